@@ -1,0 +1,348 @@
+//! The desk's logic as a pure function: `step(snapshot, input, now, rules) -> Transition`.
+//!
+//! No I/O, no clock, no platform types. The shell loads a [`Snapshot`] (the acting user's
+//! session and the requests the input concerns), calls [`step`], stores the [`Transition`] in
+//! one transaction, and only then delivers its effects. Everything the desk decides is here,
+//! so it is tested here without a runtime.
+
+pub mod effect;
+pub mod ids;
+pub mod input;
+mod intake;
+mod lifecycle;
+pub mod message;
+pub mod model;
+pub mod rules;
+pub mod text;
+
+pub use effect::{Effect, Outgoing, Timer, TimerFilter, TimerKind};
+pub use ids::{Platform, PostRef, RequestId, Timestamp, UserRef};
+pub use input::{Input, Place};
+pub use message::{Action, Choice, Message};
+pub use model::{Answer, Draft, Event, HistoryEntry, Priority, Request, Session, Status, Step, Survey, SurveyState};
+pub use rules::{Department, Field, FieldKind, Rules};
+
+/// What the core is shown before it decides.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The acting user's session (empty when there is no actor or nothing is remembered).
+    pub session: Session,
+    /// The requests the input names, plus the actor's own requests that are still active or
+    /// awaiting a survey answer.
+    pub requests: Vec<Request>,
+    /// The number the next request of the draft's department would get.
+    pub next_number: u64,
+}
+
+/// What changed and what should happen because of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Transition {
+    /// The acting user's session afterwards.
+    pub session: Session,
+    /// Requests created or changed; unchanged ones are left out.
+    pub requests: Vec<Request>,
+    pub effects: Vec<Effect>,
+}
+
+impl Transition {
+    pub fn outgoing(&self) -> impl Iterator<Item = &Outgoing> {
+        self.effects.iter().filter_map(|e| match e {
+            Effect::Send(o) => Some(o),
+            _ => None,
+        })
+    }
+
+    pub fn replies(&self) -> impl Iterator<Item = &Message> {
+        self.effects.iter().filter_map(|e| match e {
+            Effect::Reply(m) => Some(m),
+            _ => None,
+        })
+    }
+}
+
+/// Decide what an input means. Never fails: a wrong answer or a refused action is a polite
+/// message to the user, not an error.
+pub fn step(snapshot: Snapshot, input: Input, now: Timestamp, rules: &Rules) -> Transition {
+    let mut desk = Desk::new(snapshot, now, rules);
+    desk.handle(input);
+    desk.finish()
+}
+
+/// Working state of one step.
+pub(crate) struct Desk<'r> {
+    rules: &'r Rules,
+    now: Timestamp,
+    session: Session,
+    requests: Vec<Request>,
+    changed: Vec<RequestId>,
+    next_number: u64,
+    effects: Vec<Effect>,
+}
+
+impl<'r> Desk<'r> {
+    fn new(snapshot: Snapshot, now: Timestamp, rules: &'r Rules) -> Self {
+        Desk {
+            rules,
+            now,
+            session: snapshot.session,
+            requests: snapshot.requests,
+            changed: Vec::new(),
+            next_number: snapshot.next_number,
+            effects: Vec::new(),
+        }
+    }
+
+    fn finish(self) -> Transition {
+        let Desk {
+            session,
+            requests,
+            changed,
+            effects,
+            ..
+        } = self;
+        let requests = requests.into_iter().filter(|r| changed.contains(&r.id)).collect();
+        Transition {
+            session,
+            requests,
+            effects,
+        }
+    }
+
+    fn handle(&mut self, input: Input) {
+        match input {
+            Input::CommandInvoked { user, text } => self.on_command(&user, &text),
+            Input::MessageReceived { user, text, place } => match place {
+                Place::Direct { about } => self.on_direct_message(&user, &text, about),
+                Place::CardThread { request, post } => self.on_thread_reply(&user, &text, &request, post),
+            },
+            Input::ButtonClicked { user, action } => self.on_button(&user, action),
+            Input::CloseReactionAdded { user, request } => self.close(&user, &request, true),
+            Input::CloseReactionRemoved { user, request } => self.reopen(&user, &request, true),
+            Input::TimerFired { timer } => self.on_timer(timer),
+        }
+    }
+
+    // ---- small helpers shared by intake and lifecycle ----
+
+    fn request(&self, id: &RequestId) -> Option<&Request> {
+        self.requests.iter().find(|r| &r.id == id)
+    }
+
+    /// Mutable access marks the request as changed so it is written back.
+    fn request_mut(&mut self, id: &RequestId) -> Option<&mut Request> {
+        let r = self.requests.iter_mut().find(|r| &r.id == id)?;
+        if !self.changed.contains(id) {
+            self.changed.push(id.clone());
+        }
+        Some(r)
+    }
+
+    fn insert_request(&mut self, request: Request) {
+        self.changed.push(request.id.clone());
+        self.requests.push(request);
+    }
+
+    fn send(&mut self, out: Outgoing) {
+        self.effects.push(Effect::Send(out));
+    }
+
+    fn dm(&mut self, to: &UserRef, msg: Message, about: Option<&RequestId>) {
+        self.send(Outgoing::Dm {
+            to: to.clone(),
+            msg,
+            about: about.cloned(),
+        });
+    }
+
+    fn notice(&mut self, to: &UserRef, request: Option<&RequestId>, msg: Message) {
+        self.send(Outgoing::Notice {
+            to: to.clone(),
+            request: request.cloned(),
+            msg,
+        });
+    }
+
+    fn reply(&mut self, msg: Message) {
+        self.effects.push(Effect::Reply(msg));
+    }
+
+    fn schedule(&mut self, at: Timestamp, kind: TimerKind) {
+        self.effects.push(Effect::Schedule(Timer { at, kind }));
+    }
+
+    fn cancel_timers(&mut self, filter: TimerFilter) {
+        self.effects.push(Effect::Cancel(filter));
+    }
+
+    /// The user's requests that still need something, newest first.
+    fn active_requests_of(&self, user: &UserRef) -> Vec<RequestId> {
+        let mut mine: Vec<&Request> = self
+            .requests
+            .iter()
+            .filter(|r| &r.requester == user && r.status.is_active())
+            .collect();
+        mine.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        mine.into_iter().map(|r| r.id.clone()).collect()
+    }
+
+    fn latest_with_survey(&self, user: &UserRef, state: SurveyState) -> Option<RequestId> {
+        self.requests
+            .iter()
+            .filter(|r| &r.requester == user && r.survey.state == state)
+            .max_by_key(|r| (r.closed_at, r.created_at))
+            .map(|r| r.id.clone())
+    }
+
+    // ---- entry points ----
+
+    fn on_command(&mut self, user: &UserRef, text: &str) {
+        let trimmed = text.trim();
+        let mut words = trimmed.split_whitespace();
+        let first = words.next().unwrap_or("").to_ascii_lowercase();
+        match first.as_str() {
+            "help" if words.next().is_none() => self.reply(text::help()),
+            "status" if words.next().is_none() => {
+                let msg = self.status_message(user);
+                self.reply(msg);
+            }
+            "cancel" => match words.next() {
+                Some(id) => match RequestId::parse(id) {
+                    Ok(id) => self.cancel_request(user, &id, true),
+                    Err(_) => self.reply(Message::text(format!(
+                        "`{id}` is not a request id. Use `/help-it cancel IT-7`; `/help-it status` lists yours."
+                    ))),
+                },
+                None if self.session.draft.is_some() => self.cancel_draft(user),
+                None => self.reply(Message::text(
+                    "Which request? Use `/help-it cancel IT-7`; `/help-it status` lists yours.",
+                )),
+            },
+            _ => {
+                self.reply(Message::text(
+                    "I've sent you a direct message to collect the details.",
+                ));
+                let first_words = (!trimmed.is_empty()).then(|| trimmed.to_string());
+                self.start_intake(user, first_words);
+            }
+        }
+    }
+
+    fn on_direct_message(&mut self, user: &UserRef, text: &str, about: Option<RequestId>) {
+        let text = text.trim();
+        if text.is_empty() {
+            return;
+        }
+        if self.expire_stale_draft(user) {
+            // The old draft is gone; what they typed now is read as a fresh start below.
+        } else if self.session.draft.is_some() {
+            self.intake_text(user, text);
+            return;
+        }
+        let lower = text.to_lowercase();
+        match lower.as_str() {
+            "help" | "?" => return self.dm(user, text::help(), None),
+            "status" | "my requests" => {
+                let msg = self.status_message(user);
+                return self.dm(user, msg, None);
+            }
+            "new" | "new request" | "start" => return self.start_intake(user, None),
+            _ => {}
+        }
+        if let Some(rest) = lower.strip_prefix("cancel ") {
+            if let Ok(id) = RequestId::parse(rest) {
+                return self.cancel_request(user, &id, false);
+            }
+        }
+        if let Some(id) = self.latest_with_survey(user, SurveyState::AwaitingComment) {
+            return self.survey_comment(user, &id, text);
+        }
+        if let Ok(rating) = text.parse::<u8>() {
+            if let (1..=5, Some(id)) = (rating, self.latest_with_survey(user, SurveyState::AwaitingRating)) {
+                return self.rate(user, &id, rating);
+            }
+        }
+        if let Some(pending) = self.session.pending_reply.clone() {
+            if let Ok(id) = RequestId::parse(text) {
+                if self.active_requests_of(user).contains(&id) {
+                    self.session.pending_reply = None;
+                    return self.relay_from_requester(user, &id, &pending);
+                }
+            }
+        }
+        if let Some(id) = about {
+            if self.request(&id).is_some_and(|r| &r.requester == user && r.status.is_active()) {
+                return self.relay_from_requester(user, &id, text);
+            }
+        }
+        let active = self.active_requests_of(user);
+        match active.as_slice() {
+            [] => {
+                // "help it", "help with my laptop": the words after "help" are the first words.
+                let first_words = lower
+                    .strip_prefix("help ")
+                    .map(|_| text[5..].trim().to_string())
+                    .unwrap_or_else(|| text.to_string());
+                self.start_intake(user, Some(first_words));
+            }
+            [only] => {
+                let only = only.clone();
+                self.relay_from_requester(user, &only, text);
+            }
+            several => {
+                let choices = several
+                    .iter()
+                    .map(|id| {
+                        let summary = self.request(id).map(|r| r.summary.as_str()).unwrap_or("");
+                        Choice::new(format!("{id}: {}", text::clip(summary, 40)), Action::ReplyTo(id.clone()))
+                    })
+                    .collect();
+                self.session.pending_reply = Some(text.to_string());
+                self.dm(
+                    user,
+                    Message::with_choices(
+                        "You have several open requests. Which one is this message for?",
+                        choices,
+                    ),
+                    None,
+                );
+            }
+        }
+    }
+
+    fn on_button(&mut self, user: &UserRef, action: Action) {
+        match action {
+            Action::Claim(id) => self.claim(user, &id),
+            Action::Close(id) => self.close(user, &id, false),
+            Action::Reopen(id) => self.reopen(user, &id, false),
+            Action::Rate(id, n) => self.rate(user, &id, n),
+            Action::NoComment(id) => self.survey_comment(user, &id, "skip"),
+            Action::ReplyTo(id) => match self.session.pending_reply.take() {
+                Some(text) => self.relay_from_requester(user, &id, &text),
+                None => self.dm(
+                    user,
+                    Message::text(format!("Type your message and I'll pass it on to the people handling {id}.")),
+                    Some(&id),
+                ),
+            },
+            Action::StartRequest => self.start_intake(user, None),
+            intake_action => {
+                if self.expire_stale_draft(user) || self.session.draft.is_none() {
+                    self.dm(user, text::no_draft(), None);
+                } else {
+                    self.intake_action(user, intake_action);
+                }
+            }
+        }
+    }
+
+    fn on_timer(&mut self, timer: Timer) {
+        match timer.kind {
+            TimerKind::FirstResponse { request, round } => self.first_response_due(&request, round),
+            TimerKind::SurveyReminder { request } => self.survey_reminder_due(&request),
+            TimerKind::DraftExpiry { user } => self.draft_expiry_due(&user),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,217 @@
+//! The data the desk keeps: requests with their history and survey, and each user's
+//! conversation session (an intake draft, or a question the bot is waiting on).
+
+use super::ids::{Platform, PostRef, RequestId, Timestamp, UserRef};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Open,
+    Claimed,
+    Closed,
+    Cancelled,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [Status::Open, Status::Claimed, Status::Closed, Status::Cancelled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Claimed => "claimed",
+            Status::Closed => "closed",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// Open or claimed: someone still owes the requester something.
+    pub fn is_active(self) -> bool {
+        matches!(self, Status::Open | Status::Claimed)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Priority> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "low" => Some(Priority::Low),
+            "normal" | "medium" => Some(Priority::Normal),
+            "high" => Some(Priority::High),
+            "urgent" | "critical" => Some(Priority::Urgent),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Priority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A department question and what the requester said; the prompt is kept so old requests
+/// still read well after the configuration changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    pub field: String,
+    pub prompt: String,
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    Created,
+    Claimed,
+    AgentReplied { text: String },
+    RequesterReplied { text: String },
+    Closed,
+    Reopened,
+    Cancelled,
+    Rated { rating: u8 },
+    Commented { text: String },
+    Reminded { round: u32 },
+    SurveyReminded,
+}
+
+/// One line of a request's history: who did what, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: Timestamp,
+    /// None for the desk itself (reminders).
+    pub actor: Option<UserRef>,
+    pub event: Event,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SurveyState {
+    NotSent,
+    AwaitingRating,
+    AwaitingComment,
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Survey {
+    pub state: SurveyState,
+    pub rating: Option<u8>,
+    pub comment: Option<String>,
+}
+
+impl Default for Survey {
+    fn default() -> Self {
+        Survey {
+            state: SurveyState::NotSent,
+            rating: None,
+            comment: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    pub id: RequestId,
+    pub department: String,
+    pub requester: UserRef,
+    pub summary: String,
+    pub answers: Vec<Answer>,
+    pub priority: Priority,
+    pub status: Status,
+    pub assignee: Option<UserRef>,
+    pub created_at: Timestamp,
+    pub first_response_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    pub history: Vec<HistoryEntry>,
+    pub survey: Survey,
+    /// The request card in the department channel, once a platform has posted it.
+    #[serde(default)]
+    pub card: Option<PostRef>,
+    /// Reminder rounds fired so far, so a repeated reminder says how long it has waited.
+    #[serde(default)]
+    pub reminders_sent: u32,
+}
+
+impl Request {
+    /// The platform the request came from; its card goes to that platform's channel.
+    pub fn platform(&self) -> Platform {
+        self.requester.platform
+    }
+
+    pub fn record(&mut self, at: Timestamp, actor: Option<&UserRef>, event: Event) {
+        self.history.push(HistoryEntry {
+            at,
+            actor: actor.cloned(),
+            event,
+        });
+    }
+}
+
+/// Where an intake conversation stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    ChooseDepartment,
+    /// We guessed from the first words and ask the user to confirm.
+    ConfirmDepartment { department: String },
+    Describe,
+    Field { index: usize },
+    Confirm,
+}
+
+/// A request being written, one question at a time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    pub started_at: Timestamp,
+    pub last_activity: Timestamp,
+    pub step: Step,
+    pub department: Option<String>,
+    pub summary: Option<String>,
+    /// Whether the summary came from the command text (then Describe is never asked).
+    pub summary_given: bool,
+    /// One slot per department field, in order; None while unanswered or skipped.
+    pub answers: Vec<Option<String>>,
+}
+
+/// What the bot remembers about one user between messages.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub draft: Option<Draft>,
+    /// A message the user sent while having several open requests; kept until they say which.
+    pub pending_reply: Option<String>,
+}
+
+impl Session {
+    pub fn is_empty(&self) -> bool {
+        self.draft.is_none() && self.pending_reply.is_none()
+    }
+}

@@ -1,0 +1,250 @@
+//! The rules the core follows: departments, their questions and service levels.
+//! Built from the configuration by the shell; the core never reads config files.
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FieldKind {
+    Text,
+    Choice(Vec<String>),
+}
+
+/// One question a department asks before a request is submitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Field {
+    pub id: String,
+    pub prompt: String,
+    pub kind: FieldKind,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Department {
+    pub id: String,
+    pub name: String,
+    pub prefix: String,
+    pub keywords: Vec<String>,
+    /// Platform user ids allowed to claim and close; empty means anyone.
+    pub agents: Vec<String>,
+    pub fields: Vec<Field>,
+    pub first_response_sla: Duration,
+    pub remind_every: Duration,
+    /// Platform user id to mention in reminders; empty means nobody in particular.
+    pub escalate_to: String,
+}
+
+impl Department {
+    pub fn is_agent(&self, user_id: &str) -> bool {
+        self.agents.is_empty() || self.agents.iter().any(|a| a == user_id)
+    }
+}
+
+/// Everyday words that only name a team when typed exactly as the team's name is written.
+const COMMON_WORDS: &[&str] = &[
+    "a", "an", "and", "as", "at", "be", "by", "do", "go", "if", "in", "is", "it", "me", "my", "no", "of", "on", "or",
+    "so", "to", "up", "us", "we",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rules {
+    pub departments: Vec<Department>,
+    pub intake_timeout: Duration,
+    pub survey_enabled: bool,
+    pub survey_remind_after: Duration,
+    /// Thread replies starting with this stay among agents.
+    pub internal_note_prefix: String,
+}
+
+impl Rules {
+    pub fn department(&self, id: &str) -> Option<&Department> {
+        self.departments.iter().find(|d| d.id == id)
+    }
+
+    pub fn department_by_prefix(&self, prefix: &str) -> Option<&Department> {
+        self.departments
+            .iter()
+            .find(|d| d.prefix.eq_ignore_ascii_case(prefix))
+    }
+
+    /// A department named by what a person might type: its number in the list (1-based),
+    /// id, name or prefix, in any case.
+    pub fn department_by_answer(&self, answer: &str) -> Option<&Department> {
+        let a = answer.trim().trim_start_matches('#');
+        if let Ok(n) = a.parse::<usize>() {
+            return n.checked_sub(1).and_then(|i| self.departments.get(i));
+        }
+        self.departments.iter().find(|d| {
+            d.id.eq_ignore_ascii_case(a) || d.name.eq_ignore_ascii_case(a) || d.prefix.eq_ignore_ascii_case(a)
+        })
+    }
+
+    /// Best department for a free-text description, by keyword hits; ties and no hits give None
+    /// so we ask instead of guessing wrong.
+    pub fn guess_department(&self, text: &str) -> Option<&Department> {
+        let typed: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+        let words: Vec<String> = typed.iter().map(|w| w.to_lowercase()).collect();
+        if words.is_empty() {
+            return None;
+        }
+        // Phrases match whole words only ("hair conditioning" is not "air conditioning"),
+        // whatever punctuation sits between them ("air-conditioning" is).
+        let spaced = format!(" {} ", words.join(" "));
+        // A team named like an everyday word ("IT" and "it") is named only when typed as the
+        // name is written; "can you fix it" says nothing about IT.
+        let names = |d: &Department| {
+            words.iter().zip(&typed).any(|(w, t)| {
+                if COMMON_WORDS.contains(&w.as_str()) {
+                    *t == d.name
+                } else {
+                    *w == d.name.to_lowercase() || w.eq_ignore_ascii_case(&d.id)
+                }
+            })
+        };
+        let score = |d: &Department| -> usize {
+            let name_hit = names(d);
+            let keyword_hits = d
+                .keywords
+                .iter()
+                .filter(|k| {
+                    let k = k.to_lowercase();
+                    let phrase: Vec<&str> = k.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+                    // Multi-word keywords match as phrases; single words match a word or its plural.
+                    match phrase.as_slice() {
+                        [] => false,
+                        [k] => words.iter().any(|w| w.as_str() == *k || w.strip_suffix('s') == Some(*k)),
+                        _ => spaced.contains(&format!(" {} ", phrase.join(" "))),
+                    }
+                })
+                .count();
+            keyword_hits + usize::from(name_hit) * 2
+        };
+        let mut best: Option<(&Department, usize)> = None;
+        let mut tie = false;
+        for d in &self.departments {
+            let s = score(d);
+            if s == 0 {
+                continue;
+            }
+            match best {
+                Some((_, b)) if s == b => tie = true,
+                Some((_, b)) if s < b => {}
+                _ => {
+                    best = Some((d, s));
+                    tie = false;
+                }
+            }
+        }
+        if tie {
+            None
+        } else {
+            best.map(|(d, _)| d)
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    fn choice(id: &str, prompt: &str, options: &[&str], required: bool) -> Field {
+        Field {
+            id: id.into(),
+            prompt: prompt.into(),
+            kind: FieldKind::Choice(options.iter().map(|s| s.to_string()).collect()),
+            required,
+        }
+    }
+
+    fn text(id: &str, prompt: &str, required: bool) -> Field {
+        Field {
+            id: id.into(),
+            prompt: prompt.into(),
+            kind: FieldKind::Text,
+            required,
+        }
+    }
+
+    /// IT (agents alice and bob), HR (anyone), Facilities: enough shape for every core test.
+    pub(crate) fn rules() -> Rules {
+        Rules {
+            departments: vec![
+                Department {
+                    id: "it".into(),
+                    name: "IT".into(),
+                    prefix: "IT".into(),
+                    keywords: vec!["laptop".into(), "vpn".into(), "password".into()],
+                    agents: vec!["alice".into(), "bob".into()],
+                    fields: vec![
+                        text("device", "Which device is affected?", true),
+                        choice("urgency", "How urgent is it?", &["low", "normal", "high", "urgent"], true),
+                        text("notes", "Anything else?", false),
+                    ],
+                    first_response_sla: Duration::hours(4),
+                    remind_every: Duration::hours(2),
+                    escalate_to: "itlead".into(),
+                },
+                Department {
+                    id: "hr".into(),
+                    name: "HR".into(),
+                    prefix: "HR".into(),
+                    keywords: vec!["holiday".into(), "contract".into()],
+                    agents: vec![],
+                    fields: vec![choice("topic", "What is it about?", &["leave", "contract", "other"], true)],
+                    first_response_sla: Duration::hours(8),
+                    remind_every: Duration::hours(4),
+                    escalate_to: String::new(),
+                },
+                Department {
+                    id: "facilities".into(),
+                    name: "Facilities".into(),
+                    prefix: "FAC".into(),
+                    keywords: vec!["desk".into(), "chair".into(), "air conditioning".into()],
+                    agents: vec![],
+                    fields: vec![],
+                    first_response_sla: Duration::hours(4),
+                    remind_every: Duration::hours(2),
+                    escalate_to: String::new(),
+                },
+            ],
+            intake_timeout: Duration::hours(2),
+            survey_enabled: true,
+            survey_remind_after: Duration::hours(24),
+            internal_note_prefix: "note:".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::rules;
+
+    #[test]
+    fn departments_are_found_by_number_name_id_or_prefix() {
+        let r = rules();
+        assert_eq!(r.department_by_answer("1").unwrap().id, "it");
+        assert_eq!(r.department_by_answer("facilities").unwrap().id, "facilities");
+        assert_eq!(r.department_by_answer("fac").unwrap().id, "facilities");
+        assert_eq!(r.department_by_answer(" Hr ").unwrap().id, "hr");
+        assert!(r.department_by_answer("0").is_none());
+        assert!(r.department_by_answer("4").is_none());
+        assert!(r.department_by_answer("legal").is_none());
+    }
+
+    #[test]
+    fn keywords_guess_the_department() {
+        let r = rules();
+        assert_eq!(r.guess_department("my laptop won't boot").unwrap().id, "it");
+        assert_eq!(r.guess_department("My LAPTOPS are broken").unwrap().id, "it");
+        assert_eq!(r.guess_department("the air conditioning is loud").unwrap().id, "facilities");
+        assert_eq!(r.guess_department("question for hr about pay").unwrap().id, "hr");
+    }
+
+    #[test]
+    fn no_hit_or_a_tie_gives_no_guess() {
+        let r = rules();
+        assert!(r.guess_department("hello there").is_none());
+        assert!(r.guess_department("").is_none());
+        assert!(r.guess_department("laptop on my desk").is_none());
+    }
+}

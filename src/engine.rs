@@ -1,0 +1,335 @@
+//! The imperative shell around the core: load a snapshot, `core::step`, commit the
+//! transition, and only then answer.
+//!
+//! All writes go through one writer thread. It applies every job waiting in its queue, calls
+//! `flush` once for the whole batch, and only then answers each caller (group commit): each
+//! acknowledged change is on disk, and a busy server pays one fsync per batch, not per request.
+//! Reads go to the store directly from any thread.
+
+use crate::clock::Clock;
+use crate::core::{self, Effect, Input, Message, Outgoing, Platform, Request, Rules, Snapshot, Timer, Timestamp};
+use crate::store::{CommitOutcome, StepWrite, Store, StoreError};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, RwLock};
+use tokio::sync::{oneshot, Notify};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the desk is shutting down")]
+    Stopped,
+}
+
+/// What a step did, for the adapter that answers the platform.
+#[derive(Debug, Clone, Default)]
+pub struct StepOutcome {
+    /// False when the event id was seen before (or the timer already fired): nothing changed.
+    pub applied: bool,
+    /// Immediate answers for where the user acted.
+    pub replies: Vec<Message>,
+    /// Requests created or changed by the step, as stored.
+    pub requests: Vec<Request>,
+    pub outbox_ids: Vec<u64>,
+    pub timers_scheduled: usize,
+}
+
+type Completion = Box<dyn FnOnce() + Send>;
+type Job = Box<dyn FnOnce(&Store) -> Completion + Send>;
+
+/// Handle to the desk. Cheap to clone; all clones share one writer.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<Store>,
+    rules: RwLock<Arc<Rules>>,
+    clock: Arc<dyn Clock>,
+    jobs: Mutex<Option<mpsc::Sender<Job>>>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// Woken after a commit that queued messages or timers.
+    pub outbox_wake: Arc<Notify>,
+    pub timer_wake: Arc<Notify>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("store", &self.store.path()).finish()
+    }
+}
+
+impl Engine {
+    pub fn start(store: Arc<Store>, rules: Rules, clock: Arc<dyn Clock>) -> Engine {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let writer_store = store.clone();
+        let writer = std::thread::Builder::new()
+            .name("frontdesk-writer".into())
+            .spawn(move || writer_loop(&writer_store, rx))
+            .expect("spawning the writer thread");
+        Engine {
+            inner: Arc::new(Inner {
+                store,
+                rules: RwLock::new(Arc::new(rules)),
+                clock,
+                jobs: Mutex::new(Some(tx)),
+                writer: Mutex::new(Some(writer)),
+                outbox_wake: Arc::new(Notify::new()),
+                timer_wake: Arc::new(Notify::new()),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.inner.store
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.inner.clock.now()
+    }
+
+    pub fn rules(&self) -> Arc<Rules> {
+        self.inner.rules.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Swaps the rules (configuration reload); steps already running keep the old ones.
+    pub fn set_rules(&self, rules: Rules) {
+        *self.inner.rules.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(rules);
+    }
+
+    pub fn outbox_wake(&self) -> Arc<Notify> {
+        self.inner.outbox_wake.clone()
+    }
+
+    pub fn timer_wake(&self) -> Arc<Notify> {
+        self.inner.timer_wake.clone()
+    }
+
+    /// Runs `work` on the writer thread; its result is returned after the batch it ran in
+    /// was flushed to disk.
+    ///
+    /// # Errors
+    /// `Stopped` once the engine was closed.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, EngineError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> T + Send + 'static,
+    {
+        self.submit(work)?.await.map_err(|_| EngineError::Stopped)
+    }
+
+    /// The blocking twin of [`Engine::write`], for callers outside the async runtime.
+    pub fn write_blocking<T, F>(&self, work: F) -> Result<T, EngineError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> T + Send + 'static,
+    {
+        self.submit(work)?.blocking_recv().map_err(|_| EngineError::Stopped)
+    }
+
+    fn submit<T, F>(&self, work: F) -> Result<oneshot::Receiver<T>, EngineError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> T + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |store| {
+            let result = work(store);
+            Box::new(move || {
+                let _ = tx.send(result);
+            })
+        });
+        let jobs = self.inner.jobs.lock().unwrap_or_else(|e| e.into_inner());
+        jobs.as_ref().ok_or(EngineError::Stopped)?.send(job).map_err(|_| EngineError::Stopped)?;
+        Ok(rx)
+    }
+
+    /// Handles one input from a user or platform. `dedup` is the platform's event id: an id
+    /// seen before is acknowledged without doing anything again.
+    ///
+    /// # Errors
+    /// Storage failures; the step is then not applied at all.
+    pub async fn handle(&self, input: Input, dedup: Option<String>) -> Result<StepOutcome, EngineError> {
+        let (rules, now) = (self.rules(), self.now());
+        let outcome = self
+            .write(move |store| apply_step(store, &rules, now, input, dedup.as_deref(), None))
+            .await??;
+        self.after_commit(&outcome);
+        Ok(outcome)
+    }
+
+    pub fn handle_blocking(&self, input: Input, dedup: Option<String>) -> Result<StepOutcome, EngineError> {
+        let (rules, now) = (self.rules(), self.now());
+        let outcome =
+            self.write_blocking(move |store| apply_step(store, &rules, now, input, dedup.as_deref(), None))??;
+        self.after_commit(&outcome);
+        Ok(outcome)
+    }
+
+    /// Fires a stored timer. The timer is removed in the same transaction as the step it
+    /// causes, so it fires at most once, even across a crash.
+    pub async fn fire_timer(&self, key: Vec<u8>, timer: Timer) -> Result<StepOutcome, EngineError> {
+        let (rules, now) = (self.rules(), self.now());
+        let outcome = self
+            .write(move |store| {
+                let input = Input::TimerFired { timer };
+                apply_step(store, &rules, now, input, None, Some(&key))
+            })
+            .await??;
+        self.after_commit(&outcome);
+        Ok(outcome)
+    }
+
+    fn after_commit(&self, outcome: &StepOutcome) {
+        if !outcome.outbox_ids.is_empty() {
+            self.inner.outbox_wake.notify_one();
+        }
+        if outcome.timers_scheduled > 0 {
+            self.inner.timer_wake.notify_one();
+        }
+    }
+
+    /// Stops the writer after the jobs already queued, and flushes. Idempotent.
+    pub fn close(&self) {
+        self.inner.jobs.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(handle) = self.inner.writer.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            let _ = handle.join();
+        }
+        let _ = self.inner.store.flush();
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.jobs.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(handle) = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+/// The biggest batch one flush covers; bounds the latency the first job in a batch waits.
+const MAX_BATCH: usize = 256;
+
+fn writer_loop(store: &Store, rx: mpsc::Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut done: Vec<Completion> = vec![first(store)];
+        while done.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => done.push(job(store)),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = store.flush() {
+            // Callers are answered only after a successful flush; on failure they learn the
+            // engine stopped, and nothing is acknowledged that may not be on disk.
+            tracing::error!(error = %e, "flushing the store failed; stopping the writer");
+            return;
+        }
+        for complete in done {
+            complete();
+        }
+    }
+}
+
+/// Which platform delivers an outgoing message: the recipient's, or the request's origin.
+fn platform_for(out: &Outgoing, requests: &[Request]) -> Platform {
+    match out {
+        Outgoing::Dm { to, .. } | Outgoing::Notice { to, .. } => to.platform,
+        Outgoing::MarkRelayed { post, .. } => post.platform,
+        Outgoing::PostCard { request } | Outgoing::UpdateCard { request } | Outgoing::ThreadPost { request, .. } => {
+            requests
+                .iter()
+                .find(|r| &r.id == request)
+                .map(|r| r.platform())
+                .unwrap_or(Platform::Console)
+        }
+    }
+}
+
+/// Load → step → commit, on the writer thread.
+pub(crate) fn apply_step(
+    store: &Store,
+    rules: &Rules,
+    now: Timestamp,
+    input: Input,
+    dedup: Option<&str>,
+    fired_timer: Option<&[u8]>,
+) -> Result<StepOutcome, StoreError> {
+    // Cheap early exit; the commit checks again inside its transaction.
+    if let Some(id) = dedup {
+        if store.seen(id)? {
+            return Ok(StepOutcome::default());
+        }
+    }
+    let actor = input.actor().cloned();
+    let session = match &actor {
+        Some(a) => store.session(a)?,
+        None => Default::default(),
+    };
+    let mut requests: Vec<Request> = Vec::new();
+    for id in input.named_requests() {
+        if let Some(r) = store.request(&id)? {
+            requests.push(r);
+        }
+    }
+    if let Some(a) = &actor {
+        for r in store.requests_needing_attention(a)? {
+            if !requests.iter().any(|x| x.id == r.id) {
+                requests.push(r);
+            }
+        }
+    }
+    let next_number = match session.draft.as_ref().and_then(|d| d.department.as_deref()) {
+        Some(dept) => match rules.department(dept) {
+            Some(d) => store.next_number(&d.prefix)?,
+            None => 0,
+        },
+        None => 0,
+    };
+    let snapshot = Snapshot {
+        session,
+        requests: requests.clone(),
+        next_number,
+    };
+    let transition = core::step(snapshot, input, now, rules);
+    let mut all_requests = transition.requests.clone();
+    all_requests.extend(requests.into_iter().filter(|r| !transition.requests.iter().any(|t| t.id == r.id)));
+    let mut schedule = Vec::new();
+    let mut cancel = Vec::new();
+    let mut outbox = Vec::new();
+    let mut replies = Vec::new();
+    for effect in &transition.effects {
+        match effect {
+            Effect::Reply(m) => replies.push(m.clone()),
+            Effect::Send(o) => outbox.push((platform_for(o, &all_requests), o.clone())),
+            Effect::Schedule(t) => schedule.push(t.clone()),
+            Effect::Cancel(f) => cancel.push(f.clone()),
+        }
+    }
+    let write = StepWrite {
+        dedup,
+        fired_timer,
+        session: actor.as_ref().map(|a| (a, &transition.session)),
+        requests: &transition.requests,
+        schedule: &schedule,
+        cancel: &cancel,
+        outbox,
+        now,
+    };
+    match store.commit_step(write)? {
+        CommitOutcome::Applied { outbox_ids } => Ok(StepOutcome {
+            applied: true,
+            replies,
+            requests: transition.requests,
+            outbox_ids,
+            timers_scheduled: schedule.len(),
+        }),
+        CommitOutcome::Duplicate | CommitOutcome::TimerGone => Ok(StepOutcome::default()),
+    }
+}

@@ -1,0 +1,18 @@
+//! frontdesk: a self-hosted help desk for internal requests over Slack and Microsoft Teams.
+//!
+//! # Layout
+//! - [`core`]: the desk's logic as pure functions; no I/O, no clock, no platform types.
+//! - [`config`]: the TOML configuration, environment overrides and validation.
+//! - [`store`]: the sled store; the only module that knows keys and encodings.
+//! - [`engine`]: load → step → commit on a single writer thread with group commit.
+//! - [`outbox`] and [`scheduler`]: delivery with retries, and durable timers.
+//! - [`console`]: the whole desk in a terminal, no chat workspace needed.
+//! - [`clock`]: where "now" comes from (a manual clock in tests).
+
+pub mod clock;
+pub mod config;
+pub mod core;
+pub mod engine;
+pub mod outbox;
+pub mod scheduler;
+pub mod store;

@@ -1,0 +1,117 @@
+//! Key encodings. Only the store knows how keys look; numbers are big-endian so sled's
+//! ordered iteration gives requests by number and timers by due time.
+
+use crate::core::{PostRef, RequestId, Status, SurveyState, Timestamp, UserRef};
+
+pub(super) fn request_key(id: &RequestId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(id.prefix().len() + 9);
+    k.extend_from_slice(id.prefix().as_bytes());
+    k.push(0);
+    k.extend_from_slice(&id.number().to_be_bytes());
+    k
+}
+
+pub(super) fn parse_request_key(k: &[u8]) -> Option<RequestId> {
+    let split = k.iter().position(|b| *b == 0)?;
+    let prefix = std::str::from_utf8(&k[..split]).ok()?;
+    let number = u64::from_be_bytes(k.get(split + 1..split + 9)?.try_into().ok()?);
+    Some(RequestId::new(prefix, number))
+}
+
+pub(super) fn user_key(user: &UserRef) -> Vec<u8> {
+    user.to_string().into_bytes()
+}
+
+/// `{user}\0{request key}`: one user's requests are one prefix scan away.
+pub(super) fn by_requester_key(user: &UserRef, id: &RequestId) -> Vec<u8> {
+    let mut k = user_key(user);
+    k.push(0);
+    k.extend_from_slice(&request_key(id));
+    k
+}
+
+pub(super) fn by_requester_prefix(user: &UserRef) -> Vec<u8> {
+    let mut k = user_key(user);
+    k.push(0);
+    k
+}
+
+pub(super) fn status_byte(s: Status) -> u8 {
+    match s {
+        Status::Open => 0,
+        Status::Claimed => 1,
+        Status::Closed => 2,
+        Status::Cancelled => 3,
+    }
+}
+
+pub(super) fn status_from_byte(b: u8) -> Option<Status> {
+    Status::ALL.get(b as usize).copied()
+}
+
+pub(super) fn survey_byte(s: SurveyState) -> u8 {
+    match s {
+        SurveyState::NotSent => 0,
+        SurveyState::AwaitingRating => 1,
+        SurveyState::AwaitingComment => 2,
+        SurveyState::Done => 3,
+    }
+}
+
+/// `{status}{request key}`: listing by status never reads other statuses.
+pub(super) fn by_status_key(s: Status, id: &RequestId) -> Vec<u8> {
+    let mut k = vec![status_byte(s)];
+    k.extend_from_slice(&request_key(id));
+    k
+}
+
+pub(super) fn post_key(p: &PostRef) -> Vec<u8> {
+    format!("{}\0{}\0{}", p.platform, p.channel, p.id).into_bytes()
+}
+
+/// Milliseconds since the epoch with the sign bit flipped, so that byte order is time order
+/// even for (unlikely) dates before 1970.
+pub(super) fn time_bytes(t: Timestamp) -> [u8; 8] {
+    ((t.timestamp_millis() as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+pub(super) fn timer_key(at: Timestamp, seq: u64) -> Vec<u8> {
+    let mut k = time_bytes(at).to_vec();
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+pub(super) fn timer_owner_key(owner: &str, timer_key: &[u8]) -> Vec<u8> {
+    let mut k = owner.as_bytes().to_vec();
+    k.push(0);
+    k.extend_from_slice(timer_key);
+    k
+}
+
+pub(super) fn timer_owner_prefix(owner: &str) -> Vec<u8> {
+    let mut k = owner.as_bytes().to_vec();
+    k.push(0);
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn request_keys_round_trip_and_sort_by_number() {
+        let a = RequestId::new("IT", 2);
+        let b = RequestId::new("IT", 10);
+        assert_eq!(parse_request_key(&request_key(&a)), Some(a.clone()));
+        assert!(request_key(&a) < request_key(&b));
+    }
+
+    #[test]
+    fn timer_keys_sort_by_time() {
+        let early = chrono::Utc.timestamp_opt(-5, 0).unwrap();
+        let late = chrono::Utc.timestamp_opt(1_700_000_000, 0).unwrap();
+        assert!(timer_key(early, 9) < timer_key(late, 1));
+        assert!(timer_key(late, 1) < timer_key(late, 2));
+    }
+}

@@ -1,0 +1,389 @@
+//! The durable store on sled. This module alone knows the trees, the key encodings and the
+//! value formats. Writes that change what users see go through [`Store::commit_step`] as one
+//! transaction (state, outbox items, timers and the webhook's event id together), so a crash
+//! leaves either all of a step or none of it.
+//!
+//! Trees: `requests`, `counters`, `sessions`, `by_requester`, `by_status`, `by_post`,
+//! `timers`, `timer_owners`, `outbox`, `dead_letters`, `seen`, `meta`.
+
+mod keys;
+mod write;
+
+use crate::core::{
+    Outgoing, Platform, PostRef, Request, RequestId, Session, Status, SurveyState, Timer, Timestamp, UserRef,
+};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub use write::{CommitOutcome, StepWrite};
+
+/// Bump when the stored format changes, and teach [`Store::migrate`] the step.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("opening the store at {path}: {source}")]
+    Open { path: PathBuf, source: sled::Error },
+    #[error("store I/O: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("corrupt value in tree {tree}: {message}")]
+    Corrupt { tree: &'static str, message: String },
+    #[error("the data in {path} has schema version {found}, newer than this frontdesk understands ({supported}); upgrade frontdesk")]
+    TooNew { path: PathBuf, found: u32, supported: u32 },
+    #[error("counter for {prefix} is {found}, expected to allocate {wanted}")]
+    CounterMismatch { prefix: String, found: u64, wanted: u64 },
+}
+
+/// A message waiting to be delivered, with its retry state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxItem {
+    pub id: u64,
+    pub platform: Platform,
+    pub outgoing: Outgoing,
+    pub created_at: Timestamp,
+    pub attempts: u32,
+    pub next_attempt_at: Timestamp,
+    #[serde(default)]
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: sled::Db,
+    path: PathBuf,
+    requests: sled::Tree,
+    counters: sled::Tree,
+    sessions: sled::Tree,
+    by_requester: sled::Tree,
+    by_status: sled::Tree,
+    by_post: sled::Tree,
+    timers: sled::Tree,
+    timer_owners: sled::Tree,
+    outbox: sled::Tree,
+    dead_letters: sled::Tree,
+    seen: sled::Tree,
+    meta: sled::Tree,
+}
+
+fn decode<T: for<'de> Deserialize<'de>>(tree: &'static str, bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        tree,
+        message: e.to_string(),
+    })
+}
+
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("store values are plain data and always serialise")
+}
+
+impl Store {
+    /// Opens (or creates) the store in `dir`, migrating older data.
+    ///
+    /// # Errors
+    /// The directory can't be opened (another process holds it, permissions) or holds data
+    /// from a newer version.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let db = sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+            .map_err(|source| StoreError::Open {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        let tree = |name: &str| db.open_tree(name);
+        let store = Store {
+            requests: tree("requests")?,
+            counters: tree("counters")?,
+            sessions: tree("sessions")?,
+            by_requester: tree("by_requester")?,
+            by_status: tree("by_status")?,
+            by_post: tree("by_post")?,
+            timers: tree("timers")?,
+            timer_owners: tree("timer_owners")?,
+            outbox: tree("outbox")?,
+            dead_letters: tree("dead_letters")?,
+            seen: tree("seen")?,
+            meta: tree("meta")?,
+            path: dir.to_path_buf(),
+            db,
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn schema_version(&self) -> Result<Option<u32>, StoreError> {
+        Ok(self
+            .meta
+            .get("schema_version")?
+            .and_then(|v| v.as_ref().try_into().ok().map(u32::from_be_bytes)))
+    }
+
+    /// The migration hook: each arm lifts the data one version.
+    fn migrate(&self) -> Result<(), StoreError> {
+        let mut version = match self.schema_version()? {
+            Some(v) => v,
+            // A brand-new store starts at the current version; there is nothing to lift.
+            None if self.requests.is_empty() => SCHEMA_VERSION,
+            None => 0,
+        };
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        while version < SCHEMA_VERSION {
+            match version {
+                // Version 0 had no version key; the layout is otherwise the same.
+                0 => {}
+                _ => unreachable!("every version below SCHEMA_VERSION has a step"),
+            }
+            version += 1;
+        }
+        self.meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
+        Ok(())
+    }
+
+    /// Makes every write so far durable. Returns once the data is on disk.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    pub fn generate_id(&self) -> Result<u64, StoreError> {
+        Ok(self.db.generate_id()?)
+    }
+
+    // ---- requests ----
+
+    pub fn request(&self, id: &RequestId) -> Result<Option<Request>, StoreError> {
+        self.requests
+            .get(keys::request_key(id))?
+            .map(|v| decode("requests", &v))
+            .transpose()
+    }
+
+    /// The number the next request with this prefix gets. Never reused, also across restarts.
+    pub fn next_number(&self, prefix: &str) -> Result<u64, StoreError> {
+        let current = self
+            .counters
+            .get(prefix.as_bytes())?
+            .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
+            .unwrap_or(0);
+        Ok(current + 1)
+    }
+
+    /// The user's requests that are active or wait for a survey answer: what a message from
+    /// them may be about. Reads only this user's index entries.
+    pub fn requests_needing_attention(&self, user: &UserRef) -> Result<Vec<Request>, StoreError> {
+        self.requests_of_user_where(user, |status, survey| {
+            status.is_active() || survey == keys::survey_byte(SurveyState::AwaitingRating)
+                || survey == keys::survey_byte(SurveyState::AwaitingComment)
+        })
+    }
+
+    /// All of one user's requests, optionally of one status, oldest first.
+    pub fn requests_of_user(&self, user: &UserRef, status: Option<Status>) -> Result<Vec<Request>, StoreError> {
+        self.requests_of_user_where(user, |s, _| status.is_none_or(|want| want == s))
+    }
+
+    fn requests_of_user_where(
+        &self,
+        user: &UserRef,
+        keep: impl Fn(Status, u8) -> bool,
+    ) -> Result<Vec<Request>, StoreError> {
+        let prefix = keys::by_requester_prefix(user);
+        let mut out = Vec::new();
+        for entry in self.by_requester.scan_prefix(&prefix) {
+            let (k, v) = entry?;
+            let (Some(&status), Some(&survey)) = (v.first(), v.get(1)) else { continue };
+            let Some(status) = keys::status_from_byte(status) else { continue };
+            if !keep(status, survey) {
+                continue;
+            }
+            if let Some(id) = keys::parse_request_key(&k[prefix.len()..]) {
+                if let Some(r) = self.request(&id)? {
+                    out.push(r);
+                }
+            }
+        }
+        out.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        Ok(out)
+    }
+
+    pub fn requests_with_status(&self, status: Status) -> Result<Vec<Request>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self.by_status.scan_prefix([keys::status_byte(status)]) {
+            let (k, _) = entry?;
+            if let Some(id) = keys::parse_request_key(&k[1..]) {
+                if let Some(r) = self.request(&id)? {
+                    out.push(r);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn count_with_status(&self, status: Status) -> usize {
+        self.by_status.scan_prefix([keys::status_byte(status)]).count()
+    }
+
+    /// Every request, in key order (department prefix, then number).
+    pub fn all_requests(&self) -> impl Iterator<Item = Result<Request, StoreError>> + '_ {
+        self.requests.iter().map(|e| {
+            let (_, v) = e?;
+            decode("requests", &v)
+        })
+    }
+
+    pub fn request_count(&self) -> usize {
+        self.requests.len()
+    }
+
+    /// The request a platform message belongs to (its card, or a DM the bot sent about it).
+    pub fn request_by_post(&self, post: &PostRef) -> Result<Option<RequestId>, StoreError> {
+        Ok(self
+            .by_post
+            .get(keys::post_key(post))?
+            .and_then(|v| std::str::from_utf8(&v).ok().and_then(|s| RequestId::parse(s).ok())))
+    }
+
+    // ---- sessions ----
+
+    pub fn session(&self, user: &UserRef) -> Result<Session, StoreError> {
+        Ok(self
+            .sessions
+            .get(keys::user_key(user))?
+            .map(|v| decode("sessions", &v))
+            .transpose()?
+            .unwrap_or_default())
+    }
+
+    pub fn active_drafts(&self) -> usize {
+        self.sessions.len()
+    }
+
+    // ---- timers ----
+
+    /// The earliest pending timer: what the scheduler sleeps until.
+    pub fn next_timer(&self) -> Result<Option<(Vec<u8>, Timer)>, StoreError> {
+        match self.timers.first()? {
+            Some((k, v)) => Ok(Some((k.to_vec(), decode("timers", &v)?))),
+            None => Ok(None),
+        }
+    }
+
+    /// Timers due at or before `now`, earliest first, at most `limit`.
+    pub fn due_timers(&self, now: Timestamp, limit: usize) -> Result<Vec<(Vec<u8>, Timer)>, StoreError> {
+        let end = keys::timer_key(now, u64::MAX);
+        let mut out = Vec::new();
+        for entry in self.timers.range(..=end).take(limit) {
+            let (k, v) = entry?;
+            out.push((k.to_vec(), decode("timers", &v)?));
+        }
+        Ok(out)
+    }
+
+    pub fn timer_count(&self) -> usize {
+        self.timers.len()
+    }
+
+    pub fn timers_for_owner(&self, owner: &str) -> Result<Vec<(Vec<u8>, Timer)>, StoreError> {
+        let prefix = keys::timer_owner_prefix(owner);
+        let mut out = Vec::new();
+        for entry in self.timer_owners.scan_prefix(&prefix) {
+            let (k, _) = entry?;
+            let timer_key = &k[prefix.len()..];
+            if let Some(v) = self.timers.get(timer_key)? {
+                out.push((timer_key.to_vec(), decode("timers", &v)?));
+            }
+        }
+        Ok(out)
+    }
+
+    // ---- outbox ----
+
+    pub fn outbox_items(&self) -> Result<Vec<OutboxItem>, StoreError> {
+        self.outbox.iter().map(|e| decode("outbox", &e?.1)).collect()
+    }
+
+    pub fn dead_letters(&self) -> Result<Vec<OutboxItem>, StoreError> {
+        self.dead_letters.iter().map(|e| decode("dead_letters", &e?.1)).collect()
+    }
+
+    pub fn outbox_len(&self) -> usize {
+        self.outbox.len()
+    }
+
+    pub fn dead_letter_len(&self) -> usize {
+        self.dead_letters.len()
+    }
+
+    pub fn outbox_item(&self, id: u64) -> Result<Option<OutboxItem>, StoreError> {
+        self.outbox
+            .get(id.to_be_bytes())?
+            .map(|v| decode("outbox", &v))
+            .transpose()
+    }
+
+    /// The next item to deliver at `now`, oldest first, keeping each request's messages in
+    /// order: while an earlier message about a request waits for a retry, later ones wait too.
+    /// Also returns when the earliest waiting item falls due, for the worker's sleep.
+    pub fn next_outbox(&self, now: Timestamp) -> Result<(Option<OutboxItem>, Option<Timestamp>), StoreError> {
+        let mut blocked: Vec<RequestId> = Vec::new();
+        let mut earliest: Option<Timestamp> = None;
+        for entry in self.outbox.iter() {
+            let item: OutboxItem = decode("outbox", &entry?.1)?;
+            let request = item.outgoing.request().cloned();
+            if request.as_ref().is_some_and(|r| blocked.contains(r)) {
+                continue;
+            }
+            if item.next_attempt_at <= now {
+                return Ok((Some(item), None));
+            }
+            earliest = Some(earliest.map_or(item.next_attempt_at, |e| e.min(item.next_attempt_at)));
+            if let Some(r) = request {
+                blocked.push(r);
+            }
+        }
+        Ok((None, earliest))
+    }
+
+    // ---- webhook dedup housekeeping ----
+
+    /// Forgets event ids first seen before `cutoff`; platforms stop retrying long before.
+    pub fn prune_seen(&self, cutoff: Timestamp) -> Result<usize, StoreError> {
+        let cutoff = keys::time_bytes(cutoff);
+        let mut removed = 0;
+        for entry in self.seen.iter() {
+            let (k, v) = entry?;
+            if v.as_ref() < cutoff.as_slice() {
+                self.seen.remove(k)?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    pub fn seen(&self, event_id: &str) -> Result<bool, StoreError> {
+        Ok(self.seen.contains_key(event_id.as_bytes())?)
+    }
+
+    /// All trees, for backups: a name and its entries.
+    pub fn export(&self) -> Vec<(Vec<u8>, Vec<u8>, impl Iterator<Item = Vec<Vec<u8>>>)> {
+        self.db.export()
+    }
+
+    pub fn import(&self, data: Vec<(Vec<u8>, Vec<u8>, impl Iterator<Item = Vec<Vec<u8>>>)>) {
+        self.db.import(data)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,267 @@
+//! The store's writes. Each is one sled transaction over the trees it touches; the caller
+//! flushes (the engine does it once per batch: group commit).
+
+use super::keys;
+use super::{decode, encode, OutboxItem, Store, StoreError};
+use crate::core::{Outgoing, Platform, PostRef, Request, RequestId, Session, Timer, TimerFilter, Timestamp, UserRef};
+use sled::transaction::{abort, ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::Transactional;
+
+/// Everything one step of the desk writes.
+#[derive(Debug)]
+pub struct StepWrite<'a> {
+    /// A platform event id: the step is skipped if this id was already applied.
+    pub dedup: Option<&'a str>,
+    /// The timer that caused this step; the step is skipped if it is already gone.
+    pub fired_timer: Option<&'a [u8]>,
+    /// The acting user's new session.
+    pub session: Option<(&'a UserRef, &'a Session)>,
+    pub requests: &'a [Request],
+    pub schedule: &'a [Timer],
+    pub cancel: &'a [TimerFilter],
+    pub outbox: Vec<(Platform, Outgoing)>,
+    pub now: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitOutcome {
+    Applied { outbox_ids: Vec<u64> },
+    /// The event id was seen before; nothing was written.
+    Duplicate,
+    /// The timer had already fired (or was cancelled); nothing was written.
+    TimerGone,
+}
+
+enum Skip {
+    Duplicate,
+    TimerGone,
+    Corrupt(String),
+}
+
+type TxResult<T> = Result<T, ConflictableTransactionError<Skip>>;
+
+fn corrupt(e: StoreError) -> ConflictableTransactionError<Skip> {
+    ConflictableTransactionError::Abort(Skip::Corrupt(e.to_string()))
+}
+
+// Indexes into the tree slice of a step transaction.
+const REQUESTS: usize = 0;
+const COUNTERS: usize = 1;
+const SESSIONS: usize = 2;
+const BY_REQUESTER: usize = 3;
+const BY_STATUS: usize = 4;
+const TIMERS: usize = 5;
+const TIMER_OWNERS: usize = 6;
+const OUTBOX: usize = 7;
+const SEEN: usize = 8;
+
+impl Store {
+    /// Writes one step atomically.
+    ///
+    /// # Errors
+    /// Storage failure or a corrupt stored value; nothing is written then.
+    pub fn commit_step(&self, w: StepWrite<'_>) -> Result<CommitOutcome, StoreError> {
+        // Which timers a cancel removes is read before the transaction: sled transactions
+        // can't scan, and the engine is the only writer of timers, so the read stays true.
+        let mut cancelled: Vec<(Vec<u8>, String)> = Vec::new();
+        for filter in w.cancel {
+            let owner = filter.owner();
+            for (key, timer) in self.timers_for_owner(&owner)? {
+                if filter.matches(&timer.kind) && !cancelled.iter().any(|(k, _)| *k == key) {
+                    cancelled.push((key, owner.clone()));
+                }
+            }
+        }
+        let mut scheduled = Vec::with_capacity(w.schedule.len());
+        for t in w.schedule {
+            scheduled.push((keys::timer_key(t.at, self.generate_id()?), t));
+        }
+        let mut items = Vec::with_capacity(w.outbox.len());
+        for (platform, outgoing) in w.outbox {
+            items.push(OutboxItem {
+                id: self.generate_id()?,
+                platform,
+                outgoing,
+                created_at: w.now,
+                attempts: 0,
+                next_attempt_at: w.now,
+                last_error: None,
+            });
+        }
+        let trees = [
+            self.requests.clone(),
+            self.counters.clone(),
+            self.sessions.clone(),
+            self.by_requester.clone(),
+            self.by_status.clone(),
+            self.timers.clone(),
+            self.timer_owners.clone(),
+            self.outbox.clone(),
+            self.seen.clone(),
+        ];
+        let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
+            if let Some(id) = w.dedup {
+                if t[SEEN].get(id.as_bytes())?.is_some() {
+                    return abort(Skip::Duplicate);
+                }
+                t[SEEN].insert(id.as_bytes(), &keys::time_bytes(w.now))?;
+            }
+            if let Some(key) = w.fired_timer {
+                let Some(v) = t[TIMERS].remove(key)? else {
+                    return abort(Skip::TimerGone);
+                };
+                let timer: Timer = decode("timers", &v).map_err(corrupt)?;
+                t[TIMER_OWNERS].remove(keys::timer_owner_key(&timer.kind.owner(), key))?;
+            }
+            if let Some((user, session)) = w.session {
+                if session.is_empty() {
+                    t[SESSIONS].remove(keys::user_key(user))?;
+                } else {
+                    t[SESSIONS].insert(keys::user_key(user), encode(session))?;
+                }
+            }
+            for request in w.requests {
+                put_request(t, request)?;
+            }
+            for (key, owner) in &cancelled {
+                t[TIMERS].remove(key.as_slice())?;
+                t[TIMER_OWNERS].remove(keys::timer_owner_key(owner, key))?;
+            }
+            for (key, timer) in &scheduled {
+                t[TIMERS].insert(key.as_slice(), encode(*timer))?;
+                t[TIMER_OWNERS].insert(keys::timer_owner_key(&timer.kind.owner(), key), timer.kind.name())?;
+            }
+            for item in &items {
+                t[OUTBOX].insert(&item.id.to_be_bytes(), encode(item))?;
+            }
+            Ok(())
+        });
+        match result {
+            Ok(()) => Ok(CommitOutcome::Applied {
+                outbox_ids: items.iter().map(|i| i.id).collect(),
+            }),
+            Err(TransactionError::Abort(Skip::Duplicate)) => Ok(CommitOutcome::Duplicate),
+            Err(TransactionError::Abort(Skip::TimerGone)) => Ok(CommitOutcome::TimerGone),
+            Err(TransactionError::Abort(Skip::Corrupt(message))) => Err(StoreError::Corrupt {
+                tree: "timers",
+                message,
+            }),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+        }
+    }
+
+    /// Marks an outbox item delivered and records what the platform gave back: the card's
+    /// reference, and messages that a reply may later point at.
+    pub fn record_delivery(
+        &self,
+        outbox_id: u64,
+        card: Option<(&RequestId, &PostRef)>,
+        links: &[(PostRef, RequestId)],
+    ) -> Result<(), StoreError> {
+        let trees = [self.outbox.clone(), self.requests.clone(), self.by_post.clone()];
+        let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
+            t[0].remove(&outbox_id.to_be_bytes())?;
+            if let Some((id, post)) = card {
+                let key = keys::request_key(id);
+                if let Some(v) = t[1].get(&key)? {
+                    let mut r: Request = decode("requests", &v).map_err(corrupt)?;
+                    r.card = Some(post.clone());
+                    t[1].insert(key, encode(&r))?;
+                }
+                t[2].insert(keys::post_key(post), id.to_string().as_bytes())?;
+            }
+            for (post, id) in links {
+                t[2].insert(keys::post_key(post), id.to_string().as_bytes())?;
+            }
+            Ok(())
+        });
+        tx_result(result)
+    }
+
+    /// Stores an item's new retry state (attempts, next attempt, last error).
+    pub fn update_outbox(&self, item: &OutboxItem) -> Result<(), StoreError> {
+        // Only if it is still there: a concurrent `outbox retry` or delivery may have moved it.
+        let key = item.id.to_be_bytes();
+        let old = self.outbox.get(key)?;
+        if old.is_some() {
+            let _ = self.outbox.compare_and_swap(key, old, Some(encode(item)))?;
+        }
+        Ok(())
+    }
+
+    /// Gives up on an item: it moves to the dead letters, where `outbox retry` can revive it.
+    pub fn dead_letter(&self, item: &OutboxItem) -> Result<(), StoreError> {
+        let trees = [self.outbox.clone(), self.dead_letters.clone()];
+        let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
+            t[0].remove(&item.id.to_be_bytes())?;
+            t[1].insert(&item.id.to_be_bytes(), encode(item))?;
+            Ok(())
+        });
+        tx_result(result)
+    }
+
+    /// Puts a dead letter back in the outbox for immediate delivery. Returns false when no
+    /// dead letter has that id.
+    pub fn retry_dead_letter(&self, id: u64, now: Timestamp) -> Result<bool, StoreError> {
+        let trees = [self.outbox.clone(), self.dead_letters.clone()];
+        let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<bool> {
+            let Some(v) = t[1].remove(&id.to_be_bytes())? else {
+                return Ok(false);
+            };
+            let mut item: OutboxItem = decode("dead_letters", &v).map_err(corrupt)?;
+            item.attempts = 0;
+            item.next_attempt_at = now;
+            item.created_at = now;
+            t[0].insert(&id.to_be_bytes(), encode(&item))?;
+            Ok(true)
+        });
+        tx_result(result)
+    }
+}
+
+fn tx_result<T>(result: Result<T, TransactionError<Skip>>) -> Result<T, StoreError> {
+    match result {
+        Ok(v) => Ok(v),
+        Err(TransactionError::Abort(Skip::Corrupt(message))) => Err(StoreError::Corrupt { tree: "outbox", message }),
+        Err(TransactionError::Abort(_)) => unreachable!("only step commits skip"),
+        Err(TransactionError::Storage(e)) => Err(e.into()),
+    }
+}
+
+/// Writes a request and keeps its indexes and its department counter in step.
+fn put_request(t: &[TransactionalTree], request: &Request) -> TxResult<()> {
+    let key = keys::request_key(&request.id);
+    let old: Option<Request> = match t[REQUESTS].get(&key)? {
+        Some(v) => Some(decode("requests", &v).map_err(corrupt)?),
+        None => None,
+    };
+    let mut request = request.clone();
+    // The card reference is written by delivery, which the step's snapshot may predate.
+    if request.card.is_none() {
+        request.card = old.as_ref().and_then(|o| o.card.clone());
+    }
+    t[REQUESTS].insert(key.as_slice(), encode(&request))?;
+    if let Some(old) = &old {
+        t[BY_STATUS].remove(keys::by_status_key(old.status, &old.id))?;
+    } else {
+        let prefix = request.id.prefix().as_bytes();
+        let current = t[COUNTERS]
+            .get(prefix)?
+            .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
+            .unwrap_or(0);
+        if request.id.number() <= current {
+            return Err(corrupt(StoreError::CounterMismatch {
+                prefix: request.id.prefix().to_string(),
+                found: current,
+                wanted: request.id.number(),
+            }));
+        }
+        t[COUNTERS].insert(prefix, &request.id.number().to_be_bytes())?;
+    }
+    t[BY_STATUS].insert(keys::by_status_key(request.status, &request.id), &[])?;
+    t[BY_REQUESTER].insert(
+        keys::by_requester_key(&request.requester, &request.id),
+        &[keys::status_byte(request.status), keys::survey_byte(request.survey.state)],
+    )?;
+    Ok(())
+}
