@@ -25,7 +25,9 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn new(start: Timestamp) -> Self {
-        ManualClock { now: Mutex::new(start) }
+        ManualClock {
+            now: Mutex::new(start),
+        }
     }
 
     pub fn advance(&self, by: chrono::Duration) {

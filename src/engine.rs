@@ -7,7 +7,9 @@
 //! Reads go to the store directly from any thread.
 
 use crate::clock::Clock;
-use crate::core::{self, Effect, Input, Message, Outgoing, Platform, Request, Rules, Snapshot, Timer, Timestamp};
+use crate::core::{
+    self, Effect, Input, Message, Outgoing, Platform, Request, Rules, Snapshot, Timer, Timestamp,
+};
 use crate::store::{CommitOutcome, StepWrite, Store, StoreError};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, RwLock};
@@ -56,7 +58,9 @@ struct Inner {
 
 impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("store", &self.store.path()).finish()
+        f.debug_struct("Engine")
+            .field("store", &self.store.path())
+            .finish()
     }
 }
 
@@ -94,7 +98,11 @@ impl Engine {
     }
 
     pub fn rules(&self) -> Arc<Rules> {
-        self.inner.rules.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.inner
+            .rules
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Swaps the rules (configuration reload); steps already running keep the old ones.
@@ -129,7 +137,9 @@ impl Engine {
         T: Send + 'static,
         F: FnOnce(&Store) -> T + Send + 'static,
     {
-        self.submit(work)?.blocking_recv().map_err(|_| EngineError::Stopped)
+        self.submit(work)?
+            .blocking_recv()
+            .map_err(|_| EngineError::Stopped)
     }
 
     fn submit<T, F>(&self, work: F) -> Result<oneshot::Receiver<T>, EngineError>
@@ -145,7 +155,10 @@ impl Engine {
             })
         });
         let jobs = self.inner.jobs.lock().unwrap_or_else(|e| e.into_inner());
-        jobs.as_ref().ok_or(EngineError::Stopped)?.send(job).map_err(|_| EngineError::Stopped)?;
+        jobs.as_ref()
+            .ok_or(EngineError::Stopped)?
+            .send(job)
+            .map_err(|_| EngineError::Stopped)?;
         Ok(rx)
     }
 
@@ -154,7 +167,11 @@ impl Engine {
     ///
     /// # Errors
     /// Storage failures; the step is then not applied at all.
-    pub async fn handle(&self, input: Input, dedup: Option<String>) -> Result<StepOutcome, EngineError> {
+    pub async fn handle(
+        &self,
+        input: Input,
+        dedup: Option<String>,
+    ) -> Result<StepOutcome, EngineError> {
         let (rules, now) = (self.rules(), self.now());
         let outcome = self
             .write(move |store| apply_step(store, &rules, now, input, dedup.as_deref(), None))
@@ -163,10 +180,15 @@ impl Engine {
         Ok(outcome)
     }
 
-    pub fn handle_blocking(&self, input: Input, dedup: Option<String>) -> Result<StepOutcome, EngineError> {
+    pub fn handle_blocking(
+        &self,
+        input: Input,
+        dedup: Option<String>,
+    ) -> Result<StepOutcome, EngineError> {
         let (rules, now) = (self.rules(), self.now());
-        let outcome =
-            self.write_blocking(move |store| apply_step(store, &rules, now, input, dedup.as_deref(), None))??;
+        let outcome = self.write_blocking(move |store| {
+            apply_step(store, &rules, now, input, dedup.as_deref(), None)
+        })??;
         self.after_commit(&outcome);
         Ok(outcome)
     }
@@ -196,8 +218,18 @@ impl Engine {
 
     /// Stops the writer after the jobs already queued, and flushes. Idempotent.
     pub fn close(&self) {
-        self.inner.jobs.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(handle) = self.inner.writer.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        self.inner
+            .jobs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(handle) = self
+            .inner
+            .writer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
             let _ = handle.join();
         }
         let _ = self.inner.store.flush();
@@ -242,13 +274,13 @@ fn platform_for(out: &Outgoing, requests: &[Request]) -> Platform {
     match out {
         Outgoing::Dm { to, .. } | Outgoing::Notice { to, .. } => to.platform,
         Outgoing::MarkRelayed { post, .. } => post.platform,
-        Outgoing::PostCard { request } | Outgoing::UpdateCard { request } | Outgoing::ThreadPost { request, .. } => {
-            requests
-                .iter()
-                .find(|r| &r.id == request)
-                .map(|r| r.platform())
-                .unwrap_or(Platform::Console)
-        }
+        Outgoing::PostCard { request }
+        | Outgoing::UpdateCard { request }
+        | Outgoing::ThreadPost { request, .. } => requests
+            .iter()
+            .find(|r| &r.id == request)
+            .map(|r| r.platform())
+            .unwrap_or(Platform::Console),
     }
 }
 
@@ -299,7 +331,11 @@ pub(crate) fn apply_step(
     };
     let transition = core::step(snapshot, input, now, rules);
     let mut all_requests = transition.requests.clone();
-    all_requests.extend(requests.into_iter().filter(|r| !transition.requests.iter().any(|t| t.id == r.id)));
+    all_requests.extend(
+        requests
+            .into_iter()
+            .filter(|r| !transition.requests.iter().any(|t| t.id == r.id)),
+    );
     let mut schedule = Vec::new();
     let mut cancel = Vec::new();
     let mut outbox = Vec::new();

@@ -9,10 +9,18 @@
 //! - [`console`]: the whole desk in a terminal, no chat workspace needed.
 //! - [`clock`]: where "now" comes from (a manual clock in tests).
 
+pub mod app;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod core;
 pub mod engine;
+pub mod http;
 pub mod outbox;
+pub mod report;
 pub mod scheduler;
+pub mod shutdown;
+pub mod slack;
 pub mod store;
+pub mod teams;
+pub mod telemetry;

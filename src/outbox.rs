@@ -29,7 +29,10 @@ pub struct Delivered {
 pub enum DeliveryError {
     /// Worth trying again: network trouble, rate limits, 5xx.
     #[error("{reason}")]
-    Retry { reason: String, after: Option<Duration> },
+    Retry {
+        reason: String,
+        after: Option<Duration>,
+    },
     /// Something this item needs is not there yet (the card it replies under is unposted).
     #[error("not ready: {0}")]
     NotReady(String),
@@ -54,10 +57,12 @@ pub struct RetryPolicy {
 impl RetryPolicy {
     /// Exponential backoff from the number of failed attempts, at least what the platform asked.
     pub fn backoff(&self, attempts: u32, asked: Option<Duration>) -> Duration {
-        let exp = self
-            .initial_backoff
-            .saturating_mul(1u32.checked_shl(attempts.saturating_sub(1).min(20)).unwrap_or(u32::MAX));
-        exp.min(self.max_backoff).max(asked.unwrap_or(Duration::ZERO))
+        let exp = self.initial_backoff.saturating_mul(
+            1u32.checked_shl(attempts.saturating_sub(1).min(20))
+                .unwrap_or(u32::MAX),
+        );
+        exp.min(self.max_backoff)
+            .max(asked.unwrap_or(Duration::ZERO))
     }
 }
 
@@ -74,14 +79,18 @@ pub struct OutboxStats {
 impl OutboxStats {
     fn count(&self, platform: Platform, kind: &str, outcome: &str) {
         let mut m = self.by_method.lock().unwrap_or_else(|e| e.into_inner());
-        *m.entry((platform.to_string(), kind.to_string(), outcome.to_string())).or_default() += 1;
+        *m.entry((platform.to_string(), kind.to_string(), outcome.to_string()))
+            .or_default() += 1;
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attempt {
     Delivered(u64),
-    Retrying { id: u64, at: Timestamp },
+    Retrying {
+        id: u64,
+        at: Timestamp,
+    },
     DeadLettered(u64),
     /// Nothing due; the earliest waiting item falls due at this time, if any.
     Idle(Option<Timestamp>),
@@ -150,7 +159,10 @@ impl OutboxWorker {
         let kind = item.outgoing.kind();
         let result = match self.deliverers.get(&item.platform) {
             Some(d) => d.deliver(&item).await,
-            None => Err(DeliveryError::Permanent(format!("{} is not configured", item.platform))),
+            None => Err(DeliveryError::Permanent(format!(
+                "{} is not configured",
+                item.platform
+            ))),
         };
         match result {
             Ok(delivered) => {
@@ -164,23 +176,32 @@ impl OutboxWorker {
                         )
                     })
                     .await??;
-                self.stats.delivered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.stats
+                    .delivered
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 self.stats.count(item.platform, kind, "ok");
                 tracing::debug!("delivered");
                 Ok(Attempt::Delivered(id))
             }
             Err(err) => {
-                self.stats.failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.stats
+                    .failed
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 self.stats.count(item.platform, kind, "error");
                 item.attempts += 1;
                 item.last_error = Some(err.to_string());
                 let age = (now - item.created_at).to_std().unwrap_or_default();
-                let give_up = matches!(err, DeliveryError::Permanent(_)) || age >= self.policy.give_up_after;
+                let give_up =
+                    matches!(err, DeliveryError::Permanent(_)) || age >= self.policy.give_up_after;
                 if give_up {
                     tracing::error!(error = %err, attempts = item.attempts, "delivery failed; moved to dead letters (`frontdesk outbox list`)");
                     let id = item.id;
-                    self.engine.write(move |store| store.dead_letter(&item)).await??;
-                    self.stats.dead.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    self.engine
+                        .write(move |store| store.dead_letter(&item))
+                        .await??;
+                    self.stats
+                        .dead
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     return Ok(Attempt::DeadLettered(id));
                 }
                 let asked = match &err {
@@ -188,10 +209,13 @@ impl OutboxWorker {
                     _ => None,
                 };
                 let wait = self.policy.backoff(item.attempts, asked);
-                item.next_attempt_at = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
+                item.next_attempt_at =
+                    now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
                 tracing::warn!(error = %err, attempts = item.attempts, retry_in = ?wait, "delivery failed; will retry");
                 let (id, at) = (item.id, item.next_attempt_at);
-                self.engine.write(move |store| store.update_outbox(&item)).await??;
+                self.engine
+                    .write(move |store| store.update_outbox(&item))
+                    .await??;
                 Ok(Attempt::Retrying { id, at })
             }
         }
@@ -252,6 +276,9 @@ mod tests {
         assert_eq!(p.backoff(2, None), Duration::from_secs(2));
         assert_eq!(p.backoff(4, None), Duration::from_secs(8));
         assert_eq!(p.backoff(30, None), Duration::from_secs(60));
-        assert_eq!(p.backoff(1, Some(Duration::from_secs(7))), Duration::from_secs(7));
+        assert_eq!(
+            p.backoff(1, Some(Duration::from_secs(7))),
+            Duration::from_secs(7)
+        );
     }
 }

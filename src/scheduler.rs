@@ -54,7 +54,8 @@ impl Scheduler {
         let mut fired = 0;
         for (key, timer) in due {
             let kind = timer.kind.name();
-            let span = tracing::info_span!("scheduler.fire", kind, request_id = tracing::field::Empty);
+            let span =
+                tracing::info_span!("scheduler.fire", kind, request_id = tracing::field::Empty);
             if let Some(r) = timer.kind.request() {
                 span.record("request_id", tracing::field::display(r));
             }
@@ -90,7 +91,11 @@ impl Scheduler {
         let wake = self.engine.timer_wake();
         let backlog = self.due_count();
         if backlog > self.max_burst {
-            tracing::warn!(backlog, burst = self.max_burst, "reminders fell due while stopped; firing them in bursts");
+            tracing::warn!(
+                backlog,
+                burst = self.max_burst,
+                "reminders fell due while stopped; firing them in bursts"
+            );
         } else if backlog > 0 {
             tracing::info!(backlog, "firing reminders that fell due while stopped");
         }

@@ -11,7 +11,11 @@ use serde::{Deserialize, Serialize};
 pub enum Outgoing {
     /// A direct message to a user; `about` links the message to a request so that a reply in
     /// its thread finds the request again.
-    Dm { to: UserRef, msg: Message, about: Option<RequestId> },
+    Dm {
+        to: UserRef,
+        msg: Message,
+        about: Option<RequestId>,
+    },
     /// Post the request card in its department's channel.
     PostCard { request: RequestId },
     /// Re-render the request card in place.
@@ -21,7 +25,11 @@ pub enum Outgoing {
     /// Show in the card's thread that an agent's reply reached the requester.
     MarkRelayed { request: RequestId, post: PostRef },
     /// A note only `to` sees, next to where they acted (a refused claim, say).
-    Notice { to: UserRef, request: Option<RequestId>, msg: Message },
+    Notice {
+        to: UserRef,
+        request: Option<RequestId>,
+        msg: Message,
+    },
 }
 
 impl Outgoing {
@@ -52,15 +60,24 @@ impl Outgoing {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TimerKind {
     /// Nobody has responded to a request yet; `round` counts reminders already sent.
-    FirstResponse { request: RequestId, round: u32 },
-    SurveyReminder { request: RequestId },
-    DraftExpiry { user: UserRef },
+    FirstResponse {
+        request: RequestId,
+        round: u32,
+    },
+    SurveyReminder {
+        request: RequestId,
+    },
+    DraftExpiry {
+        user: UserRef,
+    },
 }
 
 impl TimerKind {
     pub fn request(&self) -> Option<&RequestId> {
         match self {
-            TimerKind::FirstResponse { request, .. } | TimerKind::SurveyReminder { request } => Some(request),
+            TimerKind::FirstResponse { request, .. } | TimerKind::SurveyReminder { request } => {
+                Some(request)
+            }
             TimerKind::DraftExpiry { .. } => None,
         }
     }
@@ -102,7 +119,9 @@ pub enum TimerFilter {
 impl TimerFilter {
     pub fn owner(&self) -> String {
         match self {
-            TimerFilter::FirstResponse(r) | TimerFilter::SurveyReminder(r) | TimerFilter::AllFor(r) => {
+            TimerFilter::FirstResponse(r)
+            | TimerFilter::SurveyReminder(r)
+            | TimerFilter::AllFor(r) => {
                 format!("req:{r}")
             }
             TimerFilter::Draft(u) => format!("user:{u}"),
@@ -111,7 +130,9 @@ impl TimerFilter {
 
     pub fn matches(&self, kind: &TimerKind) -> bool {
         match (self, kind) {
-            (TimerFilter::FirstResponse(r), TimerKind::FirstResponse { request, .. }) => r == request,
+            (TimerFilter::FirstResponse(r), TimerKind::FirstResponse { request, .. }) => {
+                r == request
+            }
             (TimerFilter::SurveyReminder(r), TimerKind::SurveyReminder { request }) => r == request,
             (TimerFilter::AllFor(r), k) => k.request() == Some(r),
             (TimerFilter::Draft(u), TimerKind::DraftExpiry { user }) => u == user,

@@ -169,7 +169,17 @@ mod tests {
 
     #[test]
     fn malformed_request_ids_are_rejected() {
-        for s in ["", "IT", "IT-", "-7", "IT-x", "IT-0", "I T-3", "IT--3", "IT-99999999999999999999999"] {
+        for s in [
+            "",
+            "IT",
+            "IT-",
+            "-7",
+            "IT-x",
+            "IT-0",
+            "I T-3",
+            "IT--3",
+            "IT-99999999999999999999999",
+        ] {
             assert!(RequestId::parse(s).is_err(), "{s:?} should not parse");
         }
     }

@@ -19,13 +19,31 @@ pub enum Place {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Input {
     /// `/help-it [text]` or its equivalent; `text` is everything after the command.
-    CommandInvoked { user: UserRef, text: String },
-    MessageReceived { user: UserRef, text: String, place: Place },
-    ButtonClicked { user: UserRef, action: Action },
+    CommandInvoked {
+        user: UserRef,
+        text: String,
+    },
+    MessageReceived {
+        user: UserRef,
+        text: String,
+        place: Place,
+    },
+    ButtonClicked {
+        user: UserRef,
+        action: Action,
+    },
     /// A reaction the platform treats as "done" was put on a request card.
-    CloseReactionAdded { user: UserRef, request: RequestId },
-    CloseReactionRemoved { user: UserRef, request: RequestId },
-    TimerFired { timer: Timer },
+    CloseReactionAdded {
+        user: UserRef,
+        request: RequestId,
+    },
+    CloseReactionRemoved {
+        user: UserRef,
+        request: RequestId,
+    },
+    TimerFired {
+        timer: Timer,
+    },
 }
 
 impl Input {
@@ -53,13 +71,20 @@ impl Input {
                 ..
             }
             | Input::MessageReceived {
-                place: Place::Direct { about: Some(request) },
+                place: Place::Direct {
+                    about: Some(request),
+                },
                 ..
             }
             | Input::CloseReactionAdded { request, .. }
             | Input::CloseReactionRemoved { request, .. } => vec![request.clone()],
             Input::ButtonClicked { action, .. } => match action {
-                A::Claim(r) | A::Close(r) | A::Reopen(r) | A::Rate(r, _) | A::NoComment(r) | A::ReplyTo(r) => {
+                A::Claim(r)
+                | A::Close(r)
+                | A::Reopen(r)
+                | A::Rate(r, _)
+                | A::NoComment(r)
+                | A::ReplyTo(r) => {
                     vec![r.clone()]
                 }
                 _ => vec![],

@@ -8,12 +8,20 @@ use super::rules::{Department, FieldKind};
 use super::text::{self, clip, MAX_ANSWER_CHARS};
 use super::{Desk, Outgoing, RequestId, TimerFilter, TimerKind, UserRef};
 
+/// "Yes!", "no." and "ok 👍" read as their word.
+fn bare(s: &str) -> &str {
+    s.trim_end_matches(|c: char| !c.is_alphanumeric()).trim()
+}
+
 fn is_yes(s: &str) -> bool {
-    matches!(s, "yes" | "y" | "yep" | "yeah" | "ok" | "okay" | "correct" | "right" | "sure")
+    matches!(
+        bare(s),
+        "yes" | "y" | "yep" | "yeah" | "ok" | "okay" | "correct" | "right" | "sure"
+    )
 }
 
 fn is_no(s: &str) -> bool {
-    matches!(s, "no" | "n" | "nope" | "wrong")
+    matches!(bare(s), "no" | "n" | "nope" | "wrong")
 }
 
 impl Desk<'_> {
@@ -23,10 +31,20 @@ impl Desk<'_> {
         let summary = first_words
             .map(|w| clip(w.trim(), MAX_ANSWER_CHARS))
             .filter(|w| !w.is_empty());
-        let guess = summary
+        // "/help-it hr" names a team but says nothing about what is needed: confirm the team,
+        // then ask for a description instead of filing "hr" as the summary.
+        let names_team = summary
             .as_deref()
-            .and_then(|s| self.rules.guess_department(s))
+            .filter(|s| s.trim().trim_start_matches('#').parse::<usize>().is_err())
+            .and_then(|s| self.rules.department_by_answer(s))
             .map(|d| d.id.clone());
+        let summary = if names_team.is_some() { None } else { summary };
+        let guess = names_team.or_else(|| {
+            summary
+                .as_deref()
+                .and_then(|s| self.rules.guess_department(s))
+                .map(|d| d.id.clone())
+        });
         let step = match guess {
             Some(department) => Step::ConfirmDepartment { department },
             None => Step::ChooseDepartment,
@@ -49,13 +67,17 @@ impl Desk<'_> {
         );
         let mut msg = self.question(None);
         if restarting {
-            msg.text = format!("Starting a new request (the one you were writing is discarded).\n{}", msg.text);
+            msg.text = format!(
+                "Starting a new request (the one you were writing is discarded).\n{}",
+                msg.text
+            );
         }
         self.dm(user, msg, None);
     }
 
     /// Drops a draft that outlived the intake timeout, telling the user. Returns whether it did.
-    pub(super) fn expire_stale_draft(&mut self, user: &UserRef) -> bool {
+    /// `starting_over` says the caller goes on to ask the first question again.
+    pub(super) fn expire_stale_draft(&mut self, user: &UserRef, starting_over: bool) -> bool {
         let stale = self
             .session
             .draft
@@ -64,27 +86,34 @@ impl Desk<'_> {
         if stale {
             self.session.draft = None;
             self.cancel_timers(TimerFilter::Draft(user.clone()));
-            self.dm(user, self.expired_message(), None);
+            let msg = self.expired_message(starting_over);
+            self.dm(user, msg, None);
         }
         stale
     }
 
-    fn expired_message(&self) -> Message {
-        Message::with_choices(
-            format!(
-                "The request you were writing expired after {} without an answer, so I dropped it. \
-                 Type `/help-it` (or message me `new request`) to start again.",
-                text::duration(self.rules.intake_timeout)
-            ),
-            vec![Choice::new("New request", Action::StartRequest)],
-        )
+    fn expired_message(&self, starting_over: bool) -> Message {
+        let dropped = format!(
+            "The request you were writing expired after {} without an answer, so I dropped it.",
+            text::duration(self.rules.intake_timeout)
+        );
+        if starting_over {
+            Message::text(format!("{dropped} Let's start again."))
+        } else {
+            Message::with_choices(
+                format!("{dropped} Type `/help-it` (or message me `new request`) to start again."),
+                vec![Choice::new("New request", Action::StartRequest)],
+            )
+        }
     }
 
     pub(super) fn draft_expiry_due(&mut self, user: &UserRef) {
-        let Some(draft) = &self.session.draft else { return };
+        let Some(draft) = &self.session.draft else {
+            return;
+        };
         let due = draft.last_activity + self.rules.intake_timeout;
         if self.now >= due {
-            self.expire_stale_draft(user);
+            self.expire_stale_draft(user, false);
         } else {
             // The user kept answering; look again when the draft could next expire.
             self.schedule(due, TimerKind::DraftExpiry { user: user.clone() });
@@ -118,13 +147,23 @@ impl Desk<'_> {
         let body = match &draft.step {
             Step::ChooseDepartment => {
                 for d in &self.rules.departments {
-                    choices.push(Choice::new(d.name.clone(), Action::PickDepartment(d.id.clone())));
+                    choices.push(Choice::new(
+                        d.name.clone(),
+                        Action::PickDepartment(d.id.clone()),
+                    ));
                 }
                 "Which team can help? Pick one, or type its name or number.".to_string()
             }
             Step::ConfirmDepartment { department } => {
-                let name = self.rules.department(department).map(|d| d.name.as_str()).unwrap_or(department);
-                choices.push(Choice::new(format!("Yes, {name}"), Action::ConfirmDepartment));
+                let name = self
+                    .rules
+                    .department(department)
+                    .map(|d| d.name.as_str())
+                    .unwrap_or(department);
+                choices.push(Choice::new(
+                    format!("Yes, {name}"),
+                    Action::ConfirmDepartment,
+                ));
                 choices.push(Choice::new("No, another team", Action::RejectDepartment));
                 format!("It sounds like a request for *{name}*. Is that right?")
             }
@@ -132,25 +171,28 @@ impl Desk<'_> {
                 choices.push(Choice::new("Back", Action::Back));
                 "In a sentence or two, what do you need?".to_string()
             }
-            Step::Field { index } => match self.draft_department().and_then(|d| d.fields.get(*index)) {
-                Some(field) => {
-                    if let FieldKind::Choice(options) = &field.kind {
-                        for (i, o) in options.iter().enumerate() {
-                            choices.push(Choice::new(o.clone(), Action::PickOption(i)));
+            Step::Field { index } => {
+                match self.draft_department().and_then(|d| d.fields.get(*index)) {
+                    Some(field) => {
+                        if let FieldKind::Choice(options) = &field.kind {
+                            for (i, o) in options.iter().enumerate() {
+                                choices.push(Choice::new(o.clone(), Action::PickOption(i)));
+                            }
+                        }
+                        if !field.required {
+                            choices.push(Choice::new("Skip", Action::Skip));
+                        }
+                        choices.push(Choice::new("Back", Action::Back));
+                        if field.required {
+                            field.prompt.clone()
+                        } else {
+                            format!("{} (optional)", field.prompt)
                         }
                     }
-                    if !field.required {
-                        choices.push(Choice::new("Skip", Action::Skip));
-                    }
-                    choices.push(Choice::new("Back", Action::Back));
-                    if field.required {
-                        field.prompt.clone()
-                    } else {
-                        format!("{} (optional)", field.prompt)
-                    }
+                    None => "Something changed in this team's questions; please type `back`."
+                        .to_string(),
                 }
-                None => "Something changed in this team's questions; please type `back`.".to_string(),
-            },
+            }
             Step::Confirm => {
                 choices.push(Choice::new("Submit", Action::Submit));
                 choices.push(Choice::new("Back", Action::Back));
@@ -175,7 +217,11 @@ impl Desk<'_> {
             draft.summary.as_deref().unwrap_or("")
         );
         for (field, answer) in dept.fields.iter().zip(&draft.answers) {
-            s.push_str(&format!("\n• {} {}", field.prompt, answer.as_deref().unwrap_or("—")));
+            s.push_str(&format!(
+                "\n• {} {}",
+                field.prompt,
+                answer.as_deref().unwrap_or("—")
+            ));
         }
         s.push_str("\nSubmit it?");
         s
@@ -187,7 +233,10 @@ impl Desk<'_> {
     }
 
     fn draft_mut(&mut self) -> &mut Draft {
-        self.session.draft.as_mut().expect("intake steps run only with a draft")
+        self.session
+            .draft
+            .as_mut()
+            .expect("intake steps run only with a draft")
     }
 
     pub(super) fn intake_text(&mut self, user: &UserRef, text: &str) {
@@ -224,7 +273,10 @@ impl Desk<'_> {
                     let id = d.id.clone();
                     self.choose_department(user, id);
                 } else {
-                    self.ask(user, Some("Please answer yes or no (or type the team's name)."));
+                    self.ask(
+                        user,
+                        Some("Please answer yes or no (or type the team's name)."),
+                    );
                 }
             }
             Step::Describe => {
@@ -253,11 +305,17 @@ impl Desk<'_> {
             (Action::Cancel, _) => self.cancel_draft(user),
             (Action::Back, _) => self.go_back(user),
             (Action::Skip, _) => self.skip(user),
-            (Action::PickDepartment(id), Step::ChooseDepartment | Step::ConfirmDepartment { .. }) => {
+            (
+                Action::PickDepartment(id),
+                Step::ChooseDepartment | Step::ConfirmDepartment { .. },
+            ) => {
                 if self.rules.department(&id).is_some() {
                     self.choose_department(user, id);
                 } else {
-                    self.ask(user, Some("That team no longer exists; please pick another."));
+                    self.ask(
+                        user,
+                        Some("That team no longer exists; please pick another."),
+                    );
                 }
             }
             (Action::ConfirmDepartment, Step::ConfirmDepartment { department }) => {
@@ -268,10 +326,12 @@ impl Desk<'_> {
                 self.ask(user, None);
             }
             (Action::PickOption(i), Step::Field { index }) => {
-                let option = self.draft_department().and_then(|d| match &d.fields.get(index)?.kind {
-                    FieldKind::Choice(options) => options.get(i).cloned(),
-                    FieldKind::Text => None,
-                });
+                let option =
+                    self.draft_department()
+                        .and_then(|d| match &d.fields.get(index)?.kind {
+                            FieldKind::Choice(options) => options.get(i).cloned(),
+                            FieldKind::Text => None,
+                        });
                 match option {
                     Some(o) => self.answer_field(user, index, &o),
                     None => self.ask(user, Some(stale)),
@@ -283,7 +343,11 @@ impl Desk<'_> {
     }
 
     fn choose_department(&mut self, user: &UserRef, id: String) {
-        let fields = self.rules.department(&id).map(|d| d.fields.len()).unwrap_or(0);
+        let fields = self
+            .rules
+            .department(&id)
+            .map(|d| d.fields.len())
+            .unwrap_or(0);
         let draft = self.draft_mut();
         if draft.department.as_deref() != Some(id.as_str()) {
             draft.answers = vec![None; fields];
@@ -336,7 +400,10 @@ impl Desk<'_> {
     fn skip(&mut self, user: &UserRef) {
         let step = self.draft_mut().step.clone();
         let optional = match step {
-            Step::Field { index } => self.draft_department().and_then(|d| d.fields.get(index)).map(|f| !f.required),
+            Step::Field { index } => self
+                .draft_department()
+                .and_then(|d| d.fields.get(index))
+                .map(|f| !f.required),
             _ => None,
         };
         match (step, optional) {
@@ -351,7 +418,11 @@ impl Desk<'_> {
     }
 
     fn answer_field(&mut self, user: &UserRef, index: usize, text: &str) {
-        let Some(field) = self.draft_department().and_then(|d| d.fields.get(index)).cloned() else {
+        let Some(field) = self
+            .draft_department()
+            .and_then(|d| d.fields.get(index))
+            .cloned()
+        else {
             return self.go_back(user);
         };
         let value = match &field.kind {
@@ -390,16 +461,20 @@ impl Desk<'_> {
     }
 
     fn submit(&mut self, user: &UserRef) {
-        let Some(draft) = self.session.draft.clone() else { return };
+        let Some(draft) = self.session.draft.clone() else {
+            return;
+        };
         let Some(dept) = self.draft_department().cloned() else {
             self.draft_mut().step = Step::ChooseDepartment;
-            return self.ask(user, Some("That team no longer exists; please pick another."));
+            return self.ask(
+                user,
+                Some("That team no longer exists; please pick another."),
+            );
         };
-        let missing = dept
-            .fields
-            .iter()
-            .enumerate()
-            .find(|(i, f)| f.required && draft.answers.get(*i).and_then(|a| a.as_ref()).is_none());
+        let missing =
+            dept.fields.iter().enumerate().find(|(i, f)| {
+                f.required && draft.answers.get(*i).and_then(|a| a.as_ref()).is_none()
+            });
         if let Some((index, _)) = missing {
             self.draft_mut().step = Step::Field { index };
             return self.ask(user, Some("One required question is still unanswered."));
@@ -441,7 +516,9 @@ impl Desk<'_> {
         self.insert_request(request);
         self.session.draft = None;
         self.cancel_timers(TimerFilter::Draft(user.clone()));
-        self.send(Outgoing::PostCard { request: id.clone() });
+        self.send(Outgoing::PostCard {
+            request: id.clone(),
+        });
         self.dm(
             user,
             Message::text(format!(

@@ -25,13 +25,19 @@ impl Desk<'_> {
     }
 
     fn unknown_request(&mut self, user: &UserRef, id: &RequestId) {
-        self.notice(user, None, Message::text(format!("I can't find request {id}.")));
+        self.notice(
+            user,
+            None,
+            Message::text(format!("I can't find request {id}.")),
+        );
     }
 
     /// Records the first response once: claim, reply or close all count, and stop the chase.
     fn responded(&mut self, id: &RequestId) {
         let now = self.now;
-        let Some(r) = self.request_mut(id) else { return };
+        let Some(r) = self.request_mut(id) else {
+            return;
+        };
         if r.first_response_at.is_none() {
             r.first_response_at = Some(now);
             self.cancel_timers(TimerFilter::FirstResponse(id.clone()));
@@ -50,14 +56,19 @@ impl Desk<'_> {
                 vec![Choice::new("New request", Action::StartRequest)],
             );
         }
-        mine.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        mine.sort_by_key(|r| r.created_at);
         let mut text = String::from("Your open requests:");
         for r in mine {
             let who = match &r.assignee {
                 Some(a) => format!("with {}", mention(&a.id)),
                 None => "waiting for someone to pick it up".to_string(),
             };
-            text.push_str(&format!("\n• *{}* {} — {} ({who})", r.id, clip(&r.summary, 60), r.status));
+            text.push_str(&format!(
+                "\n• *{}* {} — {} ({who})",
+                r.id,
+                clip(&r.summary, 60),
+                r.status
+            ));
         }
         Message::text(text)
     }
@@ -71,10 +82,16 @@ impl Desk<'_> {
             }
         };
         let Some(r) = self.request(id) else {
-            return say(self, format!("I can't find request {id}. `/help-it status` lists yours."));
+            return say(
+                self,
+                format!("I can't find request {id}. `/help-it status` lists yours."),
+            );
         };
         if &r.requester != user {
-            return say(self, format!("Only the person who opened {id} can cancel it."));
+            return say(
+                self,
+                format!("Only the person who opened {id} can cancel it."),
+            );
         }
         if !r.status.is_active() {
             return say(self, format!("{id} is already {}.", r.status));
@@ -85,7 +102,9 @@ impl Desk<'_> {
         r.closed_at = Some(now);
         r.record(now, Some(user), Event::Cancelled);
         self.cancel_timers(TimerFilter::AllFor(id.clone()));
-        self.send(Outgoing::UpdateCard { request: id.clone() });
+        self.send(Outgoing::UpdateCard {
+            request: id.clone(),
+        });
         self.send(Outgoing::ThreadPost {
             request: id.clone(),
             msg: Message::text(format!("{} cancelled this request.", mention(&user.id))),
@@ -99,7 +118,11 @@ impl Desk<'_> {
         let Some(r) = self.request_mut(id) else {
             return self.unknown_request(user, id);
         };
-        r.record(now, Some(user), Event::RequesterReplied { text: text.clone() });
+        r.record(
+            now,
+            Some(user),
+            Event::RequesterReplied { text: text.clone() },
+        );
         self.send(Outgoing::ThreadPost {
             request: id.clone(),
             msg: Message::text(format!("{} (requester) wrote:\n{text}", mention(&user.id))),
@@ -111,10 +134,18 @@ impl Desk<'_> {
         );
     }
 
-    pub(super) fn on_thread_reply(&mut self, user: &UserRef, text: &str, id: &RequestId, post: PostRef) {
+    pub(super) fn on_thread_reply(
+        &mut self,
+        user: &UserRef,
+        text: &str,
+        id: &RequestId,
+        post: PostRef,
+    ) {
         let text = text.trim();
         let Some(r) = self.request(id) else { return };
-        if &r.requester == user || text.is_empty() {
+        // The requester's own words reach the team already; a bystander in the channel doesn't
+        // speak for the team (and must not stop the first-response chase).
+        if &r.requester == user || text.is_empty() || !self.is_agent_for(user, r) {
             return;
         }
         let prefix = self.rules.internal_note_prefix.to_lowercase();
@@ -145,13 +176,20 @@ impl Desk<'_> {
             return self.unknown_request(user, id);
         };
         let refusal = if !self.is_agent_for(user, r) {
-            let dept = self.department_of(r).map(|d| d.name.as_str()).unwrap_or("this team");
+            let dept = self
+                .department_of(r)
+                .map(|d| d.name.as_str())
+                .unwrap_or("this team");
             Some(format!("Only {dept} agents can claim {id}."))
         } else {
             match (&r.status, &r.assignee) {
                 (Status::Claimed, Some(a)) if a == user => Some(format!("You already have {id}.")),
-                (Status::Claimed, Some(a)) => Some(format!("{id} is already claimed by {}.", mention(&a.id))),
-                (Status::Closed | Status::Cancelled, _) => Some(format!("{id} is {}; reopen it first.", r.status)),
+                (Status::Claimed, Some(a)) => {
+                    Some(format!("{id} is already claimed by {}.", mention(&a.id)))
+                }
+                (Status::Closed | Status::Cancelled, _) => {
+                    Some(format!("{id} is {}; reopen it first.", r.status))
+                }
                 _ => None,
             }
         };
@@ -165,7 +203,9 @@ impl Desk<'_> {
         r.record(now, Some(user), Event::Claimed);
         let requester = r.requester.clone();
         self.responded(id);
-        self.send(Outgoing::UpdateCard { request: id.clone() });
+        self.send(Outgoing::UpdateCard {
+            request: id.clone(),
+        });
         self.dm(
             &requester,
             Message::text(format!("{} is now working on *{id}*.", mention(&user.id))),
@@ -182,7 +222,9 @@ impl Desk<'_> {
         };
         let allowed = self.is_agent_for(user, r) || &r.requester == user;
         let refusal = if !allowed {
-            Some(format!("Only the team's agents or the requester can close {id}."))
+            Some(format!(
+                "Only the team's agents or the requester can close {id}."
+            ))
         } else if !r.status.is_active() {
             Some(format!("{id} is already {}.", r.status))
         } else {
@@ -209,7 +251,9 @@ impl Desk<'_> {
         }
         self.responded(id);
         self.cancel_timers(TimerFilter::FirstResponse(id.clone()));
-        self.send(Outgoing::UpdateCard { request: id.clone() });
+        self.send(Outgoing::UpdateCard {
+            request: id.clone(),
+        });
         let closer = if &requester == user {
             "you".to_string()
         } else {
@@ -229,7 +273,12 @@ impl Desk<'_> {
                 ),
                 Some(id),
             );
-            self.schedule(now + remind_after, TimerKind::SurveyReminder { request: id.clone() });
+            self.schedule(
+                now + remind_after,
+                TimerKind::SurveyReminder {
+                    request: id.clone(),
+                },
+            );
         }
     }
 
@@ -261,16 +310,27 @@ impl Desk<'_> {
         };
         r.closed_at = None;
         r.record(now, Some(user), Event::Reopened);
-        if r.survey.state == SurveyState::AwaitingRating {
+        match r.survey.state {
             // The survey asked about a closed request; it isn't closed any more.
-            r.survey.state = SurveyState::NotSent;
+            SurveyState::AwaitingRating => r.survey.state = SurveyState::NotSent,
+            // The rating stands, but the requester's next message is for the team now, not a
+            // survey comment.
+            SurveyState::AwaitingComment => r.survey.state = SurveyState::Done,
+            SurveyState::NotSent | SurveyState::Done => {}
         }
         let requester = r.requester.clone();
         self.cancel_timers(TimerFilter::SurveyReminder(id.clone()));
-        self.send(Outgoing::UpdateCard { request: id.clone() });
+        self.send(Outgoing::UpdateCard {
+            request: id.clone(),
+        });
+        let reopener = if &requester == user {
+            "you".to_string()
+        } else {
+            mention(&user.id)
+        };
         self.dm(
             &requester,
-            Message::text(format!("*{id}* was reopened by {}.", mention(&user.id))),
+            Message::text(format!("*{id}* was reopened by {reopener}.")),
             Some(id),
         );
     }
@@ -280,20 +340,35 @@ impl Desk<'_> {
             return self.unknown_request(user, id);
         };
         if &r.requester != user {
-            return self.notice(user, Some(id), Message::text("Only the requester can rate a request."));
+            return self.notice(
+                user,
+                Some(id),
+                Message::text("Only the requester can rate a request."),
+            );
         }
         match r.survey.state {
             SurveyState::AwaitingRating => {}
             SurveyState::NotSent => {
-                return self.dm(user, Message::text(format!("{id} isn't closed yet, so there's nothing to rate.")), Some(id))
+                let text = if r.status.is_active() {
+                    format!("{id} isn't closed yet, so there's nothing to rate.")
+                } else {
+                    format!("There's no survey for {id}, so there's nothing to rate.")
+                };
+                return self.dm(user, Message::text(text), Some(id));
             }
             SurveyState::AwaitingComment | SurveyState::Done => {
-                return self.dm(user, Message::text(format!("Your rating for {id} is already recorded. Thanks!")), Some(id))
+                return self.dm(
+                    user,
+                    Message::text(format!("Your rating for {id} is already recorded. Thanks!")),
+                    Some(id),
+                )
             }
         }
+        // Buttons only carry 1 to 5; anything else is read as the nearest end of the scale.
+        let rating = rating.clamp(1, 5);
         let now = self.now;
         let r = self.request_mut(id).expect("checked above");
-        r.survey.rating = Some(rating.clamp(1, 5));
+        r.survey.rating = Some(rating);
         r.survey.state = SurveyState::AwaitingComment;
         r.record(now, Some(user), Event::Rated { rating });
         self.cancel_timers(TimerFilter::SurveyReminder(id.clone()));
@@ -315,7 +390,10 @@ impl Desk<'_> {
             return;
         }
         let now = self.now;
-        let skipped = matches!(text.trim().to_lowercase().as_str(), "skip" | "no" | "none" | "-");
+        let skipped = matches!(
+            text.trim().to_lowercase().as_str(),
+            "skip" | "no" | "none" | "-"
+        );
         let r = self.request_mut(id).expect("checked above");
         r.survey.state = SurveyState::Done;
         if !skipped {
@@ -323,7 +401,11 @@ impl Desk<'_> {
             r.survey.comment = Some(comment.clone());
             r.record(now, Some(user), Event::Commented { text: comment });
         }
-        self.dm(user, Message::text("Thank you for your feedback!"), Some(id));
+        self.dm(
+            user,
+            Message::text("Thank you for your feedback!"),
+            Some(id),
+        );
     }
 
     pub(super) fn first_response_due(&mut self, id: &RequestId, round: u32) {
@@ -331,7 +413,9 @@ impl Desk<'_> {
         if !r.status.is_active() || r.first_response_at.is_some() {
             return;
         }
-        let Some(dept) = self.department_of(r).cloned() else { return };
+        let Some(dept) = self.department_of(r).cloned() else {
+            return;
+        };
         let waited = self.now - r.created_at;
         let now = self.now;
         let r = self.request_mut(id).expect("checked above");

@@ -170,7 +170,16 @@ mod tests {
 
     #[test]
     fn garbage_actions_are_errors_not_panics() {
-        for s in ["", "dept:", "opt:x", "rate:IT-1:9", "rate:IT-1", "claim:nope", "launch", "rate::"] {
+        for s in [
+            "",
+            "dept:",
+            "opt:x",
+            "rate:IT-1:9",
+            "rate:IT-1",
+            "claim:nope",
+            "launch",
+            "rate::",
+        ] {
             assert!(Action::parse(s).is_err(), "{s:?}");
         }
     }

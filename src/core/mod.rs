@@ -19,7 +19,10 @@ pub use effect::{Effect, Outgoing, Timer, TimerFilter, TimerKind};
 pub use ids::{Platform, PostRef, RequestId, Timestamp, UserRef};
 pub use input::{Input, Place};
 pub use message::{Action, Choice, Message};
-pub use model::{Answer, Draft, Event, HistoryEntry, Priority, Request, Session, Status, Step, Survey, SurveyState};
+pub use model::{
+    Answer, Draft, Event, HistoryEntry, Priority, Request, Session, Status, Step, Survey,
+    SurveyState,
+};
 pub use rules::{Department, Field, FieldKind, Rules};
 
 /// What the core is shown before it decides.
@@ -100,7 +103,10 @@ impl<'r> Desk<'r> {
             effects,
             ..
         } = self;
-        let requests = requests.into_iter().filter(|r| changed.contains(&r.id)).collect();
+        let requests = requests
+            .into_iter()
+            .filter(|r| changed.contains(&r.id))
+            .collect();
         Transition {
             session,
             requests,
@@ -113,7 +119,9 @@ impl<'r> Desk<'r> {
             Input::CommandInvoked { user, text } => self.on_command(&user, &text),
             Input::MessageReceived { user, text, place } => match place {
                 Place::Direct { about } => self.on_direct_message(&user, &text, about),
-                Place::CardThread { request, post } => self.on_thread_reply(&user, &text, &request, post),
+                Place::CardThread { request, post } => {
+                    self.on_thread_reply(&user, &text, &request, post)
+                }
             },
             Input::ButtonClicked { user, action } => self.on_button(&user, action),
             Input::CloseReactionAdded { user, request } => self.close(&user, &request, true),
@@ -185,6 +193,23 @@ impl<'r> Desk<'r> {
         mine.into_iter().map(|r| r.id.clone()).collect()
     }
 
+    /// The request a survey answer is for: the one whose thread it was written in, if that one
+    /// is waiting for it, else the most recently closed one waiting for it.
+    fn survey_target(
+        &self,
+        user: &UserRef,
+        about: Option<&RequestId>,
+        state: SurveyState,
+    ) -> Option<RequestId> {
+        about
+            .filter(|id| {
+                self.request(id)
+                    .is_some_and(|r| &r.requester == user && r.survey.state == state)
+            })
+            .cloned()
+            .or_else(|| self.latest_with_survey(user, state))
+    }
+
     fn latest_with_survey(&self, user: &UserRef, state: SurveyState) -> Option<RequestId> {
         self.requests
             .iter()
@@ -232,9 +257,8 @@ impl<'r> Desk<'r> {
         if text.is_empty() {
             return;
         }
-        if self.expire_stale_draft(user) {
-            // The old draft is gone; what they typed now is read as a fresh start below.
-        } else if self.session.draft.is_some() {
+        let expired = self.expire_stale_draft(user, true);
+        if !expired && self.session.draft.is_some() {
             self.intake_text(user, text);
             return;
         }
@@ -246,6 +270,20 @@ impl<'r> Desk<'r> {
                 return self.dm(user, msg, None);
             }
             "new" | "new request" | "start" => return self.start_intake(user, None),
+            "cancel" | "stop" | "quit" => {
+                // Nothing is being written (an expired draft was just dropped and the user told).
+                if !expired {
+                    let msg = match self.session.pending_reply.take() {
+                        Some(_) => "OK, I won't pass that message on.",
+                        None => {
+                            "There's no request in progress to cancel. To cancel one you sent, type \
+                             `cancel IT-7`; `status` lists yours."
+                        }
+                    };
+                    self.dm(user, Message::text(msg), None);
+                }
+                return;
+            }
             _ => {}
         }
         if let Some(rest) = lower.strip_prefix("cancel ") {
@@ -253,11 +291,28 @@ impl<'r> Desk<'r> {
                 return self.cancel_request(user, &id, false);
             }
         }
-        if let Some(id) = self.latest_with_survey(user, SurveyState::AwaitingComment) {
+        if expired {
+            // What they typed answered a question of the dropped draft: it is not a rating, a
+            // survey comment or a message for the team. Start again from the first question.
+            return self.start_intake(user, None);
+        }
+        // Written in the thread of a message about one of their open requests: it is for that one.
+        if let Some(id) = &about {
+            if self
+                .request(id)
+                .is_some_and(|r| &r.requester == user && r.status.is_active())
+            {
+                return self.relay_from_requester(user, id, text);
+            }
+        }
+        if let Some(id) = self.survey_target(user, about.as_ref(), SurveyState::AwaitingComment) {
             return self.survey_comment(user, &id, text);
         }
         if let Ok(rating) = text.parse::<u8>() {
-            if let (1..=5, Some(id)) = (rating, self.latest_with_survey(user, SurveyState::AwaitingRating)) {
+            if let (1..=5, Some(id)) = (
+                rating,
+                self.survey_target(user, about.as_ref(), SurveyState::AwaitingRating),
+            ) {
                 return self.rate(user, &id, rating);
             }
         }
@@ -267,11 +322,6 @@ impl<'r> Desk<'r> {
                     self.session.pending_reply = None;
                     return self.relay_from_requester(user, &id, &pending);
                 }
-            }
-        }
-        if let Some(id) = about {
-            if self.request(&id).is_some_and(|r| &r.requester == user && r.status.is_active()) {
-                return self.relay_from_requester(user, &id, text);
             }
         }
         let active = self.active_requests_of(user);
@@ -293,10 +343,13 @@ impl<'r> Desk<'r> {
                     .iter()
                     .map(|id| {
                         let summary = self.request(id).map(|r| r.summary.as_str()).unwrap_or("");
-                        Choice::new(format!("{id}: {}", text::clip(summary, 40)), Action::ReplyTo(id.clone()))
+                        Choice::new(
+                            format!("{id}: {}", text::clip(summary, 40)),
+                            Action::ReplyTo(id.clone()),
+                        )
                     })
                     .collect();
-                self.session.pending_reply = Some(text.to_string());
+                self.session.pending_reply = Some(text::clip(text, text::MAX_ANSWER_CHARS));
                 self.dm(
                     user,
                     Message::with_choices(
@@ -316,17 +369,33 @@ impl<'r> Desk<'r> {
             Action::Reopen(id) => self.reopen(user, &id, false),
             Action::Rate(id, n) => self.rate(user, &id, n),
             Action::NoComment(id) => self.survey_comment(user, &id, "skip"),
-            Action::ReplyTo(id) => match self.session.pending_reply.take() {
-                Some(text) => self.relay_from_requester(user, &id, &text),
-                None => self.dm(
-                    user,
-                    Message::text(format!("Type your message and I'll pass it on to the people handling {id}.")),
-                    Some(&id),
-                ),
-            },
+            Action::ReplyTo(id) => {
+                let refusal = match self.request(&id) {
+                    None => Some(format!("I can't find request {id}.")),
+                    Some(r) if &r.requester != user => Some(format!(
+                        "Only the person who opened {id} can write to its team here."
+                    )),
+                    Some(_) => None,
+                };
+                if let Some(text) = refusal {
+                    return self.notice(user, Some(&id), Message::text(text));
+                }
+                match self.session.pending_reply.take() {
+                    Some(text) => self.relay_from_requester(user, &id, &text),
+                    None => self.dm(
+                        user,
+                        Message::text(format!(
+                            "Type your message and I'll pass it on to the people handling {id}."
+                        )),
+                        Some(&id),
+                    ),
+                }
+            }
             Action::StartRequest => self.start_intake(user, None),
             intake_action => {
-                if self.expire_stale_draft(user) || self.session.draft.is_none() {
+                if self.expire_stale_draft(user, false) {
+                    // The expiry message already says the conversation has ended.
+                } else if self.session.draft.is_none() {
                     self.dm(user, text::no_draft(), None);
                 } else {
                     self.intake_action(user, intake_action);

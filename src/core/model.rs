@@ -15,7 +15,12 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [Status::Open, Status::Claimed, Status::Closed, Status::Cancelled];
+    pub const ALL: [Status; 4] = [
+        Status::Open,
+        Status::Claimed,
+        Status::Closed,
+        Status::Cancelled,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -27,7 +32,9 @@ impl Status {
     }
 
     pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|st| st.as_str().eq_ignore_ascii_case(s.trim()))
+        Status::ALL
+            .into_iter()
+            .find(|st| st.as_str().eq_ignore_ascii_case(s.trim()))
     }
 
     /// Open or claimed: someone still owes the requester something.
@@ -182,9 +189,13 @@ impl Request {
 pub enum Step {
     ChooseDepartment,
     /// We guessed from the first words and ask the user to confirm.
-    ConfirmDepartment { department: String },
+    ConfirmDepartment {
+        department: String,
+    },
     Describe,
-    Field { index: usize },
+    Field {
+        index: usize,
+    },
     Confirm,
 }
 

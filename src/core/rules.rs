@@ -42,8 +42,8 @@ impl Department {
 
 /// Everyday words that only name a team when typed exactly as the team's name is written.
 const COMMON_WORDS: &[&str] = &[
-    "a", "an", "and", "as", "at", "be", "by", "do", "go", "if", "in", "is", "it", "me", "my", "no", "of", "on", "or",
-    "so", "to", "up", "us", "we",
+    "a", "an", "and", "as", "at", "be", "by", "do", "go", "if", "in", "is", "it", "me", "my", "no",
+    "of", "on", "or", "so", "to", "up", "us", "we",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,14 +75,19 @@ impl Rules {
             return n.checked_sub(1).and_then(|i| self.departments.get(i));
         }
         self.departments.iter().find(|d| {
-            d.id.eq_ignore_ascii_case(a) || d.name.eq_ignore_ascii_case(a) || d.prefix.eq_ignore_ascii_case(a)
+            d.id.eq_ignore_ascii_case(a)
+                || d.name.eq_ignore_ascii_case(a)
+                || d.prefix.eq_ignore_ascii_case(a)
         })
     }
 
     /// Best department for a free-text description, by keyword hits; ties and no hits give None
     /// so we ask instead of guessing wrong.
     pub fn guess_department(&self, text: &str) -> Option<&Department> {
-        let typed: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+        let typed: Vec<&str> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
         let words: Vec<String> = typed.iter().map(|w| w.to_lowercase()).collect();
         if words.is_empty() {
             return None;
@@ -108,11 +113,16 @@ impl Rules {
                 .iter()
                 .filter(|k| {
                     let k = k.to_lowercase();
-                    let phrase: Vec<&str> = k.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+                    let phrase: Vec<&str> = k
+                        .split(|c: char| !c.is_alphanumeric())
+                        .filter(|w| !w.is_empty())
+                        .collect();
                     // Multi-word keywords match as phrases; single words match a word or its plural.
                     match phrase.as_slice() {
                         [] => false,
-                        [k] => words.iter().any(|w| w.as_str() == *k || w.strip_suffix('s') == Some(*k)),
+                        [k] => words
+                            .iter()
+                            .any(|w| w.as_str() == *k || w.strip_suffix('s') == Some(*k)),
                         _ => spaced.contains(&format!(" {} ", phrase.join(" "))),
                     }
                 })
@@ -177,7 +187,12 @@ pub(crate) mod fixtures {
                     agents: vec!["alice".into(), "bob".into()],
                     fields: vec![
                         text("device", "Which device is affected?", true),
-                        choice("urgency", "How urgent is it?", &["low", "normal", "high", "urgent"], true),
+                        choice(
+                            "urgency",
+                            "How urgent is it?",
+                            &["low", "normal", "high", "urgent"],
+                            true,
+                        ),
                         text("notes", "Anything else?", false),
                     ],
                     first_response_sla: Duration::hours(4),
@@ -190,7 +205,12 @@ pub(crate) mod fixtures {
                     prefix: "HR".into(),
                     keywords: vec!["holiday".into(), "contract".into()],
                     agents: vec![],
-                    fields: vec![choice("topic", "What is it about?", &["leave", "contract", "other"], true)],
+                    fields: vec![choice(
+                        "topic",
+                        "What is it about?",
+                        &["leave", "contract", "other"],
+                        true,
+                    )],
                     first_response_sla: Duration::hours(8),
                     remind_every: Duration::hours(4),
                     escalate_to: String::new(),
@@ -223,7 +243,10 @@ mod tests {
     fn departments_are_found_by_number_name_id_or_prefix() {
         let r = rules();
         assert_eq!(r.department_by_answer("1").unwrap().id, "it");
-        assert_eq!(r.department_by_answer("facilities").unwrap().id, "facilities");
+        assert_eq!(
+            r.department_by_answer("facilities").unwrap().id,
+            "facilities"
+        );
         assert_eq!(r.department_by_answer("fac").unwrap().id, "facilities");
         assert_eq!(r.department_by_answer(" Hr ").unwrap().id, "hr");
         assert!(r.department_by_answer("0").is_none());
@@ -235,9 +258,20 @@ mod tests {
     fn keywords_guess_the_department() {
         let r = rules();
         assert_eq!(r.guess_department("my laptop won't boot").unwrap().id, "it");
-        assert_eq!(r.guess_department("My LAPTOPS are broken").unwrap().id, "it");
-        assert_eq!(r.guess_department("the air conditioning is loud").unwrap().id, "facilities");
-        assert_eq!(r.guess_department("question for hr about pay").unwrap().id, "hr");
+        assert_eq!(
+            r.guess_department("My LAPTOPS are broken").unwrap().id,
+            "it"
+        );
+        assert_eq!(
+            r.guess_department("the air conditioning is loud")
+                .unwrap()
+                .id,
+            "facilities"
+        );
+        assert_eq!(
+            r.guess_department("question for hr about pay").unwrap().id,
+            "hr"
+        );
     }
 
     #[test]

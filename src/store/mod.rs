@@ -10,7 +10,8 @@ mod keys;
 mod write;
 
 use crate::core::{
-    Outgoing, Platform, PostRef, Request, RequestId, Session, Status, SurveyState, Timer, Timestamp, UserRef,
+    Outgoing, Platform, PostRef, Request, RequestId, Session, Status, SurveyState, Timer,
+    Timestamp, UserRef,
 };
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -29,9 +30,17 @@ pub enum StoreError {
     #[error("corrupt value in tree {tree}: {message}")]
     Corrupt { tree: &'static str, message: String },
     #[error("the data in {path} has schema version {found}, newer than this frontdesk understands ({supported}); upgrade frontdesk")]
-    TooNew { path: PathBuf, found: u32, supported: u32 },
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
     #[error("counter for {prefix} is {found}, expected to allocate {wanted}")]
-    CounterMismatch { prefix: String, found: u64, wanted: u64 },
+    CounterMismatch {
+        prefix: String,
+        found: u64,
+        wanted: u64,
+    },
 }
 
 /// A message waiting to be delivered, with its retry state.
@@ -146,7 +155,8 @@ impl Store {
             }
             version += 1;
         }
-        self.meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
+        self.meta
+            .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
         Ok(())
     }
 
@@ -183,13 +193,18 @@ impl Store {
     /// them may be about. Reads only this user's index entries.
     pub fn requests_needing_attention(&self, user: &UserRef) -> Result<Vec<Request>, StoreError> {
         self.requests_of_user_where(user, |status, survey| {
-            status.is_active() || survey == keys::survey_byte(SurveyState::AwaitingRating)
+            status.is_active()
+                || survey == keys::survey_byte(SurveyState::AwaitingRating)
                 || survey == keys::survey_byte(SurveyState::AwaitingComment)
         })
     }
 
     /// All of one user's requests, optionally of one status, oldest first.
-    pub fn requests_of_user(&self, user: &UserRef, status: Option<Status>) -> Result<Vec<Request>, StoreError> {
+    pub fn requests_of_user(
+        &self,
+        user: &UserRef,
+        status: Option<Status>,
+    ) -> Result<Vec<Request>, StoreError> {
         self.requests_of_user_where(user, |s, _| status.is_none_or(|want| want == s))
     }
 
@@ -202,8 +217,12 @@ impl Store {
         let mut out = Vec::new();
         for entry in self.by_requester.scan_prefix(&prefix) {
             let (k, v) = entry?;
-            let (Some(&status), Some(&survey)) = (v.first(), v.get(1)) else { continue };
-            let Some(status) = keys::status_from_byte(status) else { continue };
+            let (Some(&status), Some(&survey)) = (v.first(), v.get(1)) else {
+                continue;
+            };
+            let Some(status) = keys::status_from_byte(status) else {
+                continue;
+            };
             if !keep(status, survey) {
                 continue;
             }
@@ -231,7 +250,9 @@ impl Store {
     }
 
     pub fn count_with_status(&self, status: Status) -> usize {
-        self.by_status.scan_prefix([keys::status_byte(status)]).count()
+        self.by_status
+            .scan_prefix([keys::status_byte(status)])
+            .count()
     }
 
     /// Every request, in key order (department prefix, then number).
@@ -248,10 +269,11 @@ impl Store {
 
     /// The request a platform message belongs to (its card, or a DM the bot sent about it).
     pub fn request_by_post(&self, post: &PostRef) -> Result<Option<RequestId>, StoreError> {
-        Ok(self
-            .by_post
-            .get(keys::post_key(post))?
-            .and_then(|v| std::str::from_utf8(&v).ok().and_then(|s| RequestId::parse(s).ok())))
+        Ok(self.by_post.get(keys::post_key(post))?.and_then(|v| {
+            std::str::from_utf8(&v)
+                .ok()
+                .and_then(|s| RequestId::parse(s).ok())
+        }))
     }
 
     // ---- sessions ----
@@ -280,7 +302,11 @@ impl Store {
     }
 
     /// Timers due at or before `now`, earliest first, at most `limit`.
-    pub fn due_timers(&self, now: Timestamp, limit: usize) -> Result<Vec<(Vec<u8>, Timer)>, StoreError> {
+    pub fn due_timers(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Timer)>, StoreError> {
         let end = keys::timer_key(now, u64::MAX);
         let mut out = Vec::new();
         for entry in self.timers.range(..=end).take(limit) {
@@ -310,11 +336,17 @@ impl Store {
     // ---- outbox ----
 
     pub fn outbox_items(&self) -> Result<Vec<OutboxItem>, StoreError> {
-        self.outbox.iter().map(|e| decode("outbox", &e?.1)).collect()
+        self.outbox
+            .iter()
+            .map(|e| decode("outbox", &e?.1))
+            .collect()
     }
 
     pub fn dead_letters(&self) -> Result<Vec<OutboxItem>, StoreError> {
-        self.dead_letters.iter().map(|e| decode("dead_letters", &e?.1)).collect()
+        self.dead_letters
+            .iter()
+            .map(|e| decode("dead_letters", &e?.1))
+            .collect()
     }
 
     pub fn outbox_len(&self) -> usize {
@@ -335,7 +367,10 @@ impl Store {
     /// The next item to deliver at `now`, oldest first, keeping each request's messages in
     /// order: while an earlier message about a request waits for a retry, later ones wait too.
     /// Also returns when the earliest waiting item falls due, for the worker's sleep.
-    pub fn next_outbox(&self, now: Timestamp) -> Result<(Option<OutboxItem>, Option<Timestamp>), StoreError> {
+    pub fn next_outbox(
+        &self,
+        now: Timestamp,
+    ) -> Result<(Option<OutboxItem>, Option<Timestamp>), StoreError> {
         let mut blocked: Vec<RequestId> = Vec::new();
         let mut earliest: Option<Timestamp> = None;
         for entry in self.outbox.iter() {
@@ -373,6 +408,23 @@ impl Store {
 
     pub fn seen(&self, event_id: &str) -> Result<bool, StoreError> {
         Ok(self.seen.contains_key(event_id.as_bytes())?)
+    }
+
+    /// A small key-value space for adapters (a platform's conversation references, say),
+    /// kept apart from the desk's own trees.
+    pub fn kv_get(&self, tree: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .db
+            .open_tree(format!("kv_{tree}"))?
+            .get(key)?
+            .map(|v| v.to_vec()))
+    }
+
+    pub fn kv_put(&self, tree: &str, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+        self.db
+            .open_tree(format!("kv_{tree}"))?
+            .insert(key, value)?;
+        Ok(())
     }
 
     /// All trees, for backups: a name and its entries.

@@ -3,7 +3,10 @@
 
 use super::keys;
 use super::{decode, encode, OutboxItem, Store, StoreError};
-use crate::core::{Outgoing, Platform, PostRef, Request, RequestId, Session, Timer, TimerFilter, Timestamp, UserRef};
+use crate::core::{
+    Outgoing, Platform, PostRef, Request, RequestId, Session, Timer, TimerFilter, Timestamp,
+    UserRef,
+};
 use sled::transaction::{abort, ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::Transactional;
 
@@ -25,7 +28,9 @@ pub struct StepWrite<'a> {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommitOutcome {
-    Applied { outbox_ids: Vec<u64> },
+    Applied {
+        outbox_ids: Vec<u64>,
+    },
     /// The event id was seen before; nothing was written.
     Duplicate,
     /// The timer had already fired (or was cancelled); nothing was written.
@@ -129,7 +134,10 @@ impl Store {
             }
             for (key, timer) in &scheduled {
                 t[TIMERS].insert(key.as_slice(), encode(*timer))?;
-                t[TIMER_OWNERS].insert(keys::timer_owner_key(&timer.kind.owner(), key), timer.kind.name())?;
+                t[TIMER_OWNERS].insert(
+                    keys::timer_owner_key(&timer.kind.owner(), key),
+                    timer.kind.name(),
+                )?;
             }
             for item in &items {
                 t[OUTBOX].insert(&item.id.to_be_bytes(), encode(item))?;
@@ -158,7 +166,11 @@ impl Store {
         card: Option<(&RequestId, &PostRef)>,
         links: &[(PostRef, RequestId)],
     ) -> Result<(), StoreError> {
-        let trees = [self.outbox.clone(), self.requests.clone(), self.by_post.clone()];
+        let trees = [
+            self.outbox.clone(),
+            self.requests.clone(),
+            self.by_post.clone(),
+        ];
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
             t[0].remove(&outbox_id.to_be_bytes())?;
             if let Some((id, post)) = card {
@@ -222,7 +234,10 @@ impl Store {
 fn tx_result<T>(result: Result<T, TransactionError<Skip>>) -> Result<T, StoreError> {
     match result {
         Ok(v) => Ok(v),
-        Err(TransactionError::Abort(Skip::Corrupt(message))) => Err(StoreError::Corrupt { tree: "outbox", message }),
+        Err(TransactionError::Abort(Skip::Corrupt(message))) => Err(StoreError::Corrupt {
+            tree: "outbox",
+            message,
+        }),
         Err(TransactionError::Abort(_)) => unreachable!("only step commits skip"),
         Err(TransactionError::Storage(e)) => Err(e.into()),
     }
@@ -261,7 +276,10 @@ fn put_request(t: &[TransactionalTree], request: &Request) -> TxResult<()> {
     t[BY_STATUS].insert(keys::by_status_key(request.status, &request.id), &[])?;
     t[BY_REQUESTER].insert(
         keys::by_requester_key(&request.requester, &request.id),
-        &[keys::status_byte(request.status), keys::survey_byte(request.survey.state)],
+        &[
+            keys::status_byte(request.status),
+            keys::survey_byte(request.survey.state),
+        ],
     )?;
     Ok(())
 }

@@ -1,0 +1,222 @@
+//! Wiring: opens the store, starts the engine, the outbox worker and the scheduler, builds
+//! the HTTP router with the platform adapters that are configured, and runs until told to
+//! stop. Nothing here decides anything; it only connects the parts.
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::outbox::{OutboxWorker, RetryPolicy};
+use crate::scheduler::Scheduler;
+use crate::store::{Store, StoreError};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("binding {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("slack adapter: {0}")]
+    Slack(String),
+    #[error("teams adapter: {0}")]
+    Teams(String),
+    #[error("serving HTTP: {0}")]
+    Serve(std::io::Error),
+}
+
+/// What tests (and only tests) swap out.
+#[derive(Debug, Clone)]
+pub struct Deps {
+    pub clock: Arc<dyn Clock>,
+    /// Run the outbox worker and the scheduler in the background. Tests that drive them step
+    /// by step (`app.outbox().drain()`, `app.scheduler().fire_due()`) turn this off.
+    pub background_workers: bool,
+}
+
+impl Deps {
+    pub fn production() -> Self {
+        Deps {
+            clock: Arc::new(SystemClock),
+            background_workers: true,
+        }
+    }
+}
+
+/// The configuration currently in force; swapped whole on reload.
+pub type SharedConfig = Arc<RwLock<Arc<Config>>>;
+
+pub fn current(config: &SharedConfig) -> Arc<Config> {
+    config.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// Liveness of the parts /readyz reports on.
+#[derive(Debug, Default)]
+pub struct Readiness {
+    pub outbox_running: std::sync::atomic::AtomicBool,
+    pub scheduler_running: std::sync::atomic::AtomicBool,
+}
+
+/// Shared by every HTTP handler.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub engine: Engine,
+    pub config: SharedConfig,
+    pub outbox: OutboxWorker,
+    pub scheduler: Scheduler,
+    pub readiness: Arc<Readiness>,
+    pub background_workers: bool,
+}
+
+#[derive(Debug)]
+pub struct App {
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    state: AppState,
+}
+
+impl App {
+    /// Opens the store and binds the listener; nothing runs until [`App::run_until_stopped`].
+    ///
+    /// # Errors
+    /// The store can't be opened, the address can't be bound, or an adapter can't start.
+    pub async fn build(config: Config, deps: Deps) -> Result<App, AppError> {
+        let store = Arc::new(Store::open(&config.server.data_dir)?);
+        let engine = Engine::start(store, config.rules(), deps.clock.clone());
+        let policy = RetryPolicy {
+            initial_backoff: config.outbox.initial_backoff,
+            max_backoff: config.outbox.max_backoff,
+            give_up_after: config.outbox.give_up_after,
+        };
+        let shared: SharedConfig = Arc::new(RwLock::new(Arc::new(config.clone())));
+        let mut outbox = OutboxWorker::new(engine.clone(), policy);
+        let mut router = axum::Router::new();
+        if let Some(slack) =
+            crate::slack::Adapter::from_config(&config, engine.clone(), shared.clone())
+                .await
+                .map_err(|e| AppError::Slack(e.to_string()))?
+        {
+            outbox = outbox.with_deliverer(crate::core::Platform::Slack, slack.deliverer());
+            router = router.merge(slack.routes());
+        }
+        if let Some(teams) =
+            crate::teams::Adapter::from_config(&config, engine.clone(), shared.clone())
+                .await
+                .map_err(|e| AppError::Teams(e.to_string()))?
+        {
+            outbox = outbox.with_deliverer(crate::core::Platform::Teams, teams.deliverer());
+            router = router.merge(teams.routes());
+        }
+        let scheduler = Scheduler::new(engine.clone(), config.scheduler.max_burst);
+        let state = AppState {
+            engine,
+            config: shared,
+            outbox,
+            scheduler,
+            readiness: Arc::new(Readiness::default()),
+            background_workers: deps.background_workers,
+        };
+        let router = crate::http::router(state.clone(), router, config.server.max_body_bytes);
+        let addr = config.server.listen.clone();
+        let listener = tokio::net::TcpListener::bind(&addr)
+            .await
+            .map_err(|source| AppError::Bind { addr, source })?;
+        Ok(App {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.state.engine
+    }
+
+    pub fn outbox(&self) -> &OutboxWorker {
+        &self.state.outbox
+    }
+
+    pub fn scheduler(&self) -> &Scheduler {
+        &self.state.scheduler
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests and the
+    /// workers finish, and flushes the store.
+    ///
+    /// # Errors
+    /// The HTTP server failed.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), AppError> {
+        let App {
+            listener,
+            router,
+            state,
+        } = self;
+        let stop = CancellationToken::new();
+        let tracker = TaskTracker::new();
+        if state.background_workers {
+            let (worker, token, ready) =
+                (state.outbox.clone(), stop.clone(), state.readiness.clone());
+            tracker.spawn(async move {
+                ready
+                    .outbox_running
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                worker.run(token).await;
+                ready
+                    .outbox_running
+                    .store(false, std::sync::atomic::Ordering::Relaxed);
+            });
+            let (scheduler, token, ready) = (
+                state.scheduler.clone(),
+                stop.clone(),
+                state.readiness.clone(),
+            );
+            tracker.spawn(async move {
+                ready
+                    .scheduler_running
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                scheduler.run(token).await;
+                ready
+                    .scheduler_running
+                    .store(false, std::sync::atomic::Ordering::Relaxed);
+            });
+        }
+        tracker.close();
+        let signal_stop = stop.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            tracing::info!("shutting down: no new requests; finishing work in flight");
+            signal_stop.cancel();
+        });
+        let served = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(stop.clone().cancelled_owned())
+        .await;
+        stop.cancel();
+        tracker.wait().await;
+        let engine = state.engine.clone();
+        let _ = tokio::task::spawn_blocking(move || engine.close()).await;
+        tracing::info!("stopped; store flushed");
+        served.map_err(AppError::Serve)
+    }
+}

@@ -1,0 +1,157 @@
+//! Command-line interface: one function per subcommand, each thin over the library.
+
+mod check_config;
+mod console;
+mod outbox;
+mod requests;
+mod serve;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use frontdesk::config::{Config, LogFormat};
+use frontdesk::store::Store;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "frontdesk",
+    version,
+    about = "A self-hosted help desk for Slack and Microsoft Teams"
+)]
+pub struct Cli {
+    /// Configuration file (TOML). Without it the built-in departments are used.
+    #[arg(long, global = true, value_name = "PATH", env = "FRONTDESK_CONFIG")]
+    config: Option<PathBuf>,
+    /// Log format: text or json (overrides server.log_format).
+    #[arg(long, global = true, value_name = "FORMAT")]
+    log_format: Option<LogFormat>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server: Slack and Teams endpoints, /healthz, reminders and delivery.
+    Serve,
+    /// Try the whole desk in a terminal on the embedded store, no chat workspace needed.
+    Console {
+        /// Who you are at the start (switch with /as NAME).
+        #[arg(long, default_value = "employee")]
+        user: String,
+    },
+    /// Validate the configuration and report every problem with its key.
+    CheckConfig {
+        /// Also check the Slack token, scopes and department channels against Slack.
+        #[arg(long)]
+        online: bool,
+    },
+    /// Look at stored requests.
+    Requests {
+        #[command(subcommand)]
+        command: RequestsCommand,
+    },
+    /// Per-department figures: open, closed, median response and resolution times, rating.
+    Stats {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Messages waiting for delivery, and the ones given up on.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RequestsCommand {
+    /// List requests, oldest first.
+    List {
+        /// open, claimed, closed or cancelled.
+        #[arg(long)]
+        status: Option<String>,
+        /// A user: `slack:U123`, `teams:29:…`, `console:alice`, or a bare id.
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Everything about one request, including its history.
+    Show { id: String },
+    /// All requests as JSON or CSV on stdout.
+    Export {
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Subcommand)]
+enum OutboxCommand {
+    /// Pending messages and dead letters.
+    List,
+    /// Move a dead letter back into the outbox; the server delivers it on its next pass.
+    Retry { id: u64 },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config_path = cli.config.as_deref();
+    match cli.command {
+        Command::CheckConfig { online } => check_config::run(config_path, online).await,
+        Command::Serve => {
+            let config = load_config(config_path)?;
+            frontdesk::telemetry::init(cli.log_format.unwrap_or(config.server.log_format));
+            serve::run(config).await
+        }
+        Command::Console { user } => {
+            let config = load_config(config_path)?;
+            console::run(config, &user).await
+        }
+        Command::Requests { command } => {
+            let config = load_config(config_path)?;
+            let store = open_store(&config.server.data_dir)?;
+            match command {
+                RequestsCommand::List { status, user } => {
+                    requests::list(&store, status.as_deref(), user.as_deref())
+                }
+                RequestsCommand::Show { id } => requests::show(&store, &id),
+                RequestsCommand::Export { format } => {
+                    requests::export(&store, matches!(format, ExportFormat::Csv))
+                }
+            }
+        }
+        Command::Stats { json } => {
+            let config = load_config(config_path)?;
+            let store = open_store(&config.server.data_dir)?;
+            requests::stats(&store, json)
+        }
+        Command::Outbox { command } => {
+            let config = load_config(config_path)?;
+            let store = open_store(&config.server.data_dir)?;
+            match command {
+                OutboxCommand::List => outbox::list(&store),
+                OutboxCommand::Retry { id } => outbox::retry(&store, id),
+            }
+        }
+    }
+}
+
+pub(crate) fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+    Config::load(path).with_context(|| match path {
+        Some(p) => format!("configuration {}", p.display()),
+        None => "built-in configuration".to_string(),
+    })
+}
+
+pub(crate) fn open_store(dir: &Path) -> anyhow::Result<Store> {
+    Store::open(dir).with_context(|| {
+        format!(
+            "opening the store at {} (if `frontdesk serve` is running on it, stop it or use its HTTP API)",
+            dir.display()
+        )
+    })
+}

@@ -1,0 +1,71 @@
+//! The HTTP surface shared by all adapters: health, readiness, request ids, tracing, body
+//! limits and timeouts. Platform endpoints come from the adapters' own routers.
+
+use crate::app::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub fn router(state: AppState, platforms: Router, max_body_bytes: usize) -> Router {
+    let header = axum::http::HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(state)
+        .merge(platforms)
+        .layer(RequestBodyLimitLayer::new(max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(10),
+        ))
+        .layer(PropagateRequestIdLayer::new(header.clone()))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let matched = req
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map(|m| m.as_str().to_owned())
+                    .unwrap_or_default();
+                let request_id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                tracing::info_span!("http", method = %req.method(), path = %matched, request_id)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(header, MakeRequestUuid))
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let mut problems = Vec::new();
+    if state.engine.store().schema_version().is_err() {
+        problems.push("store not readable");
+    }
+    if state.background_workers {
+        if !state.readiness.outbox_running.load(Ordering::Relaxed) {
+            problems.push("outbox worker not running");
+        }
+        if !state.readiness.scheduler_running.load(Ordering::Relaxed) {
+            problems.push("scheduler not running");
+        }
+    }
+    if problems.is_empty() {
+        (StatusCode::OK, "ready".to_string())
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, problems.join("; "))
+    }
+}
