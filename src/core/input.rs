@@ -70,14 +70,20 @@ impl Input {
                 place: Place::CardThread { request, .. },
                 ..
             }
-            | Input::MessageReceived {
-                place: Place::Direct {
-                    about: Some(request),
-                },
-                ..
-            }
             | Input::CloseReactionAdded { request, .. }
             | Input::CloseReactionRemoved { request, .. } => vec![request.clone()],
+            Input::MessageReceived {
+                place: Place::Direct { about },
+                text,
+                ..
+            } => {
+                // `cancel IT-3` typed to the bot names IT-3 as much as the command does.
+                let mut ids: Vec<RequestId> = about.iter().cloned().collect();
+                if let Some(id) = cancel_target(text).filter(|id| !ids.contains(id)) {
+                    ids.push(id);
+                }
+                ids
+            }
             Input::ButtonClicked { action, .. } => match action {
                 A::Claim(r)
                 | A::Close(r)
@@ -89,18 +95,17 @@ impl Input {
                 }
                 _ => vec![],
             },
-            Input::CommandInvoked { text, .. } => {
-                // `cancel IT-3`
-                let mut words = text.split_whitespace();
-                match (words.next(), words.next()) {
-                    (Some(w), Some(id)) if w.eq_ignore_ascii_case("cancel") => {
-                        RequestId::parse(id).map(|r| vec![r]).unwrap_or_default()
-                    }
-                    _ => vec![],
-                }
-            }
+            Input::CommandInvoked { text, .. } => cancel_target(text).into_iter().collect(),
             Input::TimerFired { timer } => timer.kind.request().cloned().into_iter().collect(),
-            Input::MessageReceived { .. } => vec![],
         }
+    }
+}
+
+/// The id in `cancel IT-3`.
+fn cancel_target(text: &str) -> Option<RequestId> {
+    let mut words = text.split_whitespace();
+    match (words.next(), words.next()) {
+        (Some(w), Some(id)) if w.eq_ignore_ascii_case("cancel") => RequestId::parse(id).ok(),
+        _ => None,
     }
 }

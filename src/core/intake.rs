@@ -244,6 +244,13 @@ impl Desk<'_> {
         let lower = text.to_lowercase();
         match lower.as_str() {
             "cancel" | "stop" | "quit" => return self.cancel_draft(user),
+            // Not an answer ("help" is nobody's device): say how answering works, ask again.
+            "help" | "?" => {
+                return self.ask(
+                    user,
+                    Some("Answer the question below; `back` goes to the previous question, `skip` skips an optional one, `cancel` stops."),
+                )
+            }
             "back" => return self.go_back(user),
             "skip" => return self.skip(user),
             _ => {}

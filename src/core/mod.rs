@@ -170,6 +170,17 @@ impl<'r> Desk<'r> {
         });
     }
 
+    /// The help text, naming the teams this desk actually serves.
+    fn help(&self) -> Message {
+        let teams: Vec<&str> = self
+            .rules
+            .departments
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect();
+        text::help_for(&teams)
+    }
+
     fn reply(&mut self, msg: Message) {
         self.effects.push(Effect::Reply(msg));
     }
@@ -193,21 +204,28 @@ impl<'r> Desk<'r> {
         mine.into_iter().map(|r| r.id.clone()).collect()
     }
 
-    /// The request a survey answer is for: the one whose thread it was written in, if that one
-    /// is waiting for it, else the most recently closed one waiting for it.
-    fn survey_target(
+    /// The request a survey answer would be for, and what it waits for: the request whose
+    /// thread the message was written in, if it waits for an answer; otherwise the most recently
+    /// closed one waiting for a comment, else for a rating.
+    fn survey_answer_target(
         &self,
         user: &UserRef,
         about: Option<&RequestId>,
-        state: SurveyState,
-    ) -> Option<RequestId> {
-        about
-            .filter(|id| {
-                self.request(id)
-                    .is_some_and(|r| &r.requester == user && r.survey.state == state)
-            })
-            .cloned()
-            .or_else(|| self.latest_with_survey(user, state))
+    ) -> Option<(RequestId, SurveyState)> {
+        let waiting = |s: SurveyState| {
+            matches!(
+                s,
+                SurveyState::AwaitingRating | SurveyState::AwaitingComment
+            )
+        };
+        if let Some(r) = about.and_then(|id| self.request(id)) {
+            if &r.requester == user && waiting(r.survey.state) {
+                return Some((r.id.clone(), r.survey.state));
+            }
+        }
+        [SurveyState::AwaitingComment, SurveyState::AwaitingRating]
+            .into_iter()
+            .find_map(|state| self.latest_with_survey(user, state).map(|id| (id, state)))
     }
 
     fn latest_with_survey(&self, user: &UserRef, state: SurveyState) -> Option<RequestId> {
@@ -225,7 +243,7 @@ impl<'r> Desk<'r> {
         let mut words = trimmed.split_whitespace();
         let first = words.next().unwrap_or("").to_ascii_lowercase();
         match first.as_str() {
-            "help" if words.next().is_none() => self.reply(text::help()),
+            "help" if words.next().is_none() => self.reply(self.help()),
             "status" if words.next().is_none() => {
                 let msg = self.status_message(user);
                 self.reply(msg);
@@ -257,14 +275,21 @@ impl<'r> Desk<'r> {
         if text.is_empty() {
             return;
         }
-        let expired = self.expire_stale_draft(user, true);
+        let lower = text.to_lowercase();
+        // After an expired draft, everything but these words starts a new one.
+        let keyword = matches!(
+            lower.as_str(),
+            "help" | "?" | "status" | "my requests" | "cancel" | "stop" | "quit"
+        ) || lower
+            .strip_prefix("cancel ")
+            .is_some_and(|id| RequestId::parse(id).is_ok());
+        let expired = self.expire_stale_draft(user, !keyword);
         if !expired && self.session.draft.is_some() {
             self.intake_text(user, text);
             return;
         }
-        let lower = text.to_lowercase();
         match lower.as_str() {
-            "help" | "?" => return self.dm(user, text::help(), None),
+            "help" | "?" => return self.dm(user, self.help(), None),
             "status" | "my requests" => {
                 let msg = self.status_message(user);
                 return self.dm(user, msg, None);
@@ -305,15 +330,12 @@ impl<'r> Desk<'r> {
                 return self.relay_from_requester(user, id, text);
             }
         }
-        if let Some(id) = self.survey_target(user, about.as_ref(), SurveyState::AwaitingComment) {
-            return self.survey_comment(user, &id, text);
-        }
-        if let Ok(rating) = text.parse::<u8>() {
-            if let (1..=5, Some(id)) = (
-                rating,
-                self.survey_target(user, about.as_ref(), SurveyState::AwaitingRating),
-            ) {
-                return self.rate(user, &id, rating);
+        if let Some((id, state)) = self.survey_answer_target(user, about.as_ref()) {
+            let rating = text.parse::<u8>().ok().filter(|n| (1..=5).contains(n));
+            match (state, rating) {
+                (SurveyState::AwaitingComment, _) => return self.survey_comment(user, &id, text),
+                (SurveyState::AwaitingRating, Some(n)) => return self.rate(user, &id, n),
+                _ => {}
             }
         }
         if let Some(pending) = self.session.pending_reply.clone() {
@@ -328,10 +350,12 @@ impl<'r> Desk<'r> {
         match active.as_slice() {
             [] => {
                 // "help it", "help with my laptop": the words after "help" are the first words.
-                let first_words = lower
-                    .strip_prefix("help ")
-                    .map(|_| text[5..].trim().to_string())
-                    .unwrap_or_else(|| text.to_string());
+                let first_words = match text.get(..5) {
+                    Some(help) if help.eq_ignore_ascii_case("help ") => {
+                        text[5..].trim().to_string()
+                    }
+                    _ => text.to_string(),
+                };
                 self.start_intake(user, Some(first_words));
             }
             [only] => {

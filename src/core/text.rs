@@ -6,14 +6,28 @@ use chrono::Duration;
 /// Longest text we keep from a user in one answer; chat platforms cap messages near here.
 pub const MAX_ANSWER_CHARS: usize = 3000;
 
+/// The help text naming the usual teams; the desk itself uses [`help_for`] with the configured ones.
 pub fn help() -> Message {
+    help_for(&["IT", "HR", "Facilities", "Finance"])
+}
+
+/// The help text for a desk serving `teams` (their names, in order).
+pub fn help_for<S: AsRef<str>>(teams: &[S]) -> Message {
+    let names: Vec<&str> = teams.iter().map(|t| t.as_ref()).collect();
+    let teams = match names.as_slice() {
+        [] => "your".to_string(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
     Message::with_choices(
-        "I'm the front desk for IT, HR, Facilities and Finance requests.\n\
-         • `/help-it <what you need>` (or message me) starts a request; I'll ask a few questions.\n\
-         • `/help-it status` lists your open requests.\n\
-         • `/help-it cancel IT-7` cancels one of yours.\n\
-         • While answering: `back` goes to the previous question, `skip` skips an optional one, `cancel` stops.\n\
-         Once a request is in, reply to me here and I'll pass your message on to the team.",
+        format!(
+            "I'm the front desk for {teams} requests.\n\
+             • `/help-it <what you need>` (or message me) starts a request; I'll ask a few questions.\n\
+             • `/help-it status` lists your open requests.\n\
+             • `/help-it cancel IT-7` cancels one of yours.\n\
+             • While answering: `back` goes to the previous question, `skip` skips an optional one, `cancel` stops.\n\
+             Once a request is in, reply to me here and I'll pass your message on to the team."
+        ),
         vec![Choice::new("New request", Action::StartRequest)],
     )
 }
@@ -73,6 +87,20 @@ mod tests {
         assert_eq!(duration(Duration::minutes(45)), "45m");
         assert_eq!(duration(Duration::hours(26)), "1d 2h");
         assert_eq!(duration(Duration::seconds(30)), "30s");
+    }
+
+    #[test]
+    fn help_names_the_teams_it_is_given() {
+        assert!(help()
+            .text
+            .starts_with("I'm the front desk for IT, HR, Facilities and Finance requests.\n"));
+        assert!(help_for(&["IT"])
+            .text
+            .starts_with("I'm the front desk for IT requests.\n"));
+        assert!(help_for(&["IT", "HR"])
+            .text
+            .starts_with("I'm the front desk for IT and HR requests.\n"));
+        assert_eq!(help_for(&["IT"]).choices, help().choices);
     }
 
     #[test]

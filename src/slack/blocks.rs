@@ -1,0 +1,387 @@
+//! Core messages, request cards and the App Home as Block Kit, and Slack text conventions.
+//!
+//! Pure rendering: no I/O, no store. Every message gets a plain-text `text` fallback (what
+//! notifications and screen readers show) besides its blocks, and every block respects Slack's
+//! size limits (section text 3000, header 150, button text 75, 25 buttons per actions block,
+//! 50 blocks per message, 100 per view), so Slack never refuses a message for its size.
+//!
+//! Text from the core is Slack mrkdwn already: `*bold*`, `` `code` ``, mentions as `<@U…>`.
+//! Characters that mean markup to Slack (`&`, `<`, `>`) are escaped, except in Slack's own
+//! tokens (mentions, channel links, links) and entities Slack escaped itself.
+
+use crate::core::{Action, Message, Request, Status};
+use crate::core::text::clip;
+use slack_morphism::prelude::*;
+
+pub const SECTION_MAX: usize = 3000;
+pub const HEADER_MAX: usize = 150;
+pub const BUTTON_TEXT_MAX: usize = 75;
+pub const BUTTON_VALUE_MAX: usize = 2000;
+pub const BUTTONS_PER_BLOCK: usize = 25;
+pub const MESSAGE_BLOCKS_MAX: usize = 50;
+pub const VIEW_BLOCKS_MAX: usize = 100;
+/// Slack truncates longer message text.
+pub const TEXT_MAX: usize = 40_000;
+
+/// Escapes `&`, `<` and `>` for Slack, keeping `<@U…>`, `<#C…>`, `<!here>`, `<http…|…>`,
+/// `<mailto:…>` and the entities `&amp;`, `&lt;`, `&gt;` as they are.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        match c {
+            '<' => {
+                if let Some(end) = rest.find('>') {
+                    let inner = &rest[1..end];
+                    if is_slack_token(inner) {
+                        out.push_str(&rest[..=end]);
+                        rest = &rest[end + 1..];
+                        continue;
+                    }
+                }
+                out.push_str("&lt;");
+            }
+            '>' => out.push_str("&gt;"),
+            '&' => {
+                let entity = ["&amp;", "&lt;", "&gt;"].into_iter().find(|e| rest.starts_with(e));
+                match entity {
+                    Some(e) => {
+                        out.push_str(e);
+                        rest = &rest[e.len()..];
+                        continue;
+                    }
+                    None => out.push_str("&amp;"),
+                }
+            }
+            c => out.push(c),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+fn is_slack_token(inner: &str) -> bool {
+    if inner.is_empty() || inner.contains('<') || inner.contains('\n') {
+        return false;
+    }
+    let lower = inner.to_ascii_lowercase();
+    inner.starts_with('@') || inner.starts_with('#') || inner.starts_with('!')
+        || lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")
+}
+
+/// Slack sends `&`, `<` and `>` typed by users as entities; the desk stores plain text.
+pub fn unescape(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+fn md(text: impl Into<String>) -> SlackBlockText {
+    SlackBlockText::MarkDown(SlackBlockMarkDownText::new(text.into()))
+}
+
+fn plain(text: &str, max: usize) -> SlackBlockPlainTextOnly {
+    SlackBlockPlainText::new(clip(text, max)).with_emoji(true).into()
+}
+
+/// Splits text into pieces Slack accepts in one section, preferring line breaks.
+fn chunks(text: &str, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for line in text.split_inclusive('\n') {
+        if current.chars().count() + line.chars().count() > max && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        if line.chars().count() > max {
+            let chars: Vec<char> = line.chars().collect();
+            for piece in chars.chunks(max) {
+                out.push(piece.iter().collect());
+            }
+            continue;
+        }
+        current.push_str(line);
+    }
+    if !current.trim().is_empty() || out.is_empty() {
+        out.push(current);
+    }
+    out.into_iter().filter(|c| !c.trim().is_empty()).collect()
+}
+
+fn sections(text: &str, blocks: &mut Vec<SlackBlock>) {
+    for piece in chunks(text, SECTION_MAX) {
+        blocks.push(SlackSectionBlock::new().with_text(md(piece)).into());
+    }
+}
+
+fn button(label: &str, action: &Action, action_id: String) -> SlackBlockButtonElement {
+    let value = action.to_string();
+    let mut b = SlackBlockButtonElement::new(plain(label, BUTTON_TEXT_MAX))
+        .with_action_id(SlackActionId(action_id))
+        .with_value(clip(&value, BUTTON_VALUE_MAX));
+    if matches!(action, Action::Submit | Action::Claim(_) | Action::ConfirmDepartment | Action::StartRequest) {
+        b = b.with_style(SlackBlockButtonStyle::Primary);
+    }
+    b
+}
+
+/// Actions blocks for `(label, action)` pairs, 25 per block, each button with its own
+/// `action_id` (`fd:{block}:{index}`), unique within the message.
+fn action_blocks(key: &str, buttons: &[(String, Action)]) -> Vec<SlackBlock> {
+    buttons
+        .chunks(BUTTONS_PER_BLOCK)
+        .enumerate()
+        .map(|(b, chunk)| {
+            let elements = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, (label, action))| {
+                    button(label, action, format!("fd:{key}:{}", b * BUTTONS_PER_BLOCK + i)).into()
+                })
+                .collect();
+            SlackActionsBlock::new(elements)
+                .with_block_id(SlackBlockId(format!("fd:{key}:actions:{b}")))
+                .into()
+        })
+        .collect()
+}
+
+/// A plain-text rendering: notifications, screen readers, clients without blocks.
+pub fn fallback_text(msg: &Message) -> String {
+    let mut text = escape(&msg.text);
+    if !msg.choices.is_empty() {
+        let labels: Vec<&str> = msg.choices.iter().map(|c| c.label.as_str()).collect();
+        text.push_str(&format!("\n({})", escape(&labels.join(" · "))));
+    }
+    clip(&text, TEXT_MAX)
+}
+
+/// A core message as blocks: its text in sections, its choices as buttons.
+pub fn message_blocks(msg: &Message) -> Vec<SlackBlock> {
+    let mut blocks = Vec::new();
+    sections(&escape(&msg.text), &mut blocks);
+    let buttons: Vec<(String, Action)> = msg.choices.iter().map(|c| (c.label.clone(), c.action.clone())).collect();
+    let room = MESSAGE_BLOCKS_MAX.saturating_sub(1);
+    blocks.truncate(room.saturating_sub(buttons.len().div_ceil(BUTTONS_PER_BLOCK)));
+    blocks.extend(action_blocks("m", &buttons));
+    blocks.truncate(MESSAGE_BLOCKS_MAX);
+    blocks
+}
+
+pub fn message_content(msg: &Message) -> SlackMessageContent {
+    SlackMessageContent::new()
+        .with_text(fallback_text(msg))
+        .with_blocks(message_blocks(msg))
+}
+
+/// Several core messages as one (the slash command's ephemeral answer).
+pub fn combined_content(msgs: &[Message]) -> SlackMessageContent {
+    let text = msgs.iter().map(fallback_text).collect::<Vec<_>>().join("\n\n");
+    let mut blocks = Vec::new();
+    for (i, m) in msgs.iter().enumerate() {
+        sections(&escape(&m.text), &mut blocks);
+        let buttons: Vec<(String, Action)> = m.choices.iter().map(|c| (c.label.clone(), c.action.clone())).collect();
+        blocks.extend(action_blocks(&format!("r{i}"), &buttons));
+    }
+    blocks.truncate(MESSAGE_BLOCKS_MAX);
+    SlackMessageContent::new().with_text(clip(&text, TEXT_MAX)).with_blocks(blocks)
+}
+
+fn status_label(status: Status) -> &'static str {
+    match status {
+        Status::Open => "🟡 Open",
+        Status::Claimed => "🔵 Claimed",
+        Status::Closed => "✅ Closed",
+        Status::Cancelled => "⚪ Cancelled",
+    }
+}
+
+/// `<!date^…>` renders in each reader's own time zone; the fallback is UTC.
+fn slack_date(at: &crate::core::Timestamp) -> String {
+    format!(
+        "<!date^{}^{{date_short_pretty}} {{time}}|{}>",
+        at.timestamp(),
+        at.format("%Y-%m-%d %H:%M UTC")
+    )
+}
+
+/// What a card needs beyond the request itself.
+#[derive(Debug, Clone)]
+pub struct CardContext<'a> {
+    pub department_name: &'a str,
+    pub internal_note_prefix: &'a str,
+    /// The first close reaction, for the hint line (`white_check_mark`).
+    pub close_reaction: Option<&'a str>,
+}
+
+/// The request card in the department channel.
+pub fn card_content(r: &Request, ctx: &CardContext<'_>) -> SlackMessageContent {
+    let id = &r.id;
+    let assignee = r.assignee.as_ref().map(|a| format!("<@{}>", a.id)).unwrap_or_else(|| "—".into());
+    let fallback = format!(
+        "{id}: {} ({}, {} priority) from <@{}>{}",
+        escape(&clip(&r.summary, 200)),
+        r.status,
+        r.priority,
+        r.requester.id,
+        r.assignee.as_ref().map(|a| format!(", with <@{}>", a.id)).unwrap_or_default()
+    );
+    let mut blocks: Vec<SlackBlock> = Vec::new();
+    let title = if r.summary.trim().is_empty() {
+        id.to_string()
+    } else {
+        format!("{id} · {}", r.summary.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    blocks.push(SlackHeaderBlock::new(plain(&title, HEADER_MAX)).into());
+    let fields = vec![
+        md(format!("*Requester*\n<@{}>", r.requester.id)),
+        md(format!("*Department*\n{}", escape(ctx.department_name))),
+        md(format!("*Priority*\n{}", r.priority)),
+        md(format!("*Status*\n{}", status_label(r.status))),
+        md(format!("*Assignee*\n{assignee}")),
+        md(format!("*Created*\n{}", slack_date(&r.created_at))),
+    ];
+    blocks.push(SlackSectionBlock::new().with_fields(fields).into());
+    if !r.summary.trim().is_empty() {
+        sections(&format!("*Description*\n{}", escape(&r.summary)), &mut blocks);
+    }
+    let answers: Vec<String> = r
+        .answers
+        .iter()
+        .map(|a| {
+            let value = a.value.as_deref().map(escape).unwrap_or_else(|| "_skipped_".into());
+            format!("*{}*\n{value}", escape(&a.prompt))
+        })
+        .collect();
+    if !answers.is_empty() {
+        sections(&answers.join("\n\n"), &mut blocks);
+    }
+    let mut buttons = Vec::new();
+    match r.status {
+        Status::Open => {
+            buttons.push(("Claim".to_string(), Action::Claim(id.clone())));
+            buttons.push(("Close".to_string(), Action::Close(id.clone())));
+        }
+        Status::Claimed => buttons.push(("Close".to_string(), Action::Close(id.clone()))),
+        Status::Closed => buttons.push(("Reopen".to_string(), Action::Reopen(id.clone()))),
+        Status::Cancelled => {}
+    }
+    // Leave room for the buttons and the hint line.
+    blocks.truncate(MESSAGE_BLOCKS_MAX - 2);
+    blocks.extend(action_blocks("card", &buttons));
+    if r.status.is_active() {
+        let mut hint = format!(
+            "Reply in this thread to write to the requester; start with `{}` to keep a note internal.",
+            escape(ctx.internal_note_prefix)
+        );
+        if let Some(reaction) = ctx.close_reaction {
+            hint.push_str(&format!(" React with :{reaction}: to close."));
+        }
+        blocks.push(SlackContextBlock::new(vec![SlackBlockMarkDownText::new(hint).into()]).into());
+    }
+    SlackMessageContent::new().with_text(clip(&fallback, TEXT_MAX)).with_blocks(blocks)
+}
+
+/// The App Home: the user's open requests, the recently finished ones, and a button to
+/// start a new one.
+pub fn home_view(open: &[Request], recent: &[Request]) -> SlackView {
+    let mut blocks: Vec<SlackBlock> = vec![
+        SlackHeaderBlock::new(plain("Your help requests", HEADER_MAX)).into(),
+        SlackSectionBlock::new()
+            .with_text(md("Need something from IT, HR, Facilities or Finance? Start a request, or type `/help-it` anywhere."))
+            .into(),
+    ];
+    blocks.extend(action_blocks("home", &[("New request".to_string(), Action::StartRequest)]));
+    let line = |r: &Request| {
+        let who = match &r.assignee {
+            Some(a) => format!(" · with <@{}>", a.id),
+            None => String::new(),
+        };
+        md(clip(
+            &format!(
+                "*{}* {}\n{}{who} · opened {}",
+                r.id,
+                escape(&clip(&r.summary, 200)),
+                status_label(r.status),
+                slack_date(&r.created_at)
+            ),
+            SECTION_MAX,
+        ))
+    };
+    blocks.push(SlackDividerBlock::new().into());
+    if open.is_empty() {
+        blocks.push(SlackSectionBlock::new().with_text(md("*Open*\nNothing open right now.")).into());
+    } else {
+        blocks.push(SlackSectionBlock::new().with_text(md(format!("*Open* ({})", open.len()))).into());
+        for r in open.iter().take(40) {
+            blocks.push(SlackSectionBlock::new().with_text(line(r)).into());
+        }
+    }
+    if !recent.is_empty() {
+        blocks.push(SlackDividerBlock::new().into());
+        blocks.push(SlackSectionBlock::new().with_text(md("*Recently closed*")).into());
+        for r in recent.iter().take(20) {
+            blocks.push(SlackSectionBlock::new().with_text(line(r)).into());
+        }
+    }
+    blocks.truncate(VIEW_BLOCKS_MAX);
+    SlackView::Home(SlackHomeView::new(blocks))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{Choice, RequestId};
+
+    #[test]
+    fn markup_characters_are_escaped_but_slack_tokens_survive() {
+        assert_eq!(escape("a < b && c > d"), "a &lt; b &amp;&amp; c &gt; d");
+        assert_eq!(escape("<@U123> see <#C1|it> and <https://x.y|docs>"), "<@U123> see <#C1|it> and <https://x.y|docs>");
+        assert_eq!(escape("already &lt;escaped&gt; &amp; fine"), "already &lt;escaped&gt; &amp; fine");
+        assert_eq!(escape("<b>bold</b>"), "&lt;b&gt;bold&lt;/b&gt;");
+        assert_eq!(escape("héllo <"), "héllo &lt;");
+    }
+
+    #[test]
+    fn unescape_reverses_slacks_entities() {
+        assert_eq!(unescape("a &lt;b&gt; &amp; c"), "a <b> & c");
+        assert_eq!(unescape("plain"), "plain");
+    }
+
+    #[test]
+    fn long_text_is_split_into_sections_slack_accepts() {
+        let text = "x".repeat(7000);
+        let pieces = chunks(&text, SECTION_MAX);
+        assert_eq!(pieces.len(), 3);
+        assert!(pieces.iter().all(|p| p.chars().count() <= SECTION_MAX));
+        let lines = format!("{}\n{}", "a".repeat(2000), "b".repeat(2000));
+        let pieces = chunks(&lines, SECTION_MAX);
+        assert_eq!(pieces.len(), 2);
+        assert!(pieces[1].starts_with('b'));
+    }
+
+    #[test]
+    fn choices_become_buttons_with_unique_action_ids_and_the_action_as_value() {
+        let id = RequestId::parse("IT-4").unwrap();
+        let choices = (1..=5).map(|n| Choice::new(n.to_string(), Action::Rate(id.clone(), n))).collect();
+        let msg = Message::with_choices("Rate it", choices);
+        let json = serde_json::to_value(message_content(&msg)).unwrap();
+        let buttons = json["blocks"][1]["elements"].as_array().unwrap();
+        assert_eq!(buttons.len(), 5);
+        let ids: std::collections::HashSet<&str> = buttons.iter().map(|b| b["action_id"].as_str().unwrap()).collect();
+        assert_eq!(ids.len(), 5);
+        assert_eq!(buttons[4]["value"], "rate:IT-4:5");
+        assert_eq!(json["text"], "Rate it\n(1 · 2 · 3 · 4 · 5)");
+    }
+
+    #[test]
+    fn many_choices_are_spread_over_several_actions_blocks() {
+        let choices = (0..30).map(|n| Choice::new(format!("Option {n}"), Action::PickOption(n))).collect();
+        let blocks = message_blocks(&Message::with_choices("Pick", choices));
+        assert_eq!(blocks.len(), 3);
+        let json = serde_json::to_value(&blocks).unwrap();
+        assert_eq!(json[1]["elements"].as_array().unwrap().len(), 25);
+        assert_eq!(json[2]["elements"].as_array().unwrap().len(), 5);
+        assert_eq!(json[2]["elements"][4]["action_id"], "fd:m:29");
+    }
+}
