@@ -151,7 +151,7 @@ impl Store {
             Err(TransactionError::Abort(Skip::Duplicate)) => Ok(CommitOutcome::Duplicate),
             Err(TransactionError::Abort(Skip::TimerGone)) => Ok(CommitOutcome::TimerGone),
             Err(TransactionError::Abort(Skip::Corrupt(message))) => Err(StoreError::Corrupt {
-                tree: "timers",
+                tree: "requests",
                 message,
             }),
             Err(TransactionError::Storage(e)) => Err(e.into()),
