@@ -338,15 +338,22 @@ impl<'r> Desk<'r> {
                 _ => {}
             }
         }
+        let active = self.active_requests_of(user);
         if let Some(pending) = self.session.pending_reply.clone() {
             if let Ok(id) = RequestId::parse(text) {
-                if self.active_requests_of(user).contains(&id) {
+                if active.contains(&id) {
                     self.session.pending_reply = None;
                     return self.relay_from_requester(user, &id, &pending);
                 }
+                if !active.is_empty() {
+                    // A wrong id is not a new message: keep the one waiting and ask again.
+                    let question = format!(
+                        "{id} isn't one of your open requests. Which one is your message for?"
+                    );
+                    return self.ask_which(user, &active, question);
+                }
             }
         }
-        let active = self.active_requests_of(user);
         match active.as_slice() {
             [] => {
                 // "help it", "help with my laptop": the words after "help" are the first words.
@@ -363,27 +370,30 @@ impl<'r> Desk<'r> {
                 self.relay_from_requester(user, &only, text);
             }
             several => {
-                let choices = several
-                    .iter()
-                    .map(|id| {
-                        let summary = self.request(id).map(|r| r.summary.as_str()).unwrap_or("");
-                        Choice::new(
-                            format!("{id}: {}", text::clip(summary, 40)),
-                            Action::ReplyTo(id.clone()),
-                        )
-                    })
-                    .collect();
                 self.session.pending_reply = Some(text::clip(text, text::MAX_ANSWER_CHARS));
-                self.dm(
+                let several = several.to_vec();
+                self.ask_which(
                     user,
-                    Message::with_choices(
-                        "You have several open requests. Which one is this message for?",
-                        choices,
-                    ),
-                    None,
+                    &several,
+                    "You have several open requests. Which one is this message for?".to_string(),
                 );
             }
         }
+    }
+
+    /// Asks which of `requests` the pending message is for.
+    fn ask_which(&mut self, user: &UserRef, requests: &[RequestId], question: String) {
+        let choices = requests
+            .iter()
+            .map(|id| {
+                let summary = self.request(id).map(|r| r.summary.as_str()).unwrap_or("");
+                Choice::new(
+                    format!("{id}: {}", text::clip(summary, 40)),
+                    Action::ReplyTo(id.clone()),
+                )
+            })
+            .collect();
+        self.dm(user, Message::with_choices(question, choices), None);
     }
 
     fn on_button(&mut self, user: &UserRef, action: Action) {

@@ -2979,19 +2979,18 @@ fn the_first_response_timer_does_nothing_once_closed_or_cancelled() {
 }
 
 #[test]
-fn timers_leave_every_session_alone() {
+fn request_timers_act_for_nobody_and_leave_sessions_alone() {
     let mut w = World::new();
     file_laptop(&mut w, "carol");
+    w.advance(Duration::hours(3));
     draft_at_urgency(&mut w, "carol");
     let before = w.session("carol");
-    w.advance(Duration::hours(4));
+    w.advance(Duration::hours(1));
     let fired = w.fire_due_timers();
-    // The draft expired first (2h), then the first response reminder.
-    assert_eq!(fired.len(), 2);
-    assert!(w.session("carol").is_empty());
-    assert_ne!(before, w.session("carol"));
-    assert_eq!(fired[1].session, Session::default());
-    assert_eq!(fired[1].thread_posts("IT-1").len(), 1);
+    assert_eq!(fired.len(), 1, "only the reminder is due");
+    assert_eq!(fired[0].thread_posts("IT-1").len(), 1);
+    assert_eq!(fired[0].session, Session::default());
+    assert_eq!(w.session("carol"), before, "carol's draft is untouched");
 }
 
 #[test]
@@ -3155,4 +3154,147 @@ fn the_acceptance_story_from_first_words_to_comment() {
         w.timers
     );
     assert!(w.sessions.is_empty());
+}
+
+// =============================================================================================
+// Odds and ends
+// =============================================================================================
+
+#[test]
+fn inputs_name_the_requests_the_store_must_load() {
+    let dm = |text: &str, about: Option<&str>| Input::MessageReceived {
+        user: user("carol"),
+        text: text.into(),
+        place: Place::Direct {
+            about: about.map(rid),
+        },
+    };
+    assert_eq!(dm("cancel it-4", None).named_requests(), vec![rid("IT-4")]);
+    assert_eq!(
+        dm("cancel FAC-2", Some("IT-1")).named_requests(),
+        vec![rid("IT-1"), rid("FAC-2")]
+    );
+    assert_eq!(
+        dm("cancel IT-1", Some("IT-1")).named_requests(),
+        vec![rid("IT-1")]
+    );
+    assert!(dm("cancel the meeting", None).named_requests().is_empty());
+    assert!(dm("IT-3", None).named_requests().is_empty());
+    let cmd = Input::CommandInvoked {
+        user: user("carol"),
+        text: "CANCEL hr-2".into(),
+    };
+    assert_eq!(cmd.named_requests(), vec![rid("HR-2")]);
+    let timer = Input::TimerFired {
+        timer: Timer {
+            at: t0(),
+            kind: TimerKind::DraftExpiry {
+                user: user("carol"),
+            },
+        },
+    };
+    assert!(timer.named_requests().is_empty());
+    assert_eq!(timer.actor(), Some(&user("carol")));
+    let reminder = Input::TimerFired {
+        timer: Timer {
+            at: t0(),
+            kind: TimerKind::SurveyReminder {
+                request: rid("IT-1"),
+            },
+        },
+    };
+    assert_eq!(reminder.named_requests(), vec![rid("IT-1")]);
+    assert_eq!(reminder.actor(), None);
+}
+
+#[test]
+fn a_command_of_only_spaces_starts_a_blank_request() {
+    let mut w = World::new();
+    let t = w.command("carol", "   ");
+    has_text(t.reply(), "direct message");
+    let draft = w.draft("carol");
+    assert_eq!(draft.summary, None);
+    assert_eq!(draft.step, Step::ChooseDepartment);
+}
+
+#[test]
+fn the_claim_button_on_a_reminder_stops_the_chase() {
+    let mut w = World::new();
+    file_laptop(&mut w, "carol");
+    w.advance(Duration::hours(4));
+    let fired = w.fire_due_timers();
+    let claim = fired[0].thread_posts("IT-1")[0].choices[0].action.clone();
+    w.advance(Duration::minutes(15));
+    let t = w.click("bob", claim);
+    assert_eq!(t.dm_to("carol").text, "<@bob> is now working on *IT-1*.");
+    assert_eq!(w.req("IT-1").first_response_at, Some(w.now));
+    assert!(w.pending("first_response").is_empty());
+    w.advance(Duration::hours(10));
+    assert!(w.fire_due_timers().is_empty());
+}
+
+#[test]
+fn a_reopened_request_is_not_chased_again() {
+    let mut w = World::new();
+    file_laptop(&mut w, "carol");
+    w.click("carol", Action::Close(rid("IT-1")));
+    w.click("carol", Action::Reopen(rid("IT-1")));
+    assert_eq!(w.req("IT-1").status, Status::Open);
+    let t = w.fire(TimerKind::FirstResponse {
+        request: rid("IT-1"),
+        round: 0,
+    });
+    assert_eq!(t, Transition::default());
+}
+
+#[test]
+fn an_agent_can_still_write_to_the_requester_after_closing() {
+    let mut w = World::new();
+    closed_by_alice(&mut w);
+    let t = w.thread_reply("alice", "IT-1", "PS: update your BIOS");
+    assert_eq!(
+        t.dm_to("carol").text,
+        "<@alice> on *IT-1*:\nPS: update your BIOS"
+    );
+    assert_eq!(w.req("IT-1").status, Status::Closed);
+    assert_eq!(w.req("IT-1").survey.state, SurveyState::AwaitingRating);
+}
+
+#[test]
+fn typing_an_id_that_is_not_one_of_the_open_requests_asks_again_and_keeps_the_message() {
+    let mut w = World::new();
+    file_laptop(&mut w, "carol");
+    w.advance(Duration::minutes(1));
+    file_chair(&mut w, "carol");
+    w.say("carol", "see you monday");
+    let t = w.say("carol", "HR-9");
+    let q = t.dm_to("carol");
+    assert_eq!(
+        q.text,
+        "HR-9 isn't one of your open requests. Which one is your message for?"
+    );
+    assert_eq!(
+        actions(q),
+        vec![Action::ReplyTo(rid("FAC-1")), Action::ReplyTo(rid("IT-1"))]
+    );
+    assert!(t.requests.is_empty());
+    assert_eq!(
+        w.session("carol").pending_reply.as_deref(),
+        Some("see you monday")
+    );
+    let t = w.say("carol", "IT-1");
+    assert_eq!(
+        t.thread_posts("IT-1")[0].text,
+        "<@carol> (requester) wrote:\nsee you monday"
+    );
+}
+
+#[test]
+fn a_pending_message_is_clipped() {
+    let mut w = World::new();
+    file_laptop(&mut w, "carol");
+    file_chair(&mut w, "carol");
+    w.say("carol", &"q".repeat(10_000));
+    let pending = w.session("carol").pending_reply.unwrap();
+    assert_eq!(pending.chars().count(), text::MAX_ANSWER_CHARS);
 }
