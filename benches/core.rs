@@ -7,7 +7,8 @@ use chrono::TimeZone;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use frontdesk::config::Config;
 use frontdesk::core::{
-    step, Action, Input, Place, Platform, PostRef, Request, RequestId, Rules, Session, Snapshot, UserRef,
+    step, Action, Input, Place, Platform, PostRef, Request, RequestId, Rules, Session, Snapshot,
+    UserRef,
 };
 
 fn lifecycle(rules: &Rules) -> Request {
@@ -17,9 +18,16 @@ fn lifecycle(rules: &Rules) -> Request {
     let id = RequestId::new("IT", 1);
     let mut session = Session::default();
     let mut request: Option<Request> = None;
-    let mut run = |input: Input, session: &mut Session, request: &mut Option<Request>, actor_is_carol: bool| {
+    let run = |input: Input,
+               session: &mut Session,
+               request: &mut Option<Request>,
+               actor_is_carol: bool| {
         let snapshot = Snapshot {
-            session: if actor_is_carol { session.clone() } else { Session::default() },
+            session: if actor_is_carol {
+                session.clone()
+            } else {
+                Session::default()
+            },
             requests: request.iter().cloned().collect(),
             next_number: 1,
         };
@@ -98,9 +106,10 @@ fn bench(c: &mut Criterion) {
     let done = lifecycle(&rules);
     assert_eq!(done.survey.rating, Some(5));
     assert_eq!(done.survey.comment.as_deref(), Some("great"));
-    c.bench_function("core: full lifecycle, intake to survey comment (11 steps)", |b| {
-        b.iter(|| black_box(lifecycle(black_box(&rules))))
-    });
+    c.bench_function(
+        "core: full lifecycle, intake to survey comment (11 steps)",
+        |b| b.iter(|| black_box(lifecycle(black_box(&rules)))),
+    );
 }
 
 criterion_group!(benches, bench);

@@ -1225,6 +1225,51 @@ fn render_path(parts: &[String]) -> String {
     out
 }
 
+impl Config {
+    /// The part of the configuration the desk's core decides by.
+    pub fn rules(&self) -> crate::core::Rules {
+        use crate::core::{Department, Field, FieldKind as CoreKind, Rules};
+        let dur = |d: Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
+        Rules {
+            departments: self
+                .departments
+                .iter()
+                .map(|d| Department {
+                    id: d.id.clone(),
+                    name: d.name.clone(),
+                    prefix: d.prefix.clone(),
+                    keywords: d.keywords.clone(),
+                    agents: d.agents.clone(),
+                    fields: d
+                        .fields
+                        .iter()
+                        .map(|f| Field {
+                            id: f.id.clone(),
+                            prompt: f.prompt.clone(),
+                            kind: match f.kind {
+                                FieldKind::Text => CoreKind::Text,
+                                FieldKind::Choice => CoreKind::Choice(f.options.clone()),
+                            },
+                            required: f.required,
+                        })
+                        .collect(),
+                    first_response_sla: dur(d.first_response_sla),
+                    remind_every: dur(d.remind_every),
+                    escalate_to: d.escalate_to.clone(),
+                })
+                .collect(),
+            intake_timeout: dur(self.intake.timeout),
+            survey_enabled: self.survey.enabled,
+            survey_remind_after: dur(self.survey.remind_after),
+            internal_note_prefix: self.slack.internal_note_prefix.clone(),
+        }
+    }
+
+    pub fn department(&self, id: &str) -> Option<&DepartmentConfig> {
+        self.departments.iter().find(|d| d.id == id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1847,50 +1892,5 @@ kind = "choice"
         let missing = Config::load(Some(&dir.join("missing.toml"))).unwrap_err();
         assert!(matches!(missing, ConfigError::Io { .. }), "{missing:?}");
         std::fs::remove_dir_all(&dir).unwrap();
-    }
-}
-
-impl Config {
-    /// The part of the configuration the desk's core decides by.
-    pub fn rules(&self) -> crate::core::Rules {
-        use crate::core::{Department, Field, FieldKind as CoreKind, Rules};
-        let dur = |d: Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
-        Rules {
-            departments: self
-                .departments
-                .iter()
-                .map(|d| Department {
-                    id: d.id.clone(),
-                    name: d.name.clone(),
-                    prefix: d.prefix.clone(),
-                    keywords: d.keywords.clone(),
-                    agents: d.agents.clone(),
-                    fields: d
-                        .fields
-                        .iter()
-                        .map(|f| Field {
-                            id: f.id.clone(),
-                            prompt: f.prompt.clone(),
-                            kind: match f.kind {
-                                FieldKind::Text => CoreKind::Text,
-                                FieldKind::Choice => CoreKind::Choice(f.options.clone()),
-                            },
-                            required: f.required,
-                        })
-                        .collect(),
-                    first_response_sla: dur(d.first_response_sla),
-                    remind_every: dur(d.remind_every),
-                    escalate_to: d.escalate_to.clone(),
-                })
-                .collect(),
-            intake_timeout: dur(self.intake.timeout),
-            survey_enabled: self.survey.enabled,
-            survey_remind_after: dur(self.survey.remind_after),
-            internal_note_prefix: self.slack.internal_note_prefix.clone(),
-        }
-    }
-
-    pub fn department(&self, id: &str) -> Option<&DepartmentConfig> {
-        self.departments.iter().find(|d| d.id == id)
     }
 }

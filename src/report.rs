@@ -90,14 +90,11 @@ pub fn show(r: &Request) -> String {
             ));
         }
     }
-    match (r.survey.rating, &r.survey.comment) {
-        (Some(rating), comment) => {
-            s.push_str(&format!("  rating:         {rating}/5\n"));
-            if let Some(c) = comment {
-                s.push_str(&format!("  comment:        {c}\n"));
-            }
+    if let Some(rating) = r.survey.rating {
+        s.push_str(&format!("  rating:         {rating}/5\n"));
+        if let Some(c) = &r.survey.comment {
+            s.push_str(&format!("  comment:        {c}\n"));
         }
-        (None, _) => {}
     }
     s.push_str("  history:\n");
     for h in &r.history {
@@ -186,7 +183,7 @@ fn median(mut v: Vec<i64>) -> Option<i64> {
     }
     v.sort_unstable();
     let mid = v.len() / 2;
-    Some(if v.len() % 2 == 0 {
+    Some(if v.len().is_multiple_of(2) {
         (v[mid - 1] + v[mid]) / 2
     } else {
         v[mid]

@@ -95,6 +95,8 @@ impl Store {
         let db = sled::Config::new()
             .path(dir)
             .mode(sled::Mode::HighThroughput)
+            // sled caches up to 1 GiB by default; a help desk's working set is far smaller.
+            .cache_capacity(64 * 1024 * 1024)
             .open()
             .map_err(|source| StoreError::Open {
                 path: dir.to_path_buf(),
@@ -232,7 +234,7 @@ impl Store {
                 }
             }
         }
-        out.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        out.sort_by_key(|r| r.created_at);
         Ok(out)
     }
 
@@ -427,11 +429,13 @@ impl Store {
         Ok(())
     }
 
-    /// All trees, for backups: a name and its entries.
+    /// All trees, for backups: a name and its entries (sled's own export format).
+    #[allow(clippy::type_complexity)]
     pub fn export(&self) -> Vec<(Vec<u8>, Vec<u8>, impl Iterator<Item = Vec<Vec<u8>>>)> {
         self.db.export()
     }
 
+    #[allow(clippy::type_complexity)]
     pub fn import(&self, data: Vec<(Vec<u8>, Vec<u8>, impl Iterator<Item = Vec<Vec<u8>>>)>) {
         self.db.import(data)
     }

@@ -147,10 +147,16 @@ pub fn bearer(header: Option<&str>) -> Result<&str, AuthError> {
 /// The token is not a JWT, names an algorithm we don't accept, or has no `kid`.
 pub fn key_id(token: &str) -> Result<String, AuthError> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed)?;
-    if !matches!(header.alg, Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512) {
+    if !matches!(
+        header.alg,
+        Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512
+    ) {
         return Err(AuthError::Algorithm(format!("{:?}", header.alg)));
     }
-    header.kid.filter(|k| !k.is_empty()).ok_or(AuthError::NoKeyId)
+    header
+        .kid
+        .filter(|k| !k.is_empty())
+        .ok_or(AuthError::NoKeyId)
 }
 
 /// Verifies a Bot Connector token for an activity, at `now` (Unix seconds).
@@ -166,12 +172,25 @@ pub fn verify_at(
     app_id: &str,
 ) -> Result<Verified, AuthError> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed)?;
-    if !matches!(header.alg, Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512) {
+    if !matches!(
+        header.alg,
+        Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512
+    ) {
         return Err(AuthError::Algorithm(format!("{:?}", header.alg)));
     }
-    let kid = header.kid.filter(|k| !k.is_empty()).ok_or(AuthError::NoKeyId)?;
-    let jwk = jwks.find(&kid).ok_or_else(|| AuthError::UnknownKey(kid.clone()))?;
-    if channel_id.is_empty() || !jwk.endorsements.iter().any(|e| e.eq_ignore_ascii_case(channel_id)) {
+    let kid = header
+        .kid
+        .filter(|k| !k.is_empty())
+        .ok_or(AuthError::NoKeyId)?;
+    let jwk = jwks
+        .find(&kid)
+        .ok_or_else(|| AuthError::UnknownKey(kid.clone()))?;
+    if channel_id.is_empty()
+        || !jwk
+            .endorsements
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(channel_id))
+    {
         return Err(AuthError::NotEndorsed(channel_id.to_string()));
     }
     let (Some(n), Some(e)) = (&jwk.n, &jwk.e) else {
@@ -217,7 +236,10 @@ pub fn verify_at(
     if claims.serviceurl.as_deref() != Some(activity_service_url) {
         return Err(AuthError::ServiceUrl);
     }
-    Ok(Verified { kid, expires_at: exp })
+    Ok(Verified {
+        kid,
+        expires_at: exp,
+    })
 }
 
 #[cfg(test)]
@@ -235,7 +257,9 @@ mod tests {
     fn jwk(pem: &str, kid: &str, endorsements: &[&str]) -> Jwk {
         let enc = EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap();
         let std = jsonwebtoken::jwk::Jwk::from_encoding_key(&enc, Algorithm::RS256).unwrap();
-        let jsonwebtoken::jwk::AlgorithmParameters::RSA(rsa) = std.algorithm else { unreachable!() };
+        let jsonwebtoken::jwk::AlgorithmParameters::RSA(rsa) = std.algorithm else {
+            unreachable!()
+        };
         Jwk {
             kid: Some(kid.into()),
             kty: "RSA".into(),
@@ -247,14 +271,22 @@ mod tests {
 
     fn keys() -> Jwks {
         Jwks {
-            keys: vec![jwk(KEY, "k1", &["msteams", "webchat"]), jwk(KEY, "skype-only", &["skype"])],
+            keys: vec![
+                jwk(KEY, "k1", &["msteams", "webchat"]),
+                jwk(KEY, "skype-only", &["skype"]),
+            ],
         }
     }
 
     fn sign(pem: &str, kid: Option<&str>, alg: Algorithm, claims: serde_json::Value) -> String {
         let mut header = Header::new(alg);
         header.kid = kid.map(str::to_string);
-        jsonwebtoken::encode(&header, &claims, &EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap()).unwrap()
+        jsonwebtoken::encode(
+            &header,
+            &claims,
+            &EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap(),
+        )
+        .unwrap()
     }
 
     fn good_claims() -> serde_json::Value {
@@ -281,35 +313,73 @@ mod tests {
     fn a_well_formed_token_passes_with_every_rsa_algorithm() {
         for alg in [Algorithm::RS256, Algorithm::RS384, Algorithm::RS512] {
             let t = sign(KEY, Some("k1"), alg, good_claims());
-            assert_eq!(check(&t), Ok(Verified { kid: "k1".into(), expires_at: NOW + 600 }));
+            assert_eq!(
+                check(&t),
+                Ok(Verified {
+                    kid: "k1".into(),
+                    expires_at: NOW + 600
+                })
+            );
         }
     }
 
     #[test]
     fn each_broken_rule_is_named() {
         let cases: Vec<(String, AuthError)> = vec![
-            (sign(OTHER, Some("k1"), Algorithm::RS256, good_claims()), AuthError::BadSignature),
-            (sign(KEY, Some("k9"), Algorithm::RS256, good_claims()), AuthError::UnknownKey("k9".into())),
-            (sign(KEY, None, Algorithm::RS256, good_claims()), AuthError::NoKeyId),
+            (
+                sign(OTHER, Some("k1"), Algorithm::RS256, good_claims()),
+                AuthError::BadSignature,
+            ),
+            (
+                sign(KEY, Some("k9"), Algorithm::RS256, good_claims()),
+                AuthError::UnknownKey("k9".into()),
+            ),
+            (
+                sign(KEY, None, Algorithm::RS256, good_claims()),
+                AuthError::NoKeyId,
+            ),
             (
                 sign(KEY, Some("skype-only"), Algorithm::RS256, good_claims()),
                 AuthError::NotEndorsed("msteams".into()),
             ),
             (
-                sign(KEY, Some("k1"), Algorithm::RS256, with(|c| c["iss"] = json!("https://evil.example"))),
+                sign(
+                    KEY,
+                    Some("k1"),
+                    Algorithm::RS256,
+                    with(|c| c["iss"] = json!("https://evil.example")),
+                ),
                 AuthError::Issuer,
             ),
-            (sign(KEY, Some("k1"), Algorithm::RS256, with(|c| c["aud"] = json!("other-app"))), AuthError::Audience),
+            (
+                sign(
+                    KEY,
+                    Some("k1"),
+                    Algorithm::RS256,
+                    with(|c| c["aud"] = json!("other-app")),
+                ),
+                AuthError::Audience,
+            ),
             (
                 sign(KEY, Some("k1"), Algorithm::RS256, without("aud")),
                 AuthError::Audience,
             ),
             (
-                sign(KEY, Some("k1"), Algorithm::RS256, with(|c| c["exp"] = json!(NOW - CLOCK_SKEW_SECS - 1))),
+                sign(
+                    KEY,
+                    Some("k1"),
+                    Algorithm::RS256,
+                    with(|c| c["exp"] = json!(NOW - CLOCK_SKEW_SECS - 1)),
+                ),
                 AuthError::Expired,
             ),
             (
-                sign(KEY, Some("k1"), Algorithm::RS256, with(|c| c["nbf"] = json!(NOW + CLOCK_SKEW_SECS + 1))),
+                sign(
+                    KEY,
+                    Some("k1"),
+                    Algorithm::RS256,
+                    with(|c| c["nbf"] = json!(NOW + CLOCK_SKEW_SECS + 1)),
+                ),
                 AuthError::NotYetValid,
             ),
             (
@@ -317,7 +387,12 @@ mod tests {
                 AuthError::NoExpiry,
             ),
             (
-                sign(KEY, Some("k1"), Algorithm::RS256, with(|c| c["serviceurl"] = json!("https://evil.example/"))),
+                sign(
+                    KEY,
+                    Some("k1"),
+                    Algorithm::RS256,
+                    with(|c| c["serviceurl"] = json!("https://evil.example/")),
+                ),
                 AuthError::ServiceUrl,
             ),
             (
@@ -333,22 +408,40 @@ mod tests {
 
     #[test]
     fn clock_skew_of_five_minutes_is_tolerated() {
-        let t = sign(KEY, Some("k1"), Algorithm::RS256, with(|c| c["exp"] = json!(NOW - CLOCK_SKEW_SECS + 5)));
+        let t = sign(
+            KEY,
+            Some("k1"),
+            Algorithm::RS256,
+            with(|c| c["exp"] = json!(NOW - CLOCK_SKEW_SECS + 5)),
+        );
         assert!(check(&t).is_ok());
-        let t = sign(KEY, Some("k1"), Algorithm::RS256, with(|c| c["nbf"] = json!(NOW + CLOCK_SKEW_SECS - 5)));
+        let t = sign(
+            KEY,
+            Some("k1"),
+            Algorithm::RS256,
+            with(|c| c["nbf"] = json!(NOW + CLOCK_SKEW_SECS - 5)),
+        );
         assert!(check(&t).is_ok());
     }
 
     #[test]
     fn audience_may_be_a_list() {
-        let t = sign(KEY, Some("k1"), Algorithm::RS256, with(|c| c["aud"] = json!(["x", APP])));
+        let t = sign(
+            KEY,
+            Some("k1"),
+            Algorithm::RS256,
+            with(|c| c["aud"] = json!(["x", APP])),
+        );
         assert!(check(&t).is_ok());
     }
 
     #[test]
     fn symmetric_algorithms_are_refused_before_any_key_is_used() {
         let t = jsonwebtoken::encode(
-            &Header { kid: Some("k1".into()), ..Header::new(Algorithm::HS256) },
+            &Header {
+                kid: Some("k1".into()),
+                ..Header::new(Algorithm::HS256)
+            },
             &good_claims(),
             &EncodingKey::from_secret(b"guess"),
         )
@@ -364,7 +457,10 @@ mod tests {
             verify_at(&t, SERVICE, "slack", NOW, &keys(), APP),
             Err(AuthError::NotEndorsed("slack".into()))
         );
-        assert_eq!(verify_at(&t, SERVICE, "", NOW, &keys(), APP), Err(AuthError::NotEndorsed(String::new())));
+        assert_eq!(
+            verify_at(&t, SERVICE, "", NOW, &keys(), APP),
+            Err(AuthError::NotEndorsed(String::new()))
+        );
     }
 
     #[test]

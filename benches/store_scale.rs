@@ -1,0 +1,153 @@
+//! Store behaviour at scale: with 1,000 and with 1,000,000 stored requests and pending
+//! reminders, how long opening the store takes, how long listing one user's open requests
+//! takes (it must not scan all requests), how long a scheduler wake-up takes, and the
+//! process's resident memory.
+//!
+//! Run with `cargo bench --bench store_scale` (set `FRONTDESK_BENCH_SIZES=1000,100000` to
+//! choose sizes; the default is `1000,1000000`). Populating a million requests takes a few
+//! minutes; the stores are kept under `target/bench-stores/` and reused on the next run.
+
+use chrono::{Duration, TimeZone};
+use frontdesk::core::{
+    Platform, Priority, Request, RequestId, Status, Survey, Timer, TimerKind, UserRef,
+};
+use frontdesk::store::{StepWrite, Store};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+const USERS: u64 = 10_000;
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+fn request(n: u64, start: chrono::DateTime<chrono::Utc>) -> Request {
+    Request {
+        id: RequestId::new("IT", n),
+        department: "it".into(),
+        requester: UserRef::new(Platform::Slack, format!("U{:05}", n % USERS)),
+        summary: format!("request number {n}: my laptop won't boot after the update"),
+        answers: vec![],
+        priority: Priority::Normal,
+        // One in ten is still open, like a desk that keeps up.
+        status: if n % 10 == 0 {
+            Status::Open
+        } else {
+            Status::Closed
+        },
+        assignee: None,
+        created_at: start + Duration::seconds(n as i64),
+        first_response_at: None,
+        closed_at: None,
+        history: vec![],
+        survey: Survey::default(),
+        card: None,
+        reminders_sent: 0,
+    }
+}
+
+fn populate(dir: &Path, size: u64) {
+    let marker = dir.join("POPULATED");
+    if marker.exists() {
+        return;
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    let store = Store::open(dir).expect("open");
+    let start = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let began = Instant::now();
+    let batch = 1_000;
+    let mut n = 1;
+    while n <= size {
+        let end = (n + batch - 1).min(size);
+        let requests: Vec<Request> = (n..=end).map(|i| request(i, start)).collect();
+        let timers: Vec<Timer> = requests
+            .iter()
+            .map(|r| Timer {
+                // Spread over a year, so only a sliver is due at any moment.
+                at: start
+                    + Duration::days(400)
+                    + Duration::seconds((r.id.number() as i64 * 31) % 31_536_000),
+                kind: TimerKind::FirstResponse {
+                    request: r.id.clone(),
+                    round: 0,
+                },
+            })
+            .collect();
+        store
+            .commit_step(StepWrite {
+                dedup: None,
+                fired_timer: None,
+                session: None,
+                requests: &requests,
+                schedule: &timers,
+                cancel: &[],
+                outbox: vec![],
+                now: start,
+            })
+            .expect("commit");
+        n = end + 1;
+    }
+    store.flush().unwrap();
+    std::fs::write(&marker, b"ok").unwrap();
+    eprintln!(
+        "  populated {size} requests + reminders in {:.1?}",
+        began.elapsed()
+    );
+}
+
+fn measure(size: u64) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-stores/{size}"));
+    populate(&dir, size);
+    let rss_before = rss_kib();
+    let t = Instant::now();
+    let store = Store::open(&dir).expect("open");
+    let open = t.elapsed();
+    let user = UserRef::new(Platform::Slack, "U00040");
+    let t = Instant::now();
+    let mut listed = 0;
+    for _ in 0..100 {
+        listed = store
+            .requests_of_user(&user, Some(Status::Open))
+            .unwrap()
+            .len();
+    }
+    let list = t.elapsed() / 100;
+    // A scheduler wake-up: the earliest timer, then what is due now (a small slice).
+    let start = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let now = start + Duration::days(400) + Duration::hours(1);
+    let t = Instant::now();
+    let mut due = 0;
+    for _ in 0..100 {
+        let _ = store.next_timer().unwrap();
+        due = store.due_timers(now, 100).unwrap().len();
+    }
+    let wake = t.elapsed() / 100;
+    println!(
+        "{size:>9} requests: open {open:>9.2?} | list one user's open requests ({listed}) {list:>9.2?} | \
+         scheduler wake-up (next + {due} due) {wake:>9.2?} | RSS after open {} MiB (+{} MiB)",
+        rss_kib() / 1024,
+        rss_kib().saturating_sub(rss_before) / 1024
+    );
+}
+
+fn main() {
+    // `cargo test` runs bench targets with `--bench` absent; do nothing then.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let sizes: Vec<u64> = std::env::var("FRONTDESK_BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,1000000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    for size in sizes {
+        measure(size);
+    }
+}

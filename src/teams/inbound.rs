@@ -1,0 +1,215 @@
+//! `POST /api/messages`, the Bot Framework messaging endpoint.
+//!
+//! Order of work: the `Authorization` header must be a bearer token (else 401), the body
+//! must be an activity (else 400), the token must pass [`auth::verify_at`] with keys from
+//! [`openid::KeySource`] (else 401, nothing stored), then the conversation reference is
+//! remembered, the activity is mapped to inputs and each goes through the engine with the
+//! dedup id `teams:{conversation}:{activity}`. The 200 comes after the engine's durable step;
+//! everything the desk says back goes through the outbox.
+//!
+//! Two answers don't: the survey card is replaced by a "thanks" card once rated, and an
+//! @mention in a channel outside any request thread gets a short pointer. Both are best
+//! effort, sent in the background after the ack, and only logged if they fail.
+
+use super::activity::{self, Activity, Inbound};
+use super::{auth, cards, openid, Shared};
+use crate::app::current;
+use crate::core::{Action, Input, SurveyState};
+use crate::engine::EngineError;
+use crate::store::StoreError;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+use tracing::Instrument;
+
+#[derive(Debug, thiserror::Error)]
+pub enum InboundError {
+    #[error("unauthorized: {0}")]
+    Unauthorized(#[from] auth::AuthError),
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("signing keys unavailable: {0}")]
+    Keys(#[from] openid::KeysError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl IntoResponse for InboundError {
+    fn into_response(self) -> Response {
+        match &self {
+            InboundError::Unauthorized(reason) => {
+                tracing::info!(reason = %reason, "refused an activity");
+                (StatusCode::UNAUTHORIZED, reason.to_string()).into_response()
+            }
+            InboundError::BadRequest(reason) => {
+                (StatusCode::BAD_REQUEST, reason.clone()).into_response()
+            }
+            InboundError::Keys(e) => {
+                tracing::error!(error = %e, "can't verify activities: no signing keys");
+                (StatusCode::SERVICE_UNAVAILABLE, "signing keys unavailable").into_response()
+            }
+            InboundError::Engine(_) | InboundError::Store(_) => {
+                tracing::error!(error = %self, "handling an activity failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+            }
+        }
+    }
+}
+
+pub(super) async fn handle_messages(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, InboundError> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or(""));
+    let token = auth::bearer(authorization)?;
+    let activity: Activity = serde_json::from_slice(&body)
+        .map_err(|e| InboundError::BadRequest(format!("malformed activity: {e}")))?;
+    if activity.service_url.is_empty() {
+        return Err(InboundError::BadRequest(
+            "activity has no serviceUrl".into(),
+        ));
+    }
+    let span = tracing::info_span!(
+        "teams.activity",
+        activity_id = activity.id.as_deref().unwrap_or(""),
+        activity_type = %activity.kind,
+        conversation = %activity.conversation.id,
+        request_id = tracing::field::Empty,
+    );
+    async move {
+        verify(&shared, token, &activity).await?;
+        shared.refs.observe(&activity).await?;
+        handle_activity(&shared, &activity).await?;
+        Ok(StatusCode::OK)
+    }
+    .instrument(span)
+    .await
+}
+
+async fn verify(shared: &Shared, token: &str, a: &Activity) -> Result<(), InboundError> {
+    let kid = auth::key_id(token)?;
+    let now = shared.engine.now();
+    let keys = shared.keys.keys_for(&kid, now).await?;
+    let verified = auth::verify_at(
+        token,
+        &a.service_url,
+        &a.channel_id,
+        now.timestamp(),
+        &keys,
+        &shared.app_id,
+    )?;
+    tracing::debug!(kid = %verified.kid, expires_at = verified.expires_at, "token verified");
+    Ok(())
+}
+
+async fn handle_activity(shared: &Arc<Shared>, a: &Activity) -> Result<(), InboundError> {
+    let config = current(&shared.config);
+    let store = shared.engine.store().clone();
+    let inbound = activity::classify(a, &config.teams.close_reactions, &|post| {
+        store.request_by_post(post)
+    })?;
+    let inputs = match inbound {
+        Inbound::Inputs(inputs) => inputs,
+        Inbound::ChannelMention => {
+            spawn_channel_pointer(shared.clone(), a);
+            return Ok(());
+        }
+        Inbound::Nothing(reason) => {
+            tracing::debug!(reason, "nothing for the desk");
+            return Ok(());
+        }
+    };
+    let base = a.dedup_id();
+    for (i, input) in inputs.into_iter().enumerate() {
+        let dedup = base.as_ref().map(|b| {
+            if i == 0 {
+                b.clone()
+            } else {
+                format!("{b}:{i}")
+            }
+        });
+        if let Some(id) = input.named_requests().first() {
+            tracing::Span::current().record("request_id", tracing::field::display(id));
+        }
+        let rating = match &input {
+            Input::ButtonClicked {
+                action: Action::Rate(id, n),
+                ..
+            } => Some((id.clone(), *n)),
+            _ => None,
+        };
+        let outcome = shared.engine.handle(input, dedup).await?;
+        if !outcome.applied {
+            tracing::debug!("already handled (a redelivery)");
+            continue;
+        }
+        if !outcome.replies.is_empty() {
+            // Replies answer slash commands, which Teams doesn't have; the inputs built here
+            // never produce them.
+            tracing::debug!(replies = outcome.replies.len(), "immediate replies dropped");
+        }
+        if let Some((id, n)) = rating {
+            let rated = outcome.requests.iter().any(|r| {
+                r.id == id
+                    && r.survey.rating == Some(n)
+                    && r.survey.state == SurveyState::AwaitingComment
+            });
+            if let (true, Some(card)) = (rated, a.reply_to_id.clone()) {
+                spawn_survey_answered(shared.clone(), a, card, id, n);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Replaces the survey card the user clicked with a "thanks" card.
+fn spawn_survey_answered(
+    shared: Arc<Shared>,
+    a: &Activity,
+    card: String,
+    id: crate::core::RequestId,
+    n: u8,
+) {
+    let (service_url, conversation) = (a.service_url.clone(), a.conversation.id.clone());
+    let span = tracing::info_span!("teams.survey_answered", conversation = %conversation, card = %card, request_id = %id);
+    tokio::spawn(
+        async move {
+            let activity = cards::survey_answered(&id, n);
+            match shared.connector.update(&service_url, &conversation, &card, &activity).await {
+                Ok(()) => tracing::debug!("survey card updated"),
+                Err(e) => tracing::warn!(error = %e, "updating the survey card failed; it stays clickable"),
+            }
+        }
+        .instrument(span),
+    );
+}
+
+/// Answers an @mention outside request threads, in the mention's thread.
+fn spawn_channel_pointer(shared: Arc<Shared>, a: &Activity) {
+    let conversation = match (activity::thread_root(&a.conversation.id), a.id.as_deref()) {
+        (Some(_), _) => a.conversation.id.clone(),
+        (None, Some(id)) => activity::thread_conversation(&a.conversation.id, id),
+        (None, None) => return,
+    };
+    let service_url = a.service_url.clone();
+    let span = tracing::info_span!("teams.channel_pointer", conversation = %conversation);
+    tokio::spawn(
+        async move {
+            if let Err(e) = shared
+                .connector
+                .send(&service_url, &conversation, &cards::channel_pointer())
+                .await
+            {
+                tracing::warn!(error = %e, "answering a channel mention failed");
+            }
+        }
+        .instrument(span),
+    );
+}
