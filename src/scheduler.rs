@@ -32,6 +32,10 @@ pub struct Scheduler {
     pub stats: Arc<SchedulerStats>,
 }
 
+/// Platforms stop retrying a webhook within minutes; a day of event ids is plenty.
+const KEEP_SEEN_EVENTS: chrono::Duration = chrono::Duration::hours(24);
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
 /// The pause between bursts of overdue timers, so a backlog doesn't flood a channel.
 const BURST_PAUSE: Duration = Duration::from_secs(1);
 
@@ -87,6 +91,21 @@ impl Scheduler {
             .unwrap_or(0)
     }
 
+    /// Forgets webhook event ids older than a day, so the dedup set stays small.
+    async fn prune_seen_events(&self) {
+        let cutoff = self.engine.now() - KEEP_SEEN_EVENTS;
+        match self
+            .engine
+            .write(move |store| store.prune_seen(cutoff))
+            .await
+        {
+            Ok(Ok(n)) if n > 0 => tracing::debug!(pruned = n, "forgot old webhook event ids"),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "pruning webhook event ids failed"),
+            Err(e) => tracing::warn!(error = %e, "pruning webhook event ids failed"),
+        }
+    }
+
     pub async fn run(self, stop: CancellationToken) {
         let wake = self.engine.timer_wake();
         let backlog = self.due_count();
@@ -99,7 +118,12 @@ impl Scheduler {
         } else if backlog > 0 {
             tracing::info!(backlog, "firing reminders that fell due while stopped");
         }
+        let mut last_prune: Option<tokio::time::Instant> = None;
         loop {
+            if last_prune.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
+                last_prune = Some(tokio::time::Instant::now());
+                self.prune_seen_events().await;
+            }
             let pause = match self.fire_due().await {
                 Ok(n) if n >= self.max_burst => Some(BURST_PAUSE),
                 Ok(_) => None,
