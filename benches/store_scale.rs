@@ -37,7 +37,7 @@ fn request(n: u64, start: chrono::DateTime<chrono::Utc>) -> Request {
         answers: vec![],
         priority: Priority::Normal,
         // One in ten is still open, like a desk that keeps up.
-        status: if n % 10 == 0 {
+        status: if n.is_multiple_of(10) {
             Status::Open
         } else {
             Status::Closed

@@ -2,14 +2,18 @@
 //! the HTTP router with the platform adapters that are configured, and runs until told to
 //! stop. Nothing here decides anything; it only connects the parts.
 
+use crate::backup::{AdminAccess, BackupError};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::engine::Engine;
+use crate::metrics::Metrics;
 use crate::outbox::{OutboxWorker, RetryPolicy};
+use crate::reload::ReloadOnHangup;
 use crate::scheduler::Scheduler;
 use crate::store::{Store, StoreError};
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -29,6 +33,10 @@ pub enum AppError {
     Teams(String),
     #[error("serving HTTP: {0}")]
     Serve(std::io::Error),
+    #[error(transparent)]
+    Backup(#[from] BackupError),
+    #[error("installing the SIGHUP handler: {0}")]
+    Signal(std::io::Error),
 }
 
 /// What tests (and only tests) swap out.
@@ -72,6 +80,10 @@ pub struct AppState {
     pub scheduler: Scheduler,
     pub readiness: Arc<Readiness>,
     pub background_workers: bool,
+    /// HTTP latency, reloads and backups; everything else /metrics reads where it lives.
+    pub metrics: Arc<Metrics>,
+    /// The token and address `frontdesk backup` uses to reach this server.
+    pub admin: Arc<AdminAccess>,
 }
 
 #[derive(Debug)]
@@ -79,6 +91,7 @@ pub struct App {
     listener: tokio::net::TcpListener,
     router: axum::Router,
     state: AppState,
+    reload: Option<ReloadOnHangup>,
 }
 
 impl App {
@@ -87,6 +100,7 @@ impl App {
     /// # Errors
     /// The store can't be opened, the address can't be bound, or an adapter can't start.
     pub async fn build(config: Config, deps: Deps) -> Result<App, AppError> {
+        crate::backup::check_no_interrupted_restore(&config.server.data_dir)?;
         let store = Arc::new(Store::open(&config.server.data_dir)?);
         let engine = Engine::start(store, config.rules(), deps.clock.clone());
         let policy = RetryPolicy {
@@ -114,6 +128,17 @@ impl App {
             router = router.merge(teams.routes());
         }
         let scheduler = Scheduler::new(engine.clone(), config.scheduler.max_burst);
+        let addr = config.server.listen.clone();
+        let listener = tokio::net::TcpListener::bind(&addr)
+            .await
+            .map_err(|source| AppError::Bind { addr, source })?;
+        let admin = AdminAccess::new(listener.local_addr().map_err(|source| AppError::Bind {
+            addr: config.server.listen.clone(),
+            source,
+        })?);
+        if let Err(e) = admin.publish(&config.server.data_dir) {
+            tracing::warn!(error = %e, "writing the admin token; `frontdesk backup` can't reach this server");
+        }
         let state = AppState {
             engine,
             config: shared,
@@ -121,17 +146,27 @@ impl App {
             scheduler,
             readiness: Arc::new(Readiness::default()),
             background_workers: deps.background_workers,
+            metrics: Arc::new(Metrics::default()),
+            admin: Arc::new(admin),
         };
         let router = crate::http::router(state.clone(), router, config.server.max_body_bytes);
-        let addr = config.server.listen.clone();
-        let listener = tokio::net::TcpListener::bind(&addr)
-            .await
-            .map_err(|source| AppError::Bind { addr, source })?;
         Ok(App {
             listener,
             router,
             state,
+            reload: None,
         })
+    }
+
+    /// Reloads the configuration from `path` (the built-in one when `None`) on SIGHUP while
+    /// the app runs. Call before announcing the server: from here on a SIGHUP no longer
+    /// terminates the process.
+    ///
+    /// # Errors
+    /// The signal handler can't be installed.
+    pub fn reload_on_sighup(mut self, path: Option<PathBuf>) -> Result<App, AppError> {
+        self.reload = Some(ReloadOnHangup::install(path).map_err(AppError::Signal)?);
+        Ok(self)
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -169,9 +204,13 @@ impl App {
             listener,
             router,
             state,
+            reload,
         } = self;
         let stop = CancellationToken::new();
         let tracker = TaskTracker::new();
+        if let Some(reload) = reload {
+            tracker.spawn(reload.run(state.clone(), stop.clone()));
+        }
         if state.background_workers {
             let (worker, token, ready) =
                 (state.outbox.clone(), stop.clone(), state.readiness.clone());
@@ -214,6 +253,9 @@ impl App {
         .await;
         stop.cancel();
         tracker.wait().await;
+        state
+            .admin
+            .unpublish(&current(&state.config).server.data_dir);
         let engine = state.engine.clone();
         let _ = tokio::task::spawn_blocking(move || engine.close()).await;
         tracing::info!("stopped; store flushed");

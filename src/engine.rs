@@ -8,12 +8,15 @@
 
 use crate::clock::Clock;
 use crate::core::{
-    self, Effect, Input, Message, Outgoing, Platform, Request, Rules, Snapshot, Timer, Timestamp,
+    self, Effect, Event, Input, Message, Outgoing, Platform, Request, Rules, Snapshot, Timer,
+    Timestamp,
 };
 use crate::store::{CommitOutcome, StepWrite, Store, StoreError};
+use std::collections::HashMap;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::{oneshot, Notify};
+use tracing::Instrument;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -34,6 +37,46 @@ pub struct StepOutcome {
     pub requests: Vec<Request>,
     pub outbox_ids: Vec<u64>,
     pub timers_scheduled: usize,
+    /// The history entries the step appended, with their request's department (for metrics).
+    pub events: Vec<(String, Event)>,
+}
+
+/// Counters for /metrics: what the desk recorded in requests' histories since the start.
+#[derive(Debug, Default)]
+pub struct EngineStats {
+    /// (department, event kind: created, claimed, closed, reopened, cancelled, …) → count
+    pub events: Mutex<HashMap<(String, &'static str), u64>>,
+    /// (department, rating 1–5) → count
+    pub ratings: Mutex<HashMap<(String, u8), u64>>,
+}
+
+impl EngineStats {
+    fn record(&self, events: &[(String, Event)]) {
+        if events.is_empty() {
+            return;
+        }
+        let mut counts = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        let mut ratings = self.ratings.lock().unwrap_or_else(|e| e.into_inner());
+        for (department, event) in events {
+            let kind = match event {
+                Event::Created => "created",
+                Event::Claimed => "claimed",
+                Event::AgentReplied { .. } => "agent_replied",
+                Event::RequesterReplied { .. } => "requester_replied",
+                Event::Closed => "closed",
+                Event::Reopened => "reopened",
+                Event::Cancelled => "cancelled",
+                Event::Rated { rating } => {
+                    *ratings.entry((department.clone(), *rating)).or_default() += 1;
+                    "rated"
+                }
+                Event::Commented { .. } => "commented",
+                Event::Reminded { .. } => "reminded",
+                Event::SurveyReminded => "survey_reminded",
+            };
+            *counts.entry((department.clone(), kind)).or_default() += 1;
+        }
+    }
 }
 
 type Completion = Box<dyn FnOnce() + Send>;
@@ -54,6 +97,7 @@ struct Inner {
     /// Woken after a commit that queued messages or timers.
     pub outbox_wake: Arc<Notify>,
     pub timer_wake: Arc<Notify>,
+    stats: Arc<EngineStats>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -81,6 +125,7 @@ impl Engine {
                 writer: Mutex::new(Some(writer)),
                 outbox_wake: Arc::new(Notify::new()),
                 timer_wake: Arc::new(Notify::new()),
+                stats: Arc::new(EngineStats::default()),
             }),
         }
     }
@@ -95,6 +140,11 @@ impl Engine {
 
     pub fn now(&self) -> Timestamp {
         self.inner.clock.now()
+    }
+
+    /// Counters of what steps recorded, for /metrics.
+    pub fn stats(&self) -> &Arc<EngineStats> {
+        &self.inner.stats
     }
 
     pub fn rules(&self) -> Arc<Rules> {
@@ -172,11 +222,13 @@ impl Engine {
         input: Input,
         dedup: Option<String>,
     ) -> Result<StepOutcome, EngineError> {
+        let span = step_span(&input, dedup.as_deref());
         let (rules, now) = (self.rules(), self.now());
         let outcome = self
             .write(move |store| apply_step(store, &rules, now, input, dedup.as_deref(), None))
+            .instrument(span.clone())
             .await??;
-        self.after_commit(&outcome);
+        span.in_scope(|| self.after_commit(&outcome));
         Ok(outcome)
     }
 
@@ -185,11 +237,12 @@ impl Engine {
         input: Input,
         dedup: Option<String>,
     ) -> Result<StepOutcome, EngineError> {
+        let span = step_span(&input, dedup.as_deref());
         let (rules, now) = (self.rules(), self.now());
         let outcome = self.write_blocking(move |store| {
             apply_step(store, &rules, now, input, dedup.as_deref(), None)
         })??;
-        self.after_commit(&outcome);
+        span.in_scope(|| self.after_commit(&outcome));
         Ok(outcome)
     }
 
@@ -208,6 +261,16 @@ impl Engine {
     }
 
     fn after_commit(&self, outcome: &StepOutcome) {
+        self.inner.stats.record(&outcome.events);
+        if outcome.applied {
+            let ids: Vec<String> = outcome.requests.iter().map(|r| r.id.to_string()).collect();
+            tracing::debug!(
+                request_id = ids.join(","),
+                outbox = outcome.outbox_ids.len(),
+                timers = outcome.timers_scheduled,
+                "step committed"
+            );
+        }
         if !outcome.outbox_ids.is_empty() {
             self.inner.outbox_wake.notify_one();
         }
@@ -243,6 +306,33 @@ impl Drop for Inner {
             let _ = handle.join();
         }
     }
+}
+
+/// The span of one step: what kind of input, from whom (platform user id), the platform's
+/// event id, and the desk request it names. Never the text a user typed.
+fn step_span(input: &Input, dedup: Option<&str>) -> tracing::Span {
+    let kind = match input {
+        Input::CommandInvoked { .. } => "command",
+        Input::MessageReceived { .. } => "message",
+        Input::ButtonClicked { .. } => "button",
+        Input::CloseReactionAdded { .. } => "close_reaction_added",
+        Input::CloseReactionRemoved { .. } => "close_reaction_removed",
+        Input::TimerFired { .. } => "timer",
+    };
+    let span = tracing::info_span!(
+        "desk.step",
+        input = kind,
+        user = tracing::field::Empty,
+        event_id = dedup.unwrap_or(""),
+        request_id = tracing::field::Empty
+    );
+    if let Some(user) = input.actor() {
+        span.record("user", tracing::field::display(user));
+    }
+    if let Some(id) = input.named_requests().first() {
+        span.record("request_id", tracing::field::display(id));
+    }
+    span
 }
 
 /// The biggest batch one flush covers; bounds the latency the first job in a batch waits.
@@ -329,6 +419,10 @@ pub(crate) fn apply_step(
         requests: requests.clone(),
         next_number,
     };
+    let history_before: HashMap<core::RequestId, usize> = requests
+        .iter()
+        .map(|r| (r.id.clone(), r.history.len()))
+        .collect();
     let transition = core::step(snapshot, input, now, rules);
     let mut all_requests = transition.requests.clone();
     all_requests.extend(
@@ -359,13 +453,27 @@ pub(crate) fn apply_step(
         now,
     };
     match store.commit_step(write)? {
-        CommitOutcome::Applied { outbox_ids } => Ok(StepOutcome {
-            applied: true,
-            replies,
-            requests: transition.requests,
-            outbox_ids,
-            timers_scheduled: schedule.len(),
-        }),
+        CommitOutcome::Applied { outbox_ids } => {
+            let events = transition
+                .requests
+                .iter()
+                .flat_map(|r| {
+                    let before = history_before.get(&r.id).copied().unwrap_or(0);
+                    r.history
+                        .iter()
+                        .skip(before)
+                        .map(|h| (r.department.clone(), h.event.clone()))
+                })
+                .collect();
+            Ok(StepOutcome {
+                applied: true,
+                replies,
+                requests: transition.requests,
+                outbox_ids,
+                timers_scheduled: schedule.len(),
+                events,
+            })
+        }
         CommitOutcome::Duplicate | CommitOutcome::TimerGone => Ok(StepOutcome::default()),
     }
 }

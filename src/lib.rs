@@ -8,15 +8,20 @@
 //! - [`outbox`] and [`scheduler`]: delivery with retries, and durable timers.
 //! - [`console`]: the whole desk in a terminal, no chat workspace needed.
 //! - [`clock`]: where "now" comes from (a manual clock in tests).
+//! - [`metrics`], [`backup`] and [`reload`]: running it for real: `/metrics`, consistent
+//!   backups and restores, configuration reload on SIGHUP.
 
 pub mod app;
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod console;
 pub mod core;
 pub mod engine;
 pub mod http;
+pub mod metrics;
 pub mod outbox;
+pub mod reload;
 pub mod report;
 pub mod scheduler;
 pub mod shutdown;

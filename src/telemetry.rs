@@ -1,5 +1,12 @@
 //! Logging setup: human-readable by default, JSON on request. The only module that touches
 //! the global subscriber. Filter with `RUST_LOG` (default `info`).
+//!
+//! Log lines carry the fields of the spans they happen in: `http` (`method`, route `path`,
+//! `x_request_id`), `desk.step` (`input`, platform `user`, platform `event_id`, desk
+//! `request_id`), `outbox.deliver` and `scheduler.fire` (desk `request_id`). Credentials are
+//! never logged: they are held in [`crate::config::Secret`], which prints `[redacted]`.
+
+use std::io::IsTerminal;
 
 use crate::config::LogFormat;
 use tracing_subscriber::EnvFilter;
@@ -10,7 +17,9 @@ pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, not in journald or a log file.
+        .with_ansi(std::io::stderr().is_terminal());
     let _ = match format {
         LogFormat::Json => builder
             .json()

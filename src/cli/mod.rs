@@ -1,5 +1,6 @@
 //! Command-line interface: one function per subcommand, each thin over the library.
 
+mod backup;
 mod check_config;
 mod console;
 mod outbox;
@@ -62,6 +63,27 @@ enum Command {
         #[command(subcommand)]
         command: OutboxCommand,
     },
+    /// Write a consistent backup of the store; works while `frontdesk serve` runs.
+    Backup {
+        /// The backup file to write (replaced if it exists).
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+        /// The data directory (default: server.data_dir from the configuration).
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+    },
+    /// Restore a backup into a data directory; frontdesk must not be running on it.
+    Restore {
+        /// The backup file, as written by `frontdesk backup`.
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// The data directory to restore into; must not hold a store unless --force.
+        #[arg(long, value_name = "DIR")]
+        data_dir: PathBuf,
+        /// Replace the store already in the data directory.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,7 +127,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve => {
             let config = load_config(config_path)?;
             frontdesk::telemetry::init(cli.log_format.unwrap_or(config.server.log_format));
-            serve::run(config).await
+            serve::run(config, config_path).await
         }
         Command::Console { user } => {
             let config = load_config(config_path)?;
@@ -137,6 +159,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 OutboxCommand::Retry { id } => outbox::retry(&store, id),
             }
         }
+        Command::Backup { to, data_dir } => {
+            let data_dir = match data_dir {
+                Some(dir) => dir,
+                None => load_config(config_path)?.server.data_dir,
+            };
+            backup::backup(&data_dir, &to).await
+        }
+        Command::Restore {
+            from,
+            data_dir,
+            force,
+        } => backup::restore(&from, &data_dir, force).await,
     }
 }
 

@@ -1,14 +1,18 @@
-//! `frontdesk serve`: the HTTP server with the configured platforms, until SIGINT/SIGTERM.
+//! `frontdesk serve`: the HTTP server with the configured platforms, until SIGINT/SIGTERM;
+//! SIGHUP reloads the configuration file.
 
 use anyhow::Context;
 use frontdesk::app::{App, Deps};
 use frontdesk::config::Config;
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
-pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
+pub async fn run(config: Config, config_path: Option<&Path>) -> anyhow::Result<ExitCode> {
     let app = App::build(config, Deps::production())
         .await
+        .context("starting the server")?
+        .reload_on_sighup(config_path.map(Path::to_path_buf))
         .context("starting the server")?;
     let addr = app.local_addr();
     tracing::info!(%addr, "listening");

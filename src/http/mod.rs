@@ -1,11 +1,17 @@
-//! The HTTP surface shared by all adapters: health, readiness, request ids, tracing, body
-//! limits and timeouts. Platform endpoints come from the adapters' own routers.
+//! The HTTP surface shared by all adapters: health, readiness, metrics, the admin backup
+//! endpoint, request ids, tracing, latency histograms, body limits and timeouts. Platform
+//! endpoints come from the adapters' own routers.
+//!
+//! Every request runs in an `http` span carrying `x_request_id` (the `x-request-id` header,
+//! generated when absent and echoed in the response); log lines of the request carry it.
+
+pub mod metrics;
 
 use crate::app::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -19,12 +25,18 @@ pub fn router(state: AppState, platforms: Router, max_body_bytes: usize) -> Rout
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .with_state(state)
+        .route("/metrics", get(metrics::metrics))
+        .route("/admin/backup", post(crate::backup::admin_backup))
+        .with_state(state.clone())
         .merge(platforms)
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(10),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::track_latency,
         ))
         .layer(PropagateRequestIdLayer::new(header.clone()))
         .layer(
@@ -34,13 +46,14 @@ pub fn router(state: AppState, platforms: Router, max_body_bytes: usize) -> Rout
                     .get::<axum::extract::MatchedPath>()
                     .map(|m| m.as_str().to_owned())
                     .unwrap_or_default();
-                let request_id = req
+                let x_request_id = req
                     .headers()
                     .get("x-request-id")
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("")
                     .to_owned();
-                tracing::info_span!("http", method = %req.method(), path = %matched, request_id)
+                // `path` is the route pattern: raw paths and query strings stay out of logs.
+                tracing::info_span!("http", method = %req.method(), path = %matched, x_request_id)
             }),
         )
         .layer(SetRequestIdLayer::new(header, MakeRequestUuid))
@@ -54,6 +67,9 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let mut problems = Vec::new();
     if state.engine.store().schema_version().is_err() {
         problems.push("store not readable");
+    }
+    if crate::app::current(&state.config).departments.is_empty() {
+        problems.push("no departments configured");
     }
     if state.background_workers {
         if !state.readiness.outbox_running.load(Ordering::Relaxed) {

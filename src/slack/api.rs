@@ -42,7 +42,10 @@ pub enum ApiErrorKind {
     RateLimited { retry_after: Option<Duration> },
     /// HTTP 200 with `ok: false`; `needed` is the missing scope of a `missing_scope` error.
     #[error("{code}")]
-    Slack { code: String, needed: Option<String> },
+    Slack {
+        code: String,
+        needed: Option<String>,
+    },
     /// Any other HTTP status.
     #[error("HTTP {status}")]
     Http { status: u16 },
@@ -81,7 +84,9 @@ impl ApiError {
     /// Worth trying again later: rate limits, Slack's own failures, 5xx, the network.
     pub fn is_retryable(&self) -> bool {
         match &self.kind {
-            ApiErrorKind::RateLimited { .. } | ApiErrorKind::Network(_) | ApiErrorKind::BadResponse(_) => true,
+            ApiErrorKind::RateLimited { .. }
+            | ApiErrorKind::Network(_)
+            | ApiErrorKind::BadResponse(_) => true,
             ApiErrorKind::Http { status } => *status >= 500 || *status == 408,
             ApiErrorKind::Slack { code, .. } => TRANSIENT_CODES.contains(&code.as_str()),
         }
@@ -97,18 +102,26 @@ impl ApiError {
     /// What an operator has to do so the call can succeed, when we know; `channel` is the
     /// channel the call was about.
     pub fn fix(&self, channel: Option<&str>) -> Option<String> {
-        let ch = channel.map(|c| format!("<#{c}> ({c})")).unwrap_or_else(|| "the channel".to_string());
-        let scope_fix = |needed: &Option<String>| match needed {
+        let ch = channel
+            .map(|c| format!("<#{c}> ({c})"))
+            .unwrap_or_else(|| "the channel".to_string());
+        let scope_fix = |needed: &Option<String>| {
+            match needed {
             Some(scope) => format!(
                 "add the bot scope `{scope}` under OAuth & Permissions in the Slack app settings (or in manifests/slack/manifest.yml), then reinstall the app"
             ),
             None => "add the missing bot scope under OAuth & Permissions in the Slack app settings, then reinstall the app".to_string(),
+        }
         };
         let code = match &self.kind {
-            ApiErrorKind::Slack { code, needed } if code == "missing_scope" => return Some(scope_fix(needed)),
+            ApiErrorKind::Slack { code, needed } if code == "missing_scope" => {
+                return Some(scope_fix(needed))
+            }
             ApiErrorKind::Slack { code, .. } => code.as_str(),
             ApiErrorKind::Http { status: 404 } => {
-                return Some("check slack.api_url / SLACK_API_URL (it should end in /api)".to_string())
+                return Some(
+                    "check slack.api_url / SLACK_API_URL (it should end in /api)".to_string(),
+                )
             }
             _ => return None,
         };
@@ -158,7 +171,10 @@ fn classify(method: &'static str, err: SlackClientError) -> ApiError {
                 .as_deref()
                 .and_then(|b| serde_json::from_str::<NeededScope>(b).ok())
                 .and_then(|n| n.needed);
-            ApiErrorKind::Slack { code: e.code, needed }
+            ApiErrorKind::Slack {
+                code: e.code,
+                needed,
+            }
         }
         SlackClientError::HttpError(e) => ApiErrorKind::Http {
             status: e.status_code.as_u16(),
@@ -293,7 +309,8 @@ impl SlackApi {
     /// # Errors
     /// See [`ApiError`].
     pub async fn conversations_open(&self, user: &str) -> Result<String, ApiError> {
-        let req = SlackApiConversationsOpenRequest::new().with_users(vec![SlackUserId(user.to_string())]);
+        let req =
+            SlackApiConversationsOpenRequest::new().with_users(vec![SlackUserId(user.to_string())]);
         let r: ChannelEnvelope<Id> = self.post("conversations.open", &req).await?;
         Ok(r.channel.id)
     }
@@ -313,19 +330,28 @@ impl SlackApi {
 
     /// # Errors
     /// See [`ApiError`].
-    pub async fn post_message(&self, req: &SlackApiChatPostMessageRequest) -> Result<Posted, ApiError> {
+    pub async fn post_message(
+        &self,
+        req: &SlackApiChatPostMessageRequest,
+    ) -> Result<Posted, ApiError> {
         self.post("chat.postMessage", req).await
     }
 
     /// # Errors
     /// See [`ApiError`].
-    pub async fn update_message(&self, req: &SlackApiChatUpdateRequest) -> Result<Posted, ApiError> {
+    pub async fn update_message(
+        &self,
+        req: &SlackApiChatUpdateRequest,
+    ) -> Result<Posted, ApiError> {
         self.post("chat.update", req).await
     }
 
     /// # Errors
     /// See [`ApiError`].
-    pub async fn post_ephemeral(&self, req: &SlackApiChatPostEphemeralRequest) -> Result<(), ApiError> {
+    pub async fn post_ephemeral(
+        &self,
+        req: &SlackApiChatPostEphemeralRequest,
+    ) -> Result<(), ApiError> {
         let _: Empty = self.post("chat.postEphemeral", req).await?;
         Ok(())
     }
@@ -391,8 +417,16 @@ mod tests {
                 needed: Some("channels:read".into()),
             },
         );
-        assert!(scope.describe(None).contains("add the bot scope `channels:read`"), "{}", scope.describe(None));
-        assert!(slack("token_revoked").describe(None).contains("SLACK_BOT_TOKEN"));
+        assert!(
+            scope
+                .describe(None)
+                .contains("add the bot scope `channels:read`"),
+            "{}",
+            scope.describe(None)
+        );
+        assert!(slack("token_revoked")
+            .describe(None)
+            .contains("SLACK_BOT_TOKEN"));
         assert!(slack("something_new").fix(None).is_none());
     }
 
@@ -404,7 +438,10 @@ mod tests {
                 retry_after: Some(Duration::from_secs(7)),
             },
         );
-        assert_eq!(e.to_string(), "chat.postMessage: ratelimited (HTTP 429, retry after 7s)");
+        assert_eq!(
+            e.to_string(),
+            "chat.postMessage: ratelimited (HTTP 429, retry after 7s)"
+        );
         assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
     }
 }

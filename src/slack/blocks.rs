@@ -9,8 +9,8 @@
 //! Characters that mean markup to Slack (`&`, `<`, `>`) are escaped, except in Slack's own
 //! tokens (mentions, channel links, links) and entities Slack escaped itself.
 
-use crate::core::{Action, Message, Request, Status};
 use crate::core::text::clip;
+use crate::core::{Action, Message, Request, Status};
 use slack_morphism::prelude::*;
 
 pub const SECTION_MAX: usize = 3000;
@@ -43,7 +43,9 @@ pub fn escape(text: &str) -> String {
             }
             '>' => out.push_str("&gt;"),
             '&' => {
-                let entity = ["&amp;", "&lt;", "&gt;"].into_iter().find(|e| rest.starts_with(e));
+                let entity = ["&amp;", "&lt;", "&gt;"]
+                    .into_iter()
+                    .find(|e| rest.starts_with(e));
                 match entity {
                     Some(e) => {
                         out.push_str(e);
@@ -65,8 +67,12 @@ fn is_slack_token(inner: &str) -> bool {
         return false;
     }
     let lower = inner.to_ascii_lowercase();
-    inner.starts_with('@') || inner.starts_with('#') || inner.starts_with('!')
-        || lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")
+    inner.starts_with('@')
+        || inner.starts_with('#')
+        || inner.starts_with('!')
+        || lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || lower.starts_with("mailto:")
 }
 
 /// Slack sends `&`, `<` and `>` typed by users as entities; the desk stores plain text.
@@ -74,7 +80,9 @@ pub fn unescape(text: &str) -> String {
     if !text.contains('&') {
         return text.to_string();
     }
-    text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 fn md(text: impl Into<String>) -> SlackBlockText {
@@ -82,7 +90,9 @@ fn md(text: impl Into<String>) -> SlackBlockText {
 }
 
 fn plain(text: &str, max: usize) -> SlackBlockPlainTextOnly {
-    SlackBlockPlainText::new(clip(text, max)).with_emoji(true).into()
+    SlackBlockPlainText::new(clip(text, max))
+        .with_emoji(true)
+        .into()
 }
 
 /// Splits text into pieces Slack accepts in one section, preferring line breaks.
@@ -119,7 +129,10 @@ fn button(label: &str, action: &Action, action_id: String) -> SlackBlockButtonEl
     let mut b = SlackBlockButtonElement::new(plain(label, BUTTON_TEXT_MAX))
         .with_action_id(SlackActionId(action_id))
         .with_value(clip(&value, BUTTON_VALUE_MAX));
-    if matches!(action, Action::Submit | Action::Claim(_) | Action::ConfirmDepartment | Action::StartRequest) {
+    if matches!(
+        action,
+        Action::Submit | Action::Claim(_) | Action::ConfirmDepartment | Action::StartRequest
+    ) {
         b = b.with_style(SlackBlockButtonStyle::Primary);
     }
     b
@@ -136,7 +149,12 @@ fn action_blocks(key: &str, buttons: &[(String, Action)]) -> Vec<SlackBlock> {
                 .iter()
                 .enumerate()
                 .map(|(i, (label, action))| {
-                    button(label, action, format!("fd:{key}:{}", b * BUTTONS_PER_BLOCK + i)).into()
+                    button(
+                        label,
+                        action,
+                        format!("fd:{key}:{}", b * BUTTONS_PER_BLOCK + i),
+                    )
+                    .into()
                 })
                 .collect();
             SlackActionsBlock::new(elements)
@@ -160,7 +178,11 @@ pub fn fallback_text(msg: &Message) -> String {
 pub fn message_blocks(msg: &Message) -> Vec<SlackBlock> {
     let mut blocks = Vec::new();
     sections(&escape(&msg.text), &mut blocks);
-    let buttons: Vec<(String, Action)> = msg.choices.iter().map(|c| (c.label.clone(), c.action.clone())).collect();
+    let buttons: Vec<(String, Action)> = msg
+        .choices
+        .iter()
+        .map(|c| (c.label.clone(), c.action.clone()))
+        .collect();
     let room = MESSAGE_BLOCKS_MAX.saturating_sub(1);
     blocks.truncate(room.saturating_sub(buttons.len().div_ceil(BUTTONS_PER_BLOCK)));
     blocks.extend(action_blocks("m", &buttons));
@@ -176,15 +198,25 @@ pub fn message_content(msg: &Message) -> SlackMessageContent {
 
 /// Several core messages as one (the slash command's ephemeral answer).
 pub fn combined_content(msgs: &[Message]) -> SlackMessageContent {
-    let text = msgs.iter().map(fallback_text).collect::<Vec<_>>().join("\n\n");
+    let text = msgs
+        .iter()
+        .map(fallback_text)
+        .collect::<Vec<_>>()
+        .join("\n\n");
     let mut blocks = Vec::new();
     for (i, m) in msgs.iter().enumerate() {
         sections(&escape(&m.text), &mut blocks);
-        let buttons: Vec<(String, Action)> = m.choices.iter().map(|c| (c.label.clone(), c.action.clone())).collect();
+        let buttons: Vec<(String, Action)> = m
+            .choices
+            .iter()
+            .map(|c| (c.label.clone(), c.action.clone()))
+            .collect();
         blocks.extend(action_blocks(&format!("r{i}"), &buttons));
     }
     blocks.truncate(MESSAGE_BLOCKS_MAX);
-    SlackMessageContent::new().with_text(clip(&text, TEXT_MAX)).with_blocks(blocks)
+    SlackMessageContent::new()
+        .with_text(clip(&text, TEXT_MAX))
+        .with_blocks(blocks)
 }
 
 fn status_label(status: Status) -> &'static str {
@@ -217,20 +249,30 @@ pub struct CardContext<'a> {
 /// The request card in the department channel.
 pub fn card_content(r: &Request, ctx: &CardContext<'_>) -> SlackMessageContent {
     let id = &r.id;
-    let assignee = r.assignee.as_ref().map(|a| format!("<@{}>", a.id)).unwrap_or_else(|| "—".into());
+    let assignee = r
+        .assignee
+        .as_ref()
+        .map(|a| format!("<@{}>", a.id))
+        .unwrap_or_else(|| "—".into());
     let fallback = format!(
         "{id}: {} ({}, {} priority) from <@{}>{}",
         escape(&clip(&r.summary, 200)),
         r.status,
         r.priority,
         r.requester.id,
-        r.assignee.as_ref().map(|a| format!(", with <@{}>", a.id)).unwrap_or_default()
+        r.assignee
+            .as_ref()
+            .map(|a| format!(", with <@{}>", a.id))
+            .unwrap_or_default()
     );
     let mut blocks: Vec<SlackBlock> = Vec::new();
     let title = if r.summary.trim().is_empty() {
         id.to_string()
     } else {
-        format!("{id} · {}", r.summary.split_whitespace().collect::<Vec<_>>().join(" "))
+        format!(
+            "{id} · {}",
+            r.summary.split_whitespace().collect::<Vec<_>>().join(" ")
+        )
     };
     blocks.push(SlackHeaderBlock::new(plain(&title, HEADER_MAX)).into());
     let fields = vec![
@@ -243,13 +285,20 @@ pub fn card_content(r: &Request, ctx: &CardContext<'_>) -> SlackMessageContent {
     ];
     blocks.push(SlackSectionBlock::new().with_fields(fields).into());
     if !r.summary.trim().is_empty() {
-        sections(&format!("*Description*\n{}", escape(&r.summary)), &mut blocks);
+        sections(
+            &format!("*Description*\n{}", escape(&r.summary)),
+            &mut blocks,
+        );
     }
     let answers: Vec<String> = r
         .answers
         .iter()
         .map(|a| {
-            let value = a.value.as_deref().map(escape).unwrap_or_else(|| "_skipped_".into());
+            let value = a
+                .value
+                .as_deref()
+                .map(escape)
+                .unwrap_or_else(|| "_skipped_".into());
             format!("*{}*\n{value}", escape(&a.prompt))
         })
         .collect();
@@ -279,7 +328,9 @@ pub fn card_content(r: &Request, ctx: &CardContext<'_>) -> SlackMessageContent {
         }
         blocks.push(SlackContextBlock::new(vec![SlackBlockMarkDownText::new(hint).into()]).into());
     }
-    SlackMessageContent::new().with_text(clip(&fallback, TEXT_MAX)).with_blocks(blocks)
+    SlackMessageContent::new()
+        .with_text(clip(&fallback, TEXT_MAX))
+        .with_blocks(blocks)
 }
 
 /// The App Home: the user's open requests, the recently finished ones, and a button to
@@ -288,10 +339,15 @@ pub fn home_view(open: &[Request], recent: &[Request]) -> SlackView {
     let mut blocks: Vec<SlackBlock> = vec![
         SlackHeaderBlock::new(plain("Your help requests", HEADER_MAX)).into(),
         SlackSectionBlock::new()
-            .with_text(md("Need something from IT, HR, Facilities or Finance? Start a request, or type `/help-it` anywhere."))
+            .with_text(md(
+                "Need something? Start a request here, or type `/help-it` in any channel.",
+            ))
             .into(),
     ];
-    blocks.extend(action_blocks("home", &[("New request".to_string(), Action::StartRequest)]));
+    blocks.extend(action_blocks(
+        "home",
+        &[("New request".to_string(), Action::StartRequest)],
+    ));
     let line = |r: &Request| {
         let who = match &r.assignee {
             Some(a) => format!(" · with <@{}>", a.id),
@@ -310,16 +366,28 @@ pub fn home_view(open: &[Request], recent: &[Request]) -> SlackView {
     };
     blocks.push(SlackDividerBlock::new().into());
     if open.is_empty() {
-        blocks.push(SlackSectionBlock::new().with_text(md("*Open*\nNothing open right now.")).into());
+        blocks.push(
+            SlackSectionBlock::new()
+                .with_text(md("*Open*\nNothing open right now."))
+                .into(),
+        );
     } else {
-        blocks.push(SlackSectionBlock::new().with_text(md(format!("*Open* ({})", open.len()))).into());
+        blocks.push(
+            SlackSectionBlock::new()
+                .with_text(md(format!("*Open* ({})", open.len())))
+                .into(),
+        );
         for r in open.iter().take(40) {
             blocks.push(SlackSectionBlock::new().with_text(line(r)).into());
         }
     }
     if !recent.is_empty() {
         blocks.push(SlackDividerBlock::new().into());
-        blocks.push(SlackSectionBlock::new().with_text(md("*Recently closed*")).into());
+        blocks.push(
+            SlackSectionBlock::new()
+                .with_text(md("*Recently closed*"))
+                .into(),
+        );
         for r in recent.iter().take(20) {
             blocks.push(SlackSectionBlock::new().with_text(line(r)).into());
         }
@@ -336,8 +404,14 @@ mod tests {
     #[test]
     fn markup_characters_are_escaped_but_slack_tokens_survive() {
         assert_eq!(escape("a < b && c > d"), "a &lt; b &amp;&amp; c &gt; d");
-        assert_eq!(escape("<@U123> see <#C1|it> and <https://x.y|docs>"), "<@U123> see <#C1|it> and <https://x.y|docs>");
-        assert_eq!(escape("already &lt;escaped&gt; &amp; fine"), "already &lt;escaped&gt; &amp; fine");
+        assert_eq!(
+            escape("<@U123> see <#C1|it> and <https://x.y|docs>"),
+            "<@U123> see <#C1|it> and <https://x.y|docs>"
+        );
+        assert_eq!(
+            escape("already &lt;escaped&gt; &amp; fine"),
+            "already &lt;escaped&gt; &amp; fine"
+        );
         assert_eq!(escape("<b>bold</b>"), "&lt;b&gt;bold&lt;/b&gt;");
         assert_eq!(escape("héllo <"), "héllo &lt;");
     }
@@ -363,12 +437,17 @@ mod tests {
     #[test]
     fn choices_become_buttons_with_unique_action_ids_and_the_action_as_value() {
         let id = RequestId::parse("IT-4").unwrap();
-        let choices = (1..=5).map(|n| Choice::new(n.to_string(), Action::Rate(id.clone(), n))).collect();
+        let choices = (1..=5)
+            .map(|n| Choice::new(n.to_string(), Action::Rate(id.clone(), n)))
+            .collect();
         let msg = Message::with_choices("Rate it", choices);
         let json = serde_json::to_value(message_content(&msg)).unwrap();
         let buttons = json["blocks"][1]["elements"].as_array().unwrap();
         assert_eq!(buttons.len(), 5);
-        let ids: std::collections::HashSet<&str> = buttons.iter().map(|b| b["action_id"].as_str().unwrap()).collect();
+        let ids: std::collections::HashSet<&str> = buttons
+            .iter()
+            .map(|b| b["action_id"].as_str().unwrap())
+            .collect();
         assert_eq!(ids.len(), 5);
         assert_eq!(buttons[4]["value"], "rate:IT-4:5");
         assert_eq!(json["text"], "Rate it\n(1 · 2 · 3 · 4 · 5)");
@@ -376,7 +455,9 @@ mod tests {
 
     #[test]
     fn many_choices_are_spread_over_several_actions_blocks() {
-        let choices = (0..30).map(|n| Choice::new(format!("Option {n}"), Action::PickOption(n))).collect();
+        let choices = (0..30)
+            .map(|n| Choice::new(format!("Option {n}"), Action::PickOption(n)))
+            .collect();
         let blocks = message_blocks(&Message::with_choices("Pick", choices));
         assert_eq!(blocks.len(), 3);
         let json = serde_json::to_value(&blocks).unwrap();

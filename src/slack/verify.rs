@@ -35,10 +35,18 @@ pub enum VerifyError {
 ///
 /// # Errors
 /// Which check failed; the request must then be refused with nothing stored.
-pub fn verify_at(secret: &[u8], headers: &HeaderMap, body: &[u8], now_unix: i64) -> Result<(), VerifyError> {
+pub fn verify_at(
+    secret: &[u8],
+    headers: &HeaderMap,
+    body: &[u8],
+    now_unix: i64,
+) -> Result<(), VerifyError> {
     let signature = header(headers, SIGNATURE_HEADER).ok_or(VerifyError::MissingSignature)?;
     let ts_text = header(headers, TIMESTAMP_HEADER).ok_or(VerifyError::MissingTimestamp)?;
-    let ts: i64 = ts_text.trim().parse().map_err(|_| VerifyError::BadTimestamp)?;
+    let ts: i64 = ts_text
+        .trim()
+        .parse()
+        .map_err(|_| VerifyError::BadTimestamp)?;
     if now_unix.abs_diff(ts) > MAX_SKEW_SECS.unsigned_abs() {
         return Err(VerifyError::Stale { ts, now: now_unix });
     }
@@ -54,7 +62,8 @@ pub fn verify_at(secret: &[u8], headers: &HeaderMap, body: &[u8], now_unix: i64)
     mac.update(b":");
     mac.update(body);
     // verify_slice compares in constant time.
-    mac.verify_slice(&expected).map_err(|_| VerifyError::BadSignature)
+    mac.verify_slice(&expected)
+        .map_err(|_| VerifyError::BadSignature)
 }
 
 /// The `v0=…` signature Slack would send for `body` at `timestamp`; for tests and load tools.
@@ -94,7 +103,10 @@ mod tests {
     #[test]
     fn slacks_documented_example_verifies() {
         let h = headers(Some(SIGNATURE), Some(&TS.to_string()));
-        assert_eq!(verify_at(SECRET.as_bytes(), &h, BODY.as_bytes(), TS + 2), Ok(()));
+        assert_eq!(
+            verify_at(SECRET.as_bytes(), &h, BODY.as_bytes(), TS + 2),
+            Ok(())
+        );
     }
 
     #[test]
@@ -106,13 +118,19 @@ mod tests {
     fn a_tampered_body_is_refused() {
         let h = headers(Some(SIGNATURE), Some(&TS.to_string()));
         let body = BODY.replace("roadrunner", "coyote");
-        assert_eq!(verify_at(SECRET.as_bytes(), &h, body.as_bytes(), TS), Err(VerifyError::BadSignature));
+        assert_eq!(
+            verify_at(SECRET.as_bytes(), &h, body.as_bytes(), TS),
+            Err(VerifyError::BadSignature)
+        );
     }
 
     #[test]
     fn another_secret_is_refused() {
         let h = headers(Some(SIGNATURE), Some(&TS.to_string()));
-        assert_eq!(verify_at(b"other", &h, BODY.as_bytes(), TS), Err(VerifyError::BadSignature));
+        assert_eq!(
+            verify_at(b"other", &h, BODY.as_bytes(), TS),
+            Err(VerifyError::BadSignature)
+        );
     }
 
     #[test]
@@ -121,8 +139,20 @@ mod tests {
         let v = |now| verify_at(SECRET.as_bytes(), &h, BODY.as_bytes(), now);
         assert_eq!(v(TS + 300), Ok(()));
         assert_eq!(v(TS - 300), Ok(()));
-        assert_eq!(v(TS + 301), Err(VerifyError::Stale { ts: TS, now: TS + 301 }));
-        assert_eq!(v(TS - 301), Err(VerifyError::Stale { ts: TS, now: TS - 301 }));
+        assert_eq!(
+            v(TS + 301),
+            Err(VerifyError::Stale {
+                ts: TS,
+                now: TS + 301
+            })
+        );
+        assert_eq!(
+            v(TS - 301),
+            Err(VerifyError::Stale {
+                ts: TS,
+                now: TS - 301
+            })
+        );
     }
 
     #[test]
@@ -130,10 +160,24 @@ mod tests {
         let body = BODY.as_bytes();
         let key = SECRET.as_bytes();
         let ts = TS.to_string();
-        assert_eq!(verify_at(key, &headers(None, Some(&ts)), body, TS), Err(VerifyError::MissingSignature));
-        assert_eq!(verify_at(key, &headers(Some(SIGNATURE), None), body, TS), Err(VerifyError::MissingTimestamp));
-        assert_eq!(verify_at(key, &headers(Some(SIGNATURE), Some("soon")), body, TS), Err(VerifyError::BadTimestamp));
-        for bad in ["a2114d57", "v1=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503", "v0=zz", "v0="] {
+        assert_eq!(
+            verify_at(key, &headers(None, Some(&ts)), body, TS),
+            Err(VerifyError::MissingSignature)
+        );
+        assert_eq!(
+            verify_at(key, &headers(Some(SIGNATURE), None), body, TS),
+            Err(VerifyError::MissingTimestamp)
+        );
+        assert_eq!(
+            verify_at(key, &headers(Some(SIGNATURE), Some("soon")), body, TS),
+            Err(VerifyError::BadTimestamp)
+        );
+        for bad in [
+            "a2114d57",
+            "v1=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503",
+            "v0=zz",
+            "v0=",
+        ] {
             assert_eq!(
                 verify_at(key, &headers(Some(bad), Some(&ts)), body, TS),
                 Err(VerifyError::MalformedSignature),
@@ -141,7 +185,10 @@ mod tests {
             );
         }
         let not_hex = format!("v0={}", "g".repeat(64));
-        assert_eq!(verify_at(key, &headers(Some(&not_hex), Some(&ts)), body, TS), Err(VerifyError::MalformedSignature));
+        assert_eq!(
+            verify_at(key, &headers(Some(&not_hex), Some(&ts)), body, TS),
+            Err(VerifyError::MalformedSignature)
+        );
     }
 
     #[test]

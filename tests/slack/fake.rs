@@ -1,0 +1,421 @@
+//! A stand-in for Slack's Web API: an axum server on 127.0.0.1:0 that answers like Slack
+//! (`application/json`, `ok: true`, plausible `channel`/`ts`/`message`) and records every call
+//! for assertions. Switches inject 429s with `Retry-After`, `ok: false` errors and HTTP 500s
+//! for a method, refuse the token at `auth.test`, and shape what `conversations.info` says.
+
+#![allow(dead_code)]
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const BOT_USER: &str = "UBOT";
+pub const BOT_ID: &str = "BBOT";
+pub const TEAM: &str = "T0FRONT";
+
+/// One Web API call as the fake received it.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub http_method: String,
+    pub authorization: Option<String>,
+    pub content_type: Option<String>,
+    /// The JSON body, or the form/query fields as a JSON object of strings.
+    pub body: Value,
+    /// The `ts` the fake gave a posted message.
+    pub ts: Option<String>,
+}
+
+impl Call {
+    pub fn str(&self, field: &str) -> &str {
+        self.body.get(field).and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// Every button value in the call's blocks.
+    pub fn button_values(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(blocks) = self.blocks() {
+            for b in blocks {
+                if let Some(elements) = b.get("elements").and_then(Value::as_array) {
+                    for e in elements {
+                        if e["type"] == "button" {
+                            out.push(e["value"].as_str().unwrap_or("").to_string());
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Every button's action_id.
+    pub fn action_ids(&self) -> Vec<String> {
+        self.blocks()
+            .into_iter()
+            .flatten()
+            .filter_map(|b| b.get("elements").and_then(Value::as_array))
+            .flatten()
+            .filter(|e| e["type"] == "button")
+            .map(|e| e["action_id"].as_str().unwrap_or("").to_string())
+            .collect()
+    }
+
+    pub fn blocks(&self) -> Option<&Vec<Value>> {
+        self.body.get("blocks").and_then(Value::as_array)
+    }
+
+    /// The whole body as text, for "mentions X" assertions.
+    pub fn text_everywhere(&self) -> String {
+        self.body.to_string()
+    }
+}
+
+/// What to answer instead of success.
+#[derive(Debug, Clone)]
+pub enum Failure {
+    RateLimited {
+        retry_after_secs: u64,
+    },
+    /// `{"ok":false,"error":code}` with HTTP 200.
+    Error(String),
+    /// `missing_scope` with the scope Slack says is needed.
+    MissingScope(String),
+    Http(u16),
+}
+
+/// What `conversations.info` says about a channel.
+#[derive(Debug, Clone)]
+pub enum ChannelState {
+    Member(String),
+    NotMember(String),
+    Archived(String),
+    Fails(Failure),
+}
+
+#[derive(Default)]
+struct Inner {
+    calls: Mutex<Vec<Call>>,
+    failures: Mutex<HashMap<String, VecDeque<Failure>>>,
+    channels: Mutex<HashMap<String, ChannelState>>,
+    auth_failure: Mutex<Option<Failure>>,
+    /// (channel, ts) of every message posted, with its latest body.
+    messages: Mutex<HashMap<(String, String), Value>>,
+    reactions: Mutex<HashSet<(String, String, String)>>,
+    counter: AtomicU64,
+}
+
+#[derive(Clone)]
+pub struct FakeSlack {
+    addr: SocketAddr,
+    inner: Arc<Inner>,
+}
+
+impl FakeSlack {
+    pub async fn start() -> FakeSlack {
+        let inner = Arc::new(Inner::default());
+        let app = Router::new()
+            .route("/api/{method}", any(handle))
+            .with_state(inner.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binding the fake Slack");
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(listener, app)
+                .await
+                .expect("fake Slack serving");
+        });
+        FakeSlack { addr, inner }
+    }
+
+    /// With a trailing slash, like frontdesk's default `https://slack.com/api/`.
+    pub fn api_url(&self) -> String {
+        format!("http://{}/api/", self.addr)
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.inner.calls.lock().unwrap().clone()
+    }
+
+    pub fn calls_to(&self, method: &str) -> Vec<Call> {
+        self.calls()
+            .into_iter()
+            .filter(|c| c.method == method)
+            .collect()
+    }
+
+    /// Calls other than the start-up checks.
+    pub fn work_calls(&self) -> Vec<Call> {
+        self.calls()
+            .into_iter()
+            .filter(|c| c.method != "auth.test" && c.method != "conversations.info")
+            .collect()
+    }
+
+    pub fn clear(&self) {
+        self.inner.calls.lock().unwrap().clear();
+    }
+
+    /// The next `times` calls of `method` fail this way.
+    pub fn fail(&self, method: &str, failure: Failure, times: usize) {
+        let mut f = self.inner.failures.lock().unwrap();
+        let q = f.entry(method.to_string()).or_default();
+        for _ in 0..times {
+            q.push_back(failure.clone());
+        }
+    }
+
+    pub fn refuse_token(&self, failure: Failure) {
+        *self.inner.auth_failure.lock().unwrap() = Some(failure);
+    }
+
+    pub fn set_channel(&self, id: &str, state: ChannelState) {
+        self.inner
+            .channels
+            .lock()
+            .unwrap()
+            .insert(id.to_string(), state);
+    }
+
+    /// The latest content of a message the bot posted.
+    pub fn message(&self, channel: &str, ts: &str) -> Option<Value> {
+        self.inner
+            .messages
+            .lock()
+            .unwrap()
+            .get(&(channel.to_string(), ts.to_string()))
+            .cloned()
+    }
+
+    /// Waits (bounded) until `method` was called at least `n` times: only for work a real
+    /// background task does.
+    pub async fn wait_for(&self, method: &str, n: usize) -> Vec<Call> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let calls = self.calls_to(method);
+            if calls.len() >= n {
+                return calls;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {n} call(s) to {method}; got {calls:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+fn ok(mut v: Value) -> Response {
+    v["ok"] = json!(true);
+    (
+        StatusCode::OK,
+        [("content-type", "application/json; charset=utf-8")],
+        v.to_string(),
+    )
+        .into_response()
+}
+
+fn failure_response(f: &Failure) -> Response {
+    let json_ct = [("content-type", "application/json; charset=utf-8")];
+    match f {
+        Failure::RateLimited { retry_after_secs } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("content-type", "application/json; charset=utf-8"), ("retry-after", &retry_after_secs.to_string())],
+            json!({"ok": false, "error": "ratelimited"}).to_string(),
+        )
+            .into_response(),
+        Failure::Error(code) => (StatusCode::OK, json_ct, json!({"ok": false, "error": code}).to_string()).into_response(),
+        Failure::MissingScope(needed) => (
+            StatusCode::OK,
+            json_ct,
+            json!({"ok": false, "error": "missing_scope", "needed": needed, "provided": "chat:write,im:write"}).to_string(),
+        )
+            .into_response(),
+        Failure::Http(status) => (
+            StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            [("content-type", "text/html")],
+            "<html>upstream trouble</html>",
+        )
+            .into_response(),
+    }
+}
+
+fn body_fields(headers: &HeaderMap, query: Option<String>, body: &[u8]) -> Value {
+    let ct = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ct.starts_with("application/json") {
+        return serde_json::from_slice(body).unwrap_or(Value::Null);
+    }
+    let text = if body.is_empty() {
+        query.unwrap_or_default()
+    } else {
+        String::from_utf8_lossy(body).into_owned()
+    };
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&text).unwrap_or_default();
+    Value::Object(
+        pairs
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect(),
+    )
+}
+
+async fn handle(
+    State(inner): State<Arc<Inner>>,
+    Path(method): Path<String>,
+    RawQuery(query): RawQuery,
+    http_method: axum::http::Method,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let fields = body_fields(&headers, query, &body);
+    let header = |n: &str| {
+        headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let index = {
+        let mut calls = inner.calls.lock().unwrap();
+        calls.push(Call {
+            method: method.clone(),
+            http_method: http_method.to_string(),
+            authorization: header("authorization"),
+            content_type: header("content-type"),
+            body: fields.clone(),
+            ts: None,
+        });
+        calls.len() - 1
+    };
+    if header("authorization").as_deref() != Some("Bearer xoxb-test-token") {
+        return failure_response(&Failure::Error("not_authed".into()));
+    }
+    if method == "auth.test" {
+        if let Some(f) = inner.auth_failure.lock().unwrap().clone() {
+            return failure_response(&f);
+        }
+    }
+    let injected = inner
+        .failures
+        .lock()
+        .unwrap()
+        .get_mut(&method)
+        .and_then(VecDeque::pop_front);
+    if let Some(f) = injected {
+        return failure_response(&f);
+    }
+    let field = |n: &str| {
+        fields
+            .get(n)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let next_ts = || {
+        format!(
+            "1700000000.{:06}",
+            inner.counter.fetch_add(1, Ordering::SeqCst) + 1
+        )
+    };
+    match method.as_str() {
+        "auth.test" => ok(json!({
+            "url": "https://frontdesk-test.slack.com/", "team": "Frontdesk Test", "user": "frontdesk",
+            "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": false
+        })),
+        "conversations.open" => {
+            // Slack takes `users` as a comma-separated string or (in JSON) an array.
+            let users = match fields.get("users") {
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect::<Vec<_>>(),
+                Some(Value::String(s)) => s.split(',').map(str::to_string).collect(),
+                _ => vec![],
+            };
+            match users.as_slice() {
+                [one] => ok(json!({"channel": {"id": format!("D{one}")}, "already_open": false})),
+                _ => failure_response(&Failure::Error("users_list_not_supplied".into())),
+            }
+        }
+        "chat.postMessage" => {
+            let channel = field("channel");
+            if !channel.starts_with('C') && !channel.starts_with('D') && !channel.starts_with('G') {
+                return failure_response(&Failure::Error("channel_not_found".into()));
+            }
+            let ts = next_ts();
+            inner.calls.lock().unwrap()[index].ts = Some(ts.clone());
+            inner
+                .messages
+                .lock()
+                .unwrap()
+                .insert((channel.clone(), ts.clone()), fields.clone());
+            let mut message = json!({
+                "type": "message", "subtype": "bot_message", "text": field("text"), "user": BOT_USER,
+                "bot_id": BOT_ID, "ts": ts, "app_id": "A0FRONT", "team": TEAM,
+                "blocks": fields.get("blocks").cloned().unwrap_or(json!([]))
+            });
+            if let Some(t) = fields.get("thread_ts") {
+                message["thread_ts"] = t.clone();
+            }
+            ok(json!({"channel": channel, "ts": ts, "message": message}))
+        }
+        "chat.update" => {
+            let key = (field("channel"), field("ts"));
+            let mut messages = inner.messages.lock().unwrap();
+            if !messages.contains_key(&key) {
+                return failure_response(&Failure::Error("message_not_found".into()));
+            }
+            messages.insert(key.clone(), fields.clone());
+            ok(json!({"channel": key.0, "ts": key.1, "text": field("text"),
+                "message": {"type": "message", "text": field("text"), "user": BOT_USER, "bot_id": BOT_ID,
+                    "blocks": fields.get("blocks").cloned().unwrap_or(json!([]))}}))
+        }
+        "chat.postEphemeral" => ok(json!({"message_ts": next_ts()})),
+        "reactions.add" => {
+            let key = (field("channel"), field("timestamp"), field("name"));
+            if !inner.reactions.lock().unwrap().insert(key) {
+                return failure_response(&Failure::Error("already_reacted".into()));
+            }
+            ok(json!({}))
+        }
+        "views.publish" => ok(json!({"view": {
+            "id": "V0HOME", "team_id": TEAM, "type": "home", "hash": "1700000000.abc",
+            "blocks": fields.get("view").and_then(|v| v.get("blocks")).cloned().unwrap_or(json!([])),
+            "private_metadata": "", "callback_id": "", "state": {"values": {}}, "app_id": "A0FRONT", "bot_id": BOT_ID
+        }})),
+        "conversations.info" => {
+            let channel = field("channel");
+            let state = inner
+                .channels
+                .lock()
+                .unwrap()
+                .get(&channel)
+                .cloned()
+                .unwrap_or_else(|| ChannelState::Member(channel.to_lowercase()));
+            let info = |name: &str, member: bool, archived: bool| {
+                ok(
+                    json!({"channel": {"id": channel, "name": name, "is_channel": true, "is_private": false,
+                    "created": 1600000000, "is_archived": archived, "is_member": member}}),
+                )
+            };
+            match state {
+                ChannelState::Member(n) => info(&n, true, false),
+                ChannelState::NotMember(n) => info(&n, false, false),
+                ChannelState::Archived(n) => info(&n, true, true),
+                ChannelState::Fails(f) => failure_response(&f),
+            }
+        }
+        _ => ok(json!({})),
+    }
+}

@@ -1,0 +1,474 @@
+//! `TestApp`: the real `App` on 127.0.0.1:0 with a temp data dir, a manual clock and the
+//! fake Slack, plus helpers that send requests signed and shaped like Slack's own (built from
+//! the fixtures in tests/fixtures/slack, with ids rewritten per scenario).
+
+#![allow(dead_code)]
+
+use super::fake::{Call, FakeSlack};
+use chrono::Utc;
+use frontdesk::app::{App, AppError, Deps};
+use frontdesk::clock::ManualClock;
+use frontdesk::config::{Config, Secret};
+use frontdesk::engine::Engine;
+use frontdesk::outbox::OutboxWorker;
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
+pub const TOKEN: &str = "xoxb-test-token";
+pub const AGENT: &str = "UAGENT";
+pub const IT_CHANNEL: &str = "C0IT";
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/slack");
+
+pub fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!("{FIXTURES}/{name}"))
+        .unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+pub fn fixture_json(name: &str) -> Value {
+    serde_json::from_str(&fixture(name)).unwrap()
+}
+
+/// The bot's DM channel with a user, as the fake Slack assigns it.
+pub fn dm_channel(user: &str) -> String {
+    format!("D{user}")
+}
+
+/// `X-Slack-Signature` exactly as Slack computes it.
+pub fn slack_signature(secret: &str, ts: i64, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("v0:{ts}:").as_bytes());
+    mac.update(body);
+    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+pub fn test_config(data_dir: &std::path::Path, fake: &FakeSlack) -> Config {
+    let mut c = Config::builtin_default();
+    c.server.listen = "127.0.0.1:0".into();
+    c.server.data_dir = data_dir.to_path_buf();
+    c.server.max_body_bytes = 64 * 1024;
+    c.slack.api_url = fake.api_url();
+    c.slack.signing_secret = Some(Secret::new(SECRET));
+    c.slack.bot_token = Some(Secret::new(TOKEN));
+    c.outbox.initial_backoff = Duration::from_secs(1);
+    c.outbox.max_backoff = Duration::from_secs(60);
+    c.outbox.give_up_after = Duration::from_secs(3600);
+    for d in &mut c.departments {
+        d.agents = vec![AGENT.into(), "UAGENT2".into()];
+    }
+    c
+}
+
+fn init_logs() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "debug,hyper=info,sled=info",
+            ))
+            .with_test_writer()
+            .try_init();
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub fake: FakeSlack,
+    pub clock: Arc<ManualClock>,
+    pub outbox: OutboxWorker,
+    pub engine: Engine,
+    pub config: Config,
+    http: reqwest::Client,
+    counter: AtomicU64,
+    _stop: tokio::sync::oneshot::Sender<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(edit: impl FnOnce(&mut Config)) -> TestApp {
+        let fake = FakeSlack::start().await;
+        Self::build(fake, edit).await.expect("the app starts")
+    }
+
+    pub async fn build(
+        fake: FakeSlack,
+        edit: impl FnOnce(&mut Config),
+    ) -> Result<TestApp, AppError> {
+        init_logs();
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = test_config(dir.path(), &fake);
+        edit(&mut config);
+        let clock = Arc::new(ManualClock::new(Utc::now()));
+        let app = App::build(
+            config.clone(),
+            Deps {
+                clock: clock.clone(),
+                background_workers: false,
+            },
+        )
+        .await?;
+        let addr = app.local_addr();
+        let outbox = app.outbox().clone();
+        let engine = app.engine().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until_stopped(async move {
+            let _ = stopped.await;
+        }));
+        Ok(TestApp {
+            addr,
+            fake,
+            clock,
+            outbox,
+            engine,
+            config,
+            http: reqwest::Client::new(),
+            counter: AtomicU64::new(1),
+            _stop: stop,
+            _dir: dir,
+        })
+    }
+
+    fn next(&self) -> u64 {
+        self.counter.fetch_add(1, Ordering::SeqCst)
+    }
+
+    /// A fresh `ts` for a user message.
+    pub fn new_ts(&self) -> String {
+        format!("1800000000.{:06}", self.next())
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// POSTs `body` signed with the test secret at the app clock's current time.
+    pub async fn post_signed(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        extra: &[(&str, String)],
+    ) -> reqwest::Response {
+        let ts = self.clock_now();
+        let sig = slack_signature(SECRET, ts, &body);
+        let mut headers = vec![
+            ("x-slack-request-timestamp", ts.to_string()),
+            ("x-slack-signature", sig),
+        ];
+        headers.extend(extra.iter().cloned());
+        self.post_raw(path, content_type, body, &headers).await
+    }
+
+    /// POSTs with exactly the headers given (for signature tests).
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        headers: &[(&str, String)],
+    ) -> reqwest::Response {
+        let mut req = self
+            .http
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body);
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        req.send().await.expect("the app answers")
+    }
+
+    pub fn clock_now(&self) -> i64 {
+        use frontdesk::clock::Clock;
+        self.clock.now().timestamp()
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(chrono::Duration::from_std(by).unwrap());
+    }
+
+    // ---- slash commands ----
+
+    /// A `/help-it` form body for `user`, from the fixture, with a fresh trigger_id.
+    pub fn command_body(&self, user: &str, text: &str) -> Vec<u8> {
+        let fields: Vec<(String, String)> =
+            serde_urlencoded::from_str(&fixture("slash_command.form")).unwrap();
+        let trigger = format!("{}.111.trig{}", self.next(), self.next());
+        let fields: Vec<(String, String)> = fields
+            .into_iter()
+            .map(|(k, v)| {
+                let v = match k.as_str() {
+                    "user_id" => user.to_string(),
+                    "text" => text.to_string(),
+                    "command" => "/help-it".to_string(),
+                    "trigger_id" => trigger.clone(),
+                    "team_id" => super::fake::TEAM.to_string(),
+                    "response_url" => format!("http://{}/hooks/commands", self.addr),
+                    _ => v,
+                };
+                (k, v)
+            })
+            .collect();
+        serde_urlencoded::to_string(fields).unwrap().into_bytes()
+    }
+
+    pub async fn command(&self, user: &str, text: &str) -> reqwest::Response {
+        let body = self.command_body(user, text);
+        self.post_signed(
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            body,
+            &[],
+        )
+        .await
+    }
+
+    /// Runs `/help-it text` and returns the ephemeral answer.
+    pub async fn command_json(&self, user: &str, text: &str) -> Value {
+        let r = self.command(user, text).await;
+        assert_eq!(r.status(), 200);
+        r.json().await.expect("an ephemeral JSON answer")
+    }
+
+    // ---- events ----
+
+    /// Wraps an inner event in the envelope of the message_im fixture, with a fresh event_id.
+    pub fn envelope(&self, event: Value) -> Value {
+        let mut v = fixture_json("message_im.json");
+        v["team_id"] = json!(super::fake::TEAM);
+        v["event_id"] = json!(format!("Ev{:08}", self.next()));
+        v["event"] = event;
+        v
+    }
+
+    pub async fn event(&self, body: &Value) -> reqwest::Response {
+        self.event_with(body, &[]).await
+    }
+
+    pub async fn event_with(&self, body: &Value, extra: &[(&str, String)]) -> reqwest::Response {
+        let r = self
+            .post_signed(
+                "/slack/events",
+                "application/json",
+                serde_json::to_vec(body).unwrap(),
+                extra,
+            )
+            .await;
+        r
+    }
+
+    /// A `message.im` event: `user` wrote `text` to the bot, optionally in a thread.
+    pub fn dm_event(&self, user: &str, text: &str, thread_ts: Option<&str>) -> Value {
+        let mut e = fixture_json("message_im.json")["event"].clone();
+        let ts = self.new_ts();
+        e["user"] = json!(user);
+        e["text"] = json!(text);
+        e["channel"] = json!(dm_channel(user));
+        e["ts"] = json!(ts);
+        e["event_ts"] = json!(ts);
+        let obj = e.as_object_mut().unwrap();
+        obj.remove("parent_user_id");
+        match thread_ts {
+            Some(t) => {
+                obj.insert("thread_ts".into(), json!(t));
+            }
+            None => {
+                obj.remove("thread_ts");
+            }
+        }
+        self.envelope(e)
+    }
+
+    pub async fn dm(&self, user: &str, text: &str) -> reqwest::Response {
+        let body = self.dm_event(user, text, None);
+        let r = self.event(&body).await;
+        assert_eq!(r.status(), 200, "DM event refused");
+        r
+    }
+
+    pub async fn dm_in_thread(&self, user: &str, text: &str, thread_ts: &str) {
+        let body = self.dm_event(user, text, Some(thread_ts));
+        assert_eq!(self.event(&body).await.status(), 200);
+    }
+
+    /// A reply by `user` in the thread under `thread_ts` in `channel`; returns the reply's ts.
+    pub async fn thread_reply(
+        &self,
+        user: &str,
+        channel: &str,
+        thread_ts: &str,
+        text: &str,
+    ) -> String {
+        let mut e = fixture_json("message_thread_reply.json")["event"].clone();
+        let ts = self.new_ts();
+        e["user"] = json!(user);
+        e["text"] = json!(text);
+        e["channel"] = json!(channel);
+        e["ts"] = json!(ts);
+        e["event_ts"] = json!(ts);
+        e["thread_ts"] = json!(thread_ts);
+        e["channel_type"] = json!("channel");
+        e.as_object_mut().unwrap().remove("blocks");
+        let body = self.envelope(e);
+        assert_eq!(self.event(&body).await.status(), 200);
+        ts
+    }
+
+    pub fn reaction_event(
+        &self,
+        added: bool,
+        user: &str,
+        channel: &str,
+        ts: &str,
+        name: &str,
+    ) -> Value {
+        let mut e = fixture_json("reaction_added.json")["event"].clone();
+        e["type"] = json!(if added {
+            "reaction_added"
+        } else {
+            "reaction_removed"
+        });
+        e["user"] = json!(user);
+        e["reaction"] = json!(name);
+        e["item"]["channel"] = json!(channel);
+        e["item"]["ts"] = json!(ts);
+        e["item_user"] = json!(super::fake::BOT_USER);
+        e["event_ts"] = json!(self.new_ts());
+        self.envelope(e)
+    }
+
+    pub async fn react(&self, added: bool, user: &str, channel: &str, ts: &str, name: &str) {
+        let body = self.reaction_event(added, user, channel, ts, name);
+        assert_eq!(self.event(&body).await.status(), 200);
+    }
+
+    // ---- interactivity ----
+
+    /// A block_actions body for `user` pressing a button with `value`.
+    pub fn click_body(&self, user: &str, value: &str, trigger_id: Option<&str>) -> Vec<u8> {
+        let mut p = fixture_json("block_actions_button.json");
+        p["user"]["id"] = json!(user);
+        p["trigger_id"] = json!(trigger_id
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{}.222.click", self.next())));
+        p["container"]["channel_id"] = json!(dm_channel(user));
+        p["container"]["is_ephemeral"] = json!(false);
+        p["channel"]["id"] = json!(dm_channel(user));
+        p["actions"][0]["value"] = json!(value);
+        p["actions"][0]["action_id"] = json!("fd:m:0");
+        serde_urlencoded::to_string([("payload", p.to_string())])
+            .unwrap()
+            .into_bytes()
+    }
+
+    pub async fn click(&self, user: &str, value: &str) {
+        let body = self.click_body(user, value, None);
+        let r = self
+            .post_signed(
+                "/slack/interactivity",
+                "application/x-www-form-urlencoded",
+                body,
+                &[],
+            )
+            .await;
+        assert_eq!(r.status(), 200, "click {value} refused");
+    }
+
+    // ---- outbox and what Slack saw ----
+
+    pub async fn drain(&self) -> usize {
+        self.outbox.drain().await.expect("the outbox drains")
+    }
+
+    /// Messages the bot posted to `user`'s DM, oldest first.
+    pub fn dms_to(&self, user: &str) -> Vec<Call> {
+        let ch = dm_channel(user);
+        self.fake
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| c.str("channel") == ch)
+            .collect()
+    }
+
+    pub fn last_dm(&self, user: &str) -> Call {
+        self.dms_to(user)
+            .pop()
+            .unwrap_or_else(|| panic!("no DM to {user}"))
+    }
+
+    /// Posts in `channel` (cards when `thread` is None, thread posts under `thread`).
+    pub fn posts_in(&self, channel: &str, thread: Option<&str>) -> Vec<Call> {
+        self.fake
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| {
+                c.str("channel") == channel
+                    && c.body.get("thread_ts").and_then(Value::as_str) == thread
+            })
+            .collect()
+    }
+
+    /// The ts the fake gave a posted message.
+    pub fn fake_ts_of(&self, call: &Call) -> String {
+        call.ts.clone().expect("a posted message has a ts")
+    }
+
+    /// The ts of a request's card, from the store.
+    pub fn card_ts(&self, id: &str) -> String {
+        let r = self
+            .engine
+            .store()
+            .request(&frontdesk::core::RequestId::parse(id).unwrap())
+            .unwrap()
+            .unwrap_or_else(|| panic!("{id} not stored"));
+        r.card.unwrap_or_else(|| panic!("{id} has no card")).id
+    }
+
+    pub fn request(&self, id: &str) -> frontdesk::core::Request {
+        self.engine
+            .store()
+            .request(&frontdesk::core::RequestId::parse(id).unwrap())
+            .unwrap()
+            .unwrap_or_else(|| panic!("{id} not stored"))
+    }
+
+    /// Files a request for `user` through the whole DM intake (IT: device, then urgency) and
+    /// delivers everything; returns the new id.
+    pub async fn file_it_request(&self, user: &str, summary: &str) -> String {
+        let reply = self.command_json(user, summary).await;
+        assert_eq!(reply["response_type"], "ephemeral");
+        self.drain().await;
+        assert!(
+            self.last_dm(user)
+                .button_values()
+                .contains(&"dept_yes".to_string()),
+            "{:?}",
+            self.last_dm(user)
+        );
+        self.click(user, "dept_yes").await;
+        self.drain().await;
+        self.dm(user, "ThinkPad X1").await;
+        self.drain().await;
+        self.click(user, "opt:2").await;
+        self.drain().await;
+        self.click(user, "submit").await;
+        self.drain().await;
+        let confirmation = self.last_dm(user).str("text").to_string();
+        let id = confirmation
+            .split('*')
+            .nth(1)
+            .unwrap_or_else(|| panic!("no id in {confirmation:?}"))
+            .to_string();
+        assert!(self.request(&id).card.is_some());
+        id
+    }
+}
