@@ -39,6 +39,10 @@ pub enum AppError {
     Signal(std::io::Error),
 }
 
+/// How long a stop waits for the outbox worker and the scheduler to finish their current
+/// item; Kubernetes and systemd give 30 seconds before they kill.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// What tests (and only tests) swap out.
 #[derive(Debug, Clone)]
 pub struct Deps {
@@ -252,7 +256,14 @@ impl App {
         .with_graceful_shutdown(stop.clone().cancelled_owned())
         .await;
         stop.cancel();
-        tracker.wait().await;
+        // A delivery stuck on an unresponsive platform must not hold the exit hostage; it is
+        // still in the outbox and goes out after the restart.
+        if tokio::time::timeout(SHUTDOWN_GRACE, tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(grace = ?SHUTDOWN_GRACE, "background work did not finish in time; stopping anyway");
+        }
         state
             .admin
             .unpublish(&current(&state.config).server.data_dir);

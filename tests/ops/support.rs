@@ -234,6 +234,12 @@ impl Server {
         format!("http://{}{path}", self.addr)
     }
 
+    /// SIGKILL: the process dies wherever it is, as in a crash.
+    pub fn kill_9(mut self) {
+        self.signal("KILL");
+        let _ = self.child.wait();
+    }
+
     /// SIGTERM, then waits for the exit (bounded).
     pub fn stop(mut self) -> ExitStatus {
         self.signal("TERM");
@@ -640,12 +646,19 @@ pub type HistogramSeries = (Vec<(f64, f64)>, f64, f64);
 pub struct FakeSlack {
     pub addr: SocketAddr,
     pub calls: CallLog,
+    /// Every answered call with its decoded body, for tests that look at channels and text.
+    pub bodies: Arc<Mutex<Vec<(String, Value)>>>,
+    /// While set, calls hang without an answer and are not recorded: a Slack that is slow
+    /// exactly when the bot dies.
+    pub stall: Arc<std::sync::atomic::AtomicBool>,
     stop: tokio_util::sync::CancellationToken,
 }
 
 #[derive(Clone)]
 struct FakeState {
     calls: CallLog,
+    bodies: Arc<Mutex<Vec<(String, Value)>>>,
+    stall: Arc<std::sync::atomic::AtomicBool>,
     ts: Arc<AtomicU64>,
 }
 
@@ -653,9 +666,15 @@ impl FakeSlack {
     pub async fn start() -> FakeSlack {
         let state = FakeState {
             calls: Arc::default(),
+            bodies: Arc::default(),
+            stall: Arc::default(),
             ts: Arc::new(AtomicU64::new(1)),
         };
-        let calls = state.calls.clone();
+        let (calls, bodies, stall) = (
+            state.calls.clone(),
+            state.bodies.clone(),
+            state.stall.clone(),
+        );
         let app = axum::Router::new()
             .route("/api/{method}", axum::routing::any(fake_slack_method))
             .with_state(state);
@@ -668,7 +687,13 @@ impl FakeSlack {
                 .with_graceful_shutdown(token.cancelled_owned())
                 .await;
         });
-        FakeSlack { addr, calls, stop }
+        FakeSlack {
+            addr,
+            calls,
+            bodies,
+            stall,
+            stop,
+        }
     }
 
     pub fn api_url(&self) -> String {
@@ -713,8 +738,16 @@ async fn fake_slack_method(
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    if state.stall.load(Ordering::SeqCst) {
+        std::future::pending::<()>().await;
+    }
     state.calls.lock().unwrap().push((method.clone(), auth));
     let fields = form_or_json(&body);
+    state
+        .bodies
+        .lock()
+        .unwrap()
+        .push((method.clone(), fields.clone()));
     let field = |n: &str| {
         fields
             .get(n)
