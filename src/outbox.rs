@@ -16,6 +16,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+/// The longest one delivery may take, all platform calls included.
+pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// What a platform gave back for a delivered message.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Delivered {
@@ -158,7 +161,15 @@ impl OutboxWorker {
         let _enter = span.enter();
         let kind = item.outgoing.kind();
         let result = match self.deliverers.get(&item.platform) {
-            Some(d) => d.deliver(&item).await,
+            // A platform that accepts the connection and never answers must not stall every
+            // message behind this one; the item is retried like any other failure.
+            Some(d) => match tokio::time::timeout(DELIVERY_TIMEOUT, d.deliver(&item)).await {
+                Ok(result) => result,
+                Err(_) => Err(DeliveryError::Retry {
+                    reason: format!("no answer within {DELIVERY_TIMEOUT:?}"),
+                    after: None,
+                }),
+            },
             None => Err(DeliveryError::Permanent(format!(
                 "{} is not configured",
                 item.platform

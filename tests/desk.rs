@@ -453,3 +453,51 @@ impl NowForTests for ManualClock {
         frontdesk::clock::Clock::now(self)
     }
 }
+
+/// Never answers.
+struct Hangs;
+
+#[async_trait]
+impl Deliverer for Hangs {
+    async fn deliver(&self, _item: &OutboxItem) -> Result<Delivered, DeliveryError> {
+        std::future::pending().await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_platform_that_never_answers_does_not_stall_the_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(
+        chrono::Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap(),
+    ));
+    let c = config();
+    let store = Arc::new(Store::open(dir.path()).unwrap());
+    let engine = Engine::start(store, c.rules(), clock.clone());
+    let policy = RetryPolicy {
+        initial_backoff: c.outbox.initial_backoff,
+        max_backoff: c.outbox.max_backoff,
+        give_up_after: c.outbox.give_up_after,
+    };
+    let outbox = OutboxWorker::new(engine.clone(), policy)
+        .with_deliverer(Platform::Console, Arc::new(Hangs));
+    engine
+        .handle(
+            Input::CommandInvoked {
+                user: user("ivy"),
+                text: String::new(),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    // With tokio's clock paused, the delivery timeout elapses at once instead of after 30 s.
+    match outbox.try_deliver_next().await.unwrap() {
+        Attempt::Retrying { .. } => {}
+        other => panic!("expected a retry after the timeout, got {other:?}"),
+    }
+    let item = &engine.store().outbox_items().unwrap()[0];
+    assert!(
+        item.last_error.as_deref().unwrap().contains("no answer"),
+        "{item:?}"
+    );
+}
