@@ -37,7 +37,7 @@ use crate::engine::{Engine, EngineError};
 use crate::store::{Store, StoreError, SCHEMA_VERSION};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
@@ -880,19 +880,7 @@ pub async fn admin_backup(State(state): State<crate::app::AppState>, request: Re
         .map(|c| c.0);
     if let Err(refusal) = state.admin.authorize(request.headers(), peer) {
         tracing::warn!(?refusal, peer = ?peer, "admin request refused");
-        return match refusal {
-            Refusal::Unauthorized => (
-                StatusCode::UNAUTHORIZED,
-                [(header::WWW_AUTHENTICATE, "Bearer")],
-                "a valid admin token is required (see admin.token in the data directory)\n",
-            )
-                .into_response(),
-            Refusal::Remote | Refusal::Proxied => (
-                StatusCode::FORBIDDEN,
-                "admin endpoints answer only direct connections from this host\n",
-            )
-                .into_response(),
-        };
+        return crate::admin::refusal_response(refusal);
     }
     tracing::info!("backup requested");
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);

@@ -11,6 +11,7 @@
 //! - [`metrics`], [`backup`] and [`reload`]: running it for real: `/metrics`, consistent
 //!   backups and restores, configuration reload on SIGHUP.
 
+pub mod admin;
 pub mod app;
 pub mod backup;
 pub mod clock;

@@ -3,12 +3,11 @@
 mod backup;
 mod check_config;
 mod console;
-mod outbox;
-mod requests;
 mod serve;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use frontdesk::admin::{AdminCommand, AdminError};
 use frontdesk::config::{Config, LogFormat};
 use frontdesk::store::Store;
 use std::path::{Path, PathBuf};
@@ -134,30 +133,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             console::run(config, &user).await
         }
         Command::Requests { command } => {
-            let config = load_config(config_path)?;
-            let store = open_store(&config.server.data_dir)?;
-            match command {
+            let command = match command {
                 RequestsCommand::List { status, user } => {
-                    requests::list(&store, status.as_deref(), user.as_deref())
+                    AdminCommand::RequestsList { status, user }
                 }
-                RequestsCommand::Show { id } => requests::show(&store, &id),
-                RequestsCommand::Export { format } => {
-                    requests::export(&store, matches!(format, ExportFormat::Csv))
-                }
-            }
+                RequestsCommand::Show { id } => AdminCommand::RequestsShow { id },
+                RequestsCommand::Export { format } => AdminCommand::RequestsExport {
+                    csv: matches!(format, ExportFormat::Csv),
+                },
+            };
+            admin(config_path, command).await
         }
-        Command::Stats { json } => {
-            let config = load_config(config_path)?;
-            let store = open_store(&config.server.data_dir)?;
-            requests::stats(&store, json)
-        }
+        Command::Stats { json } => admin(config_path, AdminCommand::Stats { json }).await,
         Command::Outbox { command } => {
-            let config = load_config(config_path)?;
-            let store = open_store(&config.server.data_dir)?;
-            match command {
-                OutboxCommand::List => outbox::list(&store),
-                OutboxCommand::Retry { id } => outbox::retry(&store, id),
-            }
+            let command = match command {
+                OutboxCommand::List => AdminCommand::OutboxList,
+                OutboxCommand::Retry { id } => AdminCommand::OutboxRetry { id },
+            };
+            admin(config_path, command).await
         }
         Command::Backup { to, data_dir } => {
             let data_dir = match data_dir {
@@ -174,6 +167,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Runs a read or maintenance command on the store, or through the server holding it.
+async fn admin(config_path: Option<&Path>, command: AdminCommand) -> anyhow::Result<ExitCode> {
+    let config = load_config(config_path)?;
+    let dir = &config.server.data_dir;
+    match frontdesk::admin::run(dir, &command).await {
+        Ok(out) => {
+            print!("{out}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e @ (AdminError::NotFound(_) | AdminError::BadInput(_))) => {
+            eprintln!("frontdesk: {e}");
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e).with_context(|| format!("the store at {}", dir.display())),
+    }
+}
+
 pub(crate) fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
     Config::load(path).with_context(|| match path {
         Some(p) => format!("configuration {}", p.display()),
@@ -184,7 +194,7 @@ pub(crate) fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
 pub(crate) fn open_store(dir: &Path) -> anyhow::Result<Store> {
     Store::open(dir).with_context(|| {
         format!(
-            "opening the store at {} (if `frontdesk serve` is running on it, stop it or use its HTTP API)",
+            "opening the store at {} (the console needs the store to itself: stop `frontdesk serve` first)",
             dir.display()
         )
     })

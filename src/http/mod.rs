@@ -27,6 +27,7 @@ pub fn router(state: AppState, platforms: Router, max_body_bytes: usize) -> Rout
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::metrics))
         .route("/admin/backup", post(crate::backup::admin_backup))
+        .route("/admin/command", post(crate::admin::admin_command))
         .with_state(state.clone())
         .merge(platforms)
         .layer(RequestBodyLimitLayer::new(max_body_bytes))

@@ -1,0 +1,309 @@
+//! The read and maintenance commands of the CLI (`requests`, `stats`, `outbox`), as one
+//! function over the store. The store admits one process at a time, so while `frontdesk
+//! serve` holds it the CLI sends the same command to the server (`POST /admin/command`, with
+//! the admin token from the data directory) and the server runs this same function.
+
+use crate::backup::{Refusal, ADMIN_ADDR_FILE, ADMIN_TOKEN_FILE};
+use crate::core::{Platform, Request, RequestId, Status, Timestamp, UserRef};
+use crate::report;
+use crate::store::{OutboxItem, Store, StoreError};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum AdminCommand {
+    RequestsList {
+        status: Option<String>,
+        user: Option<String>,
+    },
+    RequestsShow {
+        id: String,
+    },
+    RequestsExport {
+        csv: bool,
+    },
+    Stats {
+        json: bool,
+    },
+    OutboxList,
+    OutboxRetry {
+        id: u64,
+    },
+}
+
+impl AdminCommand {
+    /// Whether the command changes the store (and so runs on the server's writer thread).
+    pub fn writes(&self) -> bool {
+        matches!(self, AdminCommand::OutboxRetry { .. })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// The command names something that isn't there (exit 1, HTTP 404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The command's arguments don't make sense (exit 1, HTTP 400).
+    #[error("{0}")]
+    BadInput(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("reaching the running server: {0}")]
+    NoServer(String),
+    #[error("the running server refused (HTTP {status}): {message}")]
+    Refused { status: u16, message: String },
+}
+
+fn users_matching(arg: &str) -> Vec<UserRef> {
+    match UserRef::parse(arg) {
+        Some(u) => vec![u],
+        // A bare id: the same id on any platform.
+        None => [Platform::Console, Platform::Slack, Platform::Teams]
+            .into_iter()
+            .map(|p| UserRef::new(p, arg))
+            .collect(),
+    }
+}
+
+fn outbox_line(item: &OutboxItem) -> String {
+    format!(
+        "{:<20} {:<8} {:<13} {:<10} attempts={:<3} next={} {}",
+        item.id,
+        item.platform.as_str(),
+        item.outgoing.kind(),
+        item.outgoing
+            .request()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| "-".into()),
+        item.attempts,
+        item.next_attempt_at.format("%Y-%m-%d %H:%M:%S"),
+        item.last_error.as_deref().unwrap_or("")
+    )
+}
+
+/// Runs a command against the store and returns what to print.
+///
+/// # Errors
+/// The command names something missing or makes no sense, or the store failed.
+pub fn execute(
+    store: &Store,
+    command: &AdminCommand,
+    now: Timestamp,
+) -> Result<String, AdminError> {
+    match command {
+        AdminCommand::RequestsList { status, user } => {
+            let status = match status {
+                Some(s) => Some(Status::parse(s).ok_or_else(|| {
+                    AdminError::BadInput(format!(
+                        "unknown status {s:?}: use open, claimed, closed or cancelled"
+                    ))
+                })?),
+                None => None,
+            };
+            let mut requests: Vec<Request> = match (user, status) {
+                (Some(u), _) => {
+                    let mut v = Vec::new();
+                    for u in users_matching(u) {
+                        v.extend(store.requests_of_user(&u, status)?);
+                    }
+                    v
+                }
+                (None, Some(s)) => store.requests_with_status(s)?,
+                (None, None) => store.all_requests().collect::<Result<_, _>>()?,
+            };
+            requests.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+            Ok(format!("{}\n", report::list(&requests)))
+        }
+        AdminCommand::RequestsShow { id } => {
+            let id = RequestId::parse(id).map_err(|e| AdminError::BadInput(e.to_string()))?;
+            match store.request(&id)? {
+                Some(r) => Ok(format!("{}\n", report::show(&r))),
+                None => Err(AdminError::NotFound(format!("no request {id}"))),
+            }
+        }
+        AdminCommand::RequestsExport { csv } => {
+            let requests: Vec<Request> = store.all_requests().collect::<Result<_, _>>()?;
+            if *csv {
+                report::export_csv(&requests).map_err(|e| AdminError::BadInput(e.to_string()))
+            } else {
+                Ok(format!("{}\n", report::export_json(&requests)))
+            }
+        }
+        AdminCommand::Stats { json } => {
+            let requests = store.all_requests().collect::<Result<Vec<_>, _>>()?;
+            let stats = report::stats(requests);
+            Ok(if *json {
+                format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&stats).expect("stats serialise")
+                )
+            } else {
+                format!("{}\n", report::stats_table(&stats))
+            })
+        }
+        AdminCommand::OutboxList => {
+            let pending = store.outbox_items()?;
+            let dead = store.dead_letters()?;
+            let mut out = format!("pending ({}):\n", pending.len());
+            for i in &pending {
+                out.push_str(&format!("  {}\n", outbox_line(i)));
+            }
+            out.push_str(&format!("dead letters ({}):\n", dead.len()));
+            for i in &dead {
+                out.push_str(&format!("  {}\n", outbox_line(i)));
+            }
+            Ok(out)
+        }
+        AdminCommand::OutboxRetry { id } => {
+            if !store.retry_dead_letter(*id, now)? {
+                return Err(AdminError::NotFound(format!(
+                    "no dead letter with id {id} (`frontdesk outbox list` shows them)"
+                )));
+            }
+            store.flush()?;
+            Ok(format!(
+                "dead letter {id} is back in the outbox and will be delivered on the next pass\n"
+            ))
+        }
+    }
+}
+
+/// `POST /admin/command`: runs an [`AdminCommand`] for the CLI on this host.
+pub async fn admin_command(
+    State(state): State<crate::app::AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(refusal) = state.admin.authorize(&headers, Some(peer)) {
+        tracing::warn!(?refusal, %peer, "admin request refused");
+        return refusal_response(refusal);
+    }
+    let command: AdminCommand = match serde_json::from_slice(&body) {
+        Ok(c) => c,
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("not an admin command: {e}\n"),
+            )
+                .into_response()
+        }
+    };
+    tracing::info!(?command, "admin command");
+    let now = state.engine.now();
+    let result = if command.writes() {
+        let cmd = command.clone();
+        let r = state
+            .engine
+            .write(move |store| execute(store, &cmd, now))
+            .await;
+        state.engine.outbox_wake().notify_one();
+        r.unwrap_or_else(|e| Err(AdminError::NoServer(e.to_string())))
+    } else {
+        let store = state.engine.store().clone();
+        tokio::task::spawn_blocking(move || execute(&store, &command, now))
+            .await
+            .unwrap_or_else(|e| Err(AdminError::NoServer(e.to_string())))
+    };
+    match result {
+        Ok(text) => ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response(),
+        Err(e @ AdminError::NotFound(_)) => {
+            (StatusCode::NOT_FOUND, format!("{e}\n")).into_response()
+        }
+        Err(e @ AdminError::BadInput(_)) => {
+            (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "admin command failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the store could not be read; see the server log\n",
+            )
+                .into_response()
+        }
+    }
+}
+
+pub(crate) fn refusal_response(refusal: Refusal) -> Response {
+    match refusal {
+        Refusal::Unauthorized => (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "a valid admin token is required (see admin.token in the data directory)\n",
+        )
+            .into_response(),
+        Refusal::Remote | Refusal::Proxied => (
+            StatusCode::FORBIDDEN,
+            "admin endpoints answer only direct connections from this host\n",
+        )
+            .into_response(),
+    }
+}
+
+/// Sends a command to the server running on `data_dir` and returns its output.
+///
+/// # Errors
+/// The admin files can't be read, the server can't be reached, or it answered with an error
+/// (404 and 400 come back as `NotFound` and `BadInput`).
+pub async fn run_on_server(data_dir: &Path, command: &AdminCommand) -> Result<String, AdminError> {
+    let read = |name: &str| {
+        let path = data_dir.join(name);
+        std::fs::read_to_string(&path)
+            .map(|s| s.trim().to_string())
+            .map_err(|e| {
+                AdminError::NoServer(format!(
+                    "reading {}: {e} (run the command as the user frontdesk runs as)",
+                    path.display()
+                ))
+            })
+    };
+    let (addr, token) = (read(ADMIN_ADDR_FILE)?, read(ADMIN_TOKEN_FILE)?);
+    let client = reqwest::Client::builder()
+        // The token goes straight to the server, never through a configured proxy.
+        .no_proxy()
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .build()
+        .map_err(|e| AdminError::NoServer(e.to_string()))?;
+    let response = client
+        .post(format!("http://{addr}/admin/command"))
+        .bearer_auth(&token)
+        .json(command)
+        .send()
+        .await
+        .map_err(|e| AdminError::NoServer(format!("{addr}: {e}")))?;
+    let status = response.status().as_u16();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| AdminError::NoServer(format!("reading the answer: {e}")))?;
+    match status {
+        200 => Ok(text),
+        404 => Err(AdminError::NotFound(text.trim().to_string())),
+        400 => Err(AdminError::BadInput(text.trim().to_string())),
+        _ => Err(AdminError::Refused {
+            status,
+            message: text.trim().to_string(),
+        }),
+    }
+}
+
+/// Runs a command on the store in `data_dir` directly, or through the server that holds it.
+///
+/// # Errors
+/// See [`execute`] and [`run_on_server`].
+pub async fn run(data_dir: &Path, command: &AdminCommand) -> Result<String, AdminError> {
+    match Store::open(data_dir) {
+        Ok(store) => {
+            let out = execute(&store, command, chrono::Utc::now());
+            drop(store);
+            out
+        }
+        Err(e) if crate::backup::is_locked(&e) => run_on_server(data_dir, command).await,
+        Err(e) => Err(e.into()),
+    }
+}
