@@ -1142,6 +1142,155 @@ async fn a_refused_token_stops_the_start_with_the_fix() {
     assert!(frontdesk::slack::online_check(&off).await.is_empty());
 }
 
+/// Waits (bounded) until `done` holds; for work the background identity task does, whose
+/// backoff grows with the time the test took so far.
+async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(40);
+    while !done() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn slack_down_at_start_does_not_stop_the_server_and_the_bot_learns_its_identity_later() {
+    let fake = FakeSlack::start().await;
+    fake.refuse_token(Failure::Http(500));
+    let app = TestApp::build(fake.clone(), |_| {})
+        .await
+        .expect("a Slack outage doesn't stop the start");
+    let health = reqwest::get(app.url("/healthz")).await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(fake.calls_to("conversations.info").is_empty());
+
+    // With the identity unknown the desk works, and the bot's own traffic stays harmless:
+    // its messages carry a bot_id, and its marker reaction is not a close reaction on a card.
+    let id = app.file_it_request(ALICE, "my vpn is broken").await;
+    let card_ts = app.card_ts(&id);
+    let reply_ts = app
+        .thread_reply(AGENT, IT_CHANNEL, &card_ts, "try reconnecting")
+        .await;
+    app.drain().await;
+    assert_eq!(app.fake.calls_to("reactions.add").len(), 1);
+    let relayed = app.last_dm(ALICE);
+    let mut echo = app.dm_event(BOT_USER, relayed.str("text"), None);
+    echo["event"]["channel"] = json!(dm_channel(ALICE));
+    echo["event"]["bot_id"] = json!(fake::BOT_ID);
+    assert_eq!(app.event(&echo).await.status(), 200);
+    app.react(true, BOT_USER, IT_CHANNEL, &reply_ts, "outbox_tray")
+        .await;
+    let work = fake.work_calls().len();
+    assert_eq!(app.drain().await, 0);
+    assert_eq!(fake.work_calls().len(), work, "{:?}", fake.work_calls());
+    assert!(app.request(&id).status.is_active());
+    assert_nothing_stored_for_the_bot(&app);
+
+    // auth.test is asked again in the background; once Slack is back the bot learns who it
+    // is and checks the department channels.
+    fake.wait_for("auth.test", 2).await;
+    assert!(fake.calls_to("conversations.info").is_empty());
+    fake.accept_token();
+    wait_until("the channel checks ran", || {
+        fake.calls_to("conversations.info").len() >= 4
+    })
+    .await;
+    let asked = fake.calls_to("auth.test").len();
+
+    // Now even a message under the bot's own user id without a bot_id is recognised.
+    let mut own = app.dm_event(BOT_USER, "Which team can help?", None);
+    own["event"]["channel"] = json!(dm_channel(ALICE));
+    assert_eq!(app.event(&own).await.status(), 200);
+    assert_eq!(app.drain().await, 0);
+    assert_nothing_stored_for_the_bot(&app);
+    assert_eq!(fake.calls_to("auth.test").len(), asked);
+    assert_eq!(fake.calls_to("conversations.info").len(), 4);
+}
+
+fn assert_nothing_stored_for_the_bot(app: &TestApp) {
+    assert!(app
+        .engine
+        .store()
+        .session(&slack_user(BOT_USER))
+        .unwrap()
+        .is_empty());
+    assert!(app.dms_to(BOT_USER).is_empty());
+}
+
+#[tokio::test]
+async fn rate_limits_and_slacks_own_errors_at_start_are_retried_in_the_background() {
+    let mut apps = Vec::new();
+    for failure in [
+        Failure::RateLimited {
+            retry_after_secs: 1,
+        },
+        Failure::Error("internal_error".into()),
+        Failure::Error("service_unavailable".into()),
+        Failure::Error("fatal_error".into()),
+    ] {
+        let fake = FakeSlack::start().await;
+        fake.fail("auth.test", failure.clone(), 1);
+        let app = TestApp::build(fake, |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("{failure:?} stopped the start: {e}"));
+        apps.push((failure, app));
+    }
+    for (failure, app) in &apps {
+        wait_until(&format!("the bot is identified after {failure:?}"), || {
+            app.fake.calls_to("conversations.info").len() >= 4
+        })
+        .await;
+        assert_eq!(app.fake.calls_to("auth.test").len(), 2, "{failure:?}");
+    }
+}
+
+#[tokio::test]
+async fn every_kind_of_refused_token_still_stops_the_start() {
+    for (failure, expect) in [
+        (Failure::Error("not_authed".into()), "SLACK_BOT_TOKEN"),
+        (Failure::Error("token_revoked".into()), "SLACK_BOT_TOKEN"),
+        (Failure::Error("account_inactive".into()), "SLACK_BOT_TOKEN"),
+        (
+            Failure::MissingScope("users:read".into()),
+            "add the bot scope `users:read`",
+        ),
+    ] {
+        let fake = FakeSlack::start().await;
+        fake.refuse_token(failure.clone());
+        let err = TestApp::build(fake.clone(), |_| {})
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{failure:?} did not stop the start"));
+        let text = err.to_string();
+        assert!(text.contains(expect), "{failure:?}: {text}");
+        assert_eq!(fake.calls_to("auth.test").len(), 1, "{failure:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_web_api_call_without_an_answer_times_out_as_a_retryable_network_error() {
+    use frontdesk::slack::api::{ApiErrorKind, SlackApi, CALL_TIMEOUT};
+    assert!(CALL_TIMEOUT >= Duration::from_secs(5) && CALL_TIMEOUT <= Duration::from_secs(20));
+    let fake = FakeSlack::start().await;
+    fake.refuse_token(Failure::Hang);
+    fake.set_channel("C0HANG", ChannelState::Fails(Failure::Hang));
+    let api = SlackApi::new(&fake.api_url(), harness::TOKEN)
+        .unwrap()
+        .with_timeout(Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let err = api.auth_test().await.unwrap_err();
+    assert!(matches!(err.kind, ApiErrorKind::Network(_)), "{err}");
+    assert!(err.is_retryable());
+    assert!(err.to_string().contains("no answer within"), "{err}");
+    let failure = frontdesk::slack::startup::identify(&api).await.unwrap_err();
+    assert!(failure.transient, "{failure}");
+    let err = api.conversations_info("C0HANG").await.unwrap_err();
+    assert!(matches!(err.kind, ApiErrorKind::Network(_)), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
 // ---- the real binary ----
 
 /// `frontdesk serve` as shipped, configured by environment variables only, against the fake

@@ -9,12 +9,21 @@
 //! plain HTTP as well as HTTPS, so the whole bot runs against a local stand-in of Slack.
 //! Errors keep the method name and Slack's error code; what to do about them is decided by
 //! the caller ([`ApiError::is_retryable`], [`ApiError::fix`]).
+//!
+//! slack-morphism's hyper connector has no request timeout of its own, so every call is bounded
+//! here ([`CALL_TIMEOUT`]); a call without an answer in time is a retryable network error. The
+//! outbox's 30 s limit per delivery stays the outer bound for deliveries of several calls.
 
 use serde::Deserialize;
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// How long one Web API call may take, connecting included. Slack answers in well under a
+/// second; a call that takes this long is stuck, and the caller retries later.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Installs rustls' ring provider as the process default, once. Several TLS stacks in the
 /// dependency graph make rustls refuse to pick one by itself, and it panics on the first
@@ -68,7 +77,7 @@ const TRANSIENT_CODES: &[&str] = &[
 ];
 
 impl ApiError {
-    fn new(method: &'static str, kind: ApiErrorKind) -> Self {
+    pub(crate) fn new(method: &'static str, kind: ApiErrorKind) -> Self {
         ApiError { method, kind }
     }
 
@@ -245,6 +254,7 @@ struct Empty {}
 pub struct SlackApi {
     client: Arc<SlackHyperClient>,
     token: SlackApiToken,
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for SlackApi {
@@ -282,7 +292,30 @@ impl SlackApi {
         Ok(SlackApi {
             client: Arc::new(SlackClient::new(connector)),
             token: SlackApiToken::new(SlackApiTokenValue(bot_token.to_string())),
+            timeout: CALL_TIMEOUT,
         })
+    }
+
+    /// The same client with another limit per call than [`CALL_TIMEOUT`].
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> SlackApi {
+        self.timeout = timeout;
+        self
+    }
+
+    /// `call`, or a [`ApiErrorKind::Network`] error when it has no answer within the limit.
+    async fn bounded<T>(
+        &self,
+        method: &'static str,
+        call: impl Future<Output = Result<T, ApiError>>,
+    ) -> Result<T, ApiError> {
+        match tokio::time::timeout(self.timeout, call).await {
+            Ok(result) => result,
+            Err(_) => Err(ApiError::new(
+                method,
+                ApiErrorKind::Network(format!("no answer within {:?}", self.timeout)),
+            )),
+        }
     }
 
     async fn post<RQ, RS>(&self, method: &'static str, req: &RQ) -> Result<RS, ApiError>
@@ -291,11 +324,14 @@ impl SlackApi {
         RS: for<'de> Deserialize<'de> + Send,
     {
         let session = self.client.open_session(&self.token);
-        session
-            .http_session_api
-            .http_post(method, req, None)
-            .await
-            .map_err(|e| classify(method, e))
+        self.bounded(method, async {
+            session
+                .http_session_api
+                .http_post(method, req, None)
+                .await
+                .map_err(|e| classify(method, e))
+        })
+        .await
     }
 
     /// # Errors
@@ -320,11 +356,15 @@ impl SlackApi {
     pub async fn conversations_info(&self, channel: &str) -> Result<ChannelInfo, ApiError> {
         let session = self.client.open_session(&self.token);
         let params = vec![("channel", Some(channel.to_string()))];
-        let r: ChannelEnvelope<ChannelInfo> = session
-            .http_session_api
-            .http_get("conversations.info", &params, None)
-            .await
-            .map_err(|e| classify("conversations.info", e))?;
+        let r: ChannelEnvelope<ChannelInfo> = self
+            .bounded("conversations.info", async {
+                session
+                    .http_session_api
+                    .http_get("conversations.info", &params, None)
+                    .await
+                    .map_err(|e| classify("conversations.info", e))
+            })
+            .await?;
         Ok(r.channel)
     }
 

@@ -7,11 +7,12 @@
 //! Nothing slow happens before the answer: messages to Slack go through the outbox, and the
 //! App Home is published in the background.
 
-use super::api::{BotIdentity, SlackApi};
+use super::api::SlackApi;
 use super::blocks;
 use super::deliver::DmChannels;
 use super::home;
 use super::payload::{self, Click, Command, Event, Filter, Interaction, Push};
+use super::startup::KnownBot;
 use super::verify::{verify_at, VerifyError};
 use crate::app::SharedConfig;
 use crate::core::{Action, Input, Place, Platform, PostRef, RequestId, UserRef};
@@ -32,7 +33,8 @@ pub(crate) struct Inbound {
     pub engine: Engine,
     pub config: SharedConfig,
     pub api: SlackApi,
-    pub bot: BotIdentity,
+    /// Empty until `auth.test` has answered (Slack was unreachable at start).
+    pub bot: Arc<KnownBot>,
     pub dms: Arc<DmChannels>,
 }
 
@@ -273,8 +275,9 @@ async fn handle_events(
 ) -> Result<Response, Refusal> {
     state.verify(&headers, &body)?;
     let config = crate::app::current(&state.config);
+    let bot = state.bot.get();
     let filter = Filter {
-        bot: &state.bot,
+        bot: bot.as_deref(),
         close_reactions: &config.slack.close_reactions,
     };
     let (event_id, team, event) = match payload::parse_push(&body, filter)? {

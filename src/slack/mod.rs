@@ -37,7 +37,7 @@ pub enum AdapterError {
     Config(String),
     #[error(transparent)]
     Client(#[from] api::ClientSetupError),
-    /// `auth.test` failed: without the bot's own ids it would answer its own messages.
+    /// `auth.test` refused the token (or the app lacks a scope): retrying can't fix that.
     #[error("{0}")]
     Auth(String),
 }
@@ -54,9 +54,14 @@ impl Adapter {
     /// checks the department channels, logging each problem with its fix. `None` when Slack
     /// is not configured.
     ///
+    /// When Slack can't be asked right now (network error, timeout, 5xx, 429, Slack's own
+    /// trouble) the adapter starts anyway with the identity unknown, and a detached task asks
+    /// `auth.test` again with backoff until it answers, then runs the channel checks. Inbound
+    /// filtering is safe meanwhile; see [`payload::Filter`].
+    ///
     /// # Errors
     /// Only one of the two secrets is set, the HTTPS client can't be built, or `auth.test`
-    /// fails (a wrong token, or Slack unreachable).
+    /// refuses the token (`invalid_auth`, `token_revoked`, a missing scope, …).
     pub async fn from_config(
         config: &Config,
         engine: Engine,
@@ -68,14 +73,30 @@ impl Adapter {
         };
         install_crypto_provider();
         let api = api::SlackApi::new(&config.slack.api_url, token)?;
-        let bot = startup::identify(&api).await.map_err(|problem| {
-            tracing::error!(problem = %problem, "Slack auth.test failed");
-            AdapterError::Auth(problem)
-        })?;
-        tracing::info!(bot_user = %bot.user_id, bot_id = bot.bot_id.as_deref().unwrap_or(""),
-            team = bot.team_id.as_deref().unwrap_or(""), "connected to Slack");
-        for problem in startup::check_channels(&api, config).await {
-            tracing::warn!(problem = %problem, "Slack channel check");
+        let bot = Arc::new(startup::KnownBot::default());
+        match startup::identify(&api).await {
+            Ok(identity) => {
+                startup::log_connected(&identity);
+                bot.set(identity);
+                startup::log_channel_problems(&api, config).await;
+            }
+            Err(failure) if failure.transient => {
+                let wait = startup::first_wait(&failure);
+                tracing::warn!(problem = %failure, retry_in = ?wait,
+                    "Slack auth.test failed; starting without the bot's identity and retrying in the background");
+                // Detached on purpose: it ends once auth.test answers, and shutdown need not
+                // wait for it (the runtime drops it when the process stops).
+                tokio::spawn(startup::identify_later(
+                    api.clone(),
+                    shared.clone(),
+                    bot.clone(),
+                    wait,
+                ));
+            }
+            Err(failure) => {
+                tracing::error!(problem = %failure, "Slack auth.test failed");
+                return Err(AdapterError::Auth(failure.message));
+            }
         }
         let dms = Arc::new(deliver::DmChannels::default());
         let deliverer = Arc::new(deliver::SlackDeliverer {

@@ -191,10 +191,29 @@ pub enum Event {
 }
 
 /// What the adapter needs to know to filter events.
+///
+/// `bot` is `None` while the bot's identity is unknown (Slack was unreachable at start and
+/// `auth.test` hasn't answered yet). That can't make the bot answer itself in a loop:
+/// - Every message frontdesk posts is sent with the bot token, so Slack delivers it with a
+///   `bot_id` (and mostly the `bot_message` subtype); both are dropped whatever `bot` is. The
+///   comparison with the bot's user id is only a second line of defence.
+/// - The only reaction the bot adds is `slack.relayed_marker`, on agents' replies in a card's
+///   thread, never on a card. A reaction counts only when it is a close reaction *and* the
+///   message is a request's card (the adapter checks the store), so the bot's own reaction is
+///   dropped further on even if the marker were configured as a close reaction.
+/// - `app_home_opened` for the bot user never happens; were it to, it would only publish a
+///   Home view.
 #[derive(Debug, Clone, Copy)]
 pub struct Filter<'a> {
-    pub bot: &'a BotIdentity,
+    pub bot: Option<&'a BotIdentity>,
     pub close_reactions: &'a [String],
+}
+
+impl Filter<'_> {
+    /// `user` is the bot itself, as far as we know.
+    fn is_bot(&self, user: &str) -> bool {
+        self.bot.is_some_and(|b| b.user_id == user)
+    }
 }
 
 /// # Errors
@@ -247,7 +266,7 @@ fn classify_event(event: serde_json::Value, filter: Filter<'_>) -> Result<Event,
         "app_home_opened" => {
             let h: HomeEvent = parse_event(event, "app_home_opened event")?;
             match (h.user, h.tab.as_deref()) {
-                (Some(user), Some("home") | None) if user != filter.bot.user_id => {
+                (Some(user), Some("home") | None) if !filter.is_bot(&user) => {
                     Ok(Event::HomeOpened { user })
                 }
                 _ => Ok(Event::Ignored {
@@ -282,7 +301,7 @@ fn classify_message(m: MessageEvent, filter: Filter<'_>) -> Event {
             why: "message without user, channel or ts",
         };
     };
-    if user == filter.bot.user_id {
+    if filter.is_bot(&user) {
         return Event::Ignored {
             why: "the bot's own message",
         };
@@ -335,7 +354,7 @@ fn classify_reaction(r: ReactionEvent, added: bool, filter: Filter<'_>) -> Event
             why: "reaction without user, name or item",
         };
     };
-    if user == filter.bot.user_id {
+    if filter.is_bot(&user) {
         return Event::Ignored {
             why: "the bot's own reaction",
         };
@@ -476,7 +495,7 @@ mod tests {
         parse_push(
             &fixture(name),
             Filter {
-                bot: &bot,
+                bot: Some(&bot),
                 close_reactions: &close,
             },
         )
@@ -526,6 +545,43 @@ mod tests {
     }
 
     #[test]
+    fn with_the_bot_unknown_bot_messages_and_its_marker_reaction_are_still_ignored() {
+        let close = vec!["white_check_mark".to_string(), "heart_eyes".to_string()];
+        let unknown = Filter {
+            bot: None,
+            close_reactions: &close,
+        };
+        let parse =
+            |v: &serde_json::Value| match parse_push(&serde_json::to_vec(v).unwrap(), unknown)
+                .unwrap()
+            {
+                Push::Callback { event, .. } => event,
+                other => panic!("{other:?}"),
+            };
+        for name in ["message_bot.json", "message_bot_no_subtype.json"] {
+            let v: serde_json::Value = serde_json::from_slice(&fixture(name)).unwrap();
+            assert!(matches!(parse(&v), Event::Ignored { .. }), "{name}");
+        }
+        // The bot's own DM echoed back: it carries its bot_id.
+        let mut own: serde_json::Value =
+            serde_json::from_slice(&fixture("message_im.json")).unwrap();
+        own["event"]["user"] = "UBOT".into();
+        own["event"]["bot_id"] = "BBOT".into();
+        assert!(matches!(parse(&own), Event::Ignored { .. }));
+        // The relayed marker the bot puts on agents' replies is not a close reaction.
+        let mut marker: serde_json::Value =
+            serde_json::from_slice(&fixture("reaction_added.json")).unwrap();
+        marker["event"]["user"] = "UBOT".into();
+        marker["event"]["reaction"] = "outbox_tray".into();
+        assert!(matches!(parse(&marker), Event::Ignored { .. }));
+        // People's events still count.
+        assert!(matches!(
+            parse(&serde_json::from_slice(&fixture("reaction_added.json")).unwrap()),
+            Event::CloseReaction { .. }
+        ));
+    }
+
+    #[test]
     fn a_channel_thread_reply_is_recognised() {
         assert!(matches!(
             event("message_thread_reply.json"),
@@ -554,7 +610,7 @@ mod tests {
         } = parse_push(
             &body,
             Filter {
-                bot: &bot,
+                bot: Some(&bot),
                 close_reactions: &[],
             },
         )
@@ -581,7 +637,7 @@ mod tests {
         let Push::Callback { event, .. } = parse_push(
             &fixture("reaction_added.json"),
             Filter {
-                bot: &bot,
+                bot: Some(&bot),
                 close_reactions: &none,
             },
         )
@@ -606,7 +662,7 @@ mod tests {
     fn garbage_is_an_error_not_a_panic() {
         let bot = bot();
         let f = Filter {
-            bot: &bot,
+            bot: Some(&bot),
             close_reactions: &[],
         };
         for body in [

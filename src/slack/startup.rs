@@ -4,9 +4,21 @@
 //!
 //! Each problem is one line naming the exact fix. `serve` logs them; `check-config --online`
 //! prints them through [`online_check`].
+//!
+//! At start a refused token stops `serve`, but Slack being unreachable or in trouble does not:
+//! the server starts with the bot's identity unknown ([`KnownBot`] empty) and
+//! [`identify_later`] keeps asking `auth.test` in the background until it answers.
 
-use super::api::{BotIdentity, SlackApi};
+use super::api::{ApiError, BotIdentity, SlackApi};
+use crate::app::SharedConfig;
 use crate::config::Config;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// The first wait before `auth.test` is asked again after a transient failure.
+pub const RETRY_FIRST: Duration = Duration::from_secs(1);
+/// The longest wait between two attempts (unless Slack's `Retry-After` asks for longer).
+pub const RETRY_MAX: Duration = Duration::from_secs(60);
 
 /// Whether Slack is switched on: both secrets present. `Err` names the missing half.
 pub fn credentials(config: &Config) -> Result<Option<(&str, &str)>, String> {
@@ -24,18 +36,120 @@ pub fn credentials(config: &Config) -> Result<Option<(&str, &str)>, String> {
     }
 }
 
+/// Why `auth.test` failed, phrased for an operator.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct AuthFailure {
+    /// What happened and what to do about it.
+    pub message: String,
+    /// Slack or the network may be fine again in a moment: network errors and timeouts, HTTP
+    /// 5xx and 429, Slack's own `internal_error`/`fatal_error`/`service_unavailable`/
+    /// `ratelimited`, an answer that isn't Slack's JSON. Otherwise the token or the app's
+    /// setup is wrong (`invalid_auth`, `not_authed`, `token_revoked`, `account_inactive`,
+    /// `missing_scope`, a wrong `slack.api_url`, …) and asking again won't help.
+    pub transient: bool,
+    /// Slack's `Retry-After`, for a 429.
+    pub retry_after: Option<Duration>,
+}
+
+impl AuthFailure {
+    fn from_api(e: &ApiError) -> AuthFailure {
+        let transient = e.is_retryable();
+        let message = if transient {
+            format!("could not reach Slack to check the bot token ({e}); check slack.api_url / SLACK_API_URL and the network")
+        } else {
+            format!("Slack refused the bot token: {}", e.describe(None))
+        };
+        AuthFailure {
+            message,
+            transient,
+            retry_after: e.retry_after(),
+        }
+    }
+}
+
 /// `auth.test`, with the error phrased for an operator.
 ///
 /// # Errors
 /// The token is refused or Slack can't be reached; the message says what to do.
-pub async fn identify(api: &SlackApi) -> Result<BotIdentity, String> {
-    api.auth_test().await.map_err(|e| {
-        let mut text = format!("Slack refused the bot token: {}", e.describe(None));
-        if e.is_retryable() {
-            text = format!("could not reach Slack to check the bot token ({e}); check slack.api_url / SLACK_API_URL and the network");
+pub async fn identify(api: &SlackApi) -> Result<BotIdentity, AuthFailure> {
+    api.auth_test().await.map_err(|e| AuthFailure::from_api(&e))
+}
+
+/// The bot's identity once `auth.test` has answered; empty while Slack could not be asked.
+#[derive(Debug, Default)]
+pub struct KnownBot(RwLock<Option<Arc<BotIdentity>>>);
+
+impl KnownBot {
+    pub fn get(&self) -> Option<Arc<BotIdentity>> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn set(&self, bot: BotIdentity) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(bot));
+    }
+}
+
+/// The info line for a learned identity.
+pub fn log_connected(bot: &BotIdentity) {
+    tracing::info!(bot_user = %bot.user_id, bot_id = bot.bot_id.as_deref().unwrap_or(""),
+        team = bot.team_id.as_deref().unwrap_or(""), "connected to Slack");
+}
+
+/// Runs the channel checks and logs one warning per problem.
+pub async fn log_channel_problems(api: &SlackApi, config: &Config) {
+    for problem in check_channels(api, config).await {
+        tracing::warn!(problem = %problem, "Slack channel check");
+    }
+}
+
+/// The wait before the next attempt: double the last one, at most [`RETRY_MAX`], and never
+/// shorter than what Slack asked for with `Retry-After`.
+pub fn next_wait(last: Duration, retry_after: Option<Duration>) -> Duration {
+    last.saturating_mul(2)
+        .min(RETRY_MAX)
+        .max(retry_after.unwrap_or_default())
+}
+
+/// The wait before the first retry after `failure`.
+pub fn first_wait(failure: &AuthFailure) -> Duration {
+    RETRY_FIRST.max(failure.retry_after.unwrap_or_default())
+}
+
+/// Asks `auth.test` again after `wait`, backing off up to [`RETRY_MAX`], until it answers; then
+/// stores the identity in `bot` and runs the channel checks (against the configuration of that
+/// moment). Ends as well when the token is refused, which only a restart with another token
+/// can fix. Meant to be spawned detached: it holds nothing that shutdown waits for, and the
+/// runtime drops it when the process stops.
+pub async fn identify_later(
+    api: SlackApi,
+    config: SharedConfig,
+    bot: Arc<KnownBot>,
+    mut wait: Duration,
+) {
+    let mut attempt: u32 = 1;
+    loop {
+        tokio::time::sleep(wait).await;
+        attempt += 1;
+        match identify(&api).await {
+            Ok(identity) => {
+                log_connected(&identity);
+                bot.set(identity);
+                log_channel_problems(&api, &crate::app::current(&config)).await;
+                return;
+            }
+            Err(failure) if failure.transient => {
+                wait = next_wait(wait, failure.retry_after);
+                tracing::warn!(problem = %failure, attempt, retry_in = ?wait,
+                    "Slack auth.test failed again; the bot's identity is still unknown");
+            }
+            Err(failure) => {
+                tracing::error!(problem = %failure,
+                    "Slack auth.test failed; fix SLACK_BOT_TOKEN and restart frontdesk");
+                return;
+            }
         }
-        text
-    })
+    }
 }
 
 /// One line per department channel the bot can't use, with the fix.
@@ -86,7 +200,73 @@ pub async fn online_check(config: &Config) -> Vec<String> {
         Err(e) => return vec![e.to_string()],
     };
     if let Err(problem) = identify(&api).await {
-        return vec![problem];
+        return vec![problem.message];
     }
     check_channels(&api, config).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_from_one_second_to_a_minute() {
+        let mut wait = RETRY_FIRST;
+        let mut waits = vec![wait];
+        for _ in 0..8 {
+            wait = next_wait(wait, None);
+            waits.push(wait);
+        }
+        let secs: Vec<u64> = waits.iter().map(Duration::as_secs).collect();
+        assert_eq!(secs, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+        // Slack's Retry-After wins when it asks for longer.
+        assert_eq!(
+            next_wait(RETRY_FIRST, Some(Duration::from_secs(90))),
+            Duration::from_secs(90)
+        );
+        assert_eq!(
+            next_wait(Duration::from_secs(8), Some(Duration::from_secs(3))),
+            Duration::from_secs(16)
+        );
+    }
+
+    #[test]
+    fn only_trouble_that_passes_is_transient() {
+        use super::super::api::ApiErrorKind;
+        let failure = |kind| AuthFailure::from_api(&ApiError::new("auth.test", kind));
+        let slack = |code: &str| ApiErrorKind::Slack {
+            code: code.into(),
+            needed: None,
+        };
+        for kind in [
+            ApiErrorKind::Http { status: 500 },
+            ApiErrorKind::Http { status: 503 },
+            ApiErrorKind::RateLimited { retry_after: None },
+            ApiErrorKind::Network("connection refused".into()),
+            ApiErrorKind::BadResponse("expected value".into()),
+            slack("internal_error"),
+            slack("fatal_error"),
+            slack("service_unavailable"),
+            slack("ratelimited"),
+        ] {
+            assert!(failure(kind.clone()).transient, "{kind:?}");
+        }
+        for kind in [
+            slack("invalid_auth"),
+            slack("not_authed"),
+            slack("token_revoked"),
+            slack("account_inactive"),
+            ApiErrorKind::Slack {
+                code: "missing_scope".into(),
+                needed: Some("users:read".into()),
+            },
+        ] {
+            let f = failure(kind.clone());
+            assert!(!f.transient, "{kind:?}");
+            assert!(f.message.starts_with("Slack refused the bot token"), "{f}");
+        }
+        assert!(failure(slack("token_revoked"))
+            .message
+            .contains("SLACK_BOT_TOKEN"));
+    }
 }

@@ -1,7 +1,8 @@
 //! A stand-in for Slack's Web API: an axum server on 127.0.0.1:0 that answers like Slack
 //! (`application/json`, `ok: true`, plausible `channel`/`ts`/`message`) and records every call
 //! for assertions. Switches inject 429s with `Retry-After`, `ok: false` errors and HTTP 500s
-//! for a method, refuse the token at `auth.test`, and shape what `conversations.info` says.
+//! for a method, refuse the token at `auth.test` (or fail it until told to accept it again),
+//! never answer a call, and shape what `conversations.info` says.
 
 #![allow(dead_code)]
 
@@ -89,6 +90,8 @@ pub enum Failure {
     /// `missing_scope` with the scope Slack says is needed.
     MissingScope(String),
     Http(u16),
+    /// Accepts the request and never answers (an hour, in practice).
+    Hang,
 }
 
 /// What `conversations.info` says about a channel.
@@ -173,8 +176,14 @@ impl FakeSlack {
         }
     }
 
+    /// Every `auth.test` fails this way until [`FakeSlack::accept_token`].
     pub fn refuse_token(&self, failure: Failure) {
         *self.inner.auth_failure.lock().unwrap() = Some(failure);
+    }
+
+    /// `auth.test` answers normally again.
+    pub fn accept_token(&self) {
+        *self.inner.auth_failure.lock().unwrap() = None;
     }
 
     pub fn set_channel(&self, id: &str, state: ChannelState) {
@@ -239,6 +248,7 @@ fn failure_response(f: &Failure) -> Response {
             json!({"ok": false, "error": "missing_scope", "needed": needed, "provided": "chat:write,im:write"}).to_string(),
         )
             .into_response(),
+        Failure::Hang => unreachable!("answered by `fail_with`"),
         Failure::Http(status) => (
             StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             [("content-type", "text/html")],
@@ -246,6 +256,13 @@ fn failure_response(f: &Failure) -> Response {
         )
             .into_response(),
     }
+}
+
+async fn fail_with(f: &Failure) -> Response {
+    if let Failure::Hang = f {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+    failure_response(f)
 }
 
 fn body_fields(headers: &HeaderMap, query: Option<String>, body: &[u8]) -> Value {
@@ -301,8 +318,9 @@ async fn handle(
         return failure_response(&Failure::Error("not_authed".into()));
     }
     if method == "auth.test" {
-        if let Some(f) = inner.auth_failure.lock().unwrap().clone() {
-            return failure_response(&f);
+        let refused = inner.auth_failure.lock().unwrap().clone();
+        if let Some(f) = refused {
+            return fail_with(&f).await;
         }
     }
     let injected = inner
@@ -312,7 +330,7 @@ async fn handle(
         .get_mut(&method)
         .and_then(VecDeque::pop_front);
     if let Some(f) = injected {
-        return failure_response(&f);
+        return fail_with(&f).await;
     }
     let field = |n: &str| {
         fields
@@ -413,7 +431,7 @@ async fn handle(
                 ChannelState::Member(n) => info(&n, true, false),
                 ChannelState::NotMember(n) => info(&n, false, false),
                 ChannelState::Archived(n) => info(&n, true, true),
-                ChannelState::Fails(f) => failure_response(&f),
+                ChannelState::Fails(f) => fail_with(&f).await,
             }
         }
         _ => ok(json!({})),
