@@ -53,6 +53,11 @@ fn request(n: u64, start: chrono::DateTime<chrono::Utc>) -> Request {
     }
 }
 
+/// `FRONTDESK_BENCH_TIMERS_ONLY=1`: store only the reminders, to see what they alone cost.
+fn timers_only() -> bool {
+    std::env::var("FRONTDESK_BENCH_TIMERS_ONLY").is_ok_and(|v| v == "1")
+}
+
 fn populate(dir: &Path, size: u64) {
     let marker = dir.join("POPULATED");
     if marker.exists() {
@@ -85,7 +90,7 @@ fn populate(dir: &Path, size: u64) {
                 dedup: None,
                 fired_timer: None,
                 session: None,
-                requests: &requests,
+                requests: if timers_only() { &[] } else { &requests },
                 schedule: &timers,
                 cancel: &[],
                 outbox: vec![],
@@ -103,12 +108,15 @@ fn populate(dir: &Path, size: u64) {
 }
 
 fn measure(size: u64) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-stores/{size}"));
+    let kind = if timers_only() { "-timers" } else { "" };
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-stores/{size}{kind}"));
     populate(&dir, size);
     let rss_before = rss_kib();
     let t = Instant::now();
     let store = Store::open(&dir).expect("open");
     let open = t.elapsed();
+    let rss_open = rss_kib();
     let user = UserRef::new(Platform::Slack, "U00040");
     let t = Instant::now();
     let mut listed = 0;
@@ -131,9 +139,10 @@ fn measure(size: u64) {
     let wake = t.elapsed() / 100;
     println!(
         "{size:>9} requests: open {open:>9.2?} | list one user's open requests ({listed}) {list:>9.2?} | \
-         scheduler wake-up (next + {due} due) {wake:>9.2?} | RSS after open {} MiB (+{} MiB)",
-        rss_kib() / 1024,
-        rss_kib().saturating_sub(rss_before) / 1024
+         scheduler wake-up (next + {due} due) {wake:>9.2?} | RSS {} MiB after open (+{} MiB), {} MiB after the reads",
+        rss_open / 1024,
+        rss_open.saturating_sub(rss_before) / 1024,
+        rss_kib() / 1024
     );
 }
 
