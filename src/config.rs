@@ -613,6 +613,14 @@ impl Config {
             p.add("slack.internal_note_prefix", "must not be empty");
         }
         p.reaction("slack.relayed_marker", &slack.relayed_marker);
+        if !slack.relayed_marker.is_empty() && slack.close_reactions.contains(&slack.relayed_marker)
+        {
+            // The bot puts the marker on agents' replies; one that also closes is a trap.
+            p.add(
+                "slack.relayed_marker",
+                "must differ from every slack.close_reactions entry",
+            );
+        }
     }
 
     fn check_teams(&self, p: &mut Problems) {
@@ -1303,6 +1311,17 @@ slack_channel = "C0IT"
             Err(ConfigError::Invalid(problems)) => problems,
             other => panic!("expected validation problems, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_relay_marker_that_also_closes_requests_is_refused() {
+        let problems = problems_of(&format!(
+            "[slack]\nclose_reactions = [\"white_check_mark\", \"outbox_tray\"]\n{MINIMAL}"
+        ));
+        assert!(
+            problems.iter().any(|p| p.key == "slack.relayed_marker"),
+            "{problems:?}"
+        );
     }
 
     fn keys_of(text: &str) -> Vec<String> {
