@@ -3,7 +3,7 @@
 //! serve` holds it the CLI sends the same command to the server (`POST /admin/command`, with
 //! the admin token from the data directory) and the server runs this same function.
 
-use crate::backup::{Refusal, ADMIN_ADDR_FILE, ADMIN_TOKEN_FILE};
+use crate::backup::{AdminClient, Refusal};
 use crate::core::{Platform, Request, RequestId, Status, Timestamp, UserRef};
 use crate::report;
 use crate::store::{OutboxItem, Store, StoreError};
@@ -251,31 +251,13 @@ pub(crate) fn refusal_response(refusal: Refusal) -> Response {
 /// The admin files can't be read, the server can't be reached, or it answered with an error
 /// (404 and 400 come back as `NotFound` and `BadInput`).
 pub async fn run_on_server(data_dir: &Path, command: &AdminCommand) -> Result<String, AdminError> {
-    let read = |name: &str| {
-        let path = data_dir.join(name);
-        std::fs::read_to_string(&path)
-            .map(|s| s.trim().to_string())
-            .map_err(|e| {
-                AdminError::NoServer(format!(
-                    "reading {}: {e} (run the command as the user frontdesk runs as)",
-                    path.display()
-                ))
-            })
-    };
-    let (addr, token) = (read(ADMIN_ADDR_FILE)?, read(ADMIN_TOKEN_FILE)?);
-    let client = reqwest::Client::builder()
-        // The token goes straight to the server, never through a configured proxy.
-        .no_proxy()
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .build()
-        .map_err(|e| AdminError::NoServer(e.to_string()))?;
-    let response = client
-        .post(format!("http://{addr}/admin/command"))
-        .bearer_auth(&token)
+    let admin = AdminClient::for_data_dir(data_dir).map_err(AdminError::NoServer)?;
+    let response = admin
+        .post("/admin/command")
         .json(command)
         .send()
         .await
-        .map_err(|e| AdminError::NoServer(format!("{addr}: {e}")))?;
+        .map_err(|e| AdminError::NoServer(format!("{}: {e}", admin.addr)))?;
     let status = response.status().as_u16();
     let text = response
         .text()

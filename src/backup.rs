@@ -870,6 +870,51 @@ impl AdminAccess {
     }
 }
 
+/// How a command-line process reaches the server that holds the store: the address and the
+/// token the server published in its data directory, and an HTTP client that never goes
+/// through a proxy (the token must go straight to the server).
+#[derive(Debug)]
+pub struct AdminClient {
+    pub addr: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl AdminClient {
+    /// # Errors
+    /// The admin files can't be read (no server, or another user's), or the client can't be built.
+    pub fn for_data_dir(data_dir: &Path) -> Result<AdminClient, String> {
+        let read = |name: &str| {
+            let path = data_dir.join(name);
+            std::fs::read_to_string(&path)
+                .map(|s| s.trim().to_string())
+                .map_err(|e| {
+                    format!(
+                        "reading {}: {e} (run it as the user frontdesk runs as)",
+                        path.display()
+                    )
+                })
+        };
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(AdminClient {
+            addr: read(ADMIN_ADDR_FILE)?,
+            token: read(ADMIN_TOKEN_FILE)?,
+            http,
+        })
+    }
+
+    /// A POST to `path` on the server, with the admin token.
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("http://{}{path}", self.addr))
+            .bearer_auth(&self.token)
+    }
+}
+
 /// `POST /admin/backup`: streams a consistent snapshot in the backup file format. The
 /// response starts at once; a failure half-way ends the stream early, which the client
 /// notices by the missing end record.
@@ -954,31 +999,12 @@ impl Write for ChannelWriter {
 /// The admin files can't be read, the server can't be reached or refuses, or what arrived
 /// is not a complete backup.
 pub async fn fetch_from_server(data_dir: &Path, to: &Path) -> Result<Summary, BackupError> {
-    let read = |name: &str| {
-        let path = data_dir.join(name);
-        std::fs::read_to_string(&path)
-            .map(|s| s.trim().to_string())
-            .map_err(|e| {
-                BackupError::NoServer(format!(
-                    "reading {}: {e} (run the backup as the user frontdesk runs as)",
-                    path.display()
-                ))
-            })
-    };
-    let addr = read(ADMIN_ADDR_FILE)?;
-    let token = read(ADMIN_TOKEN_FILE)?;
-    let client = reqwest::Client::builder()
-        // The token must go straight to the server, never through a configured proxy.
-        .no_proxy()
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .build()
-        .map_err(|e| BackupError::NoServer(e.to_string()))?;
-    let mut response = client
-        .post(format!("http://{addr}/admin/backup"))
-        .bearer_auth(&token)
+    let admin = AdminClient::for_data_dir(data_dir).map_err(BackupError::NoServer)?;
+    let mut response = admin
+        .post("/admin/backup")
         .send()
         .await
-        .map_err(|e| BackupError::NoServer(format!("{addr}: {e}")))?;
+        .map_err(|e| BackupError::NoServer(format!("{}: {e}", admin.addr)))?;
     if !response.status().is_success() {
         let status = response.status().as_u16();
         let message = response.text().await.unwrap_or_default().trim().to_string();
