@@ -181,17 +181,6 @@ impl Engine {
         self.submit(work)?.await.map_err(|_| EngineError::Stopped)
     }
 
-    /// The blocking twin of [`Engine::write`], for callers outside the async runtime.
-    pub fn write_blocking<T, F>(&self, work: F) -> Result<T, EngineError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Store) -> T + Send + 'static,
-    {
-        self.submit(work)?
-            .blocking_recv()
-            .map_err(|_| EngineError::Stopped)
-    }
-
     fn submit<T, F>(&self, work: F) -> Result<oneshot::Receiver<T>, EngineError>
     where
         T: Send + 'static,
@@ -228,20 +217,6 @@ impl Engine {
             .write(move |store| apply_step(store, &rules, now, input, dedup.as_deref(), None))
             .instrument(span.clone())
             .await??;
-        span.in_scope(|| self.after_commit(&outcome));
-        Ok(outcome)
-    }
-
-    pub fn handle_blocking(
-        &self,
-        input: Input,
-        dedup: Option<String>,
-    ) -> Result<StepOutcome, EngineError> {
-        let span = step_span(&input, dedup.as_deref());
-        let (rules, now) = (self.rules(), self.now());
-        let outcome = self.write_blocking(move |store| {
-            apply_step(store, &rules, now, input, dedup.as_deref(), None)
-        })??;
         span.in_scope(|| self.after_commit(&outcome));
         Ok(outcome)
     }
