@@ -4,9 +4,13 @@
 //! leaves either all of a step or none of it.
 //!
 //! Trees: `requests`, `counters`, `sessions`, `by_requester`, `by_status`, `by_post`,
-//! `timers`, `timer_owners`, `outbox`, `dead_letters`, `seen`, `meta`.
+//! `timer_chunks`, `timer_owner_chunks`, `outbox`, `dead_letters`, `seen`, `meta`. The two
+//! timer indexes are [`packed`] maps, so that a million pending reminders cost the process
+//! about as much memory as a thousand.
 
 mod keys;
+mod migrate;
+mod packed;
 mod write;
 
 use crate::core::{
@@ -15,11 +19,16 @@ use crate::core::{
 };
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 pub use write::{CommitOutcome, StepWrite};
 
 /// Bump when the stored format changes, and teach [`Store::migrate`] the step.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Entries per chunk of the timer indexes: a chunk stays a few kilobytes, and sled's
+/// per-key memory is paid once per 32 reminders.
+const TIMER_CHUNK: usize = 32;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -66,8 +75,11 @@ pub struct Store {
     by_requester: sled::Tree,
     by_status: sled::Tree,
     by_post: sled::Tree,
-    timers: sled::Tree,
-    timer_owners: sled::Tree,
+    timers: packed::Packed,
+    timer_owners: packed::Packed,
+    /// Held from planning a timer edit to its commit: the plan is read outside the
+    /// transaction, so no other write of the timer indexes may come in between.
+    timer_writes: Arc<Mutex<()>>,
     outbox: sled::Tree,
     dead_letters: sled::Tree,
     seen: sled::Tree,
@@ -110,8 +122,13 @@ impl Store {
             by_requester: tree("by_requester")?,
             by_status: tree("by_status")?,
             by_post: tree("by_post")?,
-            timers: tree("timers")?,
-            timer_owners: tree("timer_owners")?,
+            timers: packed::Packed::new(tree("timer_chunks")?, "timer_chunks", TIMER_CHUNK),
+            timer_owners: packed::Packed::new(
+                tree("timer_owner_chunks")?,
+                "timer_owner_chunks",
+                TIMER_CHUNK,
+            ),
+            timer_writes: Arc::new(Mutex::new(())),
             outbox: tree("outbox")?,
             dead_letters: tree("dead_letters")?,
             seen: tree("seen")?,
@@ -132,34 +149,6 @@ impl Store {
             .meta
             .get("schema_version")?
             .and_then(|v| v.as_ref().try_into().ok().map(u32::from_be_bytes)))
-    }
-
-    /// The migration hook: each arm lifts the data one version.
-    fn migrate(&self) -> Result<(), StoreError> {
-        let mut version = match self.schema_version()? {
-            Some(v) => v,
-            // A brand-new store starts at the current version; there is nothing to lift.
-            None if self.requests.is_empty() => SCHEMA_VERSION,
-            None => 0,
-        };
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::TooNew {
-                path: self.path.clone(),
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        while version < SCHEMA_VERSION {
-            match version {
-                // Version 0 had no version key; the layout is otherwise the same.
-                0 => {}
-                _ => unreachable!("every version below SCHEMA_VERSION has a step"),
-            }
-            version += 1;
-        }
-        self.meta
-            .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
-        Ok(())
     }
 
     /// Makes every write so far durable. Returns once the data is on disk.
@@ -298,7 +287,7 @@ impl Store {
     /// The earliest pending timer: what the scheduler sleeps until.
     pub fn next_timer(&self) -> Result<Option<(Vec<u8>, Timer)>, StoreError> {
         match self.timers.first()? {
-            Some((k, v)) => Ok(Some((k.to_vec(), decode("timers", &v)?))),
+            Some((k, v)) => Ok(Some((k, decode("timers", &v)?))),
             None => Ok(None),
         }
     }
@@ -310,23 +299,26 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<(Vec<u8>, Timer)>, StoreError> {
         let end = keys::timer_key(now, u64::MAX);
-        let mut out = Vec::new();
-        for entry in self.timers.range(..=end).take(limit) {
-            let (k, v) = entry?;
-            out.push((k.to_vec(), decode("timers", &v)?));
-        }
-        Ok(out)
+        self.timers
+            .up_to(&end, limit)?
+            .into_iter()
+            .map(|(k, v)| Ok((k, decode("timers", &v)?)))
+            .collect()
     }
 
     pub fn timer_count(&self) -> usize {
-        self.timers.len()
+        self.packed_len(&self.timers) as usize
+    }
+
+    fn packed_len(&self, map: &packed::Packed) -> u64 {
+        let stored = self.meta.get(packed::len_key(map.name())).ok().flatten();
+        packed::read_len(stored.as_deref())
     }
 
     pub fn timers_for_owner(&self, owner: &str) -> Result<Vec<(Vec<u8>, Timer)>, StoreError> {
         let prefix = keys::timer_owner_prefix(owner);
         let mut out = Vec::new();
-        for entry in self.timer_owners.scan_prefix(&prefix) {
-            let (k, _) = entry?;
+        for (k, _) in self.timer_owners.scan_prefix(&prefix)? {
             let timer_key = &k[prefix.len()..];
             if let Some(v) = self.timers.get(timer_key)? {
                 out.push((timer_key.to_vec(), decode("timers", &v)?));

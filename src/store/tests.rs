@@ -303,6 +303,99 @@ fn a_fired_timer_is_removed_with_its_step_and_cannot_fire_twice() {
     assert!(s.timers_for_owner("user:slack:U1").unwrap().is_empty());
 }
 
+fn survey_timer(n: u64, at: Timestamp) -> Timer {
+    Timer {
+        at,
+        kind: TimerKind::SurveyReminder {
+            request: RequestId::new("IT", n),
+        },
+    }
+}
+
+#[test]
+fn many_timers_share_few_stored_keys_and_the_count_follows_them() {
+    let (_d, s) = open();
+    let timers: Vec<Timer> = (1..=2000).map(|n| survey_timer(n, t(n as i64))).collect();
+    let mut w = write(&[]);
+    w.schedule = &timers;
+    s.commit_step(w).unwrap();
+    assert_eq!(s.timer_count(), 2000);
+    // sled's resident memory follows its key count: 2,000 reminders must not be 2,000 keys.
+    assert!(
+        s.timers.tree().len() <= 2000 / 16,
+        "{} chunks",
+        s.timers.tree().len()
+    );
+    assert!(s.timer_owners.tree().len() <= 2000 / 16);
+
+    // Fire the first 500 one by one, as the scheduler does, and cancel every other one of
+    // the rest by owner.
+    for _ in 0..500 {
+        let (key, _) = s.next_timer().unwrap().unwrap();
+        let mut w = write(&[]);
+        w.fired_timer = Some(&key);
+        s.commit_step(w).unwrap();
+    }
+    let cancels: Vec<TimerFilter> = (501..=2000)
+        .step_by(2)
+        .map(|n| TimerFilter::AllFor(RequestId::new("IT", n)))
+        .collect();
+    let mut w = write(&[]);
+    w.cancel = &cancels;
+    s.commit_step(w).unwrap();
+    assert_eq!(s.timer_count(), 750);
+    let due = s.due_timers(t(3000), usize::MAX).unwrap();
+    assert_eq!(due.len(), 750);
+    assert_eq!(due[0].1, survey_timer(502, t(502)));
+    assert!(due.windows(2).all(|w| w[0].0 < w[1].0), "due order");
+    assert_eq!(s.timers_for_owner("req:IT-502").unwrap().len(), 1);
+    assert!(s.timers_for_owner("req:IT-501").unwrap().is_empty());
+    assert!(s.timers.tree().len() <= 750 / 8);
+}
+
+#[test]
+fn a_version_1_store_gets_its_timers_packed_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let timers: Vec<Timer> = (1..=10).map(|n| survey_timer(n, t(n as i64))).collect();
+    {
+        // The version-1 layout: one key per timer, and an owner index beside it.
+        let db = sled::open(dir.path()).unwrap();
+        let old = db.open_tree("timers").unwrap();
+        let owners = db.open_tree("timer_owners").unwrap();
+        for (seq, timer) in timers.iter().enumerate() {
+            let key = keys::timer_key(timer.at, seq as u64);
+            old.insert(&key, encode(timer)).unwrap();
+            owners
+                .insert(
+                    keys::timer_owner_key(&timer.kind.owner(), &key),
+                    timer.kind.name(),
+                )
+                .unwrap();
+        }
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema_version", &1u32.to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let s = Store::open(dir.path()).unwrap();
+    assert_eq!(s.schema_version().unwrap(), Some(SCHEMA_VERSION));
+    assert_eq!(s.timer_count(), 10);
+    let due: Vec<Timer> = s
+        .due_timers(t(100), 100)
+        .unwrap()
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    assert_eq!(due, timers);
+    assert_eq!(s.timers_for_owner("req:IT-3").unwrap().len(), 1);
+    assert!(!s.db.tree_names().iter().any(|n| n.as_ref() == b"timers"));
+    drop(s);
+    // Opening again finds nothing left to lift.
+    let s = Store::open(dir.path()).unwrap();
+    assert_eq!(s.timer_count(), 10);
+}
+
 fn dm(to: &str, about: Option<&RequestId>) -> (Platform, Outgoing) {
     (
         Platform::Slack,

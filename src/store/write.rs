@@ -2,6 +2,7 @@
 //! flushes (the engine does it once per batch: group commit).
 
 use super::keys;
+use super::packed::Plan;
 use super::{decode, encode, OutboxItem, Store, StoreError};
 use crate::core::{
     Outgoing, Platform, PostRef, Request, RequestId, Session, Timer, TimerFilter, Timestamp,
@@ -39,7 +40,6 @@ pub enum CommitOutcome {
 
 enum Skip {
     Duplicate,
-    TimerGone,
     Corrupt(String),
 }
 
@@ -59,6 +59,7 @@ const TIMERS: usize = 5;
 const TIMER_OWNERS: usize = 6;
 const OUTBOX: usize = 7;
 const SEEN: usize = 8;
+const META: usize = 9;
 
 impl Store {
     /// Writes one step atomically.
@@ -66,21 +67,37 @@ impl Store {
     /// # Errors
     /// Storage failure or a corrupt stored value; nothing is written then.
     pub fn commit_step(&self, w: StepWrite<'_>) -> Result<CommitOutcome, StoreError> {
-        // Which timers a cancel removes is read before the transaction: sled transactions
-        // can't scan, and the engine is the only writer of timers, so the read stays true.
-        let mut cancelled: Vec<(Vec<u8>, String)> = Vec::new();
+        // The timer indexes are packed maps: their changes are planned before the
+        // transaction (sled transactions can't scan), under the lock that keeps other timer
+        // writes out until the commit.
+        let _writing = self.lock_timers();
+        let mut timers = self.timers.edit();
+        let mut owners = self.timer_owners.edit();
+        if let Some(key) = w.fired_timer {
+            let Some(v) = timers.remove(key)? else {
+                return Ok(CommitOutcome::TimerGone);
+            };
+            let timer: Timer = decode("timers", &v)?;
+            owners.remove(&keys::timer_owner_key(&timer.kind.owner(), key))?;
+        }
         for filter in w.cancel {
             let owner = filter.owner();
             for (key, timer) in self.timers_for_owner(&owner)? {
-                if filter.matches(&timer.kind) && !cancelled.iter().any(|(k, _)| *k == key) {
-                    cancelled.push((key, owner.clone()));
+                if filter.matches(&timer.kind) {
+                    timers.remove(&key)?;
+                    owners.remove(&keys::timer_owner_key(&owner, &key))?;
                 }
             }
         }
-        let mut scheduled = Vec::with_capacity(w.schedule.len());
         for t in w.schedule {
-            scheduled.push((keys::timer_key(t.at, self.generate_id()?), t));
+            let key = keys::timer_key(t.at, self.generate_id()?);
+            timers.insert(&key, encode(t))?;
+            owners.insert(
+                &keys::timer_owner_key(&t.kind.owner(), &key),
+                t.kind.name().as_bytes().to_vec(),
+            )?;
         }
+        let (timers, owners) = (timers.finish(), owners.finish());
         let mut items = Vec::with_capacity(w.outbox.len());
         for (platform, outgoing) in w.outbox {
             items.push(OutboxItem {
@@ -99,10 +116,11 @@ impl Store {
             self.sessions.clone(),
             self.by_requester.clone(),
             self.by_status.clone(),
-            self.timers.clone(),
-            self.timer_owners.clone(),
+            self.timers.tree().clone(),
+            self.timer_owners.tree().clone(),
             self.outbox.clone(),
             self.seen.clone(),
+            self.meta.clone(),
         ];
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
             if let Some(id) = w.dedup {
@@ -110,13 +128,6 @@ impl Store {
                     return abort(Skip::Duplicate);
                 }
                 t[SEEN].insert(id.as_bytes(), &keys::time_bytes(w.now))?;
-            }
-            if let Some(key) = w.fired_timer {
-                let Some(v) = t[TIMERS].remove(key)? else {
-                    return abort(Skip::TimerGone);
-                };
-                let timer: Timer = decode("timers", &v).map_err(corrupt)?;
-                t[TIMER_OWNERS].remove(keys::timer_owner_key(&timer.kind.owner(), key))?;
             }
             if let Some((user, session)) = w.session {
                 if session.is_empty() {
@@ -128,17 +139,8 @@ impl Store {
             for request in w.requests {
                 put_request(t, request)?;
             }
-            for (key, owner) in &cancelled {
-                t[TIMERS].remove(key.as_slice())?;
-                t[TIMER_OWNERS].remove(keys::timer_owner_key(owner, key))?;
-            }
-            for (key, timer) in &scheduled {
-                t[TIMERS].insert(key.as_slice(), encode(*timer))?;
-                t[TIMER_OWNERS].insert(
-                    keys::timer_owner_key(&timer.kind.owner(), key),
-                    timer.kind.name(),
-                )?;
-            }
+            timers.apply(&t[TIMERS], &t[META])?;
+            owners.apply(&t[TIMER_OWNERS], &t[META])?;
             for item in &items {
                 t[OUTBOX].insert(&item.id.to_be_bytes(), encode(item))?;
             }
@@ -149,13 +151,39 @@ impl Store {
                 outbox_ids: items.iter().map(|i| i.id).collect(),
             }),
             Err(TransactionError::Abort(Skip::Duplicate)) => Ok(CommitOutcome::Duplicate),
-            Err(TransactionError::Abort(Skip::TimerGone)) => Ok(CommitOutcome::TimerGone),
             Err(TransactionError::Abort(Skip::Corrupt(message))) => Err(StoreError::Corrupt {
                 tree: "requests",
                 message,
             }),
             Err(TransactionError::Storage(e)) => Err(e.into()),
         }
+    }
+
+    pub(super) fn lock_timers(&self) -> std::sync::MutexGuard<'_, ()> {
+        // A panic while holding it left no half-written plan: plans are written whole by
+        // one transaction or not at all.
+        self.timer_writes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Writes planned timer-index changes on their own (migrations).
+    pub(super) fn commit_timer_plans(
+        &self,
+        timers: &Plan,
+        owners: &Plan,
+    ) -> Result<(), StoreError> {
+        let trees = [
+            self.timers.tree().clone(),
+            self.timer_owners.tree().clone(),
+            self.meta.clone(),
+        ];
+        let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
+            timers.apply(&t[0], &t[2])?;
+            owners.apply(&t[1], &t[2])?;
+            Ok(())
+        });
+        tx_result(result)
     }
 
     /// Marks an outbox item delivered and records what the platform gave back: the card's

@@ -1,0 +1,430 @@
+//! A sorted map kept in one sled tree as chunks of up to `max` entries, each chunk stored
+//! under the key of its first entry.
+//!
+//! Why: sled 0.34 keeps a little recovery state resident for every page of a tree, and a
+//! leaf page holds at most 16 keys, so a tree's resident memory grows with its number of keys
+//! (about 30 bytes a key, measured), whatever the cache size. An index that can hold millions
+//! of small entries (pending reminders) would make the process grow with it. Packing the
+//! entries into chunks divides that by the chunk size, and reads of a time range still touch
+//! only the chunks that hold it.
+//!
+//! Invariant: chunks are non-empty, sorted, and every entry of a chunk sorts before the first
+//! key of the next chunk. The chunk responsible for a key is the last one whose first key is
+//! at or before it (or the first chunk, for a key before all others).
+//!
+//! Reads go to the tree. Writes are planned in an [`Edit`] outside a transaction (sled
+//! transactions can't scan) and written by [`Plan::apply`] inside one; the caller must be the
+//! only writer of the map from planning to commit.
+
+use super::StoreError;
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub(super) type Entry = (Vec<u8>, Vec<u8>);
+
+#[derive(Debug, Clone)]
+pub(super) struct Packed {
+    tree: sled::Tree,
+    name: &'static str,
+    max: usize,
+}
+
+/// The `meta` key holding a map's entry count, kept in step by [`Plan::apply`].
+pub(super) fn len_key(name: &str) -> Vec<u8> {
+    format!("len:{name}").into_bytes()
+}
+
+impl Packed {
+    pub(super) fn new(tree: sled::Tree, name: &'static str, max: usize) -> Packed {
+        assert!(max >= 2, "a chunk must be able to split");
+        Packed { tree, name, max }
+    }
+
+    pub(super) fn tree(&self) -> &sled::Tree {
+        &self.tree
+    }
+
+    pub(super) fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn decode(&self, bytes: &[u8]) -> Result<Vec<Entry>, StoreError> {
+        decode_chunk(bytes).ok_or_else(|| StoreError::Corrupt {
+            tree: self.name,
+            message: "a chunk's entries are cut short".into(),
+        })
+    }
+
+    pub(super) fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        // The chunk that would hold `key`: the last one starting at or before it.
+        let Some(chunk) = self.tree.range(..=key).next_back() else {
+            return Ok(None);
+        };
+        let entries = self.decode(&chunk?.1)?;
+        Ok(entries
+            .binary_search_by(|(k, _)| k.as_slice().cmp(key))
+            .ok()
+            .map(|i| entries[i].1.clone()))
+    }
+
+    pub(super) fn first(&self) -> Result<Option<Entry>, StoreError> {
+        match self.tree.first()? {
+            Some((_, v)) => Ok(self.decode(&v)?.into_iter().next()),
+            None => Ok(None),
+        }
+    }
+
+    /// Entries with keys at or before `end`, in order, at most `limit`.
+    pub(super) fn up_to(&self, end: &[u8], limit: usize) -> Result<Vec<Entry>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in self.tree.range(..=end) {
+            let (_, v) = chunk?;
+            for entry in self.decode(&v)? {
+                if out.len() >= limit || entry.0.as_slice() > end {
+                    return Ok(out);
+                }
+                out.push(entry);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Entries whose keys start with `prefix`, in order.
+    pub(super) fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Entry>, StoreError> {
+        let start = match self.tree.range(..=prefix).next_back() {
+            Some(entry) => entry?.0.to_vec(),
+            None => prefix.to_vec(),
+        };
+        let mut out = Vec::new();
+        for chunk in self.tree.range(start..) {
+            let (_, v) = chunk?;
+            for entry in self.decode(&v)? {
+                if entry.0.starts_with(prefix) {
+                    out.push(entry);
+                } else if entry.0.as_slice() > prefix {
+                    return Ok(out);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every entry, in order.
+    #[cfg(test)]
+    pub(super) fn iter(&self) -> impl Iterator<Item = Result<Entry, StoreError>> + '_ {
+        self.tree.iter().flat_map(move |chunk| {
+            let entries = chunk
+                .map_err(StoreError::from)
+                .and_then(|(_, v)| self.decode(&v));
+            let (ok, err) = match entries {
+                Ok(entries) => (entries, None),
+                Err(e) => (Vec::new(), Some(e)),
+            };
+            ok.into_iter().map(Ok).chain(err.map(Err))
+        })
+    }
+
+    pub(super) fn edit(&self) -> Edit<'_> {
+        Edit {
+            packed: self,
+            loaded: BTreeSet::new(),
+            chunks: BTreeMap::new(),
+            delta: 0,
+        }
+    }
+}
+
+/// Planned changes to a [`Packed`] map: the chunks it touched, as they will be.
+pub(super) struct Edit<'p> {
+    packed: &'p Packed,
+    /// Keys of the chunks read from the tree; the ones not rewritten are deleted.
+    loaded: BTreeSet<Vec<u8>>,
+    /// The touched chunks by their current first key.
+    chunks: BTreeMap<Vec<u8>, Vec<Entry>>,
+    delta: i64,
+}
+
+impl Edit<'_> {
+    /// Loads a stored chunk into the working set, unless it is there already.
+    fn load(&mut self, key: Vec<u8>, value: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let entries = self.packed.decode(value)?;
+        self.loaded.insert(key.clone());
+        self.chunks.insert(key.clone(), entries);
+        Ok(key)
+    }
+
+    /// The working-set key of the chunk responsible for `key`, loading it if needed. None
+    /// when the map is empty.
+    fn locate(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let working = self
+            .chunks
+            .range(..=key.to_vec())
+            .next_back()
+            .map(|(k, _)| k.clone());
+        let mut stored = None;
+        for entry in self.packed.tree.range(..=key).rev() {
+            let (k, v) = entry?;
+            if !self.loaded.contains(k.as_ref()) {
+                stored = Some((k.to_vec(), v));
+                break;
+            }
+        }
+        match (working, stored) {
+            (Some(w), Some((s, _))) if w >= s => Ok(Some(w)),
+            (_, Some((s, v))) => self.load(s, &v).map(Some),
+            (Some(w), None) => Ok(Some(w)),
+            (None, None) => {
+                // The key sorts before every chunk: it joins the first one.
+                let working = self.chunks.keys().next().cloned();
+                let mut stored = None;
+                for entry in self.packed.tree.iter() {
+                    let (k, v) = entry?;
+                    if !self.loaded.contains(k.as_ref()) {
+                        stored = Some((k.to_vec(), v));
+                        break;
+                    }
+                }
+                match (working, stored) {
+                    (Some(w), Some((s, _))) if w <= s => Ok(Some(w)),
+                    (_, Some((s, v))) => self.load(s, &v).map(Some),
+                    (w, None) => Ok(w),
+                }
+            }
+        }
+    }
+
+    /// Puts a chunk back under its (possibly new) first key, split if it grew too big.
+    fn put_back(&mut self, mut entries: Vec<Entry>, appended: bool) {
+        let max = self.packed.max;
+        while entries.len() > max {
+            // Appending in key order (timers due later and later) fills chunks up; anything
+            // else splits in half so both sides have room.
+            let at = if appended { max } else { entries.len() / 2 };
+            let rest = entries.split_off(at);
+            self.put_chunk(entries);
+            entries = rest;
+        }
+        self.put_chunk(entries);
+    }
+
+    fn put_chunk(&mut self, entries: Vec<Entry>) {
+        if let Some(first) = entries.first().map(|(k, _)| k.clone()) {
+            self.chunks.insert(first, entries);
+        }
+    }
+
+    /// The working-set key of the chunk before the one starting at `key`, loading it if needed.
+    fn previous_chunk(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let working = self
+            .chunks
+            .range::<[u8], _>((Unbounded, Excluded(key)))
+            .next_back()
+            .map(|(k, _)| k.clone());
+        let mut stored = None;
+        for entry in self.packed.tree.range(..key).rev() {
+            let (k, v) = entry?;
+            if !self.loaded.contains(k.as_ref()) {
+                stored = Some((k.to_vec(), v));
+                break;
+            }
+        }
+        match (working, stored) {
+            (Some(w), Some((s, _))) if w >= s => Ok(Some(w)),
+            (_, Some((s, v))) => self.load(s, &v).map(Some),
+            (w, None) => Ok(w),
+        }
+    }
+
+    /// The working-set key of the chunk after the one starting at `key`, loading it if needed.
+    fn next_chunk(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let working = self
+            .chunks
+            .range::<[u8], _>((Excluded(key), Unbounded))
+            .next()
+            .map(|(k, _)| k.clone());
+        let mut stored = None;
+        for entry in self
+            .packed
+            .tree
+            .range::<&[u8], _>((Excluded(key), Unbounded))
+        {
+            let (k, v) = entry?;
+            if !self.loaded.contains(k.as_ref()) {
+                stored = Some((k.to_vec(), v));
+                break;
+            }
+        }
+        match (working, stored) {
+            (Some(w), Some((s, _))) if w <= s => Ok(Some(w)),
+            (_, Some((s, v))) => self.load(s, &v).map(Some),
+            (w, None) => Ok(w),
+        }
+    }
+
+    pub(super) fn insert(
+        &mut self,
+        key: &[u8],
+        value: Vec<u8>,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(at) = self.locate(key)? else {
+            self.chunks
+                .insert(key.to_vec(), vec![(key.to_vec(), value)]);
+            self.delta += 1;
+            return Ok(None);
+        };
+        let mut entries = self.chunks.remove(&at).unwrap_or_default();
+        let (old, appended) = match entries.binary_search_by(|(k, _)| k.as_slice().cmp(key)) {
+            Ok(i) => (Some(std::mem::replace(&mut entries[i].1, value)), false),
+            Err(i) => {
+                entries.insert(i, (key.to_vec(), value));
+                self.delta += 1;
+                (None, i + 1 == entries.len())
+            }
+        };
+        self.put_back(entries, appended);
+        Ok(old)
+    }
+
+    pub(super) fn remove(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(at) = self.locate(key)? else {
+            return Ok(None);
+        };
+        let mut entries = self.chunks.remove(&at).unwrap_or_default();
+        let old = match entries.binary_search_by(|(k, _)| k.as_slice().cmp(key)) {
+            Ok(i) => {
+                self.delta -= 1;
+                Some(entries.remove(i).1)
+            }
+            Err(_) => None,
+        };
+        let Some(first) = entries.first().map(|(k, _)| k.clone()) else {
+            return Ok(old);
+        };
+        // A chunk thinned out by removals joins a neighbour when both fit in one, so the
+        // number of chunks keeps following the number of entries.
+        if old.is_some() && entries.len() < self.packed.max / 4 {
+            for next in [false, true] {
+                let neighbour = if next {
+                    self.next_chunk(&first)?
+                } else {
+                    self.previous_chunk(&first)?
+                };
+                let Some(neighbour) = neighbour else { continue };
+                let fits = self
+                    .chunks
+                    .get(&neighbour)
+                    .is_some_and(|n| n.len() + entries.len() <= self.packed.max);
+                if fits {
+                    let other = self.chunks.remove(&neighbour).unwrap_or_default();
+                    entries = if next {
+                        [entries, other].concat()
+                    } else {
+                        [other, entries].concat()
+                    };
+                    break;
+                }
+            }
+        }
+        self.put_chunk(entries);
+        Ok(old)
+    }
+
+    pub(super) fn finish(self) -> Plan {
+        let deletes = self
+            .loaded
+            .iter()
+            .filter(|k| !self.chunks.contains_key(*k))
+            .cloned()
+            .collect();
+        let puts = self
+            .chunks
+            .iter()
+            .map(|(k, entries)| (k.clone(), encode_chunk(entries)))
+            .collect();
+        Plan {
+            len_key: len_key(self.packed.name),
+            deletes,
+            puts,
+            delta: self.delta,
+        }
+    }
+}
+
+/// The writes an [`Edit`] came to, ready for a transaction.
+#[derive(Debug, Default)]
+pub(super) struct Plan {
+    len_key: Vec<u8>,
+    deletes: Vec<Vec<u8>>,
+    puts: Vec<(Vec<u8>, Vec<u8>)>,
+    delta: i64,
+}
+
+impl Plan {
+    pub(super) fn apply<E>(
+        &self,
+        tree: &TransactionalTree,
+        meta: &TransactionalTree,
+    ) -> Result<(), ConflictableTransactionError<E>> {
+        for k in &self.deletes {
+            tree.remove(k.as_slice())?;
+        }
+        for (k, v) in &self.puts {
+            tree.insert(k.as_slice(), v.as_slice())?;
+        }
+        if self.delta != 0 {
+            let current = read_len(meta.get(&self.len_key)?.as_deref());
+            let next = current.saturating_add_signed(self.delta);
+            meta.insert(self.len_key.as_slice(), &next.to_be_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn read_len(bytes: Option<&[u8]>) -> u64 {
+    bytes
+        .and_then(|v| v.try_into().ok().map(u64::from_be_bytes))
+        .unwrap_or(0)
+}
+
+/// `[count u32][klen u32][key][vlen u32][value]...`, big-endian lengths.
+pub(super) fn encode_chunk(entries: &[Entry]) -> Vec<u8> {
+    let size: usize = entries.iter().map(|(k, v)| 8 + k.len() + v.len()).sum();
+    let mut out = Vec::with_capacity(4 + size);
+    out.extend_from_slice(&(entries.len() as u32).to_be_bytes());
+    for (k, v) in entries {
+        out.extend_from_slice(&(k.len() as u32).to_be_bytes());
+        out.extend_from_slice(k);
+        out.extend_from_slice(&(v.len() as u32).to_be_bytes());
+        out.extend_from_slice(v);
+    }
+    out
+}
+
+pub(super) fn decode_chunk(mut bytes: &[u8]) -> Option<Vec<Entry>> {
+    fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+        if bytes.len() < n {
+            return None;
+        }
+        let (head, tail) = bytes.split_at(n);
+        *bytes = tail;
+        Some(head)
+    }
+    fn length(bytes: &mut &[u8]) -> Option<usize> {
+        Some(u32::from_be_bytes(take(bytes, 4)?.try_into().ok()?) as usize)
+    }
+    let count = length(&mut bytes)?;
+    let mut entries = Vec::with_capacity(count.min(bytes.len() / 8));
+    for _ in 0..count {
+        let klen = length(&mut bytes)?;
+        let key = take(&mut bytes, klen)?.to_vec();
+        let vlen = length(&mut bytes)?;
+        let value = take(&mut bytes, vlen)?.to_vec();
+        entries.push((key, value));
+    }
+    bytes.is_empty().then_some(entries)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,172 @@
+use super::*;
+use sled::Transactional;
+use std::collections::BTreeMap;
+
+fn open(max: usize) -> (tempfile::TempDir, sled::Db, Packed) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sled::Config::new().path(dir.path()).open().unwrap();
+    let packed = Packed::new(db.open_tree("packed").unwrap(), "packed", max);
+    (dir, db, packed)
+}
+
+fn commit(db: &sled::Db, packed: &Packed, plan: &Plan) {
+    let meta = db.open_tree("meta").unwrap();
+    let trees = [packed.tree().clone(), meta];
+    trees[..]
+        .transaction(|t: &Vec<TransactionalTree>| plan.apply::<()>(&t[0], &t[1]))
+        .unwrap();
+}
+
+fn len(db: &sled::Db, packed: &Packed) -> u64 {
+    let meta = db.open_tree("meta").unwrap();
+    read_len(meta.get(len_key(packed.name())).unwrap().as_deref())
+}
+
+/// Chunks are non-empty, within size, stored under their first key and in order.
+fn check_chunks(packed: &Packed) {
+    let mut last: Option<Vec<u8>> = None;
+    for chunk in packed.tree().iter() {
+        let (k, v) = chunk.unwrap();
+        let entries = decode_chunk(&v).unwrap();
+        assert!(!entries.is_empty(), "an empty chunk was left behind");
+        assert!(entries.len() <= packed.max, "a chunk outgrew the limit");
+        assert_eq!(
+            entries[0].0,
+            k.to_vec(),
+            "a chunk is keyed by its first entry"
+        );
+        assert!(entries.windows(2).all(|w| w[0].0 < w[1].0));
+        if let Some(last) = &last {
+            assert!(last < &entries[0].0, "chunks overlap");
+        }
+        last = Some(entries.last().unwrap().0.clone());
+    }
+}
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+fn key(n: u64) -> Vec<u8> {
+    // Two-byte prefixes give scan_prefix something to find across chunk borders.
+    format!("{:02}/{:04}", n % 7, n).into_bytes()
+}
+
+#[test]
+fn random_edits_match_a_btreemap_and_keep_chunks_sound() {
+    for (seed, max) in [(7, 2), (11, 4), (13, 8), (17, 32)] {
+        let (_dir, db, packed) = open(max);
+        let mut model: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
+        let mut rng = Rng(seed);
+        for round in 0..150 {
+            let mut edit = packed.edit();
+            // Several operations per plan, as one step schedules and cancels several timers.
+            for _ in 0..1 + rng.next() % 12 {
+                let k = key(rng.next() % 400);
+                if rng.next().is_multiple_of(3) {
+                    assert_eq!(edit.remove(&k).unwrap(), model.remove(&k), "round {round}");
+                } else {
+                    let v = format!("v{round}").into_bytes();
+                    assert_eq!(
+                        edit.insert(&k, v.clone()).unwrap(),
+                        model.insert(k, v),
+                        "round {round}"
+                    );
+                }
+            }
+            commit(&db, &packed, &edit.finish());
+            check_chunks(&packed);
+            assert_eq!(len(&db, &packed), model.len() as u64);
+        }
+        let all: Vec<Entry> = packed.iter().map(Result::unwrap).collect();
+        let expected: Vec<Entry> = model.clone().into_iter().collect();
+        assert_eq!(all, expected);
+        for n in 0..400 {
+            assert_eq!(packed.get(&key(n)).unwrap(), model.get(&key(n)).cloned());
+        }
+        for p in 0..7 {
+            let prefix = format!("{p:02}/").into_bytes();
+            let found = packed.scan_prefix(&prefix).unwrap();
+            let expected: Vec<Entry> = model
+                .iter()
+                .filter(|(k, _)| k.starts_with(&prefix))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            assert_eq!(found, expected, "prefix {p}");
+        }
+        let end = key(3);
+        let upto = packed.up_to(&end, 5).unwrap();
+        let expected: Vec<Entry> = model
+            .range(..=end)
+            .take(5)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        assert_eq!(upto, expected);
+        assert_eq!(
+            packed.first().unwrap(),
+            model.iter().next().map(|(k, v)| (k.clone(), v.clone()))
+        );
+    }
+}
+
+#[test]
+fn appending_in_order_fills_chunks() {
+    let (_dir, db, packed) = open(32);
+    for batch in 0..10u64 {
+        let mut edit = packed.edit();
+        for n in 0..100 {
+            let k = (batch * 100 + n).to_be_bytes();
+            edit.insert(&k, vec![1]).unwrap();
+        }
+        commit(&db, &packed, &edit.finish());
+    }
+    check_chunks(&packed);
+    // 1,000 entries in chunks of 32: full chunks, not half-full ones.
+    assert_eq!(packed.tree().len(), 32);
+    assert_eq!(len(&db, &packed), 1000);
+}
+
+#[test]
+fn thinned_chunks_merge_so_chunks_follow_entries() {
+    let (_dir, db, packed) = open(32);
+    let mut edit = packed.edit();
+    for n in 0..3200u64 {
+        edit.insert(&n.to_be_bytes(), vec![]).unwrap();
+    }
+    commit(&db, &packed, &edit.finish());
+    assert_eq!(packed.tree().len(), 100);
+    // Cancel nine in ten, scattered, one at a time as steps do.
+    for n in (0..3200u64).filter(|n| n % 10 != 0) {
+        let mut edit = packed.edit();
+        edit.remove(&n.to_be_bytes()).unwrap();
+        commit(&db, &packed, &edit.finish());
+    }
+    check_chunks(&packed);
+    assert_eq!(len(&db, &packed), 320);
+    assert!(
+        packed.tree().len() <= 20,
+        "320 entries left in {} chunks",
+        packed.tree().len()
+    );
+}
+
+#[test]
+fn a_cut_chunk_is_reported_as_corrupt_not_a_panic() {
+    let (_dir, _db, packed) = open(4);
+    let mut bytes = encode_chunk(&[(b"a".to_vec(), b"1".to_vec())]);
+    bytes.pop();
+    packed.tree().insert(b"a", bytes).unwrap();
+    assert!(matches!(
+        packed.get(b"a"),
+        Err(StoreError::Corrupt { tree: "packed", .. })
+    ));
+    assert!(packed.iter().any(|e| e.is_err()));
+    assert_eq!(decode_chunk(&[0, 0, 0, 9]), None);
+    assert_eq!(decode_chunk(&[]), None);
+}
