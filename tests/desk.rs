@@ -440,7 +440,10 @@ async fn concurrent_users_each_get_their_own_request_numbers_with_no_gaps() {
     }
     ids.sort_unstable();
     assert_eq!(ids, (1..=20).collect::<Vec<_>>());
-    assert_eq!(desk.engine.store().count_with_status(Status::Open), 20);
+    assert_eq!(
+        desk.engine.store().count_with_status(Status::Open).unwrap(),
+        20
+    );
 }
 
 /// A small extension so tests can read the manual clock through the trait.

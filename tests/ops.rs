@@ -651,7 +651,7 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_request() {
     // The indexes came along: every restored request is listed under its status.
     let by_status: usize = Status::ALL
         .iter()
-        .map(|s| store.count_with_status(*s))
+        .map(|s| store.count_with_status(*s).unwrap())
         .sum();
     assert_eq!(by_status, store.request_count());
     assert_eq!(

@@ -1,10 +1,9 @@
 //! Lifting stored data from older layouts. Each step is idempotent, so a crash half-way
 //! through re-runs it from the start on the next open.
 
-use super::{decode, keys, Store, StoreError, SCHEMA_VERSION};
-use crate::core::Timer;
+use super::{packed::Packed, Store, StoreError, SCHEMA_VERSION};
 
-/// Timers moved per transaction when packing a version-1 store.
+/// Index entries moved per transaction when packing a version-1 store.
 const PACK_BATCH: usize = 4096;
 
 impl Store {
@@ -27,7 +26,7 @@ impl Store {
             match version {
                 // Version 0 had no version key; the layout is otherwise the same.
                 0 => {}
-                1 => self.pack_timers()?,
+                1 => self.pack_indexes()?,
                 _ => unreachable!("every version below SCHEMA_VERSION has a step"),
             }
             version += 1;
@@ -38,47 +37,59 @@ impl Store {
         Ok(())
     }
 
-    /// Version 1 kept a sled key per timer in the trees `timers` and `timer_owners`;
-    /// version 2 packs them into chunks (see [`super::packed`]).
-    fn pack_timers(&self) -> Result<(), StoreError> {
-        if !self.db.tree_names().iter().any(|n| n.as_ref() == b"timers") {
-            return Ok(());
-        }
-        let old = self.db.open_tree("timers")?;
-        let mut batch = Vec::with_capacity(PACK_BATCH);
-        let mut moved = 0usize;
-        for entry in old.iter() {
-            let (k, v) = entry?;
-            batch.push((k.to_vec(), v.to_vec()));
-            if batch.len() == PACK_BATCH {
-                moved += self.pack_timer_batch(&batch)?;
-                batch.clear();
+    /// Version 1 kept a sled key per index entry; version 2 packs the indexes into chunks
+    /// (see [`super::packed`]). Each old tree is copied, then dropped.
+    fn pack_indexes(&self) -> Result<(), StoreError> {
+        let pairs = [
+            ("by_requester", &self.by_requester),
+            ("by_status", &self.by_status),
+            ("by_post", &self.by_post),
+            ("timers", &self.timers),
+            ("timer_owners", &self.timer_owners),
+        ];
+        for (old_name, packed) in pairs {
+            if !self
+                .db
+                .tree_names()
+                .iter()
+                .any(|n| n.as_ref() == old_name.as_bytes())
+            {
+                continue;
             }
+            let old = self.db.open_tree(old_name)?;
+            let mut batch = Vec::with_capacity(PACK_BATCH);
+            let mut moved = 0usize;
+            for entry in old.iter() {
+                let (k, v) = entry?;
+                batch.push((k.to_vec(), v.to_vec()));
+                if batch.len() == PACK_BATCH {
+                    moved += self.pack_batch(packed, &batch)?;
+                    batch.clear();
+                }
+            }
+            moved += self.pack_batch(packed, &batch)?;
+            self.db.flush()?;
+            self.db.drop_tree(old_name)?;
+            tracing::info!(
+                tree = old_name,
+                entries = moved,
+                "packed an index (store schema 1 to 2)"
+            );
         }
-        moved += self.pack_timer_batch(&batch)?;
-        self.db.flush()?;
-        self.db.drop_tree("timers")?;
-        self.db.drop_tree("timer_owners")?;
-        tracing::info!(
-            timers = moved,
-            "packed the timer index (store schema 1 to 2)"
-        );
         Ok(())
     }
 
-    fn pack_timer_batch(&self, batch: &[(Vec<u8>, Vec<u8>)]) -> Result<usize, StoreError> {
-        let _writing = self.lock_timers();
-        let mut timers = self.timers.edit();
-        let mut owners = self.timer_owners.edit();
+    fn pack_batch(
+        &self,
+        packed: &Packed,
+        batch: &[(Vec<u8>, Vec<u8>)],
+    ) -> Result<usize, StoreError> {
+        let _writing = self.lock_indexes();
+        let mut edit = packed.edit();
         for (k, v) in batch {
-            let timer: Timer = decode("timers", v)?;
-            timers.insert(k, v.clone())?;
-            owners.insert(
-                &keys::timer_owner_key(&timer.kind.owner(), k),
-                timer.kind.name().as_bytes().to_vec(),
-            )?;
+            edit.insert(k, v.clone())?;
         }
-        self.commit_timer_plans(&timers.finish(), &owners.finish())?;
+        self.commit_plan(packed, &edit.finish())?;
         Ok(batch.len())
     }
 }

@@ -3,10 +3,10 @@
 //! transaction (state, outbox items, timers and the webhook's event id together), so a crash
 //! leaves either all of a step or none of it.
 //!
-//! Trees: `requests`, `counters`, `sessions`, `by_requester`, `by_status`, `by_post`,
-//! `timer_chunks`, `timer_owner_chunks`, `outbox`, `dead_letters`, `seen`, `meta`. The two
-//! timer indexes are [`packed`] maps, so that a million pending reminders cost the process
-//! about as much memory as a thousand.
+//! Trees: `requests`, `counters`, `sessions`, `by_requester_chunks`, `by_status_chunks`,
+//! `by_post_chunks`, `timer_chunks`, `timer_owner_chunks`, `outbox`, `dead_letters`, `seen`,
+//! `meta`. The indexes are [`packed`] maps: sled keeps memory resident per key, and packed
+//! indexes let a million pending reminders cost the process about what a thousand do.
 
 mod keys;
 mod migrate;
@@ -26,9 +26,9 @@ pub use write::{CommitOutcome, StepWrite};
 /// Bump when the stored format changes, and teach [`Store::migrate`] the step.
 pub const SCHEMA_VERSION: u32 = 2;
 
-/// Entries per chunk of the timer indexes: a chunk stays a few kilobytes, and sled's
-/// per-key memory is paid once per 32 reminders.
-const TIMER_CHUNK: usize = 32;
+/// Entries per chunk of a packed index: a chunk stays a few kilobytes, and sled's per-key
+/// memory is paid once per 32 entries.
+const CHUNK: usize = 32;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -72,14 +72,14 @@ pub struct Store {
     requests: sled::Tree,
     counters: sled::Tree,
     sessions: sled::Tree,
-    by_requester: sled::Tree,
-    by_status: sled::Tree,
-    by_post: sled::Tree,
+    by_requester: packed::Packed,
+    by_status: packed::Packed,
+    by_post: packed::Packed,
     timers: packed::Packed,
     timer_owners: packed::Packed,
-    /// Held from planning a timer edit to its commit: the plan is read outside the
-    /// transaction, so no other write of the timer indexes may come in between.
-    timer_writes: Arc<Mutex<()>>,
+    /// Held from planning an edit of the packed indexes to its commit: the plan is read
+    /// outside the transaction, so no other write of them may come in between.
+    index_writes: Arc<Mutex<()>>,
     outbox: sled::Tree,
     dead_letters: sled::Tree,
     seen: sled::Tree,
@@ -115,20 +115,19 @@ impl Store {
                 source,
             })?;
         let tree = |name: &str| db.open_tree(name);
+        let packed = |name: &'static str| -> Result<packed::Packed, sled::Error> {
+            Ok(packed::Packed::new(db.open_tree(name)?, name, CHUNK))
+        };
         let store = Store {
             requests: tree("requests")?,
             counters: tree("counters")?,
             sessions: tree("sessions")?,
-            by_requester: tree("by_requester")?,
-            by_status: tree("by_status")?,
-            by_post: tree("by_post")?,
-            timers: packed::Packed::new(tree("timer_chunks")?, "timer_chunks", TIMER_CHUNK),
-            timer_owners: packed::Packed::new(
-                tree("timer_owner_chunks")?,
-                "timer_owner_chunks",
-                TIMER_CHUNK,
-            ),
-            timer_writes: Arc::new(Mutex::new(())),
+            by_requester: packed("by_requester_chunks")?,
+            by_status: packed("by_status_chunks")?,
+            by_post: packed("by_post_chunks")?,
+            timers: packed("timer_chunks")?,
+            timer_owners: packed("timer_owner_chunks")?,
+            index_writes: Arc::new(Mutex::new(())),
             outbox: tree("outbox")?,
             dead_letters: tree("dead_letters")?,
             seen: tree("seen")?,
@@ -206,8 +205,7 @@ impl Store {
     ) -> Result<Vec<Request>, StoreError> {
         let prefix = keys::by_requester_prefix(user);
         let mut out = Vec::new();
-        for entry in self.by_requester.scan_prefix(&prefix) {
-            let (k, v) = entry?;
+        for (k, v) in self.by_requester.scan_prefix(&prefix)? {
             let (Some(&status), Some(&survey)) = (v.first(), v.get(1)) else {
                 continue;
             };
@@ -229,8 +227,7 @@ impl Store {
 
     pub fn requests_with_status(&self, status: Status) -> Result<Vec<Request>, StoreError> {
         let mut out = Vec::new();
-        for entry in self.by_status.scan_prefix([keys::status_byte(status)]) {
-            let (k, _) = entry?;
+        for (k, _) in self.by_status.scan_prefix(&[keys::status_byte(status)])? {
             if let Some(id) = keys::parse_request_key(&k[1..]) {
                 if let Some(r) = self.request(&id)? {
                     out.push(r);
@@ -240,10 +237,11 @@ impl Store {
         Ok(out)
     }
 
-    pub fn count_with_status(&self, status: Status) -> usize {
-        self.by_status
-            .scan_prefix([keys::status_byte(status)])
-            .count()
+    pub fn count_with_status(&self, status: Status) -> Result<usize, StoreError> {
+        Ok(self
+            .by_status
+            .scan_prefix(&[keys::status_byte(status)])?
+            .len())
     }
 
     /// Every request, in key order (department prefix, then number).
@@ -260,7 +258,7 @@ impl Store {
 
     /// The request a platform message belongs to (its card, or a DM the bot sent about it).
     pub fn request_by_post(&self, post: &PostRef) -> Result<Option<RequestId>, StoreError> {
-        Ok(self.by_post.get(keys::post_key(post))?.and_then(|v| {
+        Ok(self.by_post.get(&keys::post_key(post))?.and_then(|v| {
             std::str::from_utf8(&v)
                 .ok()
                 .and_then(|s| RequestId::parse(s).ok())

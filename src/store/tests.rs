@@ -145,15 +145,15 @@ fn the_requester_index_finds_only_that_users_requests_by_status() {
         .map(|r| r.id.to_string())
         .collect();
     assert_eq!(open, ["IT-1"]);
-    assert_eq!(s.count_with_status(Status::Open), 2);
+    assert_eq!(s.count_with_status(Status::Open).unwrap(), 2);
 
     // A status change moves the request between index entries.
     let mut closed = s.request(&RequestId::new("IT", 1)).unwrap().unwrap();
     closed.status = Status::Closed;
     closed.survey.state = SurveyState::AwaitingRating;
     s.commit_step(write(&[closed])).unwrap();
-    assert_eq!(s.count_with_status(Status::Open), 1);
-    assert_eq!(s.count_with_status(Status::Closed), 2);
+    assert_eq!(s.count_with_status(Status::Open).unwrap(), 1);
+    assert_eq!(s.count_with_status(Status::Closed).unwrap(), 2);
     assert!(s
         .requests_of_user(&user("U1"), Some(Status::Open))
         .unwrap()
@@ -168,6 +168,21 @@ fn the_requester_index_finds_only_that_users_requests_by_status() {
         attention,
         ["IT-1"],
         "a closed request awaiting its survey still needs attention"
+    );
+}
+
+#[test]
+fn a_step_carrying_a_request_twice_indexes_only_its_last_status() {
+    let (_d, s) = open();
+    let opened = request("IT", 1, "U1", Status::Open);
+    let mut claimed = opened.clone();
+    claimed.status = Status::Claimed;
+    s.commit_step(write(&[opened, claimed.clone()])).unwrap();
+    assert_eq!(s.count_with_status(Status::Open).unwrap(), 0);
+    assert_eq!(s.requests_with_status(Status::Claimed).unwrap(), [claimed]);
+    assert_eq!(
+        s.requests_of_user(&user("U1"), Some(Status::Open)).unwrap(),
+        []
     );
 }
 
@@ -354,12 +369,31 @@ fn many_timers_share_few_stored_keys_and_the_count_follows_them() {
 }
 
 #[test]
-fn a_version_1_store_gets_its_timers_packed_on_open() {
+fn a_version_1_store_gets_its_indexes_packed_on_open() {
     let dir = tempfile::tempdir().unwrap();
     let timers: Vec<Timer> = (1..=10).map(|n| survey_timer(n, t(n as i64))).collect();
+    let open_request = request("IT", 1, "U1", Status::Open);
+    let card = PostRef::new(Platform::Slack, "C1", "1.0001");
     {
-        // The version-1 layout: one key per timer, and an owner index beside it.
+        // The version-1 layout: one sled key per index entry.
         let db = sled::open(dir.path()).unwrap();
+        let id = &open_request.id;
+        db.open_tree("requests")
+            .unwrap()
+            .insert(keys::request_key(id), encode(&open_request))
+            .unwrap();
+        db.open_tree("by_status")
+            .unwrap()
+            .insert(keys::by_status_key(Status::Open, id), &[])
+            .unwrap();
+        db.open_tree("by_requester")
+            .unwrap()
+            .insert(keys::by_requester_key(&user("U1"), id), &[0, 0])
+            .unwrap();
+        db.open_tree("by_post")
+            .unwrap()
+            .insert(keys::post_key(&card), id.to_string().as_bytes())
+            .unwrap();
         let old = db.open_tree("timers").unwrap();
         let owners = db.open_tree("timer_owners").unwrap();
         for (seq, timer) in timers.iter().enumerate() {
@@ -389,7 +423,30 @@ fn a_version_1_store_gets_its_timers_packed_on_open() {
         .collect();
     assert_eq!(due, timers);
     assert_eq!(s.timers_for_owner("req:IT-3").unwrap().len(), 1);
-    assert!(!s.db.tree_names().iter().any(|n| n.as_ref() == b"timers"));
+    assert_eq!(
+        s.requests_of_user(&user("U1"), Some(Status::Open)).unwrap(),
+        std::slice::from_ref(&open_request)
+    );
+    assert_eq!(
+        s.requests_with_status(Status::Open).unwrap(),
+        std::slice::from_ref(&open_request)
+    );
+    assert_eq!(s.request_by_post(&card).unwrap(), Some(open_request.id));
+    for old in [
+        "timers",
+        "timer_owners",
+        "by_status",
+        "by_requester",
+        "by_post",
+    ] {
+        assert!(
+            !s.db
+                .tree_names()
+                .iter()
+                .any(|n| n.as_ref() == old.as_bytes()),
+            "{old} is still there"
+        );
+    }
     drop(s);
     // Opening again finds nothing left to lift.
     let s = Store::open(dir.path()).unwrap();

@@ -2,14 +2,15 @@
 //! flushes (the engine does it once per batch: group commit).
 
 use super::keys;
-use super::packed::Plan;
+use super::packed::{Packed, Plan};
 use super::{decode, encode, OutboxItem, Store, StoreError};
 use crate::core::{
-    Outgoing, Platform, PostRef, Request, RequestId, Session, Timer, TimerFilter, Timestamp,
-    UserRef,
+    Outgoing, Platform, PostRef, Request, RequestId, Session, Status, Timer, TimerFilter,
+    Timestamp, UserRef,
 };
 use sled::transaction::{abort, ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::Transactional;
+use std::collections::HashMap;
 
 /// Everything one step of the desk writes.
 #[derive(Debug)]
@@ -67,10 +68,33 @@ impl Store {
     /// # Errors
     /// Storage failure or a corrupt stored value; nothing is written then.
     pub fn commit_step(&self, w: StepWrite<'_>) -> Result<CommitOutcome, StoreError> {
-        // The timer indexes are packed maps: their changes are planned before the
-        // transaction (sled transactions can't scan), under the lock that keeps other timer
-        // writes out until the commit.
-        let _writing = self.lock_timers();
+        // The indexes are packed maps: their changes are planned before the transaction
+        // (sled transactions can't scan), under the lock that keeps other index writes out
+        // until the commit.
+        let _writing = self.lock_indexes();
+        let mut by_status = self.by_status.edit();
+        let mut by_requester = self.by_requester.edit();
+        // A step may carry the same request twice; the later copy replaces the earlier one.
+        let mut status_so_far: HashMap<&RequestId, Status> = HashMap::new();
+        for request in w.requests {
+            let old = match status_so_far.get(&request.id) {
+                Some(status) => Some(*status),
+                None => self.request(&request.id)?.map(|r| r.status),
+            };
+            if let Some(old) = old {
+                by_status.remove(&keys::by_status_key(old, &request.id))?;
+            }
+            by_status.insert(&keys::by_status_key(request.status, &request.id), vec![])?;
+            by_requester.insert(
+                &keys::by_requester_key(&request.requester, &request.id),
+                vec![
+                    keys::status_byte(request.status),
+                    keys::survey_byte(request.survey.state),
+                ],
+            )?;
+            status_so_far.insert(&request.id, request.status);
+        }
+        let (by_status, by_requester) = (by_status.finish(), by_requester.finish());
         let mut timers = self.timers.edit();
         let mut owners = self.timer_owners.edit();
         if let Some(key) = w.fired_timer {
@@ -114,8 +138,8 @@ impl Store {
             self.requests.clone(),
             self.counters.clone(),
             self.sessions.clone(),
-            self.by_requester.clone(),
-            self.by_status.clone(),
+            self.by_requester.tree().clone(),
+            self.by_status.tree().clone(),
             self.timers.tree().clone(),
             self.timer_owners.tree().clone(),
             self.outbox.clone(),
@@ -139,6 +163,8 @@ impl Store {
             for request in w.requests {
                 put_request(t, request)?;
             }
+            by_status.apply(&t[BY_STATUS], &t[META])?;
+            by_requester.apply(&t[BY_REQUESTER], &t[META])?;
             timers.apply(&t[TIMERS], &t[META])?;
             owners.apply(&t[TIMER_OWNERS], &t[META])?;
             for item in &items {
@@ -159,30 +185,19 @@ impl Store {
         }
     }
 
-    pub(super) fn lock_timers(&self) -> std::sync::MutexGuard<'_, ()> {
+    pub(super) fn lock_indexes(&self) -> std::sync::MutexGuard<'_, ()> {
         // A panic while holding it left no half-written plan: plans are written whole by
         // one transaction or not at all.
-        self.timer_writes
+        self.index_writes
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Writes planned timer-index changes on their own (migrations).
-    pub(super) fn commit_timer_plans(
-        &self,
-        timers: &Plan,
-        owners: &Plan,
-    ) -> Result<(), StoreError> {
-        let trees = [
-            self.timers.tree().clone(),
-            self.timer_owners.tree().clone(),
-            self.meta.clone(),
-        ];
-        let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
-            timers.apply(&t[0], &t[2])?;
-            owners.apply(&t[1], &t[2])?;
-            Ok(())
-        });
+    /// Writes one planned index change on its own (migrations).
+    pub(super) fn commit_plan(&self, packed: &Packed, plan: &Plan) -> Result<(), StoreError> {
+        let trees = [packed.tree().clone(), self.meta.clone()];
+        let result = trees[..]
+            .transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> { plan.apply(&t[0], &t[1]) });
         tx_result(result)
     }
 
@@ -194,10 +209,17 @@ impl Store {
         card: Option<(&RequestId, &PostRef)>,
         links: &[(PostRef, RequestId)],
     ) -> Result<(), StoreError> {
+        let _writing = self.lock_indexes();
+        let mut by_post = self.by_post.edit();
+        for (id, post) in card.into_iter().chain(links.iter().map(|(p, id)| (id, p))) {
+            by_post.insert(&keys::post_key(post), id.to_string().into_bytes())?;
+        }
+        let by_post = by_post.finish();
         let trees = [
             self.outbox.clone(),
             self.requests.clone(),
-            self.by_post.clone(),
+            self.by_post.tree().clone(),
+            self.meta.clone(),
         ];
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
             t[0].remove(&outbox_id.to_be_bytes())?;
@@ -208,11 +230,8 @@ impl Store {
                     r.card = Some(post.clone());
                     t[1].insert(key, encode(&r))?;
                 }
-                t[2].insert(keys::post_key(post), id.to_string().as_bytes())?;
             }
-            for (post, id) in links {
-                t[2].insert(keys::post_key(post), id.to_string().as_bytes())?;
-            }
+            by_post.apply(&t[2], &t[3])?;
             Ok(())
         });
         tx_result(result)
@@ -271,7 +290,8 @@ fn tx_result<T>(result: Result<T, TransactionError<Skip>>) -> Result<T, StoreErr
     }
 }
 
-/// Writes a request and keeps its indexes and its department counter in step.
+/// Writes a request and keeps its department counter in step (its indexes are planned
+/// before the transaction).
 fn put_request(t: &[TransactionalTree], request: &Request) -> TxResult<()> {
     let key = keys::request_key(&request.id);
     let old: Option<Request> = match t[REQUESTS].get(&key)? {
@@ -284,9 +304,7 @@ fn put_request(t: &[TransactionalTree], request: &Request) -> TxResult<()> {
         request.card = old.as_ref().and_then(|o| o.card.clone());
     }
     t[REQUESTS].insert(key.as_slice(), encode(&request))?;
-    if let Some(old) = &old {
-        t[BY_STATUS].remove(keys::by_status_key(old.status, &old.id))?;
-    } else {
+    if old.is_none() {
         let prefix = request.id.prefix().as_bytes();
         let current = t[COUNTERS]
             .get(prefix)?
@@ -301,13 +319,5 @@ fn put_request(t: &[TransactionalTree], request: &Request) -> TxResult<()> {
         }
         t[COUNTERS].insert(prefix, &request.id.number().to_be_bytes())?;
     }
-    t[BY_STATUS].insert(keys::by_status_key(request.status, &request.id), &[])?;
-    t[BY_REQUESTER].insert(
-        keys::by_requester_key(&request.requester, &request.id),
-        &[
-            keys::status_byte(request.status),
-            keys::survey_byte(request.survey.state),
-        ],
-    )?;
     Ok(())
 }
