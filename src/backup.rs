@@ -146,7 +146,7 @@ pub struct Summary {
     pub header: Header,
     pub trees: u64,
     pub entries: u64,
-    /// Entries of the `requests` tree.
+    /// Requests in the backup (packed trees hold several per entry).
     pub requests: u64,
     pub sha256: String,
     pub bytes: u64,
@@ -230,8 +230,12 @@ impl Snapshot {
     pub fn requests(&self) -> u64 {
         self.trees
             .iter()
-            .find(|(name, _)| name.as_slice() == b"requests")
-            .map_or(0, |(_, e)| e.len() as u64)
+            .flat_map(|(name, entries)| {
+                entries
+                    .iter()
+                    .map(|(_, v)| crate::store::requests_in_exported_entry(name, v))
+            })
+            .sum()
     }
 
     /// Writes the backup file format to `out`.
@@ -518,9 +522,9 @@ fn read_backup(
     let file = std::fs::File::open(path).map_err(io(format!("opening {}", path.display())))?;
     let (mut reader, header) = Reader::open(path, BufReader::with_capacity(256 * 1024, file))?;
     let (mut trees, mut entries, mut requests) = (0u64, 0u64, 0u64);
-    // The current tree: announced entries, entries seen, whether it is `requests`.
-    let mut current: Option<(u64, u64, bool)> = None;
-    let check_tree = |reader: &Reader<_>, current: &Option<(u64, u64, bool)>| match current {
+    // The current tree: announced entries, entries seen, its name.
+    let mut current: Option<(u64, u64, Vec<u8>)> = None;
+    let check_tree = |reader: &Reader<_>, current: &Option<(u64, u64, Vec<u8>)>| match current {
         Some((announced, seen, _)) if announced != seen => Err(reader.format_error(format!(
             "a tree announced {announced} entries but has {seen}"
         ))),
@@ -531,18 +535,16 @@ fn read_backup(
             Ok(Item::Tree(name, announced)) => {
                 check_tree(&reader, &current)?;
                 trees += 1;
-                current = Some((announced, 0, name.as_slice() == b"requests"));
+                current = Some((announced, 0, name.clone()));
                 each(Item::Tree(name, announced))?;
             }
             Ok(Item::Kv(k, v)) => {
-                let Some((_, seen, is_requests)) = current.as_mut() else {
+                let Some((_, seen, tree)) = current.as_mut() else {
                     return Err(reader.format_error("an entry before any tree"));
                 };
                 *seen += 1;
                 entries += 1;
-                if *is_requests {
-                    requests += 1;
-                }
+                requests += crate::store::requests_in_exported_entry(tree, &v);
                 each(Item::Kv(k, v))?;
             }
             Err(trailer) => {

@@ -12,7 +12,9 @@ impl Store {
         let mut version = match self.schema_version()? {
             Some(v) => v,
             // A brand-new store starts at the current version; there is nothing to lift.
-            None if self.requests.is_empty() => SCHEMA_VERSION,
+            None if self.requests.tree().is_empty() && self.old_tree_is_empty("requests")? => {
+                SCHEMA_VERSION
+            }
             None => 0,
         };
         if version > SCHEMA_VERSION {
@@ -41,6 +43,7 @@ impl Store {
     /// (see [`super::packed`]). Each old tree is copied, then dropped.
     fn pack_indexes(&self) -> Result<(), StoreError> {
         let pairs = [
+            ("requests", &self.requests),
             ("by_requester", &self.by_requester),
             ("by_status", &self.by_status),
             ("by_post", &self.by_post),
@@ -48,12 +51,7 @@ impl Store {
             ("timer_owners", &self.timer_owners),
         ];
         for (old_name, packed) in pairs {
-            if !self
-                .db
-                .tree_names()
-                .iter()
-                .any(|n| n.as_ref() == old_name.as_bytes())
-            {
+            if !self.has_tree(old_name) {
                 continue;
             }
             let old = self.db.open_tree(old_name)?;
@@ -77,6 +75,18 @@ impl Store {
             );
         }
         Ok(())
+    }
+
+    fn has_tree(&self, name: &str) -> bool {
+        self.db
+            .tree_names()
+            .iter()
+            .any(|n| n.as_ref() == name.as_bytes())
+    }
+
+    /// True when a tree of an older layout is absent or empty (without creating it).
+    fn old_tree_is_empty(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(!self.has_tree(name) || self.db.open_tree(name)?.is_empty())
     }
 
     fn pack_batch(

@@ -29,6 +29,7 @@ pub const SCHEMA_VERSION: u32 = 2;
 /// Entries per chunk of a packed index: a chunk stays a few kilobytes, and sled's per-key
 /// memory is paid once per 32 entries.
 const CHUNK: usize = 32;
+const CHUNK_BYTES: usize = 8 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -69,7 +70,7 @@ pub struct OutboxItem {
 pub struct Store {
     db: sled::Db,
     path: PathBuf,
-    requests: sled::Tree,
+    requests: packed::Packed,
     counters: sled::Tree,
     sessions: sled::Tree,
     by_requester: packed::Packed,
@@ -84,6 +85,17 @@ pub struct Store {
     dead_letters: sled::Tree,
     seen: sled::Tree,
     meta: sled::Tree,
+}
+
+/// How many requests one entry of an exported tree holds: backups count requests without
+/// knowing how the store packs them.
+pub fn requests_in_exported_entry(tree: &[u8], value: &[u8]) -> u64 {
+    match tree {
+        // Schema 1 kept one request per key.
+        b"requests" => 1,
+        b"request_chunks" => packed::chunk_len(value),
+        _ => 0,
+    }
 }
 
 fn decode<T: for<'de> Deserialize<'de>>(tree: &'static str, bytes: &[u8]) -> Result<T, StoreError> {
@@ -116,10 +128,15 @@ impl Store {
             })?;
         let tree = |name: &str| db.open_tree(name);
         let packed = |name: &'static str| -> Result<packed::Packed, sled::Error> {
-            Ok(packed::Packed::new(db.open_tree(name)?, name, CHUNK))
+            Ok(packed::Packed::new(
+                db.open_tree(name)?,
+                name,
+                CHUNK,
+                CHUNK_BYTES,
+            ))
         };
         let store = Store {
-            requests: tree("requests")?,
+            requests: packed("request_chunks")?,
             counters: tree("counters")?,
             sessions: tree("sessions")?,
             by_requester: packed("by_requester_chunks")?,
@@ -164,7 +181,7 @@ impl Store {
 
     pub fn request(&self, id: &RequestId) -> Result<Option<Request>, StoreError> {
         self.requests
-            .get(keys::request_key(id))?
+            .get(&keys::request_key(id))?
             .map(|v| decode("requests", &v))
             .transpose()
     }
@@ -253,7 +270,7 @@ impl Store {
     }
 
     pub fn request_count(&self) -> usize {
-        self.requests.len()
+        self.packed_len(&self.requests) as usize
     }
 
     /// The request a platform message belongs to (its card, or a DM the bot sent about it).

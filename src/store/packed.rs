@@ -1,5 +1,6 @@
-//! A sorted map kept in one sled tree as chunks of up to `max` entries, each chunk stored
-//! under the key of its first entry.
+//! A sorted map kept in one sled tree as chunks of up to `max` entries and `max_bytes`
+//! bytes (a single bigger entry gets a chunk of its own), each chunk stored under the key of
+//! its first entry.
 //!
 //! Why: sled 0.34 keeps a little recovery state resident for every page of a tree, and a
 //! leaf page holds at most 16 keys, so a tree's resident memory grows with its number of keys
@@ -27,6 +28,7 @@ pub(super) struct Packed {
     tree: sled::Tree,
     name: &'static str,
     max: usize,
+    max_bytes: usize,
 }
 
 /// The `meta` key holding a map's entry count, kept in step by [`Plan::apply`].
@@ -35,9 +37,24 @@ pub(super) fn len_key(name: &str) -> Vec<u8> {
 }
 
 impl Packed {
-    pub(super) fn new(tree: sled::Tree, name: &'static str, max: usize) -> Packed {
+    pub(super) fn new(
+        tree: sled::Tree,
+        name: &'static str,
+        max: usize,
+        max_bytes: usize,
+    ) -> Packed {
         assert!(max >= 2, "a chunk must be able to split");
-        Packed { tree, name, max }
+        Packed {
+            tree,
+            name,
+            max,
+            max_bytes,
+        }
+    }
+
+    /// Whether entries fit in one chunk.
+    fn fits(&self, count: usize, bytes: usize) -> bool {
+        count <= self.max && bytes <= self.max_bytes
     }
 
     pub(super) fn tree(&self) -> &sled::Tree {
@@ -110,7 +127,6 @@ impl Packed {
     }
 
     /// Every entry, in order.
-    #[cfg(test)]
     pub(super) fn iter(&self) -> impl Iterator<Item = Result<Entry, StoreError>> + '_ {
         self.tree.iter().flat_map(move |chunk| {
             let entries = chunk
@@ -194,17 +210,35 @@ impl Edit<'_> {
     }
 
     /// Puts a chunk back under its (possibly new) first key, split if it grew too big.
-    fn put_back(&mut self, mut entries: Vec<Entry>, appended: bool) {
-        let max = self.packed.max;
-        while entries.len() > max {
-            // Appending in key order (timers due later and later) fills chunks up; anything
-            // else splits in half so both sides have room.
-            let at = if appended { max } else { entries.len() / 2 };
-            let rest = entries.split_off(at);
-            self.put_chunk(entries);
-            entries = rest;
+    fn put_back(&mut self, entries: Vec<Entry>, appended: bool) {
+        let mut pending = vec![entries];
+        while let Some(mut entries) = pending.pop() {
+            if entries.len() <= 1 || self.packed.fits(entries.len(), size(&entries)) {
+                self.put_chunk(entries);
+                continue;
+            }
+            // Appending in key order (timers due later and later, new requests) fills
+            // chunks up; anything else splits in half so both sides have room.
+            let at = if appended {
+                self.longest_fitting_prefix(&entries)
+            } else {
+                half_by_size(&entries)
+            };
+            let rest = entries.split_off(at.clamp(1, entries.len() - 1));
+            pending.push(rest);
+            pending.push(entries);
         }
-        self.put_chunk(entries);
+    }
+
+    fn longest_fitting_prefix(&self, entries: &[Entry]) -> usize {
+        let mut bytes = size(&[]);
+        for (i, e) in entries.iter().enumerate() {
+            bytes += entry_size(e);
+            if !self.packed.fits(i + 1, bytes) {
+                return i.max(1);
+            }
+        }
+        entries.len()
     }
 
     fn put_chunk(&mut self, entries: Vec<Entry>) {
@@ -287,6 +321,18 @@ impl Edit<'_> {
         Ok(old)
     }
 
+    /// The value as this edit has it so far.
+    pub(super) fn get(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(at) = self.locate(key)? else {
+            return Ok(None);
+        };
+        let entries = &self.chunks[&at];
+        Ok(entries
+            .binary_search_by(|(k, _)| k.as_slice().cmp(key))
+            .ok()
+            .map(|i| entries[i].1.clone()))
+    }
+
     pub(super) fn remove(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         let Some(at) = self.locate(key)? else {
             return Ok(None);
@@ -304,7 +350,9 @@ impl Edit<'_> {
         };
         // A chunk thinned out by removals joins a neighbour when both fit in one, so the
         // number of chunks keeps following the number of entries.
-        if old.is_some() && entries.len() < self.packed.max / 4 {
+        let small =
+            entries.len() < self.packed.max / 4 || size(&entries) < self.packed.max_bytes / 4;
+        if old.is_some() && small {
             for next in [false, true] {
                 let neighbour = if next {
                     self.next_chunk(&first)?
@@ -312,10 +360,10 @@ impl Edit<'_> {
                     self.previous_chunk(&first)?
                 };
                 let Some(neighbour) = neighbour else { continue };
-                let fits = self
-                    .chunks
-                    .get(&neighbour)
-                    .is_some_and(|n| n.len() + entries.len() <= self.packed.max);
+                let fits = self.chunks.get(&neighbour).is_some_and(|n| {
+                    self.packed
+                        .fits(n.len() + entries.len(), size(n) + size(&entries))
+                });
                 if fits {
                     let other = self.chunks.remove(&neighbour).unwrap_or_default();
                     entries = if next {
@@ -388,10 +436,30 @@ pub(super) fn read_len(bytes: Option<&[u8]>) -> u64 {
         .unwrap_or(0)
 }
 
+fn entry_size((k, v): &Entry) -> usize {
+    8 + k.len() + v.len()
+}
+
+fn size(entries: &[Entry]) -> usize {
+    4 + entries.iter().map(entry_size).sum::<usize>()
+}
+
+/// Where to cut so both halves hold about the same bytes, leaving neither empty.
+fn half_by_size(entries: &[Entry]) -> usize {
+    let half = size(entries) / 2;
+    let mut bytes = size(&[]);
+    for (i, e) in entries.iter().enumerate() {
+        bytes += entry_size(e);
+        if bytes >= half {
+            return (i + 1).clamp(1, entries.len() - 1);
+        }
+    }
+    entries.len() / 2
+}
+
 /// `[count u32][klen u32][key][vlen u32][value]...`, big-endian lengths.
 pub(super) fn encode_chunk(entries: &[Entry]) -> Vec<u8> {
-    let size: usize = entries.iter().map(|(k, v)| 8 + k.len() + v.len()).sum();
-    let mut out = Vec::with_capacity(4 + size);
+    let mut out = Vec::with_capacity(size(entries));
     out.extend_from_slice(&(entries.len() as u32).to_be_bytes());
     for (k, v) in entries {
         out.extend_from_slice(&(k.len() as u32).to_be_bytes());
@@ -400,6 +468,14 @@ pub(super) fn encode_chunk(entries: &[Entry]) -> Vec<u8> {
         out.extend_from_slice(v);
     }
     out
+}
+
+/// The number of entries a stored chunk says it holds (0 for a cut one).
+pub(super) fn chunk_len(bytes: &[u8]) -> u64 {
+    bytes
+        .get(..4)
+        .and_then(|b| b.try_into().ok())
+        .map_or(0, |b| u64::from(u32::from_be_bytes(b)))
 }
 
 pub(super) fn decode_chunk(mut bytes: &[u8]) -> Option<Vec<Entry>> {

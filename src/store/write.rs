@@ -5,12 +5,11 @@ use super::keys;
 use super::packed::{Packed, Plan};
 use super::{decode, encode, OutboxItem, Store, StoreError};
 use crate::core::{
-    Outgoing, Platform, PostRef, Request, RequestId, Session, Status, Timer, TimerFilter,
-    Timestamp, UserRef,
+    Outgoing, Platform, PostRef, Request, RequestId, Session, Timer, TimerFilter, Timestamp,
+    UserRef,
 };
 use sled::transaction::{abort, ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::Transactional;
-use std::collections::HashMap;
 
 /// Everything one step of the desk writes.
 #[derive(Debug)]
@@ -72,29 +71,7 @@ impl Store {
         // (sled transactions can't scan), under the lock that keeps other index writes out
         // until the commit.
         let _writing = self.lock_indexes();
-        let mut by_status = self.by_status.edit();
-        let mut by_requester = self.by_requester.edit();
-        // A step may carry the same request twice; the later copy replaces the earlier one.
-        let mut status_so_far: HashMap<&RequestId, Status> = HashMap::new();
-        for request in w.requests {
-            let old = match status_so_far.get(&request.id) {
-                Some(status) => Some(*status),
-                None => self.request(&request.id)?.map(|r| r.status),
-            };
-            if let Some(old) = old {
-                by_status.remove(&keys::by_status_key(old, &request.id))?;
-            }
-            by_status.insert(&keys::by_status_key(request.status, &request.id), vec![])?;
-            by_requester.insert(
-                &keys::by_requester_key(&request.requester, &request.id),
-                vec![
-                    keys::status_byte(request.status),
-                    keys::survey_byte(request.survey.state),
-                ],
-            )?;
-            status_so_far.insert(&request.id, request.status);
-        }
-        let (by_status, by_requester) = (by_status.finish(), by_requester.finish());
+        let requests = self.plan_requests(w.requests)?;
         let mut timers = self.timers.edit();
         let mut owners = self.timer_owners.edit();
         if let Some(key) = w.fired_timer {
@@ -135,7 +112,7 @@ impl Store {
             });
         }
         let trees = [
-            self.requests.clone(),
+            self.requests.tree().clone(),
             self.counters.clone(),
             self.sessions.clone(),
             self.by_requester.tree().clone(),
@@ -160,11 +137,12 @@ impl Store {
                     t[SESSIONS].insert(keys::user_key(user), encode(session))?;
                 }
             }
-            for request in w.requests {
-                put_request(t, request)?;
+            for id in &requests.new {
+                advance_counter(&t[COUNTERS], id)?;
             }
-            by_status.apply(&t[BY_STATUS], &t[META])?;
-            by_requester.apply(&t[BY_REQUESTER], &t[META])?;
+            requests.records.apply(&t[REQUESTS], &t[META])?;
+            requests.by_status.apply(&t[BY_STATUS], &t[META])?;
+            requests.by_requester.apply(&t[BY_REQUESTER], &t[META])?;
             timers.apply(&t[TIMERS], &t[META])?;
             owners.apply(&t[TIMER_OWNERS], &t[META])?;
             for item in &items {
@@ -210,27 +188,29 @@ impl Store {
         links: &[(PostRef, RequestId)],
     ) -> Result<(), StoreError> {
         let _writing = self.lock_indexes();
+        let mut records = self.requests.edit();
         let mut by_post = self.by_post.edit();
+        if let Some((id, post)) = card {
+            let key = keys::request_key(id);
+            if let Some(v) = records.get(&key)? {
+                let mut r: Request = decode("requests", &v)?;
+                r.card = Some(post.clone());
+                records.insert(&key, encode(&r))?;
+            }
+        }
         for (id, post) in card.into_iter().chain(links.iter().map(|(p, id)| (id, p))) {
             by_post.insert(&keys::post_key(post), id.to_string().into_bytes())?;
         }
-        let by_post = by_post.finish();
+        let (records, by_post) = (records.finish(), by_post.finish());
         let trees = [
             self.outbox.clone(),
-            self.requests.clone(),
+            self.requests.tree().clone(),
             self.by_post.tree().clone(),
             self.meta.clone(),
         ];
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
             t[0].remove(&outbox_id.to_be_bytes())?;
-            if let Some((id, post)) = card {
-                let key = keys::request_key(id);
-                if let Some(v) = t[1].get(&key)? {
-                    let mut r: Request = decode("requests", &v).map_err(corrupt)?;
-                    r.card = Some(post.clone());
-                    t[1].insert(key, encode(&r))?;
-                }
-            }
+            records.apply(&t[1], &t[3])?;
             by_post.apply(&t[2], &t[3])?;
             Ok(())
         });
@@ -290,34 +270,74 @@ fn tx_result<T>(result: Result<T, TransactionError<Skip>>) -> Result<T, StoreErr
     }
 }
 
-/// Writes a request and keeps its department counter in step (its indexes are planned
-/// before the transaction).
-fn put_request(t: &[TransactionalTree], request: &Request) -> TxResult<()> {
-    let key = keys::request_key(&request.id);
-    let old: Option<Request> = match t[REQUESTS].get(&key)? {
-        Some(v) => Some(decode("requests", &v).map_err(corrupt)?),
-        None => None,
-    };
-    let mut request = request.clone();
-    // The card reference is written by delivery, which the step's snapshot may predate.
-    if request.card.is_none() {
-        request.card = old.as_ref().and_then(|o| o.card.clone());
+/// A request's number is never handed out twice: the department counter moves past it.
+fn advance_counter(counters: &TransactionalTree, id: &RequestId) -> TxResult<()> {
+    let prefix = id.prefix().as_bytes();
+    let current = counters
+        .get(prefix)?
+        .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
+        .unwrap_or(0);
+    if id.number() <= current {
+        return Err(corrupt(StoreError::CounterMismatch {
+            prefix: id.prefix().to_string(),
+            found: current,
+            wanted: id.number(),
+        }));
     }
-    t[REQUESTS].insert(key.as_slice(), encode(&request))?;
-    if old.is_none() {
-        let prefix = request.id.prefix().as_bytes();
-        let current = t[COUNTERS]
-            .get(prefix)?
-            .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
-            .unwrap_or(0);
-        if request.id.number() <= current {
-            return Err(corrupt(StoreError::CounterMismatch {
-                prefix: request.id.prefix().to_string(),
-                found: current,
-                wanted: request.id.number(),
-            }));
-        }
-        t[COUNTERS].insert(prefix, &request.id.number().to_be_bytes())?;
-    }
+    counters.insert(prefix, &id.number().to_be_bytes())?;
     Ok(())
+}
+
+/// The planned writes of a step's requests: records and indexes.
+struct RequestPlans<'a> {
+    records: Plan,
+    by_status: Plan,
+    by_requester: Plan,
+    /// Requests stored for the first time.
+    new: Vec<&'a RequestId>,
+}
+
+impl Store {
+    /// Plans the writes of a step's requests; the caller holds the index lock.
+    fn plan_requests<'a>(&self, requests: &'a [Request]) -> Result<RequestPlans<'a>, StoreError> {
+        let mut records = self.requests.edit();
+        let mut by_status = self.by_status.edit();
+        let mut by_requester = self.by_requester.edit();
+        let mut new = Vec::new();
+        for original in requests {
+            let key = keys::request_key(&original.id);
+            // Read through the edit: a step may carry the same request twice, and the later
+            // copy replaces the earlier one.
+            let old: Option<Request> = match records.get(&key)? {
+                Some(v) => Some(decode("requests", &v)?),
+                None => None,
+            };
+            let mut request = original.clone();
+            // The card reference is written by delivery, which the step's snapshot may predate.
+            if request.card.is_none() {
+                request.card = old.as_ref().and_then(|o| o.card.clone());
+            }
+            match &old {
+                Some(old) => {
+                    by_status.remove(&keys::by_status_key(old.status, &old.id))?;
+                }
+                None => new.push(&original.id),
+            }
+            by_status.insert(&keys::by_status_key(request.status, &request.id), vec![])?;
+            by_requester.insert(
+                &keys::by_requester_key(&request.requester, &request.id),
+                vec![
+                    keys::status_byte(request.status),
+                    keys::survey_byte(request.survey.state),
+                ],
+            )?;
+            records.insert(&key, encode(&request))?;
+        }
+        Ok(RequestPlans {
+            records: records.finish(),
+            by_status: by_status.finish(),
+            by_requester: by_requester.finish(),
+            new,
+        })
+    }
 }

@@ -3,9 +3,13 @@ use sled::Transactional;
 use std::collections::BTreeMap;
 
 fn open(max: usize) -> (tempfile::TempDir, sled::Db, Packed) {
+    open_with_bytes(max, 1 << 20)
+}
+
+fn open_with_bytes(max: usize, max_bytes: usize) -> (tempfile::TempDir, sled::Db, Packed) {
     let dir = tempfile::tempdir().unwrap();
     let db = sled::Config::new().path(dir.path()).open().unwrap();
-    let packed = Packed::new(db.open_tree("packed").unwrap(), "packed", max);
+    let packed = Packed::new(db.open_tree("packed").unwrap(), "packed", max, max_bytes);
     (dir, db, packed)
 }
 
@@ -30,6 +34,10 @@ fn check_chunks(packed: &Packed) {
         let entries = decode_chunk(&v).unwrap();
         assert!(!entries.is_empty(), "an empty chunk was left behind");
         assert!(entries.len() <= packed.max, "a chunk outgrew the limit");
+        assert!(
+            size(&entries) <= packed.max_bytes || entries.len() == 1,
+            "a chunk outgrew the byte limit"
+        );
         assert_eq!(
             entries[0].0,
             k.to_vec(),
@@ -60,8 +68,17 @@ fn key(n: u64) -> Vec<u8> {
 
 #[test]
 fn random_edits_match_a_btreemap_and_keep_chunks_sound() {
-    for (seed, max) in [(7, 2), (11, 4), (13, 8), (17, 32)] {
-        let (_dir, db, packed) = open(max);
+    // The last two are bound by bytes: values up to 300 bytes against 256- and 1024-byte
+    // chunks, so some entries get a chunk of their own.
+    for (seed, max, max_bytes) in [
+        (7, 2, 1 << 20),
+        (11, 4, 1 << 20),
+        (13, 8, 1 << 20),
+        (17, 32, 1 << 20),
+        (19, 32, 256),
+        (23, 16, 1024),
+    ] {
+        let (_dir, db, packed) = open_with_bytes(max, max_bytes);
         let mut model: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
         let mut rng = Rng(seed);
         for round in 0..150 {
@@ -72,7 +89,8 @@ fn random_edits_match_a_btreemap_and_keep_chunks_sound() {
                 if rng.next().is_multiple_of(3) {
                     assert_eq!(edit.remove(&k).unwrap(), model.remove(&k), "round {round}");
                 } else {
-                    let v = format!("v{round}").into_bytes();
+                    let mut v = format!("v{round}").into_bytes();
+                    v.resize(v.len() + (rng.next() % 300) as usize, b'.');
                     assert_eq!(
                         edit.insert(&k, v.clone()).unwrap(),
                         model.insert(k, v),
@@ -154,6 +172,31 @@ fn thinned_chunks_merge_so_chunks_follow_entries() {
         "320 entries left in {} chunks",
         packed.tree().len()
     );
+}
+
+#[test]
+fn a_growing_entry_moves_out_of_a_full_chunk_instead_of_bloating_it() {
+    let (_dir, db, packed) = open_with_bytes(32, 1024);
+    let mut edit = packed.edit();
+    for n in 0..8u64 {
+        edit.insert(&n.to_be_bytes(), vec![b'x'; 100]).unwrap();
+    }
+    commit(&db, &packed, &edit.finish());
+    assert_eq!(packed.tree().len(), 1);
+    // One request's history grows past the chunk size on its own.
+    let mut edit = packed.edit();
+    edit.insert(&3u64.to_be_bytes(), vec![b'y'; 5000]).unwrap();
+    commit(&db, &packed, &edit.finish());
+    check_chunks(&packed);
+    assert_eq!(
+        packed.get(&3u64.to_be_bytes()).unwrap(),
+        Some(vec![b'y'; 5000])
+    );
+    assert_eq!(packed.iter().count(), 8);
+    for chunk in packed.tree().iter() {
+        let entries = decode_chunk(&chunk.unwrap().1).unwrap();
+        assert!(size(&entries) <= 1024 || entries.len() == 1);
+    }
 }
 
 #[test]
