@@ -19,7 +19,7 @@ use crate::core::{
 };
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 pub use write::{CommitOutcome, StepWrite};
 
@@ -78,9 +78,6 @@ pub struct Store {
     by_post: packed::Packed,
     timers: packed::Packed,
     timer_owners: packed::Packed,
-    /// Held from planning an edit of the packed indexes to its commit: the plan is read
-    /// outside the transaction, so no other write of them may come in between.
-    index_writes: Arc<Mutex<()>>,
     outbox: sled::Tree,
     dead_letters: sled::Tree,
     seen: sled::Tree,
@@ -127,12 +124,15 @@ impl Store {
                 source,
             })?;
         let tree = |name: &str| db.open_tree(name);
+        // One lock for all packed maps: a step's plan spans several of them.
+        let writes = Arc::new(RwLock::new(()));
         let packed = |name: &'static str| -> Result<packed::Packed, sled::Error> {
             Ok(packed::Packed::new(
                 db.open_tree(name)?,
                 name,
                 CHUNK,
                 CHUNK_BYTES,
+                writes.clone(),
             ))
         };
         let store = Store {
@@ -144,7 +144,6 @@ impl Store {
             by_post: packed("by_post_chunks")?,
             timers: packed("timer_chunks")?,
             timer_owners: packed("timer_owner_chunks")?,
-            index_writes: Arc::new(Mutex::new(())),
             outbox: tree("outbox")?,
             dead_letters: tree("dead_letters")?,
             seen: tree("seen")?,
@@ -331,9 +330,19 @@ impl Store {
     }
 
     pub fn timers_for_owner(&self, owner: &str) -> Result<Vec<(Vec<u8>, Timer)>, StoreError> {
+        self.owner_timers(owner, false)
+    }
+
+    /// `held`: the caller holds the packed maps' write lock.
+    fn owner_timers(&self, owner: &str, held: bool) -> Result<Vec<(Vec<u8>, Timer)>, StoreError> {
         let prefix = keys::timer_owner_prefix(owner);
+        let index = if held {
+            self.timer_owners.scan_prefix_held(&prefix)?
+        } else {
+            self.timer_owners.scan_prefix(&prefix)?
+        };
         let mut out = Vec::new();
-        for (k, _) in self.timer_owners.scan_prefix(&prefix)? {
+        for (k, _) in index {
             let timer_key = &k[prefix.len()..];
             if let Some(v) = self.timers.get(timer_key)? {
                 out.push((timer_key.to_vec(), decode("timers", &v)?));

@@ -13,13 +13,16 @@
 //! key of the next chunk. The chunk responsible for a key is the last one whose first key is
 //! at or before it (or the first chunk, for a key before all others).
 //!
-//! Reads go to the tree. Writes are planned in an [`Edit`] outside a transaction (sled
-//! transactions can't scan) and written by [`Plan::apply`] inside one; the caller must be the
-//! only writer of the map from planning to commit.
+//! Writes are planned in an [`Edit`] outside a transaction (sled transactions can't scan)
+//! and written by [`Plan::apply`] inside one, under [`Packed::write_lock`]. Reads of one
+//! entry read one chunk, which is atomic; reads over several chunks take each chunk under
+//! the lock's read side.
 
 use super::StoreError;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 pub(super) type Entry = (Vec<u8>, Vec<u8>);
 
@@ -29,6 +32,8 @@ pub(super) struct Packed {
     name: &'static str,
     max: usize,
     max_bytes: usize,
+    /// Shared by every packed map of a store: writers hold it from planning to commit.
+    writes: Arc<RwLock<()>>,
 }
 
 /// The `meta` key holding a map's entry count, kept in step by [`Plan::apply`].
@@ -42,6 +47,7 @@ impl Packed {
         name: &'static str,
         max: usize,
         max_bytes: usize,
+        writes: Arc<RwLock<()>>,
     ) -> Packed {
         assert!(max >= 2, "a chunk must be able to split");
         Packed {
@@ -49,7 +55,16 @@ impl Packed {
             name,
             max,
             max_bytes,
+            writes,
         }
+    }
+
+    /// Taken by a writer from planning an [`Edit`] to committing its [`Plan`]: edits are
+    /// planned from reads outside the transaction, so no other write may come in between.
+    pub(super) fn write_lock(&self) -> RwLockWriteGuard<'_, ()> {
+        // A panic while it was held left nothing half-written: plans are committed whole by
+        // one transaction or not at all.
+        self.writes.write().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Whether entries fit in one chunk.
@@ -91,52 +106,130 @@ impl Packed {
         }
     }
 
+    fn read_lock(&self) -> RwLockReadGuard<'_, ()> {
+        self.writes.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The entries after `from` in the first chunk that has any (empty at the end), read in
+    /// one consistent step: unless the caller holds the write lock already, under its read
+    /// side, so that a split or merge committed meanwhile can't make a walk over several
+    /// chunks see an entry twice or miss one.
+    fn chunk_from(&self, from: Bound<&[u8]>, held: bool) -> Result<Vec<Entry>, StoreError> {
+        let _reading = (!held).then(|| self.read_lock());
+        let key = match from {
+            Bound::Unbounded => {
+                return match self.tree.first()? {
+                    Some((_, v)) => self.decode(&v),
+                    None => Ok(Vec::new()),
+                }
+            }
+            Bound::Included(k) | Bound::Excluded(k) => k,
+        };
+        if let Some(chunk) = self.tree.range(..=key).next_back() {
+            let mut entries = self.decode(&chunk?.1)?;
+            entries.retain(|(k, _)| match from {
+                Bound::Included(b) => k.as_slice() >= b,
+                _ => k.as_slice() > key,
+            });
+            if !entries.is_empty() {
+                return Ok(entries);
+            }
+        }
+        match self
+            .tree
+            .range::<&[u8], _>((Bound::Excluded(key), Bound::Unbounded))
+            .next()
+        {
+            Some(chunk) => self.decode(&chunk?.1),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Visits entries in order from `from` while `visit` returns true.
+    fn walk(
+        &self,
+        from: Bound<&[u8]>,
+        held: bool,
+        mut visit: impl FnMut(Entry) -> bool,
+    ) -> Result<(), StoreError> {
+        let mut cursor: Option<Vec<u8>> = None;
+        loop {
+            let bound = match &cursor {
+                Some(c) => Bound::Excluded(c.as_slice()),
+                None => from,
+            };
+            let entries = self.chunk_from(bound, held)?;
+            let Some(last) = entries.last().map(|(k, _)| k.clone()) else {
+                return Ok(());
+            };
+            for entry in entries {
+                if !visit(entry) {
+                    return Ok(());
+                }
+            }
+            cursor = Some(last);
+        }
+    }
+
     /// Entries with keys at or before `end`, in order, at most `limit`.
     pub(super) fn up_to(&self, end: &[u8], limit: usize) -> Result<Vec<Entry>, StoreError> {
         let mut out = Vec::new();
-        for chunk in self.tree.range(..=end) {
-            let (_, v) = chunk?;
-            for entry in self.decode(&v)? {
-                if out.len() >= limit || entry.0.as_slice() > end {
-                    return Ok(out);
-                }
+        self.walk(Bound::Unbounded, false, |entry| {
+            let more = out.len() < limit && entry.0.as_slice() <= end;
+            if more {
                 out.push(entry);
             }
-        }
+            more
+        })?;
         Ok(out)
     }
 
     /// Entries whose keys start with `prefix`, in order.
     pub(super) fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Entry>, StoreError> {
-        let start = match self.tree.range(..=prefix).next_back() {
-            Some(entry) => entry?.0.to_vec(),
-            None => prefix.to_vec(),
-        };
+        self.scan_prefix_inner(prefix, false)
+    }
+
+    /// [`Packed::scan_prefix`] for a caller that holds the write lock.
+    pub(super) fn scan_prefix_held(&self, prefix: &[u8]) -> Result<Vec<Entry>, StoreError> {
+        self.scan_prefix_inner(prefix, true)
+    }
+
+    fn scan_prefix_inner(&self, prefix: &[u8], held: bool) -> Result<Vec<Entry>, StoreError> {
         let mut out = Vec::new();
-        for chunk in self.tree.range(start..) {
-            let (_, v) = chunk?;
-            for entry in self.decode(&v)? {
-                if entry.0.starts_with(prefix) {
-                    out.push(entry);
-                } else if entry.0.as_slice() > prefix {
-                    return Ok(out);
-                }
+        self.walk(Bound::Included(prefix), held, |entry| {
+            let more = entry.0.starts_with(prefix);
+            if more {
+                out.push(entry);
             }
-        }
+            more
+        })?;
         Ok(out)
     }
 
-    /// Every entry, in order.
+    /// Every entry, in order, a chunk at a time.
     pub(super) fn iter(&self) -> impl Iterator<Item = Result<Entry, StoreError>> + '_ {
-        self.tree.iter().flat_map(move |chunk| {
-            let entries = chunk
-                .map_err(StoreError::from)
-                .and_then(|(_, v)| self.decode(&v));
-            let (ok, err) = match entries {
-                Ok(entries) => (entries, None),
-                Err(e) => (Vec::new(), Some(e)),
-            };
-            ok.into_iter().map(Ok).chain(err.map(Err))
+        let mut cursor: Option<Vec<u8>> = None;
+        let mut buffer = std::collections::VecDeque::new();
+        let mut done = false;
+        std::iter::from_fn(move || {
+            if buffer.is_empty() && !done {
+                let bound = match &cursor {
+                    Some(c) => Bound::Excluded(c.as_slice()),
+                    None => Bound::Unbounded,
+                };
+                match self.chunk_from(bound, false) {
+                    Ok(entries) => {
+                        done = entries.is_empty();
+                        cursor = entries.last().map(|(k, _)| k.clone());
+                        buffer.extend(entries);
+                    }
+                    Err(e) => {
+                        done = true;
+                        return Some(Err(e));
+                    }
+                }
+            }
+            buffer.pop_front().map(Ok)
         })
     }
 

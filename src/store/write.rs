@@ -83,7 +83,7 @@ impl Store {
         }
         for filter in w.cancel {
             let owner = filter.owner();
-            for (key, timer) in self.timers_for_owner(&owner)? {
+            for (key, timer) in self.owner_timers(&owner, true)? {
                 if filter.matches(&timer.kind) {
                     timers.remove(&key)?;
                     owners.remove(&keys::timer_owner_key(&owner, &key))?;
@@ -163,12 +163,8 @@ impl Store {
         }
     }
 
-    pub(super) fn lock_indexes(&self) -> std::sync::MutexGuard<'_, ()> {
-        // A panic while holding it left no half-written plan: plans are written whole by
-        // one transaction or not at all.
-        self.index_writes
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    pub(super) fn lock_indexes(&self) -> std::sync::RwLockWriteGuard<'_, ()> {
+        self.requests.write_lock()
     }
 
     /// Writes one planned index change on its own (migrations).

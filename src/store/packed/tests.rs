@@ -9,7 +9,13 @@ fn open(max: usize) -> (tempfile::TempDir, sled::Db, Packed) {
 fn open_with_bytes(max: usize, max_bytes: usize) -> (tempfile::TempDir, sled::Db, Packed) {
     let dir = tempfile::tempdir().unwrap();
     let db = sled::Config::new().path(dir.path()).open().unwrap();
-    let packed = Packed::new(db.open_tree("packed").unwrap(), "packed", max, max_bytes);
+    let packed = Packed::new(
+        db.open_tree("packed").unwrap(),
+        "packed",
+        max,
+        max_bytes,
+        Default::default(),
+    );
     (dir, db, packed)
 }
 
@@ -212,4 +218,58 @@ fn a_cut_chunk_is_reported_as_corrupt_not_a_panic() {
     assert!(packed.iter().any(|e| e.is_err()));
     assert_eq!(decode_chunk(&[0, 0, 0, 9]), None);
     assert_eq!(decode_chunk(&[]), None);
+}
+
+#[test]
+fn walks_over_several_chunks_stay_consistent_while_chunks_split_and_merge() {
+    let (_dir, db, packed) = open(8);
+    let stable: Vec<Vec<u8>> = (0..200u64).map(|n| (n * 2).to_be_bytes().to_vec()).collect();
+    let mut edit = packed.edit();
+    for k in &stable {
+        edit.insert(k, b"stable".to_vec()).unwrap();
+    }
+    commit(&db, &packed, &edit.finish());
+
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            // Odd keys come and go in bursts, splitting and merging the chunks between the
+            // stable ones.
+            let mut rng = Rng(99);
+            for _ in 0..300 {
+                let _writing = packed.write_lock();
+                let mut edit = packed.edit();
+                let base = rng.next() % 400;
+                let insert = rng.next().is_multiple_of(2);
+                for n in (base..base + 40).filter(|n| n % 2 == 1) {
+                    let k = n.to_be_bytes();
+                    if insert {
+                        edit.insert(&k, b"volatile".to_vec()).unwrap();
+                    } else {
+                        edit.remove(&k).unwrap();
+                    }
+                }
+                commit(&db, &packed, &edit.finish());
+            }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        let mut walks = 0;
+        while !done.load(std::sync::atomic::Ordering::SeqCst) || walks < 5 {
+            let keys: Vec<Vec<u8>> = packed.iter().map(|e| e.unwrap().0).collect();
+            assert!(keys.windows(2).all(|w| w[0] < w[1]), "an entry came twice");
+            let seen: Vec<&Vec<u8>> = keys
+                .iter()
+                .filter(|k| u64::from_be_bytes(k[..].try_into().unwrap()) % 2 == 0)
+                .collect();
+            assert_eq!(seen.len(), stable.len(), "a stable entry went missing");
+            let upto = packed.up_to(&400u64.to_be_bytes(), usize::MAX).unwrap();
+            assert!(upto.windows(2).all(|w| w[0].0 < w[1].0));
+            assert_eq!(
+                upto.iter().filter(|(_, v)| v == b"stable").count(),
+                stable.len()
+            );
+            walks += 1;
+        }
+    });
+    check_chunks(&packed);
 }
