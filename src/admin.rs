@@ -135,8 +135,16 @@ pub fn execute(
             }
         }
         AdminCommand::Stats { json } => {
-            let requests = store.all_requests().collect::<Result<Vec<_>, _>>()?;
-            let stats = report::stats(requests);
+            // Streamed: a store of a million requests is summed, not loaded.
+            let mut failed = None;
+            let stats = report::stats(
+                store
+                    .all_requests()
+                    .map_while(|r| r.map_err(|e| failed = Some(e)).ok()),
+            );
+            if let Some(e) = failed {
+                return Err(e.into());
+            }
             Ok(if *json {
                 format!(
                     "{}\n",

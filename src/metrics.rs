@@ -233,10 +233,10 @@ impl Metrics {
         let mut open: HashMap<(String, Status), u64> = HashMap::new();
         let mut store_ok = true;
         for status in [Status::Open, Status::Claimed] {
-            match store.requests_with_status(status) {
-                Ok(requests) => {
-                    for r in requests {
-                        *open.entry((r.department, status)).or_default() += 1;
+            match store.count_by_department(status) {
+                Ok(counts) => {
+                    for (department, n) in counts {
+                        open.insert((department, status), n);
                     }
                 }
                 Err(e) => {

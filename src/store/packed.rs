@@ -81,10 +81,7 @@ impl Packed {
     }
 
     fn decode(&self, bytes: &[u8]) -> Result<Vec<Entry>, StoreError> {
-        decode_chunk(bytes).ok_or_else(|| StoreError::Corrupt {
-            tree: self.name,
-            message: "a chunk's entries are cut short".into(),
-        })
+        decode_chunk(bytes).ok_or_else(|| self.corrupt())
     }
 
     pub(super) fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
@@ -92,11 +89,26 @@ impl Packed {
         let Some(chunk) = self.tree.range(..=key).next_back() else {
             return Ok(None);
         };
-        let entries = self.decode(&chunk?.1)?;
-        Ok(entries
-            .binary_search_by(|(k, _)| k.as_slice().cmp(key))
-            .ok()
-            .map(|i| entries[i].1.clone()))
+        let (_, bytes) = chunk?;
+        // Look the key up in place: a request read shouldn't copy its 31 neighbours.
+        let mut found = None;
+        let whole = walk_chunk(&bytes, |k, v| {
+            if k == key {
+                found = Some(v.to_vec());
+            }
+            k < key
+        });
+        if whole.is_none() && found.is_none() {
+            return Err(self.corrupt());
+        }
+        Ok(found)
+    }
+
+    fn corrupt(&self) -> StoreError {
+        StoreError::Corrupt {
+            tree: self.name,
+            message: "a chunk's entries are cut short".into(),
+        }
     }
 
     pub(super) fn first(&self) -> Result<Option<Entry>, StoreError> {
@@ -192,6 +204,21 @@ impl Packed {
     /// [`Packed::scan_prefix`] for a caller that holds the write lock.
     pub(super) fn scan_prefix_held(&self, prefix: &[u8]) -> Result<Vec<Entry>, StoreError> {
         self.scan_prefix_inner(prefix, true)
+    }
+
+    /// Visits the entries whose keys start with `prefix`, in order, without collecting them.
+    pub(super) fn visit_prefix(
+        &self,
+        prefix: &[u8],
+        mut visit: impl FnMut(Entry),
+    ) -> Result<(), StoreError> {
+        self.walk(Bound::Included(prefix), false, |entry| {
+            let more = entry.0.starts_with(prefix);
+            if more {
+                visit(entry);
+            }
+            more
+        })
     }
 
     fn scan_prefix_inner(&self, prefix: &[u8], held: bool) -> Result<Vec<Entry>, StoreError> {
@@ -571,7 +598,9 @@ pub(super) fn chunk_len(bytes: &[u8]) -> u64 {
         .map_or(0, |b| u64::from(u32::from_be_bytes(b)))
 }
 
-pub(super) fn decode_chunk(mut bytes: &[u8]) -> Option<Vec<Entry>> {
+/// Calls `visit` with each entry of an encoded chunk, in order, while it returns true.
+/// None when the encoding is cut short (as far as it was read).
+fn walk_chunk(mut bytes: &[u8], mut visit: impl FnMut(&[u8], &[u8]) -> bool) -> Option<()> {
     fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
         if bytes.len() < n {
             return None;
@@ -584,15 +613,25 @@ pub(super) fn decode_chunk(mut bytes: &[u8]) -> Option<Vec<Entry>> {
         Some(u32::from_be_bytes(take(bytes, 4)?.try_into().ok()?) as usize)
     }
     let count = length(&mut bytes)?;
-    let mut entries = Vec::with_capacity(count.min(bytes.len() / 8));
     for _ in 0..count {
         let klen = length(&mut bytes)?;
-        let key = take(&mut bytes, klen)?.to_vec();
+        let key = take(&mut bytes, klen)?;
         let vlen = length(&mut bytes)?;
-        let value = take(&mut bytes, vlen)?.to_vec();
-        entries.push((key, value));
+        let value = take(&mut bytes, vlen)?;
+        if !visit(key, value) {
+            return Some(());
+        }
     }
-    bytes.is_empty().then_some(entries)
+    bytes.is_empty().then_some(())
+}
+
+pub(super) fn decode_chunk(bytes: &[u8]) -> Option<Vec<Entry>> {
+    let mut entries = Vec::with_capacity(chunk_len(bytes).min(bytes.len() as u64 / 8) as usize);
+    walk_chunk(bytes, |k, v| {
+        entries.push((k.to_vec(), v.to_vec()));
+        true
+    })?;
+    Some(entries)
 }
 
 #[cfg(test)]

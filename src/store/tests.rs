@@ -172,6 +172,40 @@ fn the_requester_index_finds_only_that_users_requests_by_status() {
 }
 
 #[test]
+fn open_requests_are_counted_by_department_from_the_index() {
+    let (_d, s) = open();
+    s.commit_step(write(&[
+        request("IT", 1, "U1", Status::Open),
+        request("IT", 2, "U2", Status::Open),
+        request("HR", 1, "U1", Status::Open),
+        request("HR", 2, "U1", Status::Claimed),
+    ]))
+    .unwrap();
+    assert_eq!(
+        s.count_by_department(Status::Open).unwrap(),
+        BTreeMap::from([("hr".to_string(), 1), ("it".to_string(), 2)])
+    );
+    assert_eq!(
+        s.count_by_department(Status::Claimed).unwrap(),
+        BTreeMap::from([("hr".to_string(), 1)])
+    );
+    assert!(s.count_by_department(Status::Closed).unwrap().is_empty());
+
+    // An index entry without its department is counted through its request.
+    let id = RequestId::new("HR", 2);
+    let _writing = s.lock_indexes();
+    let mut edit = s.by_status.edit();
+    edit.insert(&keys::by_status_key(Status::Claimed, &id), vec![])
+        .unwrap();
+    s.commit_plan(&s.by_status, &edit.finish()).unwrap();
+    drop(_writing);
+    assert_eq!(
+        s.count_by_department(Status::Claimed).unwrap(),
+        BTreeMap::from([("hr".to_string(), 1)])
+    );
+}
+
+#[test]
 fn a_step_carrying_a_request_twice_indexes_only_its_last_status() {
     let (_d, s) = open();
     let opened = request("IT", 1, "U1", Status::Open);
@@ -430,6 +464,11 @@ fn a_version_1_store_gets_its_indexes_packed_on_open() {
     assert_eq!(
         s.requests_with_status(Status::Open).unwrap(),
         std::slice::from_ref(&open_request)
+    );
+    assert_eq!(
+        s.count_by_department(Status::Open).unwrap(),
+        BTreeMap::from([("it".to_string(), 1)]),
+        "the migration labels the status index with departments"
     );
     assert_eq!(s.request_by_post(&card).unwrap(), Some(open_request.id));
     for old in [

@@ -319,7 +319,11 @@ impl Store {
                 }
                 None => new.push(&original.id),
             }
-            by_status.insert(&keys::by_status_key(request.status, &request.id), vec![])?;
+            // The department rides along so that counting by department reads only the index.
+            by_status.insert(
+                &keys::by_status_key(request.status, &request.id),
+                request.department.as_bytes().to_vec(),
+            )?;
             by_requester.insert(
                 &keys::by_requester_key(&request.requester, &request.id),
                 vec![

@@ -223,7 +223,9 @@ fn a_cut_chunk_is_reported_as_corrupt_not_a_panic() {
 #[test]
 fn walks_over_several_chunks_stay_consistent_while_chunks_split_and_merge() {
     let (_dir, db, packed) = open(8);
-    let stable: Vec<Vec<u8>> = (0..200u64).map(|n| (n * 2).to_be_bytes().to_vec()).collect();
+    let stable: Vec<Vec<u8>> = (0..200u64)
+        .map(|n| (n * 2).to_be_bytes().to_vec())
+        .collect();
     let mut edit = packed.edit();
     for k in &stable {
         edit.insert(k, b"stable".to_vec()).unwrap();
