@@ -1,7 +1,9 @@
 //! Store behaviour at scale: with 1,000 and with 1,000,000 stored requests and pending
 //! reminders, how long opening the store takes, how long listing one user's open requests
 //! takes (it must not scan all requests), how long a scheduler wake-up takes, and the
-//! process's resident memory.
+//! process's resident memory (sled keeps some state resident per stored key; the store packs
+//! its indexes and records so that this stays small). `bench/serve_rss.sh` then measures a
+//! running server on the same stores.
 //!
 //! Run with `cargo bench --bench store_scale` (set `FRONTDESK_BENCH_SIZES=1000,100000` to
 //! choose sizes; the default is `1000,1000000`). Populating a million requests takes a few
@@ -137,8 +139,13 @@ fn measure(size: u64) {
         due = store.due_timers(now, 100).unwrap().len();
     }
     let wake = t.elapsed() / 100;
+    let what = if timers_only() {
+        "reminders (no requests)"
+    } else {
+        "requests + reminders"
+    };
     println!(
-        "{size:>9} requests: open {open:>9.2?} | list one user's open requests ({listed}) {list:>9.2?} | \
+        "{size:>9} {what}: open {open:>9.2?} | list one user's open requests ({listed}) {list:>9.2?} | \
          scheduler wake-up (next + {due} due) {wake:>9.2?} | RSS {} MiB after open (+{} MiB), {} MiB after the reads",
         rss_open / 1024,
         rss_open.saturating_sub(rss_before) / 1024,
