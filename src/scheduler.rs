@@ -86,8 +86,7 @@ impl Scheduler {
     pub fn due_count(&self) -> usize {
         self.engine
             .store()
-            .due_timers(self.engine.now(), usize::MAX)
-            .map(|v| v.len())
+            .due_timer_count(self.engine.now())
             .unwrap_or(0)
     }
 

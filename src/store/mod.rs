@@ -344,6 +344,11 @@ impl Store {
             .collect()
     }
 
+    /// How many timers are due at `now`, without reading them.
+    pub fn due_timer_count(&self, now: Timestamp) -> Result<usize, StoreError> {
+        self.timers.count_up_to(&keys::timer_key(now, u64::MAX))
+    }
+
     pub fn timer_count(&self) -> usize {
         self.packed_len(&self.timers) as usize
     }

@@ -196,6 +196,17 @@ impl Packed {
         Ok(out)
     }
 
+    /// How many entries have keys at or before `end`, without keeping them.
+    pub(super) fn count_up_to(&self, end: &[u8]) -> Result<usize, StoreError> {
+        let mut n = 0;
+        self.walk(Bound::Unbounded, false, |entry| {
+            let more = entry.0.as_slice() <= end;
+            n += usize::from(more);
+            more
+        })?;
+        Ok(n)
+    }
+
     /// Entries whose keys start with `prefix`, in order.
     pub(super) fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Entry>, StoreError> {
         self.scan_prefix_inner(prefix, false)

@@ -393,6 +393,12 @@ fn many_timers_share_few_stored_keys_and_the_count_follows_them() {
     w.cancel = &cancels;
     s.commit_step(w).unwrap();
     assert_eq!(s.timer_count(), 750);
+    assert_eq!(s.due_timer_count(t(3000)).unwrap(), 750);
+    assert_eq!(
+        s.due_timer_count(t(1000)).unwrap(),
+        250,
+        "502, 504, …, 1000"
+    );
     let due = s.due_timers(t(3000), usize::MAX).unwrap();
     assert_eq!(due.len(), 750);
     assert_eq!(due[0].1, survey_timer(502, t(502)));
