@@ -292,7 +292,7 @@ pub(super) struct Edit<'p> {
 }
 
 impl Edit<'_> {
-    /// Loads a stored chunk into the working set, unless it is there already.
+    /// Loads a stored chunk (not loaded before) into the working set.
     fn load(&mut self, key: Vec<u8>, value: &[u8]) -> Result<Vec<u8>, StoreError> {
         let entries = self.packed.decode(value)?;
         self.loaded.insert(key.clone());
@@ -300,43 +300,48 @@ impl Edit<'_> {
         Ok(key)
     }
 
-    /// The working-set key of the chunk responsible for `key`, loading it if needed. None
-    /// when the map is empty.
-    fn locate(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        let working = self
-            .chunks
-            .range(..=key.to_vec())
-            .next_back()
-            .map(|(k, _)| k.clone());
+    /// The chunk in `range` nearest its upper end (`from_end`) or its lower end, whether in
+    /// the working set or still stored (then it is loaded): its working-set key.
+    fn nearest(
+        &mut self,
+        range: (Bound<&[u8]>, Bound<&[u8]>),
+        from_end: bool,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut touched = self.chunks.range::<[u8], _>(range);
+        let touched = if from_end {
+            touched.next_back()
+        } else {
+            touched.next()
+        }
+        .map(|(k, _)| k.clone());
+        // Stored chunks already loaded are skipped: the working set has them as they are now.
+        let mut stored_chunks = self.packed.tree.range::<&[u8], _>(range);
         let mut stored = None;
-        for entry in self.packed.tree.range(..=key).rev() {
+        while let Some(entry) = if from_end {
+            stored_chunks.next_back()
+        } else {
+            stored_chunks.next()
+        } {
             let (k, v) = entry?;
             if !self.loaded.contains(k.as_ref()) {
                 stored = Some((k.to_vec(), v));
                 break;
             }
         }
-        match (working, stored) {
-            (Some(w), Some((s, _))) if w >= s => Ok(Some(w)),
+        match (touched, stored) {
+            (Some(t), Some((s, _))) if (t >= s) == from_end => Ok(Some(t)),
             (_, Some((s, v))) => self.load(s, &v).map(Some),
-            (Some(w), None) => Ok(Some(w)),
-            (None, None) => {
-                // The key sorts before every chunk: it joins the first one.
-                let working = self.chunks.keys().next().cloned();
-                let mut stored = None;
-                for entry in self.packed.tree.iter() {
-                    let (k, v) = entry?;
-                    if !self.loaded.contains(k.as_ref()) {
-                        stored = Some((k.to_vec(), v));
-                        break;
-                    }
-                }
-                match (working, stored) {
-                    (Some(w), Some((s, _))) if w <= s => Ok(Some(w)),
-                    (_, Some((s, v))) => self.load(s, &v).map(Some),
-                    (w, None) => Ok(w),
-                }
-            }
+            (t, None) => Ok(t),
+        }
+    }
+
+    /// The working-set key of the chunk responsible for `key`, loading it if needed. None
+    /// when the map is empty.
+    fn locate(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.nearest((Bound::Unbounded, Bound::Included(key)), true)? {
+            Some(at) => Ok(Some(at)),
+            // The key sorts before every chunk: it joins the first one.
+            None => self.nearest((Bound::Unbounded, Bound::Unbounded), false),
         }
     }
 
@@ -380,52 +385,12 @@ impl Edit<'_> {
 
     /// The working-set key of the chunk before the one starting at `key`, loading it if needed.
     fn previous_chunk(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        use std::ops::Bound::{Excluded, Unbounded};
-        let working = self
-            .chunks
-            .range::<[u8], _>((Unbounded, Excluded(key)))
-            .next_back()
-            .map(|(k, _)| k.clone());
-        let mut stored = None;
-        for entry in self.packed.tree.range(..key).rev() {
-            let (k, v) = entry?;
-            if !self.loaded.contains(k.as_ref()) {
-                stored = Some((k.to_vec(), v));
-                break;
-            }
-        }
-        match (working, stored) {
-            (Some(w), Some((s, _))) if w >= s => Ok(Some(w)),
-            (_, Some((s, v))) => self.load(s, &v).map(Some),
-            (w, None) => Ok(w),
-        }
+        self.nearest((Bound::Unbounded, Bound::Excluded(key)), true)
     }
 
     /// The working-set key of the chunk after the one starting at `key`, loading it if needed.
     fn next_chunk(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        use std::ops::Bound::{Excluded, Unbounded};
-        let working = self
-            .chunks
-            .range::<[u8], _>((Excluded(key), Unbounded))
-            .next()
-            .map(|(k, _)| k.clone());
-        let mut stored = None;
-        for entry in self
-            .packed
-            .tree
-            .range::<&[u8], _>((Excluded(key), Unbounded))
-        {
-            let (k, v) = entry?;
-            if !self.loaded.contains(k.as_ref()) {
-                stored = Some((k.to_vec(), v));
-                break;
-            }
-        }
-        match (working, stored) {
-            (Some(w), Some((s, _))) if w <= s => Ok(Some(w)),
-            (_, Some((s, v))) => self.load(s, &v).map(Some),
-            (w, None) => Ok(w),
-        }
+        self.nearest((Bound::Excluded(key), Bound::Unbounded), false)
     }
 
     pub(super) fn insert(
