@@ -11,7 +11,7 @@
 
 use chrono::{Duration, TimeZone};
 use frontdesk::core::{
-    Platform, Priority, Request, RequestId, Status, Survey, Timer, TimerKind, UserRef,
+    Outgoing, Platform, Priority, Request, RequestId, Status, Survey, Timer, TimerKind, UserRef,
 };
 use frontdesk::store::{StepWrite, Store};
 use std::path::{Path, PathBuf};
@@ -153,6 +153,58 @@ fn measure(size: u64) {
     );
 }
 
+/// The outbox after an outage: `backlog` messages about as many requests wait for Slack.
+/// How long the worker takes to learn there is nothing due (and when to wake), and to take
+/// the next due message and record its delivery, while the backlog drains.
+fn measure_outbox(backlog: u64) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("open");
+    let start = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let mut n = 0;
+    while n < backlog {
+        let outbox = (n..(n + 1_000).min(backlog))
+            .map(|i| {
+                (
+                    Platform::Slack,
+                    Outgoing::PostCard {
+                        request: RequestId::new("IT", i + 1),
+                    },
+                )
+            })
+            .collect();
+        store
+            .commit_step(StepWrite {
+                dedup: None,
+                fired_timer: None,
+                session: None,
+                requests: &[],
+                schedule: &[],
+                cancel: &[],
+                outbox,
+                now: start + Duration::milliseconds(n as i64),
+            })
+            .expect("commit");
+        n += 1_000;
+    }
+    let before = start - Duration::seconds(1);
+    let t = Instant::now();
+    for _ in 0..100 {
+        let (item, wake) = store.next_outbox(before).unwrap();
+        assert!(item.is_none() && wake.is_some());
+    }
+    let idle = t.elapsed() / 100;
+    let later = start + Duration::days(1);
+    let t = Instant::now();
+    for _ in 0..1_000 {
+        let (item, _) = store.next_outbox(later).unwrap();
+        store.record_delivery(item.unwrap().id, None, &[]).unwrap();
+    }
+    let drain = t.elapsed() / 1_000;
+    println!(
+        "{backlog:>9} messages waiting in the outbox: nothing due yet {idle:>9.2?} | next due message + its delivery recorded {drain:>9.2?}"
+    );
+}
+
 fn main() {
     // `cargo test` runs bench targets with `--bench` absent; do nothing then.
     if !std::env::args().any(|a| a == "--bench") {
@@ -163,7 +215,12 @@ fn main() {
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
-    for size in sizes {
+    for &size in &sizes {
         measure(size);
+    }
+    if !timers_only() {
+        for size in sizes {
+            measure_outbox(size.min(100_000));
+        }
     }
 }

@@ -75,6 +75,38 @@ pub(super) fn time_bytes(t: Timestamp) -> [u8; 8] {
     ((t.timestamp_millis() as u64) ^ (1 << 63)).to_be_bytes()
 }
 
+pub(super) fn time_from_bytes(bytes: [u8; 8]) -> Timestamp {
+    let millis = (u64::from_be_bytes(bytes) ^ (1 << 63)) as i64;
+    chrono::DateTime::from_timestamp_millis(millis).unwrap_or_default()
+}
+
+/// `{next attempt}{id}`: the outbox queue in the order items fall due.
+pub(super) fn outbox_queue_key(at: Timestamp, id: u64) -> Vec<u8> {
+    let mut k = time_bytes(at).to_vec();
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+pub(super) fn parse_outbox_queue_key(k: &[u8]) -> Option<([u8; 8], u64)> {
+    let due = k.get(..8)?.try_into().ok()?;
+    let id = u64::from_be_bytes(k.get(8..16)?.try_into().ok()?);
+    Some((due, id))
+}
+
+/// `{request key}{id}`: a request's pending messages in the order they were decided.
+pub(super) fn outbox_by_request_key(request: &RequestId, id: u64) -> Vec<u8> {
+    let mut k = request_key(request);
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// The big-endian id that follows a prefix of `offset` bytes.
+pub(super) fn id_after(k: &[u8], offset: usize) -> Option<u64> {
+    Some(u64::from_be_bytes(
+        k.get(offset..offset + 8)?.try_into().ok()?,
+    ))
+}
+
 pub(super) fn timer_key(at: Timestamp, seq: u64) -> Vec<u8> {
     let mut k = time_bytes(at).to_vec();
     k.extend_from_slice(&seq.to_be_bytes());
@@ -105,6 +137,19 @@ mod tests {
         let b = RequestId::new("IT", 10);
         assert_eq!(parse_request_key(&request_key(&a)), Some(a.clone()));
         assert!(request_key(&a) < request_key(&b));
+    }
+
+    #[test]
+    fn outbox_queue_keys_round_trip_and_sort_by_time_then_id() {
+        let at = chrono::Utc
+            .timestamp_opt(1_700_000_000, 123_000_000)
+            .unwrap();
+        let (due, id) = parse_outbox_queue_key(&outbox_queue_key(at, 7)).unwrap();
+        assert_eq!((time_from_bytes(due), id), (at, 7));
+        assert!(
+            outbox_queue_key(at, 9) < outbox_queue_key(at + chrono::Duration::milliseconds(1), 1)
+        );
+        assert!(outbox_queue_key(at, 1) < outbox_queue_key(at, 2));
     }
 
     #[test]

@@ -28,7 +28,10 @@ impl Store {
             match version {
                 // Version 0 had no version key; the layout is otherwise the same.
                 0 => {}
-                1 => self.pack_indexes()?,
+                1 => {
+                    self.pack_indexes()?;
+                    self.index_outbox()?;
+                }
                 _ => unreachable!("every version below SCHEMA_VERSION has a step"),
             }
             version += 1;

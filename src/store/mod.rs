@@ -3,13 +3,16 @@
 //! transaction (state, outbox items, timers and the webhook's event id together), so a crash
 //! leaves either all of a step or none of it.
 //!
-//! Trees: `requests`, `counters`, `sessions`, `by_requester_chunks`, `by_status_chunks`,
-//! `by_post_chunks`, `timer_chunks`, `timer_owner_chunks`, `outbox`, `dead_letters`, `seen`,
-//! `meta`. The indexes are [`packed`] maps: sled keeps memory resident per key, and packed
-//! indexes let a million pending reminders cost the process about what a thousand do.
+//! Trees: `request_chunks`, `counters`, `sessions`, `by_requester_chunks`,
+//! `by_status_chunks`, `by_post_chunks`, `timer_chunks`, `timer_owner_chunks`, `outbox`,
+//! `outbox_queue`, `outbox_by_request`, `dead_letters`, `seen`, `meta`. The `_chunks` trees
+//! are [`packed`] maps: sled keeps memory resident per key, and packing lets a million
+//! requests and pending reminders cost the process about what a thousand do. The outbox's
+//! trees are transient and stay one key per item (see [`outbox`]).
 
 mod keys;
 mod migrate;
+mod outbox;
 mod packed;
 mod write;
 
@@ -80,6 +83,8 @@ pub struct Store {
     timers: packed::Packed,
     timer_owners: packed::Packed,
     outbox: sled::Tree,
+    outbox_queue: sled::Tree,
+    outbox_by_request: sled::Tree,
     dead_letters: sled::Tree,
     seen: sled::Tree,
     meta: sled::Tree,
@@ -146,6 +151,8 @@ impl Store {
             timers: packed("timer_chunks")?,
             timer_owners: packed("timer_owner_chunks")?,
             outbox: tree("outbox")?,
+            outbox_queue: tree("outbox_queue")?,
+            outbox_by_request: tree("outbox_by_request")?,
             dead_letters: tree("dead_letters")?,
             seen: tree("seen")?,
             meta: tree("meta")?,
@@ -378,63 +385,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-
-    // ---- outbox ----
-
-    pub fn outbox_items(&self) -> Result<Vec<OutboxItem>, StoreError> {
-        self.outbox
-            .iter()
-            .map(|e| decode("outbox", &e?.1))
-            .collect()
-    }
-
-    pub fn dead_letters(&self) -> Result<Vec<OutboxItem>, StoreError> {
-        self.dead_letters
-            .iter()
-            .map(|e| decode("dead_letters", &e?.1))
-            .collect()
-    }
-
-    pub fn outbox_len(&self) -> usize {
-        self.outbox.len()
-    }
-
-    pub fn dead_letter_len(&self) -> usize {
-        self.dead_letters.len()
-    }
-
-    pub fn outbox_item(&self, id: u64) -> Result<Option<OutboxItem>, StoreError> {
-        self.outbox
-            .get(id.to_be_bytes())?
-            .map(|v| decode("outbox", &v))
-            .transpose()
-    }
-
-    /// The next item to deliver at `now`, oldest first, keeping each request's messages in
-    /// order: while an earlier message about a request waits for a retry, later ones wait too.
-    /// Also returns when the earliest waiting item falls due, for the worker's sleep.
-    pub fn next_outbox(
-        &self,
-        now: Timestamp,
-    ) -> Result<(Option<OutboxItem>, Option<Timestamp>), StoreError> {
-        let mut blocked: Vec<RequestId> = Vec::new();
-        let mut earliest: Option<Timestamp> = None;
-        for entry in self.outbox.iter() {
-            let item: OutboxItem = decode("outbox", &entry?.1)?;
-            let request = item.outgoing.request().cloned();
-            if request.as_ref().is_some_and(|r| blocked.contains(r)) {
-                continue;
-            }
-            if item.next_attempt_at <= now {
-                return Ok((Some(item), None));
-            }
-            earliest = Some(earliest.map_or(item.next_attempt_at, |e| e.min(item.next_attempt_at)));
-            if let Some(r) = request {
-                blocked.push(r);
-            }
-        }
-        Ok((None, earliest))
     }
 
     // ---- webhook dedup housekeeping ----

@@ -118,7 +118,7 @@ impl Packed {
         }
     }
 
-    fn read_lock(&self) -> RwLockReadGuard<'_, ()> {
+    pub(super) fn read_lock(&self) -> RwLockReadGuard<'_, ()> {
         self.writes.read().unwrap_or_else(PoisonError::into_inner)
     }
 

@@ -549,6 +549,95 @@ fn the_outbox_keeps_each_requests_messages_in_order_while_one_waits_for_a_retry(
     assert_eq!(next.unwrap().id, outbox_ids[0]);
 }
 
+fn next_id(s: &Store, now: Timestamp) -> Option<u64> {
+    s.next_outbox(now).unwrap().0.map(|item| item.id)
+}
+
+#[test]
+fn a_requests_next_message_moves_up_when_the_one_before_is_delivered_or_given_up() {
+    let (_d, s) = open();
+    let a = RequestId::new("IT", 1);
+    let b = RequestId::new("IT", 2);
+    let mut w = write(&[]);
+    w.outbox = vec![
+        dm("U1", Some(&a)),
+        dm("U1", Some(&a)),
+        dm("U1", Some(&a)),
+        dm("U2", Some(&b)),
+        dm("U3", None),
+    ];
+    let CommitOutcome::Applied { outbox_ids: ids } = s.commit_step(w).unwrap() else {
+        panic!()
+    };
+    // Only each request's first message, and the one about no request, may go.
+    assert_eq!(s.outbox_queue.len(), 3);
+    assert_eq!(next_id(&s, t(0)), Some(ids[0]));
+    s.record_delivery(ids[0], None, &[]).unwrap();
+    assert_eq!(next_id(&s, t(0)), Some(ids[1]));
+
+    // IT-1's second message is given up on: the third goes next; B's and the other wait
+    // their turn by due time.
+    let second = s.outbox_item(ids[1]).unwrap().unwrap();
+    s.dead_letter(&second).unwrap();
+    assert_eq!(next_id(&s, t(0)), Some(ids[2]));
+
+    // Retried, the given-up message goes before the third again.
+    assert!(s.retry_dead_letter(ids[1], t(0)).unwrap());
+    assert!(
+        !s.retry_dead_letter(ids[1], t(0)).unwrap(),
+        "it is no dead letter now"
+    );
+    let mut order = Vec::new();
+    while let Some(id) = next_id(&s, t(0)) {
+        order.push(id);
+        s.record_delivery(id, None, &[]).unwrap();
+    }
+    let position = |id| order.iter().position(|x| *x == id).unwrap();
+    assert!(position(ids[1]) < position(ids[2]), "{order:?}");
+    assert_eq!(order.len(), 4);
+    assert_eq!(s.outbox_len(), 0);
+    assert_eq!(s.outbox_queue.len(), 0);
+    assert_eq!(s.outbox_by_request.len(), 0);
+}
+
+#[test]
+fn a_version_1_outbox_gets_its_queue_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = RequestId::new("IT", 1);
+    let items: Vec<OutboxItem> = [dm("U1", Some(&a)), dm("U1", Some(&a)), dm("U2", None)]
+        .into_iter()
+        .enumerate()
+        .map(|(i, (platform, outgoing))| OutboxItem {
+            id: 10 + i as u64,
+            platform,
+            outgoing,
+            created_at: t(0),
+            attempts: 0,
+            next_attempt_at: t(0),
+            last_error: None,
+        })
+        .collect();
+    {
+        let db = sled::open(dir.path()).unwrap();
+        let outbox = db.open_tree("outbox").unwrap();
+        for item in &items {
+            outbox.insert(item.id.to_be_bytes(), encode(item)).unwrap();
+        }
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema_version", &1u32.to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let s = Store::open(dir.path()).unwrap();
+    let mut order = Vec::new();
+    while let Some(id) = next_id(&s, t(0)) {
+        order.push(id);
+        s.record_delivery(id, None, &[]).unwrap();
+    }
+    assert_eq!(order, [10, 11, 12]);
+}
+
 #[test]
 fn a_delivery_records_the_card_and_links_without_losing_concurrent_changes() {
     let (_d, s) = open();

@@ -60,6 +60,8 @@ const TIMER_OWNERS: usize = 6;
 const OUTBOX: usize = 7;
 const SEEN: usize = 8;
 const META: usize = 9;
+const OUTBOX_QUEUE: usize = 10;
+const OUTBOX_BY_REQUEST: usize = 11;
 
 impl Store {
     /// Writes one step atomically.
@@ -111,6 +113,7 @@ impl Store {
                 last_error: None,
             });
         }
+        let new_items = self.plan_new_outbox_items(&items)?;
         let trees = [
             self.requests.tree().clone(),
             self.counters.clone(),
@@ -122,6 +125,8 @@ impl Store {
             self.outbox.clone(),
             self.seen.clone(),
             self.meta.clone(),
+            self.outbox_queue.clone(),
+            self.outbox_by_request.clone(),
         ];
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
             if let Some(id) = w.dedup {
@@ -147,6 +152,12 @@ impl Store {
             owners.apply(&t[TIMER_OWNERS], &t[META])?;
             for item in &items {
                 t[OUTBOX].insert(&item.id.to_be_bytes(), encode(item))?;
+            }
+            for k in &new_items.queue {
+                t[OUTBOX_QUEUE].insert(k.as_slice(), &[])?;
+            }
+            for k in &new_items.by_request {
+                t[OUTBOX_BY_REQUEST].insert(k.as_slice(), &[])?;
             }
             Ok(())
         });
@@ -198,57 +209,22 @@ impl Store {
             by_post.insert(&keys::post_key(post), id.to_string().into_bytes())?;
         }
         let (records, by_post) = (records.finish(), by_post.finish());
+        let removal = self.plan_outbox_removal(outbox_id)?;
         let trees = [
             self.outbox.clone(),
             self.requests.tree().clone(),
             self.by_post.tree().clone(),
             self.meta.clone(),
+            self.outbox_queue.clone(),
+            self.outbox_by_request.clone(),
         ];
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
-            t[0].remove(&outbox_id.to_be_bytes())?;
+            if let Some(removal) = &removal {
+                removal.apply(&t[0], &t[4], &t[5])?;
+            }
             records.apply(&t[1], &t[3])?;
             by_post.apply(&t[2], &t[3])?;
             Ok(())
-        });
-        tx_result(result)
-    }
-
-    /// Stores an item's new retry state (attempts, next attempt, last error).
-    pub fn update_outbox(&self, item: &OutboxItem) -> Result<(), StoreError> {
-        // Only if it is still there: a concurrent `outbox retry` or delivery may have moved it.
-        let key = item.id.to_be_bytes();
-        let old = self.outbox.get(key)?;
-        if old.is_some() {
-            let _ = self.outbox.compare_and_swap(key, old, Some(encode(item)))?;
-        }
-        Ok(())
-    }
-
-    /// Gives up on an item: it moves to the dead letters, where `outbox retry` can revive it.
-    pub fn dead_letter(&self, item: &OutboxItem) -> Result<(), StoreError> {
-        let trees = [self.outbox.clone(), self.dead_letters.clone()];
-        let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
-            t[0].remove(&item.id.to_be_bytes())?;
-            t[1].insert(&item.id.to_be_bytes(), encode(item))?;
-            Ok(())
-        });
-        tx_result(result)
-    }
-
-    /// Puts a dead letter back in the outbox for immediate delivery. Returns false when no
-    /// dead letter has that id.
-    pub fn retry_dead_letter(&self, id: u64, now: Timestamp) -> Result<bool, StoreError> {
-        let trees = [self.outbox.clone(), self.dead_letters.clone()];
-        let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<bool> {
-            let Some(v) = t[1].remove(&id.to_be_bytes())? else {
-                return Ok(false);
-            };
-            let mut item: OutboxItem = decode("dead_letters", &v).map_err(corrupt)?;
-            item.attempts = 0;
-            item.next_attempt_at = now;
-            item.created_at = now;
-            t[0].insert(&id.to_be_bytes(), encode(&item))?;
-            Ok(true)
         });
         tx_result(result)
     }

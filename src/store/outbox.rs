@@ -1,0 +1,308 @@
+//! The outbox's trees and their two indexes.
+//!
+//! `outbox` holds the items by id; `dead_letters` the ones given up on. Messages about one
+//! request are delivered in the order they were decided, so only the oldest pending item of
+//! each request (its head), and every item about no request, can be delivered next. Those
+//! are the entries of `outbox_queue`, keyed by next attempt time and id: the next delivery
+//! is its first entry, found without reading the rest of a backlog. `outbox_by_request`
+//! (request key, id) finds the item that becomes a request's head when its head goes.
+
+use super::{decode, encode, keys, OutboxItem, Store, StoreError};
+use crate::core::{RequestId, Timestamp};
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+use sled::Transactional;
+
+/// The index changes that taking one item out of the outbox brings.
+#[derive(Debug, Default)]
+pub(super) struct Removal {
+    id: u64,
+    queue_key: Option<Vec<u8>>,
+    by_request_key: Option<Vec<u8>>,
+    /// The queue entry of the request's next item, which becomes its head.
+    promoted: Option<Vec<u8>>,
+}
+
+impl Removal {
+    /// Applies the removal to the outbox (`t_outbox`), its queue and its request index.
+    pub(super) fn apply<E>(
+        &self,
+        t_outbox: &TransactionalTree,
+        t_queue: &TransactionalTree,
+        t_by_request: &TransactionalTree,
+    ) -> Result<(), ConflictableTransactionError<E>> {
+        t_outbox.remove(&self.id.to_be_bytes())?;
+        if let Some(k) = &self.queue_key {
+            t_queue.remove(k.as_slice())?;
+        }
+        if let Some(k) = &self.by_request_key {
+            t_by_request.remove(k.as_slice())?;
+        }
+        if let Some(k) = &self.promoted {
+            t_queue.insert(k.as_slice(), &[])?;
+        }
+        Ok(())
+    }
+}
+
+/// The index entries of items a step adds.
+pub(super) struct NewItemKeys {
+    /// Queue entries of the items that go first for their request.
+    pub queue: Vec<Vec<u8>>,
+    pub by_request: Vec<Vec<u8>>,
+}
+
+impl Store {
+    pub fn outbox_items(&self) -> Result<Vec<OutboxItem>, StoreError> {
+        self.outbox
+            .iter()
+            .map(|e| decode("outbox", &e?.1))
+            .collect()
+    }
+
+    pub fn dead_letters(&self) -> Result<Vec<OutboxItem>, StoreError> {
+        self.dead_letters
+            .iter()
+            .map(|e| decode("dead_letters", &e?.1))
+            .collect()
+    }
+
+    pub fn outbox_len(&self) -> usize {
+        self.outbox.len()
+    }
+
+    pub fn dead_letter_len(&self) -> usize {
+        self.dead_letters.len()
+    }
+
+    pub fn outbox_item(&self, id: u64) -> Result<Option<OutboxItem>, StoreError> {
+        self.outbox
+            .get(id.to_be_bytes())?
+            .map(|v| decode("outbox", &v))
+            .transpose()
+    }
+
+    /// The next item to deliver at `now`: of the items that may go next (each request's
+    /// oldest, and the ones about no request), the one due longest. While an earlier message
+    /// about a request waits for a retry, later ones wait too. Without an item due, returns
+    /// when the next one falls due, for the worker's sleep.
+    pub fn next_outbox(
+        &self,
+        now: Timestamp,
+    ) -> Result<(Option<OutboxItem>, Option<Timestamp>), StoreError> {
+        // The queue entry and its item are read as one: a delivery committed in between
+        // would leave an entry without its item.
+        let _reading = self.requests.read_lock();
+        let Some((key, _)) = self.outbox_queue.first()? else {
+            return Ok((None, None));
+        };
+        let (due, id) = keys::parse_outbox_queue_key(&key).ok_or_else(|| StoreError::Corrupt {
+            tree: "outbox_queue",
+            message: "a key is not a time and an id".into(),
+        })?;
+        if due > keys::time_bytes(now) {
+            return Ok((None, Some(keys::time_from_bytes(due))));
+        }
+        match self.outbox_item(id)? {
+            Some(item) => Ok((Some(item), None)),
+            None => Err(StoreError::Corrupt {
+                tree: "outbox_queue",
+                message: format!("it lists item {id}, which is not in the outbox"),
+            }),
+        }
+    }
+
+    /// The oldest pending item about `request`, if any.
+    fn request_head(&self, request: &RequestId) -> Result<Option<u64>, StoreError> {
+        let prefix = keys::request_key(request);
+        match self.outbox_by_request.scan_prefix(&prefix).next() {
+            Some(entry) => Ok(keys::id_after(&entry?.0, prefix.len())),
+            None => Ok(None),
+        }
+    }
+
+    /// Plans taking `id` out of the outbox. The caller holds the index lock. None when the
+    /// item is gone.
+    pub(super) fn plan_outbox_removal(&self, id: u64) -> Result<Option<Removal>, StoreError> {
+        let Some(item) = self.outbox_item(id)? else {
+            return Ok(None);
+        };
+        let queue_key = keys::outbox_queue_key(item.next_attempt_at, id);
+        let is_head = self.outbox_queue.contains_key(&queue_key)?;
+        let mut removal = Removal {
+            id,
+            queue_key: is_head.then_some(queue_key),
+            ..Removal::default()
+        };
+        if let Some(request) = item.outgoing.request() {
+            let prefix = keys::request_key(request);
+            removal.by_request_key = Some(keys::outbox_by_request_key(request, id));
+            if is_head {
+                for entry in self.outbox_by_request.scan_prefix(&prefix) {
+                    let Some(next) = keys::id_after(&entry?.0, prefix.len()) else {
+                        continue;
+                    };
+                    if next != id {
+                        if let Some(next_item) = self.outbox_item(next)? {
+                            removal.promoted =
+                                Some(keys::outbox_queue_key(next_item.next_attempt_at, next));
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(Some(removal))
+    }
+
+    /// For items a step adds: which of them become heads (the queue keys to write) and
+    /// their request index keys. The caller holds the index lock.
+    pub(super) fn plan_new_outbox_items(
+        &self,
+        items: &[OutboxItem],
+    ) -> Result<NewItemKeys, StoreError> {
+        let mut queue = Vec::new();
+        let mut by_request = Vec::new();
+        let mut seen: Vec<&RequestId> = Vec::new();
+        for item in items {
+            match item.outgoing.request() {
+                Some(request) => {
+                    by_request.push(keys::outbox_by_request_key(request, item.id));
+                    // New items have the newest ids: one goes first only if nothing about
+                    // its request is pending.
+                    if !seen.contains(&request) && self.request_head(request)?.is_none() {
+                        queue.push(keys::outbox_queue_key(item.next_attempt_at, item.id));
+                    }
+                    seen.push(request);
+                }
+                None => queue.push(keys::outbox_queue_key(item.next_attempt_at, item.id)),
+            }
+        }
+        Ok(NewItemKeys { queue, by_request })
+    }
+
+    /// Stores an item's new retry state (attempts, next attempt, last error).
+    pub fn update_outbox(&self, item: &OutboxItem) -> Result<(), StoreError> {
+        let _writing = self.lock_indexes();
+        let trees = [self.outbox.clone(), self.outbox_queue.clone()];
+        let result = trees[..].transaction(|t: &Vec<TransactionalTree>| {
+            let key = item.id.to_be_bytes();
+            // Only if it is still there: a delivery or `outbox retry` may have moved it.
+            let Some(old) = t[0].get(key)? else {
+                return Ok(());
+            };
+            let old: OutboxItem = decode("outbox", &old).map_err(corrupt)?;
+            t[0].insert(&key, encode(item))?;
+            let old_key = keys::outbox_queue_key(old.next_attempt_at, item.id);
+            if t[1].remove(old_key)?.is_some() {
+                t[1].insert(keys::outbox_queue_key(item.next_attempt_at, item.id), &[])?;
+            }
+            Ok(())
+        });
+        finish(result)
+    }
+
+    /// Gives up on an item: it moves to the dead letters, where `outbox retry` can revive it.
+    pub fn dead_letter(&self, item: &OutboxItem) -> Result<(), StoreError> {
+        let _writing = self.lock_indexes();
+        let Some(removal) = self.plan_outbox_removal(item.id)? else {
+            return Ok(());
+        };
+        let trees = [
+            self.outbox.clone(),
+            self.outbox_queue.clone(),
+            self.outbox_by_request.clone(),
+            self.dead_letters.clone(),
+        ];
+        let result = trees[..].transaction(|t: &Vec<TransactionalTree>| {
+            removal.apply(&t[0], &t[1], &t[2])?;
+            t[3].insert(&item.id.to_be_bytes(), encode(item))?;
+            Ok(())
+        });
+        finish(result)
+    }
+
+    /// Puts a dead letter back in the outbox for immediate delivery. It keeps its id, so it
+    /// goes before later messages about its request. Returns false when no dead letter has
+    /// that id.
+    pub fn retry_dead_letter(&self, id: u64, now: Timestamp) -> Result<bool, StoreError> {
+        let _writing = self.lock_indexes();
+        let Some(v) = self.dead_letters.get(id.to_be_bytes())? else {
+            return Ok(false);
+        };
+        let mut item: OutboxItem = decode("dead_letters", &v)?;
+        item.attempts = 0;
+        item.next_attempt_at = now;
+        item.created_at = now;
+        let mut head_now = true;
+        let mut demoted = None;
+        if let Some(request) = item.outgoing.request() {
+            if let Some(head) = self.request_head(request)? {
+                head_now = head > id;
+                if head_now {
+                    demoted = self
+                        .outbox_item(head)?
+                        .map(|h| keys::outbox_queue_key(h.next_attempt_at, head));
+                }
+            }
+        }
+        let trees = [
+            self.outbox.clone(),
+            self.outbox_queue.clone(),
+            self.outbox_by_request.clone(),
+            self.dead_letters.clone(),
+        ];
+        let result = trees[..].transaction(|t: &Vec<TransactionalTree>| {
+            if t[3].remove(&id.to_be_bytes())?.is_none() {
+                return Ok(false);
+            }
+            t[0].insert(&id.to_be_bytes(), encode(&item))?;
+            if let Some(request) = item.outgoing.request() {
+                t[2].insert(keys::outbox_by_request_key(request, id), &[])?;
+            }
+            if let Some(k) = &demoted {
+                t[1].remove(k.as_slice())?;
+            }
+            if head_now {
+                t[1].insert(keys::outbox_queue_key(now, id), &[])?;
+            }
+            Ok(true)
+        });
+        finish(result)
+    }
+
+    /// Builds the queue and the request index from the items (store schema 1 had neither).
+    pub(super) fn index_outbox(&self) -> Result<(), StoreError> {
+        let _writing = self.lock_indexes();
+        let mut seen = std::collections::HashSet::new();
+        for entry in self.outbox.iter() {
+            let item: OutboxItem = decode("outbox", &entry?.1)?;
+            let head = match item.outgoing.request() {
+                Some(request) => {
+                    self.outbox_by_request
+                        .insert(keys::outbox_by_request_key(request, item.id), &[])?;
+                    seen.insert(request.clone())
+                }
+                None => true,
+            };
+            if head {
+                self.outbox_queue
+                    .insert(keys::outbox_queue_key(item.next_attempt_at, item.id), &[])?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn corrupt(e: StoreError) -> ConflictableTransactionError<StoreError> {
+    ConflictableTransactionError::Abort(e)
+}
+
+fn finish<T>(
+    result: Result<T, sled::transaction::TransactionError<StoreError>>,
+) -> Result<T, StoreError> {
+    match result {
+        Ok(v) => Ok(v),
+        Err(sled::transaction::TransactionError::Abort(e)) => Err(e),
+        Err(sled::transaction::TransactionError::Storage(e)) => Err(e.into()),
+    }
+}
