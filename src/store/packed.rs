@@ -4,10 +4,10 @@
 //!
 //! Why: sled 0.34 keeps a little recovery state resident for every page of a tree, and a
 //! leaf page holds at most 16 keys, so a tree's resident memory grows with its number of keys
-//! (about 30 bytes a key, measured), whatever the cache size. An index that can hold millions
-//! of small entries (pending reminders) would make the process grow with it. Packing the
-//! entries into chunks divides that by the chunk size, and reads of a time range still touch
-//! only the chunks that hold it.
+//! (about 30 bytes a key, measured), whatever the cache size. A tree that can hold millions
+//! of entries (pending reminders, requests and their indexes) would make the process grow
+//! with it. Packing the entries into chunks divides that by the chunk size, and reads of a
+//! time range still touch only the chunks that hold it.
 //!
 //! Invariant: chunks are non-empty, sorted, and every entry of a chunk sorts before the first
 //! key of the next chunk. The chunk responsible for a key is the last one whose first key is
