@@ -1,7 +1,7 @@
 //! Lifting stored data from older layouts. Each step is idempotent, so a crash half-way
 //! through re-runs it from the start on the next open.
 
-use super::{keys, packed::Packed, Store, StoreError, SCHEMA_VERSION};
+use super::{packed::Packed, Store, StoreError, SCHEMA_VERSION};
 
 /// Index entries moved per transaction when packing a version-1 store.
 const PACK_BATCH: usize = 4096;
@@ -66,6 +66,8 @@ impl Store {
                     // Version 2 keeps the department in the status index (requests are
                     // packed before it).
                     self.department_of_status_key(&k)?
+                        .unwrap_or_default()
+                        .into_bytes()
                 } else {
                     v.to_vec()
                 };
@@ -85,16 +87,6 @@ impl Store {
             );
         }
         Ok(())
-    }
-
-    fn department_of_status_key(&self, key: &[u8]) -> Result<Vec<u8>, StoreError> {
-        let request = match key.get(1..).and_then(keys::parse_request_key) {
-            Some(id) => self.request(&id)?,
-            None => None,
-        };
-        Ok(request
-            .map(|r| r.department.into_bytes())
-            .unwrap_or_default())
     }
 
     fn has_tree(&self, name: &str) -> bool {

@@ -88,6 +88,10 @@ pub struct Store {
     dead_letters: sled::Tree,
     seen: sled::Tree,
     meta: sled::Tree,
+    /// Writers hold it from planning a change of the indexes (outside the transaction,
+    /// which can't scan) to its commit; readers that need several reads to agree hold its
+    /// read side.
+    index_lock: Arc<RwLock<()>>,
 }
 
 /// How many requests one entry of an exported tree holds: backups count requests without
@@ -130,15 +134,15 @@ impl Store {
                 source,
             })?;
         let tree = |name: &str| db.open_tree(name);
-        // One lock for all packed maps: a step's plan spans several of them.
-        let writes = Arc::new(RwLock::new(()));
+        // One lock for all indexes: a step's plan spans several of them.
+        let index_lock = Arc::new(RwLock::new(()));
         let packed = |name: &'static str| -> Result<packed::Packed, sled::Error> {
             Ok(packed::Packed::new(
                 db.open_tree(name)?,
                 name,
                 CHUNK,
                 CHUNK_BYTES,
-                writes.clone(),
+                index_lock.clone(),
             ))
         };
         let store = Store {
@@ -156,6 +160,7 @@ impl Store {
             dead_letters: tree("dead_letters")?,
             seen: tree("seen")?,
             meta: tree("meta")?,
+            index_lock,
             path: dir.to_path_buf(),
             db,
         };
@@ -282,13 +287,19 @@ impl Store {
                 }
             })?;
         for k in unlabelled {
-            if let Some(r) =
-                keys::parse_request_key(&k[1..]).and_then(|id| self.request(&id).transpose())
-            {
-                *counts.entry(r?.department).or_default() += 1;
+            if let Some(department) = self.department_of_status_key(&k)? {
+                *counts.entry(department).or_default() += 1;
             }
         }
         Ok(counts)
+    }
+
+    /// The department of the request a status index key names, read from the request.
+    fn department_of_status_key(&self, key: &[u8]) -> Result<Option<String>, StoreError> {
+        let Some(id) = key.get(1..).and_then(keys::parse_request_key) else {
+            return Ok(None);
+        };
+        Ok(self.request(&id)?.map(|r| r.department))
     }
 
     /// Every request, in key order (department prefix, then number).

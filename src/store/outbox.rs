@@ -91,7 +91,7 @@ impl Store {
     ) -> Result<(Option<OutboxItem>, Option<Timestamp>), StoreError> {
         // The queue entry and its item are read as one: a delivery committed in between
         // would leave an entry without its item.
-        let _reading = self.requests.read_lock();
+        let _reading = self.read_indexes();
         let Some((key, _)) = self.outbox_queue.first()? else {
             return Ok((None, None));
         };
@@ -109,6 +109,17 @@ impl Store {
                 message: format!("it lists item {id}, which is not in the outbox"),
             }),
         }
+    }
+
+    /// The trees moving an item between the outbox and the dead letters writes, in the order
+    /// [`Removal::apply`] takes them, dead letters last.
+    fn outbox_and_dead_letters(&self) -> [sled::Tree; 4] {
+        [
+            self.outbox.clone(),
+            self.outbox_queue.clone(),
+            self.outbox_by_request.clone(),
+            self.dead_letters.clone(),
+        ]
     }
 
     /// The oldest pending item about `request`, if any.
@@ -207,12 +218,7 @@ impl Store {
         let Some(removal) = self.plan_outbox_removal(item.id)? else {
             return Ok(());
         };
-        let trees = [
-            self.outbox.clone(),
-            self.outbox_queue.clone(),
-            self.outbox_by_request.clone(),
-            self.dead_letters.clone(),
-        ];
+        let trees = self.outbox_and_dead_letters();
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| {
             removal.apply(&t[0], &t[1], &t[2])?;
             t[3].insert(&item.id.to_be_bytes(), encode(item))?;
@@ -245,12 +251,7 @@ impl Store {
                 }
             }
         }
-        let trees = [
-            self.outbox.clone(),
-            self.outbox_queue.clone(),
-            self.outbox_by_request.clone(),
-            self.dead_letters.clone(),
-        ];
+        let trees = self.outbox_and_dead_letters();
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| {
             if t[3].remove(&id.to_be_bytes())?.is_none() {
                 return Ok(false);

@@ -14,7 +14,7 @@
 //! at or before it (or the first chunk, for a key before all others).
 //!
 //! Writes are planned in an [`Edit`] outside a transaction (sled transactions can't scan)
-//! and written by [`Plan::apply`] inside one, under [`Packed::write_lock`]. Reads of one
+//! and written by [`Plan::apply`] inside one, under the store's index lock. Reads of one
 //! entry read one chunk, which is atomic; reads over several chunks take each chunk under
 //! the lock's read side.
 
@@ -22,7 +22,7 @@ use super::StoreError;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
 
 pub(super) type Entry = (Vec<u8>, Vec<u8>);
 
@@ -32,7 +32,8 @@ pub(super) struct Packed {
     name: &'static str,
     max: usize,
     max_bytes: usize,
-    /// Shared by every packed map of a store: writers hold it from planning to commit.
+    /// The store's index lock: writers hold it from planning to commit; walks take its
+    /// read side chunk by chunk.
     writes: Arc<RwLock<()>>,
 }
 
@@ -59,11 +60,10 @@ impl Packed {
         }
     }
 
-    /// Taken by a writer from planning an [`Edit`] to committing its [`Plan`]: edits are
-    /// planned from reads outside the transaction, so no other write may come in between.
-    pub(super) fn write_lock(&self) -> RwLockWriteGuard<'_, ()> {
-        // A panic while it was held left nothing half-written: plans are committed whole by
-        // one transaction or not at all.
+    /// What a writer holds from planning an [`Edit`] to committing its [`Plan`] (the store
+    /// takes the same lock through its own handle).
+    #[cfg(test)]
+    pub(super) fn write_lock(&self) -> std::sync::RwLockWriteGuard<'_, ()> {
         self.writes.write().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -118,7 +118,7 @@ impl Packed {
         }
     }
 
-    pub(super) fn read_lock(&self) -> RwLockReadGuard<'_, ()> {
+    fn read_lock(&self) -> RwLockReadGuard<'_, ()> {
         self.writes.read().unwrap_or_else(PoisonError::into_inner)
     }
 

@@ -27,6 +27,22 @@ pub struct StepWrite<'a> {
     pub now: Timestamp,
 }
 
+impl StepWrite<'_> {
+    /// A step that writes nothing yet: fill in what it does with struct update syntax.
+    pub fn at(now: Timestamp) -> Self {
+        StepWrite {
+            dedup: None,
+            fired_timer: None,
+            session: None,
+            requests: &[],
+            schedule: &[],
+            cancel: &[],
+            outbox: Vec::new(),
+            now,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommitOutcome {
     Applied {
@@ -175,7 +191,17 @@ impl Store {
     }
 
     pub(super) fn lock_indexes(&self) -> std::sync::RwLockWriteGuard<'_, ()> {
-        self.requests.write_lock()
+        // A panic while it was held left nothing half-written: plans are committed whole by
+        // one transaction or not at all.
+        self.index_lock
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(super) fn read_indexes(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+        self.index_lock
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Writes one planned index change on its own (migrations).
