@@ -10,9 +10,7 @@
 //! minutes; the stores are kept under `target/bench-stores/` and reused on the next run.
 
 use chrono::{Duration, TimeZone};
-use frontdesk::core::{
-    Outgoing, Platform, Priority, Request, RequestId, Status, Survey, Timer, TimerKind, UserRef,
-};
+use frontdesk::core::{Outgoing, Platform, Request, RequestId, Status, Timer, TimerKind, UserRef};
 use frontdesk::store::{StepWrite, Store};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -32,26 +30,19 @@ fn rss_kib() -> u64 {
 
 fn request(n: u64, start: chrono::DateTime<chrono::Utc>) -> Request {
     Request {
-        id: RequestId::new("IT", n),
-        department: "it".into(),
-        requester: UserRef::new(Platform::Slack, format!("U{:05}", n % USERS)),
-        summary: format!("request number {n}: my laptop won't boot after the update"),
-        answers: vec![],
-        priority: Priority::Normal,
         // One in ten is still open, like a desk that keeps up.
         status: if n.is_multiple_of(10) {
             Status::Open
         } else {
             Status::Closed
         },
-        assignee: None,
-        created_at: start + Duration::seconds(n as i64),
-        first_response_at: None,
-        closed_at: None,
-        history: vec![],
-        survey: Survey::default(),
-        card: None,
-        reminders_sent: 0,
+        ..Request::new(
+            RequestId::new("IT", n),
+            "it",
+            UserRef::new(Platform::Slack, format!("U{:05}", n % USERS)),
+            format!("request number {n}: my laptop won't boot after the update"),
+            start + Duration::seconds(n as i64),
+        )
     }
 }
 
@@ -89,14 +80,9 @@ fn populate(dir: &Path, size: u64) {
             .collect();
         store
             .commit_step(StepWrite {
-                dedup: None,
-                fired_timer: None,
-                session: None,
                 requests: if timers_only() { &[] } else { &requests },
                 schedule: &timers,
-                cancel: &[],
-                outbox: vec![],
-                now: start,
+                ..StepWrite::at(start)
             })
             .expect("commit");
         n = end + 1;
@@ -174,14 +160,8 @@ fn measure_outbox(backlog: u64) {
             .collect();
         store
             .commit_step(StepWrite {
-                dedup: None,
-                fired_timer: None,
-                session: None,
-                requests: &[],
-                schedule: &[],
-                cancel: &[],
                 outbox,
-                now: start + Duration::milliseconds(n as i64),
+                ..StepWrite::at(start + Duration::milliseconds(n as i64))
             })
             .expect("commit");
         n += 1_000;

@@ -1394,14 +1394,8 @@ async fn enqueue(app: &TestApp, outgoing: frontdesk::core::Outgoing) {
     app.engine
         .write(move |store| {
             store.commit_step(frontdesk::store::StepWrite {
-                dedup: None,
-                fired_timer: None,
-                session: None,
-                requests: &[],
-                schedule: &[],
-                cancel: &[],
                 outbox: vec![(Platform::Slack, outgoing)],
-                now,
+                ..frontdesk::store::StepWrite::at(now)
             })
         })
         .await

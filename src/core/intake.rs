@@ -3,7 +3,7 @@
 //! re-asks the question with a short hint.
 
 use super::message::{Action, Choice, Message};
-use super::model::{Answer, Draft, Event, Priority, Request, Status, Step, Survey};
+use super::model::{Answer, Draft, Event, Priority, Request, Step};
 use super::rules::{Department, FieldKind};
 use super::text::{self, clip, MAX_ANSWER_CHARS};
 use super::{Desk, Outgoing, RequestId, TimerFilter, TimerKind, UserRef};
@@ -503,21 +503,15 @@ impl Desk<'_> {
             .unwrap_or(Priority::Normal);
         let id = RequestId::new(dept.prefix.clone(), self.next_number.max(1));
         let mut request = Request {
-            id: id.clone(),
-            department: dept.id.clone(),
-            requester: user.clone(),
-            summary: draft.summary.clone().unwrap_or_default(),
             answers,
             priority,
-            status: Status::Open,
-            assignee: None,
-            created_at: self.now,
-            first_response_at: None,
-            closed_at: None,
-            history: Vec::new(),
-            survey: Survey::default(),
-            card: None,
-            reminders_sent: 0,
+            ..Request::new(
+                id.clone(),
+                dept.id.clone(),
+                user.clone(),
+                draft.summary.clone().unwrap_or_default(),
+                self.now,
+            )
         };
         request.record(self.now, Some(user), Event::Created);
         self.insert_request(request);

@@ -169,6 +169,33 @@ pub struct Request {
 }
 
 impl Request {
+    /// A request just filed: open, unassigned, with no history yet.
+    pub fn new(
+        id: RequestId,
+        department: impl Into<String>,
+        requester: UserRef,
+        summary: impl Into<String>,
+        created_at: Timestamp,
+    ) -> Request {
+        Request {
+            id,
+            department: department.into(),
+            requester,
+            summary: summary.into(),
+            answers: Vec::new(),
+            priority: Priority::Normal,
+            status: Status::Open,
+            assignee: None,
+            created_at,
+            first_response_at: None,
+            closed_at: None,
+            history: Vec::new(),
+            survey: Survey::default(),
+            card: None,
+            reminders_sent: 0,
+        }
+    }
+
     /// The platform the request came from; its card goes to that platform's channel.
     pub fn platform(&self) -> Platform {
         self.requester.platform

@@ -1,7 +1,5 @@
 use super::*;
-use crate::core::{
-    Draft, Event, Message, Outgoing, Priority, Step, Survey, SurveyState, TimerFilter, TimerKind,
-};
+use crate::core::{Draft, Event, Message, Outgoing, Step, SurveyState, TimerFilter, TimerKind};
 use chrono::TimeZone;
 
 fn t(h: i64) -> Timestamp {
@@ -16,34 +14,21 @@ fn user(id: &str) -> UserRef {
 
 fn request(prefix: &str, n: u64, who: &str, status: Status) -> Request {
     Request {
-        id: RequestId::new(prefix, n),
-        department: prefix.to_lowercase(),
-        requester: user(who),
-        summary: format!("request {n}"),
-        answers: vec![],
-        priority: Priority::Normal,
         status,
-        assignee: None,
-        created_at: t(n as i64),
-        first_response_at: None,
-        closed_at: None,
-        history: vec![],
-        survey: Survey::default(),
-        card: None,
-        reminders_sent: 0,
+        ..Request::new(
+            RequestId::new(prefix, n),
+            prefix.to_lowercase(),
+            user(who),
+            format!("request {n}"),
+            t(n as i64),
+        )
     }
 }
 
 fn write<'a>(requests: &'a [Request]) -> StepWrite<'a> {
     StepWrite {
-        dedup: None,
-        fired_timer: None,
-        session: None,
         requests,
-        schedule: &[],
-        cancel: &[],
-        outbox: vec![],
-        now: t(0),
+        ..StepWrite::at(t(0))
     }
 }
 

@@ -314,7 +314,7 @@ pub fn channel_pointer() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::{Answer, Platform, Priority, Survey, UserRef};
+    use crate::core::{Answer, Platform, Priority, UserRef};
 
     fn names(id: &str) -> Option<String> {
         match id {
@@ -392,10 +392,6 @@ mod tests {
     fn request(status: Status) -> Request {
         let now = chrono::DateTime::from_timestamp(1_750_000_000, 0).unwrap();
         Request {
-            id: RequestId::parse("IT-1").unwrap(),
-            department: "it".into(),
-            requester: UserRef::new(Platform::Teams, "29:alice"),
-            summary: "Laptop won't boot".into(),
             answers: vec![Answer {
                 field: "device".into(),
                 prompt: "Which device?".into(),
@@ -404,13 +400,13 @@ mod tests {
             priority: Priority::High,
             status,
             assignee: (status == Status::Claimed).then(|| UserRef::new(Platform::Teams, "29:bob")),
-            created_at: now,
-            first_response_at: None,
-            closed_at: None,
-            history: Vec::new(),
-            survey: Survey::default(),
-            card: None,
-            reminders_sent: 0,
+            ..Request::new(
+                RequestId::parse("IT-1").unwrap(),
+                "it",
+                UserRef::new(Platform::Teams, "29:alice"),
+                "Laptop won't boot",
+                now,
+            )
         }
     }
 
