@@ -596,16 +596,11 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_request() {
     let file_arg = file.display().to_string();
     let data_arg = data.display().to_string();
     let out = tokio::task::spawn_blocking(move || {
-        support::run(&["backup", "--to", &file_arg, "--data-dir", &data_arg], &[])
+        support::run_ok(&["backup", "--to", &file_arg, "--data-dir", &data_arg], &[])
     })
     .await
     .unwrap();
     let during = acked.lock().unwrap().len();
-    assert!(
-        out.status.success(),
-        "backup failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("from the running server"), "{said}");
     stop.cancel();
@@ -624,7 +619,7 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_request() {
 
     // Restore with the CLI into a fresh directory.
     let restored = dir.path().join("restored");
-    let out = support::run(
+    support::run_ok(
         &[
             "restore",
             "--from",
@@ -633,11 +628,6 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_request() {
             &restored.display().to_string(),
         ],
         &[],
-    );
-    assert!(
-        out.status.success(),
-        "restore failed: {}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let store = Store::open(&restored).expect("the restored store opens");
     for id in &before {
@@ -695,7 +685,7 @@ async fn offline_backup_round_trips_and_restore_refuses_what_it_should() {
 
     // No server: the CLI opens the store itself.
     let file = dir.path().join("offline.backup");
-    let out = support::run(
+    let out = support::run_ok(
         &[
             "backup",
             "--to",
@@ -704,11 +694,6 @@ async fn offline_backup_round_trips_and_restore_refuses_what_it_should() {
             &data.display().to_string(),
         ],
         &[],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("no server running"));
     #[cfg(unix)]
@@ -787,7 +772,7 @@ async fn offline_backup_round_trips_and_restore_refuses_what_it_should() {
     let extra = file_facilities(app.engine(), "dan").await;
     app.shutdown().await;
     support::wait_until_unlocked(&data);
-    let out = support::run(
+    support::run_ok(
         &[
             "restore",
             "--from",
@@ -797,11 +782,6 @@ async fn offline_backup_round_trips_and_restore_refuses_what_it_should() {
             "--force",
         ],
         &[],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let store = Store::open(&data).unwrap();
     for id in &ids {
@@ -1098,7 +1078,7 @@ fn logs_of_a_full_run_are_json_carry_ids_and_hold_no_secrets() {
 
     // A backup through the admin endpoint, and a reload.
     let file = dir.path().join("run.backup");
-    let out = support::run(
+    let out = support::run_ok(
         &[
             "backup",
             "--to",
@@ -1107,11 +1087,6 @@ fn logs_of_a_full_run_are_json_carry_ids_and_hold_no_secrets() {
             &data_arg,
         ],
         &[],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let cli_output = format!(
         "{}{}",

@@ -19,21 +19,11 @@ pub const PATIENCE: Duration = Duration::from_secs(30);
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_frontdesk");
 
-/// Every variable the configuration reads, and the ones that change logging: the tests set
-/// what they need and nothing leaks in from the environment they run in.
-const HERMETIC: &[&str] = &[
+/// Besides the configuration's own variables ([`frontdesk::config::ENV_VARS`]), the ones
+/// that choose the file or change logging and networking: the tests set what they need and
+/// nothing leaks in from the environment they run in.
+const HERMETIC_TOO: &[&str] = &[
     "FRONTDESK_CONFIG",
-    "FRONTDESK_LISTEN",
-    "FRONTDESK_DATA_DIR",
-    "FRONTDESK_LOG_FORMAT",
-    "SLACK_API_URL",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_BOT_TOKEN",
-    "TEAMS_APP_ID",
-    "TEAMS_APP_PASSWORD",
-    "TEAMS_OPENID_METADATA_URL",
-    "TEAMS_TOKEN_URL",
-    "TEAMS_SERVICE_URL_HOSTS",
     "RUST_LOG",
     "HTTP_PROXY",
     "HTTPS_PROXY",
@@ -46,11 +36,23 @@ const HERMETIC: &[&str] = &[
 /// A `frontdesk` command with a clean environment.
 pub fn frontdesk(args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(BIN);
-    for name in HERMETIC {
+    for name in frontdesk::config::ENV_VARS.iter().chain(HERMETIC_TOO) {
         cmd.env_remove(name);
     }
     cmd.args(args).envs(env.iter().copied());
     cmd
+}
+
+/// [`run`], for a command that must succeed: fails the test with its stderr otherwise.
+pub fn run_ok(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let out = run(args, env);
+    assert!(
+        out.status.success(),
+        "frontdesk {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
 
 /// Runs a short-lived `frontdesk` command to completion (bounded by [`PATIENCE`]).
