@@ -113,7 +113,7 @@ impl App {
             give_up_after: config.outbox.give_up_after,
         };
         let shared: SharedConfig = Arc::new(RwLock::new(Arc::new(config.clone())));
-        let mut outbox = OutboxWorker::new(engine.clone(), policy);
+        let mut outbox = OutboxWorker::new(engine.clone(), policy, config.outbox.concurrency);
         let mut router = axum::Router::new();
         if let Some(slack) =
             crate::slack::Adapter::from_config(&config, engine.clone(), shared.clone())

@@ -30,11 +30,15 @@ use std::time::Duration;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
+/// The most deliveries `outbox.concurrency` may allow in flight.
+const MAX_CONCURRENCY: usize = 10_000;
+
 /// Every environment variable [`Config::apply_env`] reads.
 pub const ENV_VARS: &[&str] = &[
     "FRONTDESK_LISTEN",
     "FRONTDESK_DATA_DIR",
     "FRONTDESK_LOG_FORMAT",
+    "FRONTDESK_OUTBOX_CONCURRENCY",
     "SLACK_API_URL",
     "SLACK_SIGNING_SECRET",
     "SLACK_BOT_TOKEN",
@@ -227,6 +231,16 @@ pub struct OutboxConfig {
     pub initial_backoff: Duration,
     #[serde(with = "humantime_serde")]
     pub max_backoff: Duration,
+    /// The most deliveries in flight at once; the number adapts below it.
+    pub concurrency: usize,
+    /// Slack posts per channel per second, sustained (0: no pacing), and how many at once.
+    pub slack_channel_rate: f64,
+    pub slack_channel_burst: u32,
+    /// Teams messages per conversation per second, sustained (0: no pacing), and at once.
+    pub teams_conversation_rate: f64,
+    pub teams_conversation_burst: u32,
+    /// Teams calls per tenant per second (0: no pacing).
+    pub teams_tenant_rate: f64,
 }
 
 impl Default for OutboxConfig {
@@ -235,6 +249,12 @@ impl Default for OutboxConfig {
             give_up_after: Duration::from_secs(24 * HOUR),
             initial_backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(5 * 60),
+            concurrency: 512,
+            slack_channel_rate: 1.0,
+            slack_channel_burst: 4,
+            teams_conversation_rate: 0.5,
+            teams_conversation_burst: 7,
+            teams_tenant_rate: 50.0,
         }
     }
 }
@@ -515,6 +535,15 @@ impl Config {
                 Err(message) => problems.push(ConfigProblem::new("FRONTDESK_LOG_FORMAT", message)),
             }
         }
+        if let Some(value) = get("FRONTDESK_OUTBOX_CONCURRENCY") {
+            match value.parse::<usize>() {
+                Ok(n) => self.outbox.concurrency = n,
+                Err(_) => problems.push(ConfigProblem::new(
+                    "FRONTDESK_OUTBOX_CONCURRENCY",
+                    format!("{value:?} is not a whole number"),
+                )),
+            }
+        }
 
         let urls = [
             ("SLACK_API_URL", &mut self.slack.api_url),
@@ -651,6 +680,38 @@ impl Config {
         p.positive("outbox.give_up_after", outbox.give_up_after);
         p.positive("outbox.initial_backoff", outbox.initial_backoff);
         p.positive("outbox.max_backoff", outbox.max_backoff);
+        if !(1..=MAX_CONCURRENCY).contains(&outbox.concurrency) {
+            p.add(
+                "outbox.concurrency",
+                format!("must be between 1 and {MAX_CONCURRENCY}"),
+            );
+        }
+        for (key, rate) in [
+            ("outbox.slack_channel_rate", outbox.slack_channel_rate),
+            (
+                "outbox.teams_conversation_rate",
+                outbox.teams_conversation_rate,
+            ),
+            ("outbox.teams_tenant_rate", outbox.teams_tenant_rate),
+        ] {
+            if !rate.is_finite() || rate < 0.0 {
+                p.add(
+                    key,
+                    "must be a number of messages per second, 0 or more (0: no pacing)",
+                );
+            }
+        }
+        for (key, burst) in [
+            ("outbox.slack_channel_burst", outbox.slack_channel_burst),
+            (
+                "outbox.teams_conversation_burst",
+                outbox.teams_conversation_burst,
+            ),
+        ] {
+            if burst == 0 {
+                p.add(key, "must be at least 1");
+            }
+        }
         if outbox.max_backoff < outbox.initial_backoff {
             p.add(
                 "outbox.max_backoff",

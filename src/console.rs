@@ -265,7 +265,7 @@ impl Console {
             max_backoff: config.outbox.max_backoff,
             give_up_after: config.outbox.give_up_after,
         };
-        let outbox = OutboxWorker::new(engine.clone(), policy)
+        let outbox = OutboxWorker::new(engine.clone(), policy, config.outbox.concurrency)
             .with_deliverer(Platform::Console, Arc::new(deliverer));
         let scheduler = Scheduler::new(engine.clone(), config.scheduler.max_burst);
         Console {

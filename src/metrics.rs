@@ -384,6 +384,62 @@ impl Metrics {
             &[],
             state.outbox.stats.dead.load(Ordering::Relaxed),
         );
+        out.family(
+            "frontdesk_outbox_in_flight",
+            "Deliveries started and not finished.",
+            "gauge",
+        );
+        out.sample(
+            "frontdesk_outbox_in_flight",
+            &[],
+            state.outbox.stats.in_flight.load(Ordering::Relaxed),
+        );
+        let (limit, ceiling) = state.outbox.concurrency();
+        out.family(
+            "frontdesk_outbox_concurrency",
+            "How many deliveries may be in flight now: it grows while calls succeed quickly and halves on 429s, timeouts and 5xx.",
+            "gauge",
+        );
+        out.sample("frontdesk_outbox_concurrency", &[], limit);
+        out.family(
+            "frontdesk_outbox_concurrency_ceiling",
+            "The most deliveries that may ever be in flight (outbox.concurrency).",
+            "gauge",
+        );
+        out.sample("frontdesk_outbox_concurrency_ceiling", &[], ceiling);
+        out.family(
+            "frontdesk_outbox_paused",
+            "Methods (Slack) or conversations (Teams) the platform paused with a 429, now.",
+            "gauge",
+        );
+        for (platform, paused) in state.outbox.paused() {
+            out.sample(
+                "frontdesk_outbox_paused",
+                &[("platform", &platform.to_string())],
+                paused,
+            );
+        }
+        let deferred = state
+            .outbox
+            .stats
+            .deferred
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let mut deferred: Vec<_> = deferred.into_iter().collect();
+        deferred.sort();
+        out.family(
+            "frontdesk_outbox_deferred_total",
+            "Deliveries put off without failing: paced to a destination's documented rate, or held while the platform paused their method or conversation.",
+            "counter",
+        );
+        for ((platform, reason), n) in deferred {
+            out.sample(
+                "frontdesk_outbox_deferred_total",
+                &[("platform", &platform), ("reason", reason)],
+                n,
+            );
+        }
 
         // ---- timers ----
         let mut due: BTreeMap<&'static str, u64> =

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SchedulerError {
@@ -63,10 +64,9 @@ impl Scheduler {
             if let Some(r) = timer.kind.request() {
                 span.record("request_id", tracing::field::display(r));
             }
-            let outcome = {
-                let _e = span.enter();
-                self.engine.fire_timer(key, timer).await?
-            };
+            // Attached to the future, not entered: a guard held across `.await` would mark
+            // whatever else runs on this thread meanwhile with this timer's span.
+            let outcome = self.engine.fire_timer(key, timer).instrument(span).await?;
             if outcome.applied {
                 fired += 1;
                 self.stats.fired.fetch_add(1, Ordering::Relaxed);

@@ -103,7 +103,7 @@ fn start_at(dir: &Path, clock: Arc<ManualClock>) -> Desk {
         max_backoff: c.outbox.max_backoff,
         give_up_after: c.outbox.give_up_after,
     };
-    let outbox = OutboxWorker::new(engine.clone(), policy)
+    let outbox = OutboxWorker::new(engine.clone(), policy, 8)
         .with_deliverer(Platform::Console, recorder.clone());
     let scheduler = Scheduler::new(engine.clone(), c.scheduler.max_burst);
     Desk {
@@ -481,7 +481,7 @@ async fn a_platform_that_never_answers_does_not_stall_the_outbox() {
         max_backoff: c.outbox.max_backoff,
         give_up_after: c.outbox.give_up_after,
     };
-    let outbox = OutboxWorker::new(engine.clone(), policy)
+    let outbox = OutboxWorker::new(engine.clone(), policy, 8)
         .with_deliverer(Platform::Console, Arc::new(Hangs));
     engine
         .handle(

@@ -32,7 +32,41 @@ pub enum Outgoing {
     },
 }
 
+/// The conversation a message goes into. Messages into one conversation reach people in the
+/// order the desk decided them; messages into different conversations don't wait on each
+/// other.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Conversation {
+    /// The bot's direct conversation with a person, and the notes only they see.
+    Direct(UserRef),
+    /// A request's card in its department channel and the thread under it.
+    Card(RequestId),
+}
+
+impl Conversation {
+    /// A stable key for indexes and in-memory maps: `dm:slack:U123`, `card:IT-7`.
+    pub fn key(&self) -> String {
+        match self {
+            Conversation::Direct(user) => format!("dm:{user}"),
+            Conversation::Card(request) => format!("card:{request}"),
+        }
+    }
+}
+
 impl Outgoing {
+    /// Which conversation this message goes into.
+    pub fn conversation(&self) -> Conversation {
+        match self {
+            Outgoing::Dm { to, .. } | Outgoing::Notice { to, .. } => {
+                Conversation::Direct(to.clone())
+            }
+            Outgoing::PostCard { request }
+            | Outgoing::UpdateCard { request }
+            | Outgoing::ThreadPost { request, .. }
+            | Outgoing::MarkRelayed { request, .. } => Conversation::Card(request.clone()),
+        }
+    }
+
     pub fn request(&self) -> Option<&RequestId> {
         match self {
             Outgoing::Dm { about, .. } => about.as_ref(),
@@ -54,6 +88,49 @@ impl Outgoing {
             Outgoing::MarkRelayed { .. } => "mark_relayed",
             Outgoing::Notice { .. } => "notice",
         }
+    }
+}
+
+#[cfg(test)]
+mod conversation_tests {
+    use super::*;
+    use crate::core::Platform;
+
+    #[test]
+    fn a_request_card_its_updates_and_its_thread_share_one_conversation() {
+        let r = RequestId::parse("IT-7").unwrap();
+        let user = UserRef::new(Platform::Slack, "U1");
+        let msg = Message::text("hello");
+        let card = Outgoing::PostCard { request: r.clone() }.conversation();
+        assert_eq!(
+            card,
+            Outgoing::UpdateCard { request: r.clone() }.conversation()
+        );
+        assert_eq!(
+            card,
+            Outgoing::ThreadPost {
+                request: r.clone(),
+                msg: msg.clone()
+            }
+            .conversation()
+        );
+        let dm = Outgoing::Dm {
+            to: user.clone(),
+            msg: msg.clone(),
+            about: Some(r.clone()),
+        };
+        let notice = Outgoing::Notice {
+            to: user.clone(),
+            request: Some(r.clone()),
+            msg,
+        };
+        assert_eq!(dm.conversation(), notice.conversation());
+        assert_ne!(dm.conversation(), card);
+        assert_eq!(card.key(), "card:IT-7");
+        assert_ne!(
+            dm.conversation().key(),
+            Conversation::Direct(UserRef::new(Platform::Slack, "U2")).key()
+        );
     }
 }
 

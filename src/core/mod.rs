@@ -15,7 +15,7 @@ pub mod model;
 pub mod rules;
 pub mod text;
 
-pub use effect::{Effect, Outgoing, Timer, TimerFilter, TimerKind};
+pub use effect::{Conversation, Effect, Outgoing, Timer, TimerFilter, TimerKind};
 pub use ids::{Platform, PostRef, RequestId, Timestamp, UserRef};
 pub use input::{Input, Place};
 pub use message::{Action, Choice, Message};

@@ -245,6 +245,41 @@ struct Id {
     id: String,
 }
 
+/// Pages of history [`SlackApi::find_tagged`] reads at most: a post from a few minutes ago
+/// is on the first page of all but the busiest channels.
+const HISTORY_PAGES: usize = 5;
+
+#[derive(Deserialize)]
+struct History {
+    #[serde(default)]
+    messages: Vec<HistoryMessage>,
+    #[serde(default)]
+    has_more: Option<bool>,
+    #[serde(default)]
+    response_metadata: Option<Cursor>,
+}
+
+#[derive(Deserialize)]
+struct Cursor {
+    #[serde(default)]
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct HistoryMessage {
+    ts: String,
+    #[serde(default)]
+    metadata: Option<Metadata>,
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    #[serde(default)]
+    event_type: String,
+    #[serde(default)]
+    event_payload: serde_json::Map<String, serde_json::Value>,
+}
+
 /// Ignores whatever Slack answered beyond `ok: true`.
 #[derive(Deserialize)]
 struct Empty {}
@@ -406,6 +441,72 @@ impl SlackApi {
         );
         let _: Empty = self.post("reactions.add", &req).await?;
         Ok(())
+    }
+
+    /// The `ts` of a message in `channel` (or in the thread under `thread`) posted since
+    /// `oldest` whose metadata carries `event_type` with `key` = `value`: how a delivery
+    /// finds out whether an earlier attempt's post went through. Reads a few pages at most.
+    ///
+    /// # Errors
+    /// See [`ApiError`].
+    pub async fn find_tagged(
+        &self,
+        channel: &str,
+        thread: Option<&str>,
+        oldest: &str,
+        tag: (&str, &str, &str),
+    ) -> Result<Option<String>, ApiError> {
+        let (event_type, key, value) = tag;
+        let method = if thread.is_some() {
+            "conversations.replies"
+        } else {
+            "conversations.history"
+        };
+        let mut cursor: Option<String> = None;
+        for _ in 0..HISTORY_PAGES {
+            let mut params = vec![
+                ("channel", Some(channel.to_string())),
+                ("oldest", Some(oldest.to_string())),
+                ("limit", Some("200".to_string())),
+                ("include_all_metadata", Some("true".to_string())),
+            ];
+            if let Some(ts) = thread {
+                params.push(("ts", Some(ts.to_string())));
+            }
+            if let Some(c) = &cursor {
+                params.push(("cursor", Some(c.clone())));
+            }
+            let session = self.client.open_session(&self.token);
+            let page: History = self
+                .bounded(method, async {
+                    session
+                        .http_session_api
+                        .http_get(method, &params, None)
+                        .await
+                        .map_err(|e| classify(method, e))
+                })
+                .await?;
+            let found = page.messages.into_iter().find(|m| {
+                m.metadata.as_ref().is_some_and(|md| {
+                    md.event_type == event_type
+                        && md.event_payload.get(key).is_some_and(|v| match v {
+                            serde_json::Value::String(s) => s == value,
+                            other => other.to_string() == value,
+                        })
+                })
+            });
+            if let Some(m) = found {
+                return Ok(Some(m.ts));
+            }
+            cursor = page
+                .response_metadata
+                .and_then(|r| r.next_cursor)
+                .filter(|c| !c.is_empty());
+            if cursor.is_none() || page.has_more == Some(false) {
+                break;
+            }
+        }
+        Ok(None)
     }
 
     /// # Errors

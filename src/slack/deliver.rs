@@ -7,27 +7,83 @@
 //! rate limits and Slack's or the network's trouble are `Retry`, a configuration problem is
 //! `Permanent` with the fix in the message, and a thread post whose card isn't up yet is
 //! `NotReady`.
+//!
+//! Keeping to Slack's limits: a 429 pauses its method (for this workspace) until its
+//! `Retry-After` ends, and posts are paced per channel (`outbox.slack_channel_rate`); both
+//! defer the item rather than fail it, and nothing else waits.
+//!
+//! Every post carries its outbox id in Slack's message metadata. An item whose last attempt
+//! may have posted (the process died, or the call timed out) looks for that tag in the
+//! channel's recent history first, and records the post it finds instead of posting again.
 
-use super::api::{ApiError, SlackApi};
+use super::api::{ApiError, ApiErrorKind, SlackApi};
 use super::blocks::{self, CardContext};
 use crate::app::SharedConfig;
-use crate::core::{Message, Outgoing, Platform, PostRef, Request, RequestId, UserRef};
+use crate::core::{Message, Outgoing, Platform, PostRef, Request, RequestId, Timestamp, UserRef};
 use crate::engine::Engine;
+use crate::outbox::pace::{Pace, Pauses};
 use crate::outbox::{Delivered, Deliverer, DeliveryError};
-use crate::store::OutboxItem;
+use crate::store::{OutboxItem, Store};
 use slack_morphism::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The metadata event type of frontdesk's posts; the payload's `outbox_id` names the item.
+pub const OUTBOX_EVENT: &str = "frontdesk_outbox";
+
+/// How long a 429 without `Retry-After` pauses its method.
+const DEFAULT_PAUSE: Duration = Duration::from_secs(5);
+
+/// The store's tree of DM channels, by user.
+const DM_TREE: &str = "slack_dm_channels";
 
 /// The bot's DM channel with each user, learned from `conversations.open` and from the DMs
-/// users send. Only a cache: losing it costs one `conversations.open` per user.
+/// users send, and kept in the store, so `conversations.open` is called once per person,
+/// also across restarts. Losing an entry costs one `conversations.open`.
 #[derive(Debug, Default)]
 pub struct DmChannels {
     by_user: Mutex<HashMap<String, String>>,
+    store: Option<Arc<Store>>,
 }
 
 impl DmChannels {
+    pub fn new(store: Arc<Store>) -> Self {
+        DmChannels {
+            by_user: Mutex::default(),
+            store: Some(store),
+        }
+    }
+
     pub fn get(&self, user: &str) -> Option<String> {
+        if let Some(ch) = self.cached(user) {
+            return Some(ch);
+        }
+        let stored = self
+            .store
+            .as_ref()?
+            .kv_get(DM_TREE, user.as_bytes())
+            .ok()??;
+        let ch = String::from_utf8(stored).ok()?;
+        self.cache(user, &ch);
+        Some(ch)
+    }
+
+    pub fn remember(&self, user: &str, channel: &str) {
+        if self.cached(user).as_deref() == Some(channel) {
+            return;
+        }
+        self.cache(user, channel);
+        if let Some(store) = &self.store {
+            // Not through the writer: this is a cache, and the next commit's flush takes it
+            // to disk with everything else.
+            if let Err(e) = store.kv_put(DM_TREE, user.as_bytes(), channel.as_bytes()) {
+                tracing::warn!(error = %e, "keeping a DM channel in the store failed");
+            }
+        }
+    }
+
+    fn cached(&self, user: &str) -> Option<String> {
         self.by_user
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -35,7 +91,7 @@ impl DmChannels {
             .cloned()
     }
 
-    pub fn remember(&self, user: &str, channel: &str) {
+    fn cache(&self, user: &str, channel: &str) {
         self.by_user
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -47,6 +103,9 @@ impl DmChannels {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(user);
+        if let Some(store) = &self.store {
+            let _ = store.kv_remove(DM_TREE, user.as_bytes());
+        }
     }
 }
 
@@ -56,33 +115,53 @@ pub struct SlackDeliverer {
     pub(crate) engine: Engine,
     pub(crate) config: SharedConfig,
     pub(crate) dms: Arc<DmChannels>,
-}
-
-fn failed(e: &ApiError, channel: Option<&str>) -> DeliveryError {
-    if e.is_retryable() {
-        DeliveryError::Retry {
-            reason: e.to_string(),
-            after: e.retry_after(),
-        }
-    } else {
-        DeliveryError::Permanent(e.describe(channel))
-    }
+    /// Posts per channel, as Slack documents them.
+    pub(crate) pace: Option<Pace>,
+    /// Methods Slack answered with a 429, until its `Retry-After` ends.
+    pub(crate) pauses: Pauses,
 }
 
 #[async_trait::async_trait]
 impl Deliverer for SlackDeliverer {
     async fn deliver(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
         match &item.outgoing {
-            Outgoing::Dm { to, msg, about } => self.deliver_dm(to, msg, about.as_ref()).await,
-            Outgoing::PostCard { request } => self.deliver_card(request).await,
-            Outgoing::UpdateCard { request } => self.deliver_card_update(request).await,
-            Outgoing::ThreadPost { request, msg } => self.deliver_thread_post(request, msg).await,
+            Outgoing::Dm { to, msg, about } => self.deliver_dm(to, msg, about.as_ref(), item).await,
+            Outgoing::PostCard { request } => self.deliver_card(request, item).await,
+            Outgoing::UpdateCard { request } => self.deliver_card_update(request, item).await,
+            Outgoing::ThreadPost { request, msg } => {
+                self.deliver_thread_post(request, msg, item).await
+            }
             Outgoing::MarkRelayed { post, .. } => self.deliver_relayed_mark(post).await,
             Outgoing::Notice { to, request, msg } => {
-                self.deliver_notice(to, request.as_ref(), msg).await
+                self.deliver_notice(to, request.as_ref(), msg, item).await
             }
         }
     }
+
+    /// Items that post something new; an update or a reaction is the same when repeated.
+    fn marks_sending(&self, item: &OutboxItem) -> bool {
+        matches!(
+            item.outgoing,
+            Outgoing::Dm { .. }
+                | Outgoing::PostCard { .. }
+                | Outgoing::ThreadPost { .. }
+                | Outgoing::Notice { .. }
+        )
+    }
+
+    fn paused(&self) -> usize {
+        self.pauses.active()
+    }
+}
+
+/// Slack's `oldest` for a history search from a minute before `t` (clocks differ).
+fn oldest(t: Timestamp) -> String {
+    let t = t - chrono::Duration::seconds(60);
+    format!(
+        "{}.{:06}",
+        t.timestamp().max(0),
+        t.timestamp_subsec_micros()
+    )
 }
 
 impl SlackDeliverer {
@@ -104,21 +183,90 @@ impl SlackDeliverer {
         if let Some(ch) = self.dms.get(user) {
             return Ok(ch);
         }
+        self.pauses.check("conversations.open")?;
         let ch = self
             .api
             .conversations_open(user)
             .await
-            .map_err(|e| failed(&e, None))?;
+            .map_err(|e| self.failed(&e, None))?;
         self.dms.remember(user, &ch);
         Ok(ch)
+    }
+
+    /// A failed call as a delivery error; a 429 pauses its method.
+    fn failed(&self, e: &ApiError, channel: Option<&str>) -> DeliveryError {
+        if let ApiErrorKind::RateLimited { retry_after } = &e.kind {
+            let wait = retry_after.unwrap_or(DEFAULT_PAUSE);
+            tracing::warn!(method = e.method, pause = ?wait, "Slack rate-limited a method; pausing it");
+            self.pauses.pause(e.method, wait);
+        }
+        if e.is_retryable() {
+            DeliveryError::Retry {
+                reason: e.to_string(),
+                after: e.retry_after(),
+            }
+        } else {
+            DeliveryError::Permanent(e.describe(channel))
+        }
+    }
+
+    /// Before posting `item` into `channel` (or the thread under `thread`): waits for the
+    /// method and the channel to be free, and, when an earlier attempt may have posted
+    /// already, returns that post instead.
+    async fn before_post(
+        &self,
+        channel: &str,
+        thread: Option<&str>,
+        item: &OutboxItem,
+    ) -> Result<Option<PostRef>, DeliveryError> {
+        if item.sending {
+            let method = if thread.is_some() {
+                "conversations.replies"
+            } else {
+                "conversations.history"
+            };
+            self.pauses.check(method)?;
+            let id = item.id.to_string();
+            let tag = (OUTBOX_EVENT, "outbox_id", id.as_str());
+            match self
+                .api
+                .find_tagged(channel, thread, &oldest(item.created_at), tag)
+                .await
+            {
+                Ok(Some(ts)) => {
+                    tracing::info!(channel, ts = %ts, "an earlier attempt posted this already; recording it instead of posting again");
+                    return Ok(Some(PostRef::new(Platform::Slack, channel, ts)));
+                }
+                Ok(None) => {}
+                Err(e) if e.is_retryable() => return Err(self.failed(&e, Some(channel))),
+                // Without the history scope the post can't be looked for: a possible
+                // duplicate beats a message never sent.
+                Err(e) => {
+                    tracing::warn!(error = %e.describe(Some(channel)), "could not check whether an earlier attempt posted; posting")
+                }
+            }
+        }
+        self.pauses.check("chat.postMessage")?;
+        if let Some(pace) = &self.pace {
+            pace.admit(channel).await?;
+        }
+        Ok(None)
     }
 
     async fn post(
         &self,
         channel: &str,
-        content: SlackMessageContent,
+        mut content: SlackMessageContent,
         thread: Option<&str>,
+        item: &OutboxItem,
     ) -> Result<PostRef, ApiError> {
+        content.metadata = Some(SlackMessageMetadata {
+            event_type: OUTBOX_EVENT.to_string(),
+            event_payload: Some(HashMap::from([(
+                "outbox_id".to_string(),
+                item.id.to_string(),
+            )])),
+        });
         let mut req =
             SlackApiChatPostMessageRequest::new(SlackChannelId(channel.to_string()), content);
         if let Some(ts) = thread {
@@ -134,20 +282,24 @@ impl SlackDeliverer {
         to: &UserRef,
         msg: &Message,
         about: Option<&RequestId>,
+        item: &OutboxItem,
     ) -> Result<Delivered, DeliveryError> {
         let channel = self.dm_channel(&to.id).await?;
-        let post = match self
-            .post(&channel, blocks::message_content(msg), None)
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                if e.code() == Some("channel_not_found") {
-                    // A stale cached channel: open it again next time.
-                    self.dms.forget(&to.id);
+        let post = match self.before_post(&channel, None, item).await? {
+            Some(earlier) => earlier,
+            None => match self
+                .post(&channel, blocks::message_content(msg), None, item)
+                .await
+            {
+                Ok(p) => p,
+                Err(e) => {
+                    if e.code() == Some("channel_not_found") {
+                        // A stale cached channel: open it again next time.
+                        self.dms.forget(&to.id);
+                    }
+                    return Err(self.failed(&e, Some(&channel)));
                 }
-                return Err(failed(&e, Some(&channel)));
-            }
+            },
         };
         Ok(Delivered {
             card: None,
@@ -186,6 +338,7 @@ impl SlackDeliverer {
         r: &Request,
         content: SlackMessageContent,
         channel: &str,
+        item: &OutboxItem,
     ) -> Result<Delivered, DeliveryError> {
         if channel.is_empty() {
             return Err(DeliveryError::Permanent(format!(
@@ -193,22 +346,30 @@ impl SlackDeliverer {
                 r.department, r.id
             )));
         }
-        let post = self
-            .post(channel, content, None)
-            .await
-            .map_err(|e| failed(&e, Some(channel)))?;
+        let post = match self.before_post(channel, None, item).await? {
+            Some(earlier) => earlier,
+            None => self
+                .post(channel, content, None, item)
+                .await
+                .map_err(|e| self.failed(&e, Some(channel)))?,
+        };
         Ok(Delivered {
             card: Some((r.id.clone(), post)),
             links: Vec::new(),
         })
     }
 
-    async fn deliver_card(&self, id: &RequestId) -> Result<Delivered, DeliveryError> {
+    async fn deliver_card(
+        &self,
+        id: &RequestId,
+        item: &OutboxItem,
+    ) -> Result<Delivered, DeliveryError> {
         let r = self.load(id)?;
         let (content, channel) = self.render_card(&r)?;
         if let Some(card) = r.card.as_ref().filter(|c| c.platform == Platform::Slack) {
             // Posted before, and the process stopped before the outbox recorded it: update
             // the card in place rather than posting it twice.
+            self.pauses.check("chat.update")?;
             match self.update(card, content.clone()).await {
                 Ok(()) => {
                     return Ok(Delivered {
@@ -217,27 +378,32 @@ impl SlackDeliverer {
                     })
                 }
                 Err(e) if e.code() == Some("message_not_found") => {}
-                Err(e) => return Err(failed(&e, Some(&card.channel))),
+                Err(e) => return Err(self.failed(&e, Some(&card.channel))),
             }
         }
-        self.post_card(&r, content, &channel).await
+        self.post_card(&r, content, &channel, item).await
     }
 
-    async fn deliver_card_update(&self, id: &RequestId) -> Result<Delivered, DeliveryError> {
+    async fn deliver_card_update(
+        &self,
+        id: &RequestId,
+        item: &OutboxItem,
+    ) -> Result<Delivered, DeliveryError> {
         let r = self.load(id)?;
         let Some(card) = r.card.clone().filter(|c| c.platform == Platform::Slack) else {
             // Not posted yet: when it is, it shows the request as it is then.
             return Ok(Delivered::default());
         };
         let (content, channel) = self.render_card(&r)?;
+        self.pauses.check("chat.update")?;
         match self.update(&card, content.clone()).await {
             Ok(()) => Ok(Delivered::default()),
             Err(e) if e.code() == Some("message_not_found") => {
                 // Someone deleted the card: agents need one, so post it again.
                 tracing::warn!(request_id = %id, "the card was deleted in Slack; posting it again");
-                self.post_card(&r, content, &channel).await
+                self.post_card(&r, content, &channel, item).await
             }
-            Err(e) => Err(failed(&e, Some(&card.channel))),
+            Err(e) => Err(self.failed(&e, Some(&card.channel))),
         }
     }
 
@@ -245,6 +411,7 @@ impl SlackDeliverer {
         &self,
         id: &RequestId,
         msg: &Message,
+        item: &OutboxItem,
     ) -> Result<Delivered, DeliveryError> {
         let r = self.load(id)?;
         let Some(card) = r.card.filter(|c| c.platform == Platform::Slack) else {
@@ -252,9 +419,20 @@ impl SlackDeliverer {
                 "the card of {id} is not posted yet"
             )));
         };
-        self.post(&card.channel, blocks::message_content(msg), Some(&card.id))
+        if self
+            .before_post(&card.channel, Some(&card.id), item)
+            .await?
+            .is_none()
+        {
+            self.post(
+                &card.channel,
+                blocks::message_content(msg),
+                Some(&card.id),
+                item,
+            )
             .await
-            .map_err(|e| failed(&e, Some(&card.channel)))?;
+            .map_err(|e| self.failed(&e, Some(&card.channel)))?;
+        }
         Ok(Delivered::default())
     }
 
@@ -263,6 +441,7 @@ impl SlackDeliverer {
             .slack
             .relayed_marker
             .clone();
+        self.pauses.check("reactions.add")?;
         match self
             .api
             .reactions_add(&post.channel, &marker, &post.id)
@@ -274,7 +453,7 @@ impl SlackDeliverer {
                 tracing::info!(channel = %post.channel, ts = %post.id, "the relayed reply was deleted; nothing to mark");
                 Ok(Delivered::default())
             }
-            Err(e) => Err(failed(&e, Some(&post.channel))),
+            Err(e) => Err(self.failed(&e, Some(&post.channel))),
         }
     }
 
@@ -283,6 +462,7 @@ impl SlackDeliverer {
         to: &UserRef,
         id: Option<&RequestId>,
         msg: &Message,
+        item: &OutboxItem,
     ) -> Result<Delivered, DeliveryError> {
         let card = match id {
             Some(id) => self
@@ -293,6 +473,7 @@ impl SlackDeliverer {
             None => None,
         };
         if let Some(card) = card {
+            self.pauses.check("chat.postEphemeral")?;
             // Ephemeral, next to the card where the user acted.
             let req = SlackApiChatPostEphemeralRequest::new(
                 SlackChannelId(card.channel.clone()),
@@ -307,9 +488,9 @@ impl SlackDeliverer {
                         e.code(),
                         Some("user_not_in_channel" | "not_in_channel" | "channel_not_found")
                     ) => {}
-                Err(e) => return Err(failed(&e, Some(&card.channel))),
+                Err(e) => return Err(self.failed(&e, Some(&card.channel))),
             }
         }
-        self.deliver_dm(to, msg, id).await
+        self.deliver_dm(to, msg, id, item).await
     }
 }

@@ -98,12 +98,17 @@ impl Adapter {
                 return Err(AdapterError::Auth(failure.message));
             }
         }
-        let dms = Arc::new(deliver::DmChannels::default());
+        let dms = Arc::new(deliver::DmChannels::new(engine.store().clone()));
         let deliverer = Arc::new(deliver::SlackDeliverer {
             api: api.clone(),
             engine: engine.clone(),
             config: shared.clone(),
             dms: dms.clone(),
+            pace: crate::outbox::pace::Pace::new(
+                config.outbox.slack_channel_rate,
+                config.outbox.slack_channel_burst,
+            ),
+            pauses: crate::outbox::pace::Pauses::new(engine.clock().clone()),
         });
         let inbound = Arc::new(inbound::Inbound {
             engine,

@@ -93,9 +93,17 @@ pub(super) fn parse_outbox_queue_key(k: &[u8]) -> Option<([u8; 8], u64)> {
     Some((due, id))
 }
 
-/// `{request key}{id}`: a request's pending messages in the order they were decided.
-pub(super) fn outbox_by_request_key(request: &RequestId, id: u64) -> Vec<u8> {
-    let mut k = request_key(request);
+/// `{length}{lane}`: the prefix of one conversation's pending messages. The length keeps a
+/// lane from being a prefix of another (`dm:slack:U1` and `dm:slack:U12`).
+pub(super) fn outbox_lane_prefix(lane: &str) -> Vec<u8> {
+    let mut k = (lane.len() as u32).to_be_bytes().to_vec();
+    k.extend_from_slice(lane.as_bytes());
+    k
+}
+
+/// `{lane prefix}{id}`: a conversation's pending messages in the order they were decided.
+pub(super) fn outbox_lane_key(lane: &str, id: u64) -> Vec<u8> {
+    let mut k = outbox_lane_prefix(lane);
     k.extend_from_slice(&id.to_be_bytes());
     k
 }

@@ -28,10 +28,9 @@ impl Store {
             match version {
                 // Version 0 had no version key; the layout is otherwise the same.
                 0 => {}
-                1 => {
-                    self.pack_indexes()?;
-                    self.index_outbox()?;
-                }
+                1 => self.pack_indexes()?,
+                // Version 2 ordered the outbox per request; version 3 per conversation.
+                2 => self.index_outbox()?,
                 _ => unreachable!("every version below SCHEMA_VERSION has a step"),
             }
             version += 1;

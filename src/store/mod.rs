@@ -5,7 +5,7 @@
 //!
 //! Trees: `request_chunks`, `counters`, `sessions`, `by_requester_chunks`,
 //! `by_status_chunks`, `by_post_chunks`, `timer_chunks`, `timer_owner_chunks`, `outbox`,
-//! `outbox_queue`, `outbox_by_request`, `dead_letters`, `seen`, `meta`. The `_chunks` trees
+//! `outbox_queue`, `outbox_by_lane`, `dead_letters`, `seen`, `meta`. The `_chunks` trees
 //! are [`packed`] maps: sled keeps memory resident per key, and packing lets a million
 //! requests and pending reminders cost the process about what a thousand do. The outbox's
 //! trees are transient and stay one key per item (see [`outbox`]).
@@ -28,7 +28,7 @@ use std::sync::{Arc, RwLock};
 pub use write::{CommitOutcome, StepWrite};
 
 /// Bump when the stored format changes, and teach [`Store::migrate`] the step.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Entries per chunk of a packed index: a chunk stays a few kilobytes, and sled's per-key
 /// memory is paid once per 32 entries.
@@ -68,6 +68,17 @@ pub struct OutboxItem {
     pub next_attempt_at: Timestamp,
     #[serde(default)]
     pub last_error: Option<String>,
+    /// A delivery attempt started and its outcome was never recorded: the platform may have
+    /// the message already (the process died, or the call timed out after Slack took it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sending: bool,
+}
+
+impl OutboxItem {
+    /// The conversation lane the item waits in: its messages go out one at a time, in order.
+    pub fn lane(&self) -> String {
+        self.outgoing.conversation().key()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -84,7 +95,7 @@ pub struct Store {
     timer_owners: packed::Packed,
     outbox: sled::Tree,
     outbox_queue: sled::Tree,
-    outbox_by_request: sled::Tree,
+    outbox_by_lane: sled::Tree,
     dead_letters: sled::Tree,
     seen: sled::Tree,
     meta: sled::Tree,
@@ -156,7 +167,7 @@ impl Store {
             timer_owners: packed("timer_owner_chunks")?,
             outbox: tree("outbox")?,
             outbox_queue: tree("outbox_queue")?,
-            outbox_by_request: tree("outbox_by_request")?,
+            outbox_by_lane: tree("outbox_by_lane")?,
             dead_letters: tree("dead_letters")?,
             seen: tree("seen")?,
             meta: tree("meta")?,
@@ -432,6 +443,11 @@ impl Store {
         self.db
             .open_tree(format!("kv_{tree}"))?
             .insert(key, value)?;
+        Ok(())
+    }
+
+    pub fn kv_remove(&self, tree: &str, key: &[u8]) -> Result<(), StoreError> {
+        self.db.open_tree(format!("kv_{tree}"))?.remove(key)?;
         Ok(())
     }
 

@@ -1,14 +1,15 @@
 //! The outbox's trees and their two indexes.
 //!
-//! `outbox` holds the items by id; `dead_letters` the ones given up on. Messages about one
-//! request are delivered in the order they were decided, so only the oldest pending item of
-//! each request (its head), and every item about no request, can be delivered next. Those
-//! are the entries of `outbox_queue`, keyed by next attempt time and id: the next delivery
-//! is its first entry, found without reading the rest of a backlog. `outbox_by_request`
-//! (request key, id) finds the item that becomes a request's head when its head goes.
+//! `outbox` holds the items by id; `dead_letters` the ones given up on. Messages into one
+//! conversation (a person's DM, a request's card and its thread) are delivered in the order
+//! they were decided, so only the oldest pending item of each conversation lane (its head)
+//! can be delivered next. The heads are the entries of `outbox_queue`, keyed by next attempt
+//! time and id: the next deliveries are its first entries, found without reading the rest of
+//! a backlog. `outbox_by_lane` (lane, id) finds the item that becomes a lane's head when its
+//! head goes.
 
 use super::{decode, encode, keys, OutboxItem, Store, StoreError};
-use crate::core::{RequestId, Timestamp};
+use crate::core::Timestamp;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use sled::Transactional;
 
@@ -17,25 +18,25 @@ use sled::Transactional;
 pub(super) struct Removal {
     id: u64,
     queue_key: Option<Vec<u8>>,
-    by_request_key: Option<Vec<u8>>,
-    /// The queue entry of the request's next item, which becomes its head.
+    lane_key: Option<Vec<u8>>,
+    /// The queue entry of the lane's next item, which becomes its head.
     promoted: Option<Vec<u8>>,
 }
 
 impl Removal {
-    /// Applies the removal to the outbox (`t_outbox`), its queue and its request index.
+    /// Applies the removal to the outbox (`t_outbox`), its queue and its lane index.
     pub(super) fn apply<E>(
         &self,
         t_outbox: &TransactionalTree,
         t_queue: &TransactionalTree,
-        t_by_request: &TransactionalTree,
+        t_by_lane: &TransactionalTree,
     ) -> Result<(), ConflictableTransactionError<E>> {
         t_outbox.remove(&self.id.to_be_bytes())?;
         if let Some(k) = &self.queue_key {
             t_queue.remove(k.as_slice())?;
         }
-        if let Some(k) = &self.by_request_key {
-            t_by_request.remove(k.as_slice())?;
+        if let Some(k) = &self.lane_key {
+            t_by_lane.remove(k.as_slice())?;
         }
         if let Some(k) = &self.promoted {
             t_queue.insert(k.as_slice(), &[])?;
@@ -46,9 +47,9 @@ impl Removal {
 
 /// The index entries of items a step adds.
 pub(super) struct NewItemKeys {
-    /// Queue entries of the items that go first for their request.
+    /// Queue entries of the items that go first in their lane.
     pub queue: Vec<Vec<u8>>,
-    pub by_request: Vec<Vec<u8>>,
+    pub by_lane: Vec<Vec<u8>>,
 }
 
 impl Store {
@@ -81,34 +82,77 @@ impl Store {
             .transpose()
     }
 
-    /// The next item to deliver at `now`: of the items that may go next (each request's
-    /// oldest, and the ones about no request), the one due longest. While an earlier message
-    /// about a request waits for a retry, later ones wait too. Without an item due, returns
-    /// when the next one falls due, for the worker's sleep.
+    /// The next item to deliver at `now`: of the lanes' heads, the one due longest. Without
+    /// an item due, returns when the next one falls due, for the worker's sleep.
     pub fn next_outbox(
         &self,
         now: Timestamp,
     ) -> Result<(Option<OutboxItem>, Option<Timestamp>), StoreError> {
-        // The queue entry and its item are read as one: a delivery committed in between
+        let (mut items, next) = self.due_outbox(now, 1, |_| false)?;
+        Ok((items.pop(), next))
+    }
+
+    /// Up to `limit` items to deliver at `now`, due longest first, passing over the items
+    /// `skip` names (the ones in flight). Only lanes' heads are candidates: while an earlier
+    /// message into a conversation waits for a retry, later ones wait too. The second value
+    /// is when the next item not passed over falls due, when none of them is due yet.
+    pub fn due_outbox(
+        &self,
+        now: Timestamp,
+        limit: usize,
+        skip: impl Fn(u64) -> bool,
+    ) -> Result<(Vec<OutboxItem>, Option<Timestamp>), StoreError> {
+        // The queue entries and their items are read as one: a delivery committed in between
         // would leave an entry without its item.
         let _reading = self.read_indexes();
-        let Some((key, _)) = self.outbox_queue.first()? else {
-            return Ok((None, None));
-        };
-        let (due, id) = keys::parse_outbox_queue_key(&key).ok_or_else(|| StoreError::Corrupt {
-            tree: "outbox_queue",
-            message: "a key is not a time and an id".into(),
-        })?;
-        if due > keys::time_bytes(now) {
-            return Ok((None, Some(keys::time_from_bytes(due))));
+        let now = keys::time_bytes(now);
+        let mut items = Vec::new();
+        for entry in self.outbox_queue.iter() {
+            if items.len() >= limit {
+                break;
+            }
+            let (key, _) = entry?;
+            let (due, id) =
+                keys::parse_outbox_queue_key(&key).ok_or_else(|| StoreError::Corrupt {
+                    tree: "outbox_queue",
+                    message: "a key is not a time and an id".into(),
+                })?;
+            if skip(id) {
+                continue;
+            }
+            if due > now {
+                return Ok((items, Some(keys::time_from_bytes(due))));
+            }
+            match self.outbox_item(id)? {
+                Some(item) => items.push(item),
+                None => {
+                    return Err(StoreError::Corrupt {
+                        tree: "outbox_queue",
+                        message: format!("it lists item {id}, which is not in the outbox"),
+                    })
+                }
+            }
         }
-        match self.outbox_item(id)? {
-            Some(item) => Ok((Some(item), None)),
-            None => Err(StoreError::Corrupt {
-                tree: "outbox_queue",
-                message: format!("it lists item {id}, which is not in the outbox"),
-            }),
-        }
+        Ok((items, None))
+    }
+
+    /// Records that a delivery of `id` is starting, so that after a crash the platform is
+    /// asked whether it already has the message before it is sent again. False when the
+    /// item is gone.
+    pub fn mark_sending(&self, id: u64) -> Result<bool, StoreError> {
+        let key = id.to_be_bytes();
+        let result = self.outbox.transaction(|t| {
+            let Some(old) = t.get(key)? else {
+                return Ok(false);
+            };
+            let mut item: OutboxItem = decode("outbox", &old).map_err(corrupt)?;
+            if !item.sending {
+                item.sending = true;
+                t.insert(&key, encode(&item))?;
+            }
+            Ok(true)
+        });
+        finish(result)
     }
 
     /// The trees moving an item between the outbox and the dead letters writes, in the order
@@ -117,15 +161,15 @@ impl Store {
         [
             self.outbox.clone(),
             self.outbox_queue.clone(),
-            self.outbox_by_request.clone(),
+            self.outbox_by_lane.clone(),
             self.dead_letters.clone(),
         ]
     }
 
-    /// The oldest pending item about `request`, if any.
-    fn request_head(&self, request: &RequestId) -> Result<Option<u64>, StoreError> {
-        let prefix = keys::request_key(request);
-        match self.outbox_by_request.scan_prefix(&prefix).next() {
+    /// The oldest pending item of `lane`, if any.
+    fn lane_head(&self, lane: &str) -> Result<Option<u64>, StoreError> {
+        let prefix = keys::outbox_lane_prefix(lane);
+        match self.outbox_by_lane.scan_prefix(&prefix).next() {
             Some(entry) => Ok(keys::id_after(&entry?.0, prefix.len())),
             None => Ok(None),
         }
@@ -144,11 +188,12 @@ impl Store {
             queue_key: is_head.then_some(queue_key),
             ..Removal::default()
         };
-        if let Some(request) = item.outgoing.request() {
-            let prefix = keys::request_key(request);
-            removal.by_request_key = Some(keys::outbox_by_request_key(request, id));
+        {
+            let lane = item.lane();
+            let prefix = keys::outbox_lane_prefix(&lane);
+            removal.lane_key = Some(keys::outbox_lane_key(&lane, id));
             if is_head {
-                for entry in self.outbox_by_request.scan_prefix(&prefix) {
+                for entry in self.outbox_by_lane.scan_prefix(&prefix) {
                     let Some(next) = keys::id_after(&entry?.0, prefix.len()) else {
                         continue;
                     };
@@ -172,23 +217,19 @@ impl Store {
         items: &[OutboxItem],
     ) -> Result<NewItemKeys, StoreError> {
         let mut queue = Vec::new();
-        let mut by_request = Vec::new();
-        let mut seen: Vec<&RequestId> = Vec::new();
+        let mut by_lane = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
         for item in items {
-            match item.outgoing.request() {
-                Some(request) => {
-                    by_request.push(keys::outbox_by_request_key(request, item.id));
-                    // New items have the newest ids: one goes first only if nothing about
-                    // its request is pending.
-                    if !seen.contains(&request) && self.request_head(request)?.is_none() {
-                        queue.push(keys::outbox_queue_key(item.next_attempt_at, item.id));
-                    }
-                    seen.push(request);
-                }
-                None => queue.push(keys::outbox_queue_key(item.next_attempt_at, item.id)),
+            let lane = item.lane();
+            by_lane.push(keys::outbox_lane_key(&lane, item.id));
+            // New items have the newest ids: one goes first only if nothing in its lane is
+            // pending.
+            if !seen.contains(&lane) && self.lane_head(&lane)?.is_none() {
+                queue.push(keys::outbox_queue_key(item.next_attempt_at, item.id));
             }
+            seen.push(lane);
         }
-        Ok(NewItemKeys { queue, by_request })
+        Ok(NewItemKeys { queue, by_lane })
     }
 
     /// Stores an item's new retry state (attempts, next attempt, last error).
@@ -228,7 +269,7 @@ impl Store {
     }
 
     /// Puts a dead letter back in the outbox for immediate delivery. It keeps its id, so it
-    /// goes before later messages about its request. Returns false when no dead letter has
+    /// goes before later messages into its conversation. Returns false when no dead letter has
     /// that id.
     pub fn retry_dead_letter(&self, id: u64, now: Timestamp) -> Result<bool, StoreError> {
         let _writing = self.lock_indexes();
@@ -241,14 +282,13 @@ impl Store {
         item.created_at = now;
         let mut head_now = true;
         let mut demoted = None;
-        if let Some(request) = item.outgoing.request() {
-            if let Some(head) = self.request_head(request)? {
-                head_now = head > id;
-                if head_now {
-                    demoted = self
-                        .outbox_item(head)?
-                        .map(|h| keys::outbox_queue_key(h.next_attempt_at, head));
-                }
+        let lane = item.lane();
+        if let Some(head) = self.lane_head(&lane)? {
+            head_now = head > id;
+            if head_now {
+                demoted = self
+                    .outbox_item(head)?
+                    .map(|h| keys::outbox_queue_key(h.next_attempt_at, head));
             }
         }
         let trees = self.outbox_and_dead_letters();
@@ -257,9 +297,7 @@ impl Store {
                 return Ok(false);
             }
             t[0].insert(&id.to_be_bytes(), encode(&item))?;
-            if let Some(request) = item.outgoing.request() {
-                t[2].insert(keys::outbox_by_request_key(request, id), &[])?;
-            }
+            t[2].insert(keys::outbox_lane_key(&lane, id), &[])?;
             if let Some(k) = &demoted {
                 t[1].remove(k.as_slice())?;
             }
@@ -271,21 +309,21 @@ impl Store {
         finish(result)
     }
 
-    /// Builds the queue and the request index from the items (store schema 1 had neither).
+    /// Builds the queue and the lane index from the items, replacing whatever they held
+    /// (store schema 1 had neither; schema 2 ordered by request, not by conversation).
     pub(super) fn index_outbox(&self) -> Result<(), StoreError> {
         let _writing = self.lock_indexes();
+        self.outbox_queue.clear()?;
+        self.outbox_by_lane.clear()?;
+        // Version 2's index by request; gone whether or not this store had one.
+        self.db.drop_tree("outbox_by_request")?;
         let mut seen = std::collections::HashSet::new();
         for entry in self.outbox.iter() {
             let item: OutboxItem = decode("outbox", &entry?.1)?;
-            let head = match item.outgoing.request() {
-                Some(request) => {
-                    self.outbox_by_request
-                        .insert(keys::outbox_by_request_key(request, item.id), &[])?;
-                    seen.insert(request.clone())
-                }
-                None => true,
-            };
-            if head {
+            let lane = item.lane();
+            self.outbox_by_lane
+                .insert(keys::outbox_lane_key(&lane, item.id), &[])?;
+            if seen.insert(lane) {
                 self.outbox_queue
                     .insert(keys::outbox_queue_key(item.next_attempt_at, item.id), &[])?;
             }

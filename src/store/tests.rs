@@ -506,7 +506,7 @@ fn dm(to: &str, about: Option<&RequestId>) -> (Platform, Outgoing) {
 }
 
 #[test]
-fn the_outbox_keeps_each_requests_messages_in_order_while_one_waits_for_a_retry() {
+fn the_outbox_keeps_each_conversations_messages_in_order_while_one_waits_for_a_retry() {
     let (_d, s) = open();
     let a = RequestId::new("IT", 1);
     let b = RequestId::new("IT", 2);
@@ -519,8 +519,8 @@ fn the_outbox_keeps_each_requests_messages_in_order_while_one_waits_for_a_retry(
     let (first, _) = s.next_outbox(t(0)).unwrap();
     let mut first = first.unwrap();
     assert_eq!(first.id, outbox_ids[0]);
-    // The first item of IT-1 fails and waits an hour: IT-1's second item must wait too,
-    // but IT-2's item goes ahead.
+    // The first DM to U1 fails and waits an hour: U1's second DM must wait too, but U2's
+    // goes ahead.
     first.attempts = 1;
     first.next_attempt_at = t(1);
     s.update_outbox(&first).unwrap();
@@ -539,7 +539,7 @@ fn next_id(s: &Store, now: Timestamp) -> Option<u64> {
 }
 
 #[test]
-fn a_requests_next_message_moves_up_when_the_one_before_is_delivered_or_given_up() {
+fn a_conversations_next_message_moves_up_when_the_one_before_is_delivered_or_given_up() {
     let (_d, s) = open();
     let a = RequestId::new("IT", 1);
     let b = RequestId::new("IT", 2);
@@ -554,14 +554,14 @@ fn a_requests_next_message_moves_up_when_the_one_before_is_delivered_or_given_up
     let CommitOutcome::Applied { outbox_ids: ids } = s.commit_step(w).unwrap() else {
         panic!()
     };
-    // Only each request's first message, and the one about no request, may go.
+    // Only each conversation's first message may go.
     assert_eq!(s.outbox_queue.len(), 3);
     assert_eq!(next_id(&s, t(0)), Some(ids[0]));
     s.record_delivery(ids[0], None, &[]).unwrap();
     assert_eq!(next_id(&s, t(0)), Some(ids[1]));
 
-    // IT-1's second message is given up on: the third goes next; B's and the other wait
-    // their turn by due time.
+    // U1's second message is given up on: the third goes next; the others wait their turn
+    // by due time.
     let second = s.outbox_item(ids[1]).unwrap().unwrap();
     s.dead_letter(&second).unwrap();
     assert_eq!(next_id(&s, t(0)), Some(ids[2]));
@@ -582,7 +582,7 @@ fn a_requests_next_message_moves_up_when_the_one_before_is_delivered_or_given_up
     assert_eq!(order.len(), 4);
     assert_eq!(s.outbox_len(), 0);
     assert_eq!(s.outbox_queue.len(), 0);
-    assert_eq!(s.outbox_by_request.len(), 0);
+    assert_eq!(s.outbox_by_lane.len(), 0);
 }
 
 #[test]
@@ -600,6 +600,7 @@ fn a_version_1_outbox_gets_its_queue_on_open() {
             attempts: 0,
             next_attempt_at: t(0),
             last_error: None,
+            sending: false,
         })
         .collect();
     {
@@ -696,4 +697,119 @@ fn old_event_ids_are_pruned() {
     assert_eq!(s.prune_seen(t(2)).unwrap(), 1);
     assert!(!s.seen("ev1").unwrap());
     assert!(s.seen("ev2").unwrap());
+}
+
+#[test]
+fn a_card_and_its_thread_share_a_lane_and_the_requesters_dms_go_beside_it() {
+    let (_d, s) = open();
+    let a = RequestId::new("IT", 1);
+    let mut w = write(&[]);
+    w.outbox = vec![
+        (Platform::Slack, Outgoing::PostCard { request: a.clone() }),
+        dm("U1", Some(&a)),
+        (
+            Platform::Slack,
+            Outgoing::ThreadPost {
+                request: a.clone(),
+                msg: Message::text("hi"),
+            },
+        ),
+        dm("U1", None),
+    ];
+    let CommitOutcome::Applied { outbox_ids: ids } = s.commit_step(w).unwrap() else {
+        panic!()
+    };
+    // The card and the first DM may go at once; the thread post waits for the card and the
+    // second DM for the first.
+    let (due, _) = s.due_outbox(t(0), 10, |_| false).unwrap();
+    assert_eq!(
+        due.iter().map(|i| i.id).collect::<Vec<_>>(),
+        vec![ids[0], ids[1]]
+    );
+    // With the card in flight, only the DM is offered.
+    let (due, _) = s.due_outbox(t(0), 10, |id| id == ids[0]).unwrap();
+    assert_eq!(due.iter().map(|i| i.id).collect::<Vec<_>>(), vec![ids[1]]);
+    s.record_delivery(ids[0], None, &[]).unwrap();
+    s.record_delivery(ids[1], None, &[]).unwrap();
+    let (due, _) = s.due_outbox(t(0), 1, |_| false).unwrap();
+    assert_eq!(due.len(), 1, "the limit holds");
+    let (due, _) = s.due_outbox(t(0), 10, |_| false).unwrap();
+    assert_eq!(
+        due.iter().map(|i| i.id).collect::<Vec<_>>(),
+        vec![ids[2], ids[3]]
+    );
+}
+
+#[test]
+fn a_delivery_marked_as_sending_stays_marked_until_it_is_recorded() {
+    let (_d, s) = open();
+    let mut w = write(&[]);
+    w.outbox = vec![dm("U1", None)];
+    let CommitOutcome::Applied { outbox_ids: ids } = s.commit_step(w).unwrap() else {
+        panic!()
+    };
+    assert!(!s.outbox_item(ids[0]).unwrap().unwrap().sending);
+    assert!(s.mark_sending(ids[0]).unwrap());
+    let mut item = s.outbox_item(ids[0]).unwrap().unwrap();
+    assert!(item.sending);
+    // A retry keeps the mark: the failed attempt may have reached the platform.
+    item.attempts = 1;
+    s.update_outbox(&item).unwrap();
+    assert!(s.outbox_item(ids[0]).unwrap().unwrap().sending);
+    s.record_delivery(ids[0], None, &[]).unwrap();
+    assert!(!s.mark_sending(ids[0]).unwrap(), "a delivered item is gone");
+}
+
+#[test]
+fn a_version_2_outbox_is_reordered_by_conversation_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = RequestId::new("IT", 1);
+    // Version 2 queued only IT-1's first message; the DM about it goes to another
+    // conversation than its card, so version 3 offers both.
+    let items: Vec<OutboxItem> = [
+        (Platform::Slack, Outgoing::PostCard { request: a.clone() }),
+        dm("U1", Some(&a)),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (platform, outgoing))| OutboxItem {
+        id: 10 + i as u64,
+        platform,
+        outgoing,
+        created_at: t(0),
+        attempts: 0,
+        next_attempt_at: t(0),
+        last_error: None,
+        sending: false,
+    })
+    .collect();
+    {
+        let db = sled::open(dir.path()).unwrap();
+        let outbox = db.open_tree("outbox").unwrap();
+        for item in &items {
+            outbox.insert(item.id.to_be_bytes(), encode(item)).unwrap();
+        }
+        db.open_tree("outbox_queue")
+            .unwrap()
+            .insert(keys::outbox_queue_key(t(0), 10), &[])
+            .unwrap();
+        db.open_tree("outbox_by_request")
+            .unwrap()
+            .insert(b"old", &[])
+            .unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema_version", &2u32.to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let s = Store::open(dir.path()).unwrap();
+    assert_eq!(s.schema_version().unwrap(), Some(SCHEMA_VERSION));
+    let (due, _) = s.due_outbox(t(0), 10, |_| false).unwrap();
+    assert_eq!(due.iter().map(|i| i.id).collect::<Vec<_>>(), vec![10, 11]);
+    assert!(!s
+        .db
+        .tree_names()
+        .iter()
+        .any(|n| n.as_ref() == b"outbox_by_request"));
 }

@@ -77,7 +77,7 @@ const OUTBOX: usize = 7;
 const SEEN: usize = 8;
 const META: usize = 9;
 const OUTBOX_QUEUE: usize = 10;
-const OUTBOX_BY_REQUEST: usize = 11;
+const OUTBOX_BY_LANE: usize = 11;
 
 impl Store {
     /// Writes one step atomically.
@@ -127,6 +127,7 @@ impl Store {
                 attempts: 0,
                 next_attempt_at: w.now,
                 last_error: None,
+                sending: false,
             });
         }
         let new_items = self.plan_new_outbox_items(&items)?;
@@ -142,7 +143,7 @@ impl Store {
             self.seen.clone(),
             self.meta.clone(),
             self.outbox_queue.clone(),
-            self.outbox_by_request.clone(),
+            self.outbox_by_lane.clone(),
         ];
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
             if let Some(id) = w.dedup {
@@ -172,8 +173,8 @@ impl Store {
             for k in &new_items.queue {
                 t[OUTBOX_QUEUE].insert(k.as_slice(), &[])?;
             }
-            for k in &new_items.by_request {
-                t[OUTBOX_BY_REQUEST].insert(k.as_slice(), &[])?;
+            for k in &new_items.by_lane {
+                t[OUTBOX_BY_LANE].insert(k.as_slice(), &[])?;
             }
             Ok(())
         });
@@ -242,7 +243,7 @@ impl Store {
             self.by_post.tree().clone(),
             self.meta.clone(),
             self.outbox_queue.clone(),
-            self.outbox_by_request.clone(),
+            self.outbox_by_lane.clone(),
         ];
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
             if let Some(removal) = &removal {

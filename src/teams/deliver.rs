@@ -10,6 +10,14 @@
 //!
 //! Cards are rendered from the request as stored at delivery time, so a late delivery shows
 //! the request as it is.
+//!
+//! Teams limits a bot per conversation (1,800 operations an hour, with short bursts) and per
+//! tenant (50 a second). Sends are paced to both (`outbox.teams_*`), and a 429 pauses its
+//! conversation until its `Retry-After` ends; either defers the item, and nothing else waits.
+//!
+//! What remains of the duplicate window here: the Bot Connector has no way to look up a
+//! message by an id of ours, so a send the connector accepted just before the process died
+//! (or whose answer timed out) is sent again on the next attempt.
 
 use super::activity::thread_conversation;
 use super::cards;
@@ -18,6 +26,7 @@ use super::refs::{PlaceRecord, Refs};
 use crate::app::{current, SharedConfig};
 use crate::core::{Message, Outgoing, Platform, PostRef, Request, RequestId, UserRef};
 use crate::engine::Engine;
+use crate::outbox::pace::{Pace, Pauses};
 use crate::outbox::{Delivered, Deliverer, DeliveryError};
 use crate::store::{OutboxItem, StoreError};
 use serde_json::json;
@@ -31,6 +40,62 @@ pub struct TeamsDeliverer {
     config: SharedConfig,
     connector: Arc<Connector>,
     refs: Refs,
+    limits: Arc<Limits>,
+}
+
+/// How long a 429 without `Retry-After` pauses its conversation.
+const DEFAULT_PAUSE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Teams' documented limits, and the conversations it paused.
+#[derive(Debug)]
+pub struct Limits {
+    per_conversation: Option<Pace>,
+    per_tenant: Option<Pace>,
+    paused: Pauses,
+}
+
+impl Limits {
+    pub fn new(config: &crate::config::OutboxConfig, clock: Arc<dyn crate::clock::Clock>) -> Self {
+        Limits {
+            per_conversation: Pace::new(
+                config.teams_conversation_rate,
+                config.teams_conversation_burst,
+            ),
+            // A second's worth at once.
+            per_tenant: Pace::new(
+                config.teams_tenant_rate,
+                config.teams_tenant_rate.ceil().clamp(1.0, 10_000.0) as u32,
+            ),
+            paused: Pauses::new(clock),
+        }
+    }
+
+    /// Waits for room to call the connector about `conversation` in `tenant`.
+    async fn admit(&self, conversation: &str, tenant: Option<&str>) -> Result<(), DeliveryError> {
+        self.paused.check(conversation)?;
+        if let Some(pace) = &self.per_tenant {
+            pace.admit(tenant.unwrap_or("")).await?;
+        }
+        if let Some(pace) = &self.per_conversation {
+            pace.admit(conversation).await?;
+        }
+        Ok(())
+    }
+
+    /// A failed call as a delivery error; a 429 pauses its conversation.
+    fn failed(&self, conversation: &str, e: ConnectorError) -> DeliveryError {
+        if let ConnectorError::Status {
+            status: 429,
+            retry_after,
+            ..
+        } = &e
+        {
+            let wait = retry_after.unwrap_or(DEFAULT_PAUSE);
+            tracing::warn!(conversation, pause = ?wait, "Teams rate-limited a conversation; pausing it");
+            self.paused.pause(conversation, wait);
+        }
+        e.into_delivery()
+    }
 }
 
 fn store_error(e: StoreError) -> DeliveryError {
@@ -46,12 +111,14 @@ impl TeamsDeliverer {
         config: SharedConfig,
         connector: Arc<Connector>,
         refs: Refs,
+        limits: Arc<Limits>,
     ) -> Self {
         TeamsDeliverer {
             engine,
             config,
             connector,
             refs,
+            limits,
         }
     }
 
@@ -110,11 +177,13 @@ impl TeamsDeliverer {
                     params["channelData"] = json!({"tenant": {"id": tenant}});
                     params["tenantId"] = json!(tenant);
                 }
+                let key = format!("user:{}", to.id);
+                self.limits.admit(&key, user.tenant_id.as_deref()).await?;
                 let created = self
                     .connector
                     .create_conversation(&user.service_url, &params)
                     .await
-                    .map_err(ConnectorError::into_delivery)?;
+                    .map_err(|e| self.limits.failed(&key, e))?;
                 self.refs
                     .set_personal_conversation(&to.id, &created.id)
                     .await
@@ -127,11 +196,14 @@ impl TeamsDeliverer {
         };
         tracing::Span::current().record("conversation", tracing::field::display(&conversation));
         let activity = cards::message_activity(msg, &self.names());
+        self.limits
+            .admit(&conversation, user.tenant_id.as_deref())
+            .await?;
         let id = self
             .connector
             .send(&user.service_url, &conversation, &activity)
             .await
-            .map_err(ConnectorError::into_delivery)?;
+            .map_err(|e| self.limits.failed(&conversation, e))?;
         Ok((conversation, id))
     }
 
@@ -188,11 +260,14 @@ impl TeamsDeliverer {
             params["channelData"]["tenant"] = json!({"id": tenant});
             params["tenantId"] = json!(tenant);
         }
+        self.limits
+            .admit(&channel, place.tenant_id.as_deref())
+            .await?;
         let created = self
             .connector
             .create_conversation(&place.service_url, &params)
             .await
-            .map_err(ConnectorError::into_delivery)?;
+            .map_err(|e| self.limits.failed(&channel, e))?;
         let root = created
             .activity_id
             .clone()
@@ -217,10 +292,13 @@ impl TeamsDeliverer {
         let conversation = thread_conversation(&card.channel, &card.id);
         tracing::Span::current().record("conversation", tracing::field::display(&conversation));
         let activity = cards::request_activity(r, &self.department_name(r), &self.names());
+        self.limits
+            .admit(&conversation, place.tenant_id.as_deref())
+            .await?;
         self.connector
             .update(&place.service_url, &conversation, &card.id, &activity)
             .await
-            .map_err(ConnectorError::into_delivery)
+            .map_err(|e| self.limits.failed(&conversation, e))
     }
 
     async fn thread_post(&self, id: &RequestId, msg: &Message) -> Result<Delivered, DeliveryError> {
@@ -234,10 +312,13 @@ impl TeamsDeliverer {
         let conversation = thread_conversation(&card.channel, &card.id);
         tracing::Span::current().record("conversation", tracing::field::display(&conversation));
         let activity = cards::message_activity(msg, &self.names());
+        self.limits
+            .admit(&conversation, place.tenant_id.as_deref())
+            .await?;
         self.connector
             .send(&place.service_url, &conversation, &activity)
             .await
-            .map_err(ConnectorError::into_delivery)?;
+            .map_err(|e| self.limits.failed(&conversation, e))?;
         Ok(Delivered::default())
     }
 }
@@ -263,5 +344,9 @@ impl Deliverer for TeamsDeliverer {
         }
         .instrument(span)
         .await
+    }
+
+    fn paused(&self) -> usize {
+        self.limits.paused.active()
     }
 }

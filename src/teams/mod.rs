@@ -52,6 +52,7 @@ pub(crate) struct Shared {
     keys: openid::KeySource,
     connector: Arc<connector::Connector>,
     refs: refs::Refs,
+    limits: Arc<deliver::Limits>,
 }
 
 /// The Teams side of the desk: its routes and its deliverer.
@@ -117,6 +118,7 @@ impl Adapter {
         Ok(Some(Adapter {
             shared: Arc::new(Shared {
                 refs: refs::Refs::new(engine.clone()),
+                limits: Arc::new(deliver::Limits::new(&config.outbox, engine.clock().clone())),
                 engine,
                 config: shared,
                 app_id,
@@ -143,6 +145,7 @@ impl Adapter {
             s.config.clone(),
             s.connector.clone(),
             s.refs.clone(),
+            s.limits.clone(),
         ))
     }
 }

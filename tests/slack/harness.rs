@@ -59,6 +59,9 @@ pub fn test_config(data_dir: &std::path::Path, fake: &FakeSlack) -> Config {
     c.outbox.initial_backoff = Duration::from_secs(1);
     c.outbox.max_backoff = Duration::from_secs(60);
     c.outbox.give_up_after = Duration::from_secs(3600);
+    // Pacing is tested on its own; these tests run on a clock that moves only when told.
+    c.outbox.slack_channel_rate = 1000.0;
+    c.outbox.slack_channel_burst = 1000;
     for d in &mut c.departments {
         d.agents = vec![AGENT.into(), "UAGENT2".into()];
     }

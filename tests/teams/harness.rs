@@ -71,6 +71,9 @@ pub fn test_config(data_dir: &std::path::Path, standin: &StandIn) -> Config {
     c.outbox.initial_backoff = Duration::from_secs(1);
     c.outbox.max_backoff = Duration::from_secs(60);
     c.outbox.give_up_after = Duration::from_secs(3600);
+    // Pacing is tested on its own; these tests run on a clock that moves only when told.
+    c.outbox.teams_conversation_rate = 1000.0;
+    c.outbox.teams_conversation_burst = 1000;
     for d in &mut c.departments {
         d.teams_channel = format!("19:{}desk@thread.tacv2", d.id);
         d.slack_channel = String::new();
