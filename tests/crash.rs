@@ -6,91 +6,14 @@
 #[path = "ops/support.rs"]
 mod support;
 
-use serde_json::Value;
 use std::path::Path;
 use std::sync::atomic::Ordering;
-use support::{eventually, get, post_signed, FakeSlack, Server};
-
-const SECRET: &str = "crash-test-signing-secret";
-const FORM: &str = "application/x-www-form-urlencoded";
+use support::{
+    command, dm_event, eventually, posts_to, ready, say, start, FakeSlack, SIGNING_SECRET as SECRET,
+};
 
 fn env(fake: &FakeSlack, data: &Path, config: Option<&Path>) -> Vec<(String, String)> {
-    let mut env = vec![
-        ("FRONTDESK_LISTEN".to_string(), "127.0.0.1:0".to_string()),
-        ("FRONTDESK_DATA_DIR".into(), data.display().to_string()),
-        ("SLACK_API_URL".into(), fake.api_url()),
-        ("SLACK_SIGNING_SECRET".into(), SECRET.into()),
-        ("SLACK_BOT_TOKEN".into(), "xoxb-crash-test".into()),
-    ];
-    if let Some(c) = config {
-        env.push(("FRONTDESK_CONFIG".into(), c.display().to_string()));
-    }
-    env
-}
-
-fn start(env: &[(String, String)]) -> Server {
-    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    Server::start(&["serve"], &pairs)
-}
-
-fn kill_9(server: Server) {
-    server.kill_9();
-}
-
-async fn ready(server: &Server) {
-    let url = server.url("/readyz");
-    eventually("readiness", || async {
-        (get(&url).await.0 == 200).then_some(())
-    })
-    .await;
-}
-
-async fn command(server: &Server, user: &str, text: &str, trigger: &str) {
-    let body = serde_urlencoded::to_string([
-        ("team_id", "T0OPS"),
-        ("channel_id", "C0GENERAL"),
-        ("user_id", user),
-        ("command", "/help-it"),
-        ("text", text),
-        ("response_url", "http://127.0.0.1:9/unused"),
-        ("trigger_id", trigger),
-    ])
-    .unwrap();
-    let status = post_signed(&server.url("/slack/commands"), SECRET, FORM, body, trigger).await;
-    assert_eq!(status, 200, "slash command from {user}");
-}
-
-fn dm_event(event_id: &str, user: &str, text: &str, ts: &str) -> String {
-    serde_json::json!({
-        "token": "unused", "team_id": "T0OPS", "api_app_id": "A0OPS", "type": "event_callback",
-        "event_id": event_id, "event_time": 1_700_000_000,
-        "event": {"type": "message", "channel_type": "im", "channel": format!("D{user}"),
-            "user": user, "text": text, "ts": ts, "event_ts": ts},
-    })
-    .to_string()
-}
-
-async fn say(server: &Server, event_id: &str, user: &str, text: &str, ts: &str) {
-    let status = post_signed(
-        &server.url("/slack/events"),
-        SECRET,
-        "application/json",
-        dm_event(event_id, user, text, ts),
-        event_id,
-    )
-    .await;
-    assert_eq!(status, 200, "event {event_id}");
-}
-
-/// Answered `chat.postMessage` calls into `channel`.
-fn posts_to(fake: &FakeSlack, channel: &str) -> Vec<Value> {
-    fake.bodies
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|(m, b)| m == "chat.postMessage" && b["channel"] == channel)
-        .map(|(_, b)| b.clone())
-        .collect()
+    support::slack_env(fake, data, config)
 }
 
 fn cli(data: &Path, args: &[&str]) -> String {
@@ -118,7 +41,7 @@ async fn acknowledged_commands_survive_a_kill_before_delivery_and_are_delivered_
     for (i, u) in users.iter().enumerate() {
         command(&server, u, "my laptop won't boot", &format!("trig-{i}")).await;
     }
-    kill_9(server);
+    server.kill_9();
     fake.stall.store(false, Ordering::SeqCst);
 
     let server = start(&env);
@@ -168,7 +91,7 @@ async fn a_request_submitted_just_before_a_kill_is_kept_posted_once_and_its_numb
     // The card post hangs in flight when the process dies.
     fake.stall.store(true, Ordering::SeqCst);
     say(&server, "EvSubmit", "U1", "submit", "1700000100.000009").await;
-    kill_9(server);
+    server.kill_9();
     fake.stall.store(false, Ordering::SeqCst);
 
     let server = start(&env);
@@ -275,7 +198,7 @@ escalate_to = "U0LEAD"
         (reminders() == 1).then_some(())
     })
     .await;
-    kill_9(server);
+    server.kill_9();
 
     let server = start(&env);
     ready(&server).await;

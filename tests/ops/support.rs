@@ -7,6 +7,7 @@
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -653,7 +654,59 @@ pub struct FakeSlack {
     /// While set, calls hang without an answer and are not recorded: a Slack that is slow
     /// exactly when the bot dies.
     pub stall: Arc<std::sync::atomic::AtomicBool>,
+    /// Shapes how the fake answers: delays, held channels, rate-limited methods.
+    pub behaviour: Arc<Behaviour>,
     stop: tokio_util::sync::CancellationToken,
+}
+
+/// How the fake answers, beyond "at once and `ok`".
+#[derive(Default)]
+pub struct Behaviour {
+    /// Every call waits this long before answering (after it was taken and recorded).
+    pub delay_ms: AtomicU64,
+    /// Added to the delay: up to this many milliseconds more, different per call, so
+    /// answers come back in another order than the calls went out.
+    pub jitter_ms: AtomicU64,
+    /// Posts into these channels are taken (recorded, and in the history) but never answered.
+    pub held_channels: Mutex<Vec<String>>,
+    /// Methods answered with a 429 and this `Retry-After`, while listed.
+    pub rate_limited: Mutex<HashMap<String, u64>>,
+    /// `chat.postMessage` calls being answered now, and the most there were at once.
+    pub posts_in_flight: AtomicU64,
+    pub max_posts_in_flight: AtomicU64,
+    /// Every message posted: (channel, ts, thread_ts, metadata), oldest first.
+    pub history: Mutex<Vec<(String, String, Option<String>, Value)>>,
+}
+
+impl Behaviour {
+    pub fn hold_channel(&self, channel: &str) {
+        self.held_channels.lock().unwrap().push(channel.to_string());
+    }
+
+    pub fn release_channels(&self) {
+        self.held_channels.lock().unwrap().clear();
+    }
+
+    pub fn rate_limit(&self, method: &str, retry_after_secs: u64) {
+        self.rate_limited
+            .lock()
+            .unwrap()
+            .insert(method.to_string(), retry_after_secs);
+    }
+
+    /// The outbox ids the posts into `channel` (and its threads) carried, in arrival order.
+    pub fn outbox_ids_in(&self, channel: &str) -> Vec<(Option<String>, u64)> {
+        self.history
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(c, ..)| c == channel)
+            .filter_map(|(_, _, thread, md)| {
+                let id = md["event_payload"]["outbox_id"].as_str()?.parse().ok()?;
+                Some((thread.clone(), id))
+            })
+            .collect()
+    }
 }
 
 #[derive(Clone)]
@@ -661,6 +714,7 @@ struct FakeState {
     calls: CallLog,
     bodies: Arc<Mutex<Vec<(String, Value)>>>,
     stall: Arc<std::sync::atomic::AtomicBool>,
+    behaviour: Arc<Behaviour>,
     ts: Arc<AtomicU64>,
 }
 
@@ -670,12 +724,14 @@ impl FakeSlack {
             calls: Arc::default(),
             bodies: Arc::default(),
             stall: Arc::default(),
+            behaviour: Arc::default(),
             ts: Arc::new(AtomicU64::new(1)),
         };
-        let (calls, bodies, stall) = (
+        let (calls, bodies, stall, behaviour) = (
             state.calls.clone(),
             state.bodies.clone(),
             state.stall.clone(),
+            state.behaviour.clone(),
         );
         let app = axum::Router::new()
             .route("/api/{method}", axum::routing::any(fake_slack_method))
@@ -694,6 +750,7 @@ impl FakeSlack {
             calls,
             bodies,
             stall,
+            behaviour,
             stop,
         }
     }
@@ -733,6 +790,7 @@ fn form_or_json(body: &[u8]) -> Value {
 async fn fake_slack_method(
     State(state): State<FakeState>,
     Path(method): Path<String>,
+    uri: axum::http::Uri,
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> axum::response::Response {
@@ -744,7 +802,23 @@ async fn fake_slack_method(
         std::future::pending::<()>().await;
     }
     state.calls.lock().unwrap().push((method.clone(), auth));
-    let fields = form_or_json(&body);
+    let b = &state.behaviour;
+    let limited = b.rate_limited.lock().unwrap().get(&method).copied();
+    if let Some(secs) = limited {
+        return (
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", secs.to_string())],
+            axum::Json(json!({"ok": false, "error": "ratelimited"})),
+        )
+            .into_response();
+    }
+    let fields = if body.is_empty() {
+        // Readers such as conversations.history come as GET with a query string.
+        let query = uri.query().unwrap_or("").as_bytes().to_vec();
+        form_or_json(&query)
+    } else {
+        form_or_json(&body)
+    };
     state
         .bodies
         .lock()
@@ -757,7 +831,36 @@ async fn fake_slack_method(
             .unwrap_or("")
             .to_string()
     };
-    let ts = format!("1700000000.{:06}", state.ts.fetch_add(1, Ordering::SeqCst));
+    let seq = state.ts.fetch_add(1, Ordering::SeqCst);
+    let ts = format!("1700000000.{seq:06}");
+    let posting = method == "chat.postMessage";
+    if posting {
+        let thread = fields
+            .get("thread_ts")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let metadata = fields.get("metadata").cloned().unwrap_or(Value::Null);
+        b.history
+            .lock()
+            .unwrap()
+            .push((field("channel"), ts.clone(), thread, metadata));
+        let now = b.posts_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        b.max_posts_in_flight.fetch_max(now, Ordering::SeqCst);
+        if b.held_channels.lock().unwrap().contains(&field("channel")) {
+            std::future::pending::<()>().await;
+        }
+    }
+    let delay = b.delay_ms.load(Ordering::SeqCst)
+        + match b.jitter_ms.load(Ordering::SeqCst) {
+            0 => 0,
+            jitter => seq.wrapping_mul(7919) % jitter,
+        };
+    if delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
+    if posting {
+        b.posts_in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
     let mut answer = match method.as_str() {
         "auth.test" => json!({
             "url": "https://ops-test.slack.com/", "team": "Ops Test", "user": "frontdesk",
@@ -786,6 +889,33 @@ async fn fake_slack_method(
         "views.publish" => json!({"view": {"id": "V0HOME", "team_id": "T0OPS", "type": "home",
             "blocks": [], "private_metadata": "", "callback_id": "", "hash": "1.a",
             "state": {"values": {}}, "app_id": "A0OPS", "bot_id": "B0BOT"}}),
+        "conversations.history" | "conversations.replies" => {
+            let channel = field("channel");
+            let thread = (method == "conversations.replies").then(|| field("ts"));
+            // `oldest` is not applied: the fake's timestamps are not the real time.
+            let mut messages: Vec<Value> = b
+                .history
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|(c, _, t, _)| {
+                    c == &channel && (thread.is_none() || t.as_ref() == thread.as_ref())
+                })
+                .map(|(_, ts, t, md)| {
+                    let mut m =
+                        json!({"type": "message", "user": "U0BOT", "bot_id": "B0BOT", "ts": ts});
+                    if let Some(t) = t {
+                        m["thread_ts"] = json!(t);
+                    }
+                    if field("include_all_metadata") == "true" && !md.is_null() {
+                        m["metadata"] = md.clone();
+                    }
+                    m
+                })
+                .collect();
+            messages.reverse();
+            json!({"messages": messages, "has_more": false})
+        }
         "conversations.info" => json!({"channel": {"id": field("channel"), "name": "help",
             "is_channel": true, "is_private": false, "created": 1600000000,
             "is_archived": false, "is_member": true}}),
@@ -826,4 +956,97 @@ pub async fn post_signed(
         .expect("POST to the Slack endpoint")
         .status()
         .as_u16()
+}
+
+// ---- a desk on Slack, driven as Slack drives it ----
+
+/// The signing secret of [`slack_env`]'s server.
+pub const SIGNING_SECRET: &str = "crash-test-signing-secret";
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// The environment of a `frontdesk serve` on Slack (the fake), on `data`.
+pub fn slack_env(
+    fake: &FakeSlack,
+    data: &std::path::Path,
+    config: Option<&std::path::Path>,
+) -> Vec<(String, String)> {
+    let mut env = vec![
+        ("FRONTDESK_LISTEN".to_string(), "127.0.0.1:0".to_string()),
+        ("FRONTDESK_DATA_DIR".into(), data.display().to_string()),
+        ("SLACK_API_URL".into(), fake.api_url()),
+        ("SLACK_SIGNING_SECRET".into(), SIGNING_SECRET.into()),
+        ("SLACK_BOT_TOKEN".into(), "xoxb-crash-test".into()),
+    ];
+    if let Some(c) = config {
+        env.push(("FRONTDESK_CONFIG".into(), c.display().to_string()));
+    }
+    env
+}
+
+pub fn start(env: &[(String, String)]) -> Server {
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    Server::start(&["serve"], &pairs)
+}
+
+pub async fn ready(server: &Server) {
+    let url = server.url("/readyz");
+    eventually("readiness", || async {
+        (get(&url).await.0 == 200).then_some(())
+    })
+    .await;
+}
+
+pub async fn command(server: &Server, user: &str, text: &str, trigger: &str) {
+    let body = serde_urlencoded::to_string([
+        ("team_id", "T0OPS"),
+        ("channel_id", "C0GENERAL"),
+        ("user_id", user),
+        ("command", "/help-it"),
+        ("text", text),
+        ("response_url", "http://127.0.0.1:9/unused"),
+        ("trigger_id", trigger),
+    ])
+    .unwrap();
+    let status = post_signed(
+        &server.url("/slack/commands"),
+        SIGNING_SECRET,
+        FORM,
+        body,
+        trigger,
+    )
+    .await;
+    assert_eq!(status, 200, "slash command from {user}");
+}
+
+pub fn dm_event(event_id: &str, user: &str, text: &str, ts: &str) -> String {
+    serde_json::json!({
+        "token": "unused", "team_id": "T0OPS", "api_app_id": "A0OPS", "type": "event_callback",
+        "event_id": event_id, "event_time": 1_700_000_000,
+        "event": {"type": "message", "channel_type": "im", "channel": format!("D{user}"),
+            "user": user, "text": text, "ts": ts, "event_ts": ts},
+    })
+    .to_string()
+}
+
+pub async fn say(server: &Server, event_id: &str, user: &str, text: &str, ts: &str) {
+    let status = post_signed(
+        &server.url("/slack/events"),
+        SIGNING_SECRET,
+        "application/json",
+        dm_event(event_id, user, text, ts),
+        event_id,
+    )
+    .await;
+    assert_eq!(status, 200, "event {event_id}");
+}
+
+/// Answered `chat.postMessage` calls into `channel`.
+pub fn posts_to(fake: &FakeSlack, channel: &str) -> Vec<Value> {
+    fake.bodies
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(m, b)| m == "chat.postMessage" && b["channel"] == channel)
+        .map(|(_, b)| b.clone())
+        .collect()
 }
