@@ -1,36 +1,76 @@
 //! Load script for the Slack endpoint (issue 3, "Performance"): sends signed `/help-it`
-//! slash commands to `frontdesk serve` on loopback at a fixed rate and reports throughput and
-//! acknowledgement latency (p50/p90/p99/max). Each acknowledgement comes after the command's
-//! state is flushed to disk (the engine's group commit), so this measures durable acks.
+//! slash commands to `frontdesk serve` on loopback and measures both acknowledgement and
+//! delivery. Each acknowledgement comes after the command's state is flushed to disk (the
+//! engine's group commit), so the ack numbers are for durable acks; a command's job is
+//! delivered when the first question of its intake is posted to the user's DM.
 //!
 //! Run with (release, so the numbers mean something):
 //!
 //! ```text
-//! cargo build --release --bin frontdesk
-//! cargo run --release --example slack_load -- [--rate 500] [--seconds 10] [--users N]
-//!     [--bin target/release/frontdesk | --addr http://127.0.0.1:3000 --secret S]
+//! cargo build --release --example slack_load --bin frontdesk
+//! cargo run --release --example slack_load -- [--clients 32 | --rate 500] [--seconds 10]
+//!     [--latency-ms 0] [--server-cpus 0] [--concurrency N] [--drain-seconds 120]
+//!     [--users N] [--bin target/release/frontdesk | --addr http://127.0.0.1:3000 --secret S]
 //! ```
 //!
-//! By default it starts a fake Slack Web API in process (every call answered `ok` at once),
-//! then `frontdesk serve` from the release directory with a temp data dir, configured through
-//! environment variables to use that fake, and stops it with SIGTERM at the end. With
-//! `--addr` it targets a server that is already running (signing with `--secret`).
+//! For example `-- --clients 32 --seconds 5 --latency-ms 50 --server-cpus 0`.
 //!
-//! The load is open-loop: command `i` is due at `start + i / rate`, whether or not earlier
-//! ones were answered, and its latency is measured from when it was due, so a stalled server
-//! can't hide behind a slowed-down client ("coordinated omission").
+//! By default it starts a fake Slack Web API in process (see `slack_load/fake_slack.rs`: every
+//! call is answered after `--latency-ms`, many at once, in Slack's shapes), then
+//! `frontdesk serve` from the release directory with a temp data dir, configured through
+//! environment variables to use that fake (`--concurrency N` sets
+//! `FRONTDESK_OUTBOX_CONCURRENCY`), and stops it with SIGTERM at the end. `--server-cpus LIST`
+//! starts the server under `taskset -c LIST` and moves this process (load client and fake
+//! Slack) onto the remaining CPUs. With `--addr` it targets a server that is already running
+//! (signing with `--secret`) and reports acknowledgements only.
+//!
+//! Two ways to load:
+//!
+//! * Closed loop (`--clients N`): N clients each send a command, wait for its answer and send
+//!   the next, for `--seconds`. Every command comes from a user id of its own with a trigger
+//!   id of its own, so each one starts a fresh intake.
+//! * Open loop (`--rate R`, the default at 500/s): command `i` is due at `start + i / rate`,
+//!   whether or not earlier ones were answered, and its latency is measured from when it was
+//!   due, so a stalled server can't hide behind a slowed-down client ("coordinated
+//!   omission"). Users are distinct unless `--users N` makes them repeat.
+//!
+//! Reported: acknowledgements/s and ack latency; then, waiting up to `--drain-seconds` after
+//! the load for every acknowledged job's first DM: completed jobs/s (jobs over the time from
+//! the load's start to the last first DM), the drain time (from the last acknowledgement to the
+//! last first DM), how many jobs never completed, the time from sending a command to its first
+//! DM, and the Web API calls the fake saw. Before the load, a warm-up (connections, the store's
+//! first pages, the allocator) runs and its DMs are delivered.
 
-use axum::response::IntoResponse;
+#[path = "slack_load/fake_slack.rs"]
+mod fake_slack;
+#[path = "slack_load/server.rs"]
+mod server;
+
+use fake_slack::FakeSlack;
+use futures::StreamExt;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+const USAGE: &str = "usage: slack_load [--clients N | --rate N] [--seconds N] [--latency-ms N] \
+    [--server-cpus LIST] [--concurrency N] [--drain-seconds N] [--users N] \
+    [--bin PATH | --addr URL --secret S]";
+
+/// Commands sent (and their DMs awaited) before the measured load.
+const WARM_UP: usize = 200;
+
 struct Args {
-    rate: u64,
+    rate: Option<u64>,
+    clients: Option<usize>,
     seconds: u64,
     users: u64,
+    latency_ms: u64,
+    server_cpus: Option<String>,
+    concurrency: Option<usize>,
+    drain_seconds: u64,
     bin: Option<String>,
     addr: Option<String>,
     secret: String,
@@ -38,9 +78,14 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
-        rate: 500,
+        rate: None,
+        clients: None,
         seconds: 10,
         users: 0,
+        latency_ms: 0,
+        server_cpus: None,
+        concurrency: None,
+        drain_seconds: 120,
         bin: None,
         addr: None,
         secret: "bench-signing-secret".into(),
@@ -48,24 +93,43 @@ fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        macro_rules! number {
+            () => {
+                value()?.parse().map_err(|e| format!("{flag}: {e}"))?
+            };
+        }
         match flag.as_str() {
-            "--rate" => args.rate = value()?.parse().map_err(|e| format!("--rate: {e}"))?,
-            "--seconds" => args.seconds = value()?.parse().map_err(|e| format!("--seconds: {e}"))?,
-            "--users" => args.users = value()?.parse().map_err(|e| format!("--users: {e}"))?,
+            "--rate" => args.rate = Some(number!()),
+            "--clients" => args.clients = Some(number!()),
+            "--seconds" => args.seconds = number!(),
+            "--users" => args.users = number!(),
+            "--latency-ms" => args.latency_ms = number!(),
+            "--server-cpus" => args.server_cpus = Some(value()?),
+            "--concurrency" => args.concurrency = Some(number!()),
+            "--drain-seconds" => args.drain_seconds = number!(),
             "--bin" => args.bin = Some(value()?),
             "--addr" => args.addr = Some(value()?),
             "--secret" => args.secret = value()?,
-            "-h" | "--help" => {
-                return Err("usage: slack_load [--rate N] [--seconds N] [--users N] [--bin PATH | --addr URL --secret S]".into())
-            }
-            other => return Err(format!("unknown argument {other}")),
+            "-h" | "--help" => return Err(USAGE.into()),
+            other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
     }
-    if args.rate == 0 || args.seconds == 0 {
-        return Err("--rate and --seconds must be positive".into());
+    if args.rate.is_some() && args.clients.is_some() {
+        return Err("--rate (open loop) and --clients (closed loop) exclude each other".into());
+    }
+    if args.rate == Some(0) || args.clients == Some(0) || args.seconds == 0 {
+        return Err("--rate, --clients and --seconds must be positive".into());
     }
     if args.seconds > 60 {
         return Err("--seconds is capped at 60".into());
+    }
+    if args.clients.is_some() && args.users != 0 {
+        return Err("--users is for the open loop; closed-loop users are all distinct".into());
+    }
+    if args.addr.is_some() && (args.server_cpus.is_some() || args.concurrency.is_some()) {
+        return Err(
+            "--server-cpus and --concurrency need a server started here, not --addr".into(),
+        );
     }
     Ok(args)
 }
@@ -77,89 +141,188 @@ fn sign(secret: &str, ts: i64, body: &[u8]) -> String {
     format!("v0={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-/// A Slack Web API that says yes to everything, quickly, and counts the calls.
-async fn start_fake_slack(calls: Arc<AtomicU64>) -> std::io::Result<String> {
-    let counter = calls.clone();
-    let seq = Arc::new(AtomicU64::new(0));
-    let app = axum::Router::new().route(
-        "/api/{method}",
-        axum::routing::any(move |axum::extract::Path(method): axum::extract::Path<String>, body: axum::body::Bytes| {
-            let counter = counter.clone();
-            let seq = seq.clone();
-            async move {
-                counter.fetch_add(1, Ordering::Relaxed);
-                let n = seq.fetch_add(1, Ordering::Relaxed);
-                let ts = format!("1700000000.{n:06}");
-                let field = |name: &str| {
-                    serde_json::from_slice::<serde_json::Value>(&body)
-                        .ok()
-                        .and_then(|v| v.get(name).and_then(|c| c.as_str().map(str::to_string)))
-                        .unwrap_or_default()
-                };
-                let json = match method.as_str() {
-                    "auth.test" => serde_json::json!({"ok": true, "url": "https://bench.slack.com/", "team": "Bench",
-                        "user": "frontdesk", "team_id": "TBENCH", "user_id": "UBOT", "bot_id": "BBOT"}),
-                    "conversations.open" => serde_json::json!({"ok": true, "channel": {"id": format!("D{n}")}}),
-                    "conversations.info" => serde_json::json!({"ok": true, "channel": {"id": "C0", "name": "bench",
-                        "is_member": true, "created": 1600000000}}),
-                    "chat.postMessage" | "chat.update" => serde_json::json!({"ok": true, "channel": field("channel"), "ts": ts,
-                        "message": {"type": "message", "text": "", "ts": ts}}),
-                    _ => serde_json::json!({"ok": true}),
-                };
-                ([("content-type", "application/json")], json.to_string()).into_response()
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    Ok(format!("http://{addr}/api/"))
+/// One command's answer.
+struct Outcome {
+    user: String,
+    /// When the request left.
+    sent: Instant,
+    /// From when the command was due (open loop) or sent (closed loop) to its answer.
+    latency: Duration,
+    /// From when the request actually left to when its answer arrived.
+    service: Duration,
+    ok: bool,
 }
 
-/// `frontdesk serve` on 127.0.0.1:0; returns the child and the address it printed.
-async fn start_server(
-    bin: &str,
-    api_url: &str,
-    secret: &str,
-    data_dir: &std::path::Path,
-) -> Result<(tokio::process::Child, String), String> {
-    use tokio::io::AsyncBufReadExt;
-    let mut child = tokio::process::Command::new(bin)
-        .arg("serve")
-        .env_remove("FRONTDESK_CONFIG")
-        .env("FRONTDESK_LISTEN", "127.0.0.1:0")
-        .env("FRONTDESK_DATA_DIR", data_dir)
-        .env("SLACK_API_URL", api_url)
-        .env("SLACK_SIGNING_SECRET", secret)
-        .env("SLACK_BOT_TOKEN", "xoxb-bench")
-        .env(
-            "RUST_LOG",
-            std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
-        )
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| {
-            format!("starting {bin}: {e} (build it first: cargo build --release --bin frontdesk)")
-        })?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let mut lines = tokio::io::BufReader::new(stdout).lines();
-    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-        .await
-        .map_err(|_| "frontdesk did not print its address within 30 s".to_string())?
-        .map_err(|e| e.to_string())?
-        .ok_or("frontdesk exited before listening")?;
-    let addr = line
-        .rsplit(' ')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_string();
-    // Keep reading stdout so the child never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Ok((child, addr))
+/// Sends signed `/help-it` commands, each with a trigger id never used before.
+struct Commander {
+    client: reqwest::Client,
+    url: String,
+    secret: String,
+    /// Tells this run's trigger ids from an earlier run's (with `--addr`).
+    run: String,
+    triggers: AtomicU64,
+}
+
+impl Commander {
+    fn body(&self, user: &str) -> String {
+        let n = self.triggers.fetch_add(1, Ordering::Relaxed);
+        serde_urlencoded::to_string([
+            ("token", "verification_token"),
+            ("team_id", fake_slack::TEAM),
+            ("team_domain", "frontdesk-bench"),
+            ("channel_id", "C0BENCH"),
+            ("channel_name", "bench"),
+            ("user_id", user),
+            ("user_name", &user.to_lowercase()),
+            ("command", "/help-it"),
+            ("text", "my vpn is broken"),
+            ("trigger_id", &format!("{n}.{}", self.run)),
+            (
+                "response_url",
+                "https://hooks.slack.com/commands/T0FRONT/1/x",
+            ),
+        ])
+        .expect("a form")
+    }
+
+    /// `due` is when the command should have left; its latency counts from then.
+    async fn send(&self, user: String, due: Instant) -> Outcome {
+        let body = self.body(&user);
+        let ts = chrono::Utc::now().timestamp();
+        let sig = sign(&self.secret, ts, body.as_bytes());
+        let sent = Instant::now();
+        let result = self
+            .client
+            .post(&self.url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-slack-request-timestamp", ts.to_string())
+            .header("x-slack-signature", sig)
+            .body(body)
+            .send()
+            .await;
+        let ok = match result {
+            Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+            Err(_) => false,
+        };
+        let done = Instant::now();
+        Outcome {
+            user,
+            sent,
+            latency: done - due.min(sent),
+            service: done - sent,
+            ok,
+        }
+    }
+}
+
+/// What a measured load did.
+struct Load {
+    outcomes: Vec<Outcome>,
+    start: Instant,
+    /// When the last answer arrived.
+    end: Instant,
+}
+
+async fn open_loop(
+    cmd: Arc<Commander>,
+    rate: u64,
+    seconds: u64,
+    users: u64,
+) -> Result<Load, String> {
+    let total = rate * seconds;
+    let users = if users == 0 { total } else { users };
+    println!(
+        "open loop: {total} commands at {rate}/s for {seconds} s to {}",
+        cmd.url
+    );
+    let interval = Duration::from_secs_f64(1.0 / rate as f64);
+    let start = Instant::now();
+    let mut tasks = Vec::with_capacity(total as usize);
+    for i in 0..total {
+        let due = start + interval.mul_f64(i as f64);
+        tokio::time::sleep_until(due.into()).await;
+        let cmd = cmd.clone();
+        tasks.push(tokio::spawn(async move {
+            cmd.send(format!("UO{:07}", i % users), due).await
+        }));
+    }
+    println!("  all sent in {:.2} s", start.elapsed().as_secs_f64());
+    let mut outcomes = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        outcomes.push(t.await.map_err(|e| e.to_string())?);
+    }
+    Ok(Load {
+        outcomes,
+        start,
+        end: Instant::now(),
+    })
+}
+
+async fn closed_loop(cmd: Arc<Commander>, clients: usize, seconds: u64) -> Result<Load, String> {
+    println!(
+        "closed loop: {clients} clients for {seconds} s to {}",
+        cmd.url
+    );
+    let start = Instant::now();
+    let stop = start + Duration::from_secs(seconds);
+    let tasks: Vec<_> = (0..clients)
+        .map(|c| {
+            let cmd = cmd.clone();
+            tokio::spawn(async move {
+                let mut outcomes = Vec::new();
+                let mut k = 0u64;
+                while Instant::now() < stop {
+                    outcomes.push(cmd.send(format!("UC{c:03}N{k:07}"), Instant::now()).await);
+                    k += 1;
+                }
+                outcomes
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.extend(t.await.map_err(|e| e.to_string())?);
+    }
+    Ok(Load {
+        outcomes,
+        start,
+        end: Instant::now(),
+    })
+}
+
+/// Waits (up to `limit`) until each of `users` has had its first DM; returns how many did.
+async fn await_first_dms(fake: &FakeSlack, users: &[&str], limit: Duration) -> usize {
+    let deadline = Instant::now() + limit;
+    loop {
+        let done = fake.count_first_dms(users.iter().copied());
+        if done == users.len() || Instant::now() >= deadline {
+            return done;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+async fn warm_up(cmd: &Arc<Commander>, fake: Option<&FakeSlack>) {
+    let users: Vec<String> = (0..WARM_UP).map(|i| format!("UW{i:06}")).collect();
+    let started = Instant::now();
+    let acked: Vec<Outcome> = futures::stream::iter(users.iter().cloned())
+        .map(|u| {
+            let cmd = cmd.clone();
+            async move { cmd.send(u, Instant::now()).await }
+        })
+        .buffer_unordered(16)
+        .filter(|o| std::future::ready(o.ok))
+        .collect()
+        .await;
+    let Some(fake) = fake else { return };
+    let acked: Vec<&str> = acked.iter().map(|o| o.user.as_str()).collect();
+    let done = await_first_dms(fake, &acked, Duration::from_secs(60)).await;
+    println!(
+        "warm-up: {} commands, {} acknowledged, {done} first DMs, in {:.2} s",
+        WARM_UP,
+        acked.len(),
+        started.elapsed().as_secs_f64()
+    );
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -174,25 +337,116 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
-#[derive(Default)]
-struct Outcome {
-    /// From when the command was due to when its answer arrived.
-    latency: Duration,
-    /// From when the request actually left to when its answer arrived.
-    service: Duration,
-    ok: bool,
+fn print_latencies(name: &str, mut v: Vec<Duration>) {
+    v.sort();
+    println!(
+        "{name}: p50 {}  p90 {}  p99 {}  max {}",
+        ms(percentile(&v, 50.0)),
+        ms(percentile(&v, 90.0)),
+        ms(percentile(&v, 99.0)),
+        ms(percentile(&v, 100.0))
+    );
+}
+
+fn report_acks(load: &Load, open: bool) {
+    let total = load.outcomes.len();
+    let ok = load.outcomes.iter().filter(|o| o.ok).count();
+    let took = (load.end - load.start).as_secs_f64();
+    println!(
+        "commands:   {total} sent, {ok} acknowledged with 200, {} failed",
+        total - ok
+    );
+    println!(
+        "acks:       {:.0} acknowledged/s (all answers in {took:.2} s)",
+        ok as f64 / took
+    );
+    let latency = load.outcomes.iter().map(|o| o.latency).collect();
+    if open {
+        print_latencies("ack latency (from due time)", latency);
+        print_latencies(
+            "ack latency (from send)",
+            load.outcomes.iter().map(|o| o.service).collect(),
+        );
+    } else {
+        print_latencies("ack latency", latency);
+    }
+}
+
+async fn report_delivery(fake: &FakeSlack, load: &Load, drain_limit: Duration) {
+    // A job per acknowledged user (its first command, when users repeat).
+    let mut sent_at: HashMap<&str, Instant> = HashMap::new();
+    for o in load.outcomes.iter().filter(|o| o.ok) {
+        sent_at.entry(o.user.as_str()).or_insert(o.sent);
+    }
+    let users: Vec<&str> = sent_at.keys().copied().collect();
+    let waited_from = Instant::now();
+    await_first_dms(fake, &users, drain_limit.saturating_sub(load.end.elapsed())).await;
+    let firsts = fake.first_dms(users.iter().copied());
+    let missing = users.len() - firsts.len();
+    println!(
+        "delivery:   {} of {} acknowledged jobs got their first DM, {missing} never did (waited {:.2} s of at most {} s)",
+        firsts.len(),
+        users.len(),
+        waited_from.elapsed().as_secs_f64(),
+        drain_limit.as_secs()
+    );
+    let Some(last) = firsts.iter().map(|(_, at)| *at).max() else {
+        return;
+    };
+    let span = (last - load.start).as_secs_f64();
+    // With jobs missing, the rate and the drain are lower bounds of what finishing would take.
+    let unfinished = if missing > 0 {
+        format!(" INCOMPLETE: {missing} jobs missing")
+    } else {
+        String::new()
+    };
+    println!(
+        "jobs:       {:.0} completed/s ({} first DMs from the load's start to the last one, {span:.2} s){unfinished}",
+        firsts.len() as f64 / span,
+        firsts.len()
+    );
+    match last.checked_duration_since(load.end) {
+        Some(d) => println!(
+            "drain:      {:.3} s from the load's stop (last acknowledgement) to the last first DM{unfinished}",
+            d.as_secs_f64()
+        ),
+        None => println!(
+            "drain:      0 s (every first DM was posted before the last acknowledgement){unfinished}"
+        ),
+    }
+    print_latencies(
+        "first DM (from sending the command)",
+        firsts
+            .iter()
+            .map(|(u, at)| at.saturating_duration_since(sent_at[u]))
+            .collect(),
+    );
+}
+
+fn report_fake(fake: &FakeSlack) {
+    let stats = fake.stats();
+    let methods: Vec<String> = stats
+        .by_method
+        .iter()
+        .map(|(m, n)| format!("{m} {n}"))
+        .collect();
+    println!(
+        "fake Slack: {} Web API calls in the whole run, at most {} in flight ({})",
+        stats.calls,
+        stats.max_in_flight,
+        methods.join(", ")
+    );
 }
 
 async fn run(args: Args) -> Result<(), String> {
     frontdesk::slack::install_crypto_provider();
-    let slack_calls = Arc::new(AtomicU64::new(0));
     let data_dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let mut fake = None;
     let (mut child, base) = match &args.addr {
         Some(addr) => (None, addr.trim_end_matches('/').to_string()),
         None => {
-            let api_url = start_fake_slack(slack_calls.clone())
-                .await
-                .map_err(|e| e.to_string())?;
+            let latency = Duration::from_millis(args.latency_ms);
+            let started = FakeSlack::start(latency).await.map_err(|e| e.to_string())?;
             let bin = args.bin.clone().unwrap_or_else(|| {
                 let exe = std::env::current_exe().unwrap_or_default();
                 // target/release/examples/slack_load -> target/release/frontdesk
@@ -203,149 +457,92 @@ async fn run(args: Args) -> Result<(), String> {
                     .unwrap_or_default();
                 dir.join("frontdesk").display().to_string()
             });
-            let (child, addr) = start_server(&bin, &api_url, &args.secret, data_dir.path()).await?;
+            let launch = server::Launch {
+                bin: &bin,
+                api_url: started.api_url(),
+                secret: &args.secret,
+                data_dir: data_dir.path(),
+                outbox_concurrency: args.concurrency,
+                cpus: args.server_cpus.as_deref(),
+            };
+            let (child, addr) = server::start(&launch).await?;
+            println!(
+                "server: {bin} on {addr}; fake Slack answers after {} ms; server CPUs {}; outbox concurrency {}",
+                args.latency_ms,
+                args.server_cpus.as_deref().unwrap_or("any"),
+                args.concurrency
+                    .map_or_else(|| "default".to_string(), |n| n.to_string())
+            );
+            fake = Some(started);
             (Some(child), addr)
         }
     };
-    let url = format!("{base}/slack/commands");
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
         .build()
         .map_err(|e| e.to_string())?;
-    let total = args.rate * args.seconds;
-    let users = if args.users == 0 { total } else { args.users };
-    let make_body = |i: u64| {
-        serde_urlencoded::to_string([
-            ("token", "verification_token".to_string()),
-            ("team_id", "TBENCH".to_string()),
-            ("channel_id", "C0BENCH".to_string()),
-            ("user_id", format!("UB{:07}", i % users)),
-            ("command", "/help-it".to_string()),
-            ("text", "my vpn is broken".to_string()),
-            ("trigger_id", format!("{i}.bench.{}", std::process::id())),
-            (
-                "response_url",
-                "https://hooks.slack.com/commands/T/1/x".to_string(),
-            ),
-        ])
-        .expect("a form")
-    };
-    let send = {
-        let client = client.clone();
-        let url = url.clone();
-        let secret = args.secret.clone();
-        move |body: String, due: Instant| {
-            let client = client.clone();
-            let url = url.clone();
-            let secret = secret.clone();
-            async move {
-                let ts = chrono::Utc::now().timestamp();
-                let sig = sign(&secret, ts, body.as_bytes());
-                let sent = Instant::now();
-                let result = client
-                    .post(&url)
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .header("x-slack-request-timestamp", ts.to_string())
-                    .header("x-slack-signature", sig)
-                    .body(body)
-                    .send()
-                    .await;
-                let ok = match result {
-                    Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
-                    Err(_) => false,
-                };
-                let done = Instant::now();
-                Outcome {
-                    latency: done - due,
-                    service: done - sent,
-                    ok,
-                }
-            }
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let cmd = Arc::new(Commander {
+        client,
+        url: format!("{base}/slack/commands"),
+        secret: args.secret.clone(),
+        run: format!("bench{}x{now_ms}", std::process::id()),
+        triggers: AtomicU64::new(1),
+    });
+
+    warm_up(&cmd, fake.as_ref()).await;
+    let load = match args.clients {
+        Some(clients) => closed_loop(cmd.clone(), clients, args.seconds).await?,
+        None => {
+            open_loop(
+                cmd.clone(),
+                args.rate.unwrap_or(500),
+                args.seconds,
+                args.users,
+            )
+            .await?
         }
     };
-
-    // Warm-up: connections, the store's first pages, the allocator.
-    let warm = (args.rate / 5).max(20);
-    for i in 0..warm {
-        send(make_body(total + 1_000_000 + i), Instant::now()).await;
-    }
-
-    println!(
-        "sending {total} signed /help-it commands at {}/s for {} s to {url}",
-        args.rate, args.seconds
-    );
-    let interval = Duration::from_secs_f64(1.0 / args.rate as f64);
-    let start = Instant::now();
-    let mut tasks = Vec::with_capacity(total as usize);
-    for i in 0..total {
-        let due = start + interval.mul_f64(i as f64);
-        tokio::time::sleep_until(due.into()).await;
-        tasks.push(tokio::spawn(send(make_body(i), due)));
-    }
-    let sent_in = start.elapsed();
-    let mut outcomes = Vec::with_capacity(tasks.len());
-    for t in tasks {
-        outcomes.push(t.await.map_err(|e| e.to_string())?);
-    }
-    let finished = start.elapsed();
-
-    let ok = outcomes.iter().filter(|o| o.ok).count();
-    let mut latency: Vec<Duration> = outcomes.iter().map(|o| o.latency).collect();
-    let mut service: Vec<Duration> = outcomes.iter().map(|o| o.service).collect();
-    latency.sort();
-    service.sort();
-    println!(
-        "commands:   {total} sent in {:.2} s, {ok} acknowledged with 200, {} failed",
-        sent_in.as_secs_f64(),
-        total as usize - ok
-    );
-    println!(
-        "throughput: {:.0} acknowledged/s (all answers in {:.2} s)",
-        ok as f64 / finished.as_secs_f64(),
-        finished.as_secs_f64()
-    );
-    for (name, v) in [
-        ("ack latency (from due time)", &latency),
-        ("ack latency (from send)", &service),
-    ] {
-        println!(
-            "{name}: p50 {}  p90 {}  p99 {}  max {}",
-            ms(percentile(v, 50.0)),
-            ms(percentile(v, 90.0)),
-            ms(percentile(v, 99.0)),
-            ms(percentile(v, 100.0))
-        );
-    }
-    if child.is_some() {
-        println!(
-            "fake Slack saw {} Web API calls meanwhile (the outbox delivering DMs)",
-            slack_calls.load(Ordering::Relaxed)
-        );
+    report_acks(&load, args.clients.is_none());
+    if let Some(fake) = &fake {
+        report_delivery(fake, &load, Duration::from_secs(args.drain_seconds)).await;
+        report_fake(fake);
     }
     if let Some(child) = child.as_mut() {
-        if let Some(pid) = child.id() {
-            let _ = tokio::process::Command::new("kill")
-                .args(["-TERM", &pid.to_string()])
-                .status()
-                .await;
-        }
-        let _ = tokio::time::timeout(Duration::from_secs(30), child.wait()).await;
+        server::stop(child).await;
     }
     Ok(())
 }
 
 fn main() -> std::process::ExitCode {
-    let args = match parse_args() {
+    let mut args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
             eprintln!("slack_load: {e}");
             return std::process::ExitCode::from(2);
         }
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(list) = args.server_cpus.clone() {
+        let server_cpus = match server::parse_cpu_list(&list) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("slack_load: --server-cpus: {e}");
+                return std::process::ExitCode::from(2);
+            }
+        };
+        if server::taskset_available() {
+            // Before the runtime starts its threads, so they all inherit the CPUs.
+            if let Some(client_cpus) = server::pin_client_away_from(&server_cpus) {
+                println!("load client and fake Slack on CPUs {client_cpus:?}");
+                runtime.worker_threads(client_cpus.len());
+            }
+        } else {
+            eprintln!("slack_load: warning: no taskset here; the server runs unpinned");
+            args.server_cpus = None;
+        }
+    }
+    let runtime = runtime.enable_all().build().expect("a runtime");
     match runtime.block_on(run(args)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
