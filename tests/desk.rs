@@ -520,9 +520,12 @@ impl tracing::field::Visit for U64Field {
     fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
 }
 
-/// For every event with an `item` field: (item, the `outbox_id` of the span it was logged in).
+/// An event's `item` field, and the `outbox_id` of the span it was logged in.
+type ItemAndSpan = (u64, Option<u64>);
+
+/// Every event with an `item` field, with its span's outbox id.
 #[derive(Clone, Default)]
-struct SpanOfEvents(Arc<Mutex<Vec<(u64, Option<u64>)>>>);
+struct SpanOfEvents(Arc<Mutex<Vec<ItemAndSpan>>>);
 
 struct OutboxId(u64);
 

@@ -35,6 +35,9 @@ pub enum Attempt {
     Idle(Option<Timestamp>),
 }
 
+/// What a delivery task gives back: the item, when it started, and how it went.
+type Finished = (u64, Instant, Result<(Attempt, Signal), OutboxError>);
+
 #[derive(Clone)]
 pub struct OutboxWorker {
     engine: Engine,
@@ -229,8 +232,7 @@ impl OutboxWorker {
     /// finishes or a commit queues a new one. On `stop`, lets the deliveries in flight finish.
     pub async fn run(self, stop: CancellationToken) {
         let wake = self.engine.outbox_wake();
-        let mut tasks: JoinSet<(u64, Instant, Result<(Attempt, Signal), OutboxError>)> =
-            JoinSet::new();
+        let mut tasks: JoinSet<Finished> = JoinSet::new();
         let mut in_flight: HashSet<u64> = HashSet::new();
         loop {
             let idle_until = self.dispatch(&mut tasks, &mut in_flight);
@@ -255,7 +257,7 @@ impl OutboxWorker {
     /// nothing more is due.
     fn dispatch(
         &self,
-        tasks: &mut JoinSet<(u64, Instant, Result<(Attempt, Signal), OutboxError>)>,
+        tasks: &mut JoinSet<Finished>,
         in_flight: &mut HashSet<u64>,
     ) -> Option<Timestamp> {
         let room = self.limit.current().saturating_sub(in_flight.len());
@@ -315,10 +317,7 @@ impl OutboxWorker {
 
     fn finished(
         &self,
-        done: Result<
-            (u64, Instant, Result<(Attempt, Signal), OutboxError>),
-            tokio::task::JoinError,
-        >,
+        done: Result<Finished, tokio::task::JoinError>,
         in_flight: &mut HashSet<u64>,
     ) {
         let (id, started, result) = match done {

@@ -491,7 +491,7 @@ impl SlackApi {
                     md.event_type == event_type
                         && md.event_payload.get(key).is_some_and(|v| match v {
                             serde_json::Value::String(s) => s == value,
-                            other => other.to_string() == value,
+                            other => other.as_u64().is_some_and(|n| n.to_string() == value),
                         })
                 })
             });

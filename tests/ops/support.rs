@@ -659,6 +659,9 @@ pub struct FakeSlack {
     stop: tokio_util::sync::CancellationToken,
 }
 
+/// A message the fake took: (channel, ts, thread_ts, metadata).
+pub type Posted = (String, String, Option<String>, Value);
+
 /// How the fake answers, beyond "at once and `ok`".
 #[derive(Default)]
 pub struct Behaviour {
@@ -674,8 +677,8 @@ pub struct Behaviour {
     /// `chat.postMessage` calls being answered now, and the most there were at once.
     pub posts_in_flight: AtomicU64,
     pub max_posts_in_flight: AtomicU64,
-    /// Every message posted: (channel, ts, thread_ts, metadata), oldest first.
-    pub history: Mutex<Vec<(String, String, Option<String>, Value)>>,
+    /// Every message posted, oldest first.
+    pub history: Mutex<Vec<Posted>>,
 }
 
 impl Behaviour {
