@@ -585,14 +585,17 @@ fn a_conversations_next_message_moves_up_when_the_one_before_is_delivered_or_giv
     assert_eq!(s.outbox_by_lane.len(), 0);
 }
 
-#[test]
-fn a_version_1_outbox_gets_its_queue_on_open() {
-    let dir = tempfile::tempdir().unwrap();
-    let a = RequestId::new("IT", 1);
-    let items: Vec<OutboxItem> = [dm("U1", Some(&a)), dm("U1", Some(&a)), dm("U2", None)]
-        .into_iter()
-        .enumerate()
-        .map(|(i, (platform, outgoing))| OutboxItem {
+/// A store of an older `version` whose outbox holds `items` (ids 10, 11, …), written with
+/// sled directly, and nothing else.
+fn old_store_with_outbox<const N: usize>(
+    dir: &std::path::Path,
+    items: [(Platform, Outgoing); N],
+    version: u32,
+) -> sled::Db {
+    let db = sled::open(dir).unwrap();
+    let outbox = db.open_tree("outbox").unwrap();
+    for (i, (platform, outgoing)) in items.into_iter().enumerate() {
+        let item = OutboxItem {
             id: 10 + i as u64,
             platform,
             outgoing,
@@ -601,20 +604,23 @@ fn a_version_1_outbox_gets_its_queue_on_open() {
             next_attempt_at: t(0),
             last_error: None,
             sending: false,
-        })
-        .collect();
-    {
-        let db = sled::open(dir.path()).unwrap();
-        let outbox = db.open_tree("outbox").unwrap();
-        for item in &items {
-            outbox.insert(item.id.to_be_bytes(), encode(item)).unwrap();
-        }
-        db.open_tree("meta")
-            .unwrap()
-            .insert("schema_version", &1u32.to_be_bytes())
-            .unwrap();
-        db.flush().unwrap();
+        };
+        outbox.insert(item.id.to_be_bytes(), encode(&item)).unwrap();
     }
+    db.open_tree("meta")
+        .unwrap()
+        .insert("schema_version", &version.to_be_bytes())
+        .unwrap();
+    db.flush().unwrap();
+    db
+}
+
+#[test]
+fn a_version_1_outbox_gets_its_queue_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = RequestId::new("IT", 1);
+    let items = [dm("U1", Some(&a)), dm("U1", Some(&a)), dm("U2", None)];
+    drop(old_store_with_outbox(dir.path(), items, 1));
     let s = Store::open(dir.path()).unwrap();
     let mut order = Vec::new();
     while let Some(id) = next_id(&s, t(0)) {
@@ -766,29 +772,12 @@ fn a_version_2_outbox_is_reordered_by_conversation_on_open() {
     let a = RequestId::new("IT", 1);
     // Version 2 queued only IT-1's first message; the DM about it goes to another
     // conversation than its card, so version 3 offers both.
-    let items: Vec<OutboxItem> = [
+    let items = [
         (Platform::Slack, Outgoing::PostCard { request: a.clone() }),
         dm("U1", Some(&a)),
-    ]
-    .into_iter()
-    .enumerate()
-    .map(|(i, (platform, outgoing))| OutboxItem {
-        id: 10 + i as u64,
-        platform,
-        outgoing,
-        created_at: t(0),
-        attempts: 0,
-        next_attempt_at: t(0),
-        last_error: None,
-        sending: false,
-    })
-    .collect();
+    ];
     {
-        let db = sled::open(dir.path()).unwrap();
-        let outbox = db.open_tree("outbox").unwrap();
-        for item in &items {
-            outbox.insert(item.id.to_be_bytes(), encode(item)).unwrap();
-        }
+        let db = old_store_with_outbox(dir.path(), items, 2);
         db.open_tree("outbox_queue")
             .unwrap()
             .insert(keys::outbox_queue_key(t(0), 10), &[])
@@ -796,10 +785,6 @@ fn a_version_2_outbox_is_reordered_by_conversation_on_open() {
         db.open_tree("outbox_by_request")
             .unwrap()
             .insert(b"old", &[])
-            .unwrap();
-        db.open_tree("meta")
-            .unwrap()
-            .insert("schema_version", &2u32.to_be_bytes())
             .unwrap();
         db.flush().unwrap();
     }
