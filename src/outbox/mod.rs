@@ -8,10 +8,13 @@
 //! ID` can revive it. Platforms pace and pause their own destinations ([`pace`]).
 //!
 //! The window for a duplicate: the platform took a message, and the process died (or the
-//! call timed out) before the delivery was recorded. Before a post, a deliverer that can look
-//! for its own posts later has the item marked as sending ([`Deliverer::marks_sending`]);
-//! the next attempt of a marked item first asks the platform whether the message is there
-//! (Slack: message metadata carrying the outbox id). Nothing is ever lost in that window.
+//! call timed out) before the delivery was recorded. The worker runs a delivery session that
+//! is on disk while it delivers; after a session that did not end cleanly, every waiting item
+//! is marked as possibly sent, and so is an item whose attempt failed in a way that may come
+//! after the platform took it (a timeout, a dropped connection). A marked item's next attempt
+//! first asks the platform whether the message is there (Slack: message metadata carrying the
+//! outbox id). A clean run pays nothing for this: no write per message. Nothing is ever lost
+//! in that window.
 
 mod limit;
 pub mod pace;
@@ -80,12 +83,6 @@ pub enum DeliveryError {
 #[async_trait::async_trait]
 pub trait Deliverer: Send + Sync {
     async fn deliver(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError>;
-
-    /// Whether to record that `item` is being sent before delivering it: true where the
-    /// delivery posts something new and the platform lets the next attempt find it.
-    fn marks_sending(&self, _item: &OutboxItem) -> bool {
-        false
-    }
 
     /// How many methods or conversations the platform has paused now, for /metrics.
     fn paused(&self) -> usize {

@@ -138,15 +138,6 @@ impl OutboxWorker {
     async fn attempt(&self, mut item: OutboxItem) -> Result<(Attempt, Signal), OutboxError> {
         let kind = item.outgoing.kind();
         let deliverer = self.deliverers.get(&item.platform).cloned();
-        if let Some(d) = &deliverer {
-            if d.marks_sending(&item) {
-                // On disk before the platform sees anything: after a crash, the next attempt
-                // asks the platform before posting again. `item.sending` keeps what the last
-                // attempt left, which is what this one needs to know.
-                let id = item.id;
-                self.engine.write(move |s| s.mark_sending(id)).await??;
-            }
-        }
         let result = match &deliverer {
             // A platform that accepts the connection and never answers holds only this
             // item's conversation; it is retried like any other failure.
@@ -199,6 +190,11 @@ impl OutboxWorker {
                 };
                 item.attempts += 1;
                 item.last_error = Some(err.to_string());
+                // A timeout or a dropped connection may come after the platform took the
+                // message: the next attempt asks it first.
+                if matches!(err, DeliveryError::Retry { .. }) {
+                    item.sending = true;
+                }
                 let age = (now - item.created_at).to_std().unwrap_or_default();
                 let give_up =
                     matches!(err, DeliveryError::Permanent(_)) || age >= self.policy.give_up_after;
@@ -231,6 +227,19 @@ impl OutboxWorker {
     /// conversation's one at a time, and sleeps until the next item is due, a delivery
     /// finishes or a commit queues a new one. On `stop`, lets the deliveries in flight finish.
     pub async fn run(self, stop: CancellationToken) {
+        match self
+            .engine
+            .write(|store| store.begin_delivery_session())
+            .await
+        {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::warn!(
+                items = n,
+                "the last run stopped without finishing its deliveries; each waiting message is checked with the platform before it is sent again"
+            ),
+            Ok(Err(e)) => tracing::error!(error = %e, "starting a delivery session failed"),
+            Err(e) => tracing::error!(error = %e, "starting a delivery session failed"),
+        }
         let wake = self.engine.outbox_wake();
         let mut tasks: JoinSet<Finished> = JoinSet::new();
         let mut in_flight: HashSet<u64> = HashSet::new();
@@ -250,6 +259,17 @@ impl OutboxWorker {
         }
         while let Some(done) = tasks.join_next().await {
             self.finished(done, &mut in_flight);
+        }
+        // Reached only when nothing is in flight; a stop that gives up on a stuck delivery
+        // never gets here, and the next session suspects the waiting items.
+        match self
+            .engine
+            .write(|store| store.end_delivery_session())
+            .await
+        {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "ending the delivery session failed"),
+            Err(e) => tracing::error!(error = %e, "ending the delivery session failed"),
         }
     }
 

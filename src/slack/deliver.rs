@@ -138,17 +138,6 @@ impl Deliverer for SlackDeliverer {
         }
     }
 
-    /// Items that post something new; an update or a reaction is the same when repeated.
-    fn marks_sending(&self, item: &OutboxItem) -> bool {
-        matches!(
-            item.outgoing,
-            Outgoing::Dm { .. }
-                | Outgoing::PostCard { .. }
-                | Outgoing::ThreadPost { .. }
-                | Outgoing::Notice { .. }
-        )
-    }
-
     fn paused(&self) -> usize {
         self.pauses.active()
     }

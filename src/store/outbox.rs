@@ -13,6 +13,9 @@ use crate::core::Timestamp;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use sled::Transactional;
 
+/// The `meta` key present while a delivery session runs.
+const DELIVERING: &str = "delivery_session";
+
 /// The index changes that taking one item out of the outbox brings.
 #[derive(Debug, Default)]
 pub(super) struct Removal {
@@ -136,9 +139,39 @@ impl Store {
         Ok((items, None))
     }
 
-    /// Records that a delivery of `id` is starting, so that after a crash the platform is
-    /// asked whether it already has the message before it is sent again. False when the
-    /// item is gone.
+    /// Starts a delivery session. If the last one did not end ([`Store::end_delivery_session`]
+    /// never ran: a crash, a kill, a stop that gave up on a stuck delivery), any waiting item
+    /// may have reached the platform without its delivery being recorded, so every item is
+    /// marked as possibly sent, and its next attempt asks the platform first. Returns how
+    /// many items were marked. The session's start is on disk before this returns, so it
+    /// comes before any delivery of the session.
+    pub fn begin_delivery_session(&self) -> Result<usize, StoreError> {
+        let mut marked = 0;
+        if self.meta.get(DELIVERING)?.is_some() {
+            for entry in self.outbox.iter() {
+                let (key, value) = entry?;
+                let mut item: OutboxItem = decode("outbox", &value)?;
+                if !item.sending {
+                    item.sending = true;
+                    // Only this field changes: the indexes stay as they are.
+                    self.outbox.insert(key, encode(&item))?;
+                    marked += 1;
+                }
+            }
+        }
+        self.meta.insert(DELIVERING, &[1])?;
+        self.flush()?;
+        Ok(marked)
+    }
+
+    /// Ends a delivery session with nothing in flight: the next session need not suspect
+    /// the waiting items.
+    pub fn end_delivery_session(&self) -> Result<(), StoreError> {
+        self.meta.remove(DELIVERING)?;
+        self.flush()
+    }
+
+    /// Marks `id` as possibly sent (tests; a session's start marks every item at once).
     pub fn mark_sending(&self, id: u64) -> Result<bool, StoreError> {
         let key = id.to_be_bytes();
         let result = self.outbox.transaction(|t| {

@@ -798,3 +798,26 @@ fn a_version_2_outbox_is_reordered_by_conversation_on_open() {
         .iter()
         .any(|n| n.as_ref() == b"outbox_by_request"));
 }
+
+#[test]
+fn a_delivery_session_that_did_not_end_leaves_every_waiting_item_suspect() {
+    let (_d, s) = open();
+    assert_eq!(s.begin_delivery_session().unwrap(), 0);
+    let mut w = write(&[]);
+    w.outbox = vec![dm("U1", None), dm("U2", None)];
+    let CommitOutcome::Applied { outbox_ids: ids } = s.commit_step(w).unwrap() else {
+        panic!()
+    };
+    // A clean end: the next session trusts the waiting items.
+    s.end_delivery_session().unwrap();
+    assert_eq!(s.begin_delivery_session().unwrap(), 0);
+    assert!(!s.outbox_item(ids[0]).unwrap().unwrap().sending);
+    // No end (a crash): every waiting item may have been sent.
+    assert_eq!(s.begin_delivery_session().unwrap(), 2);
+    for id in &ids {
+        assert!(s.outbox_item(*id).unwrap().unwrap().sending);
+    }
+    // The queue still offers them.
+    let (due, _) = s.due_outbox(t(0), 10, |_| false).unwrap();
+    assert_eq!(due.len(), 2);
+}
