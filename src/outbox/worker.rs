@@ -252,6 +252,11 @@ impl OutboxWorker {
                 _ = stop.cancelled() => break,
                 Some(done) = tasks.join_next(), if !tasks.is_empty() => {
                     self.finished(done, &mut in_flight);
+                    // Take in every delivery that finished meanwhile, so the next look at
+                    // the queue fills all the room at once instead of one slot per look.
+                    while let Some(done) = tasks.try_join_next() {
+                        self.finished(done, &mut in_flight);
+                    }
                 }
                 _ = wake.notified() => {}
                 _ = tokio::time::sleep(sleep) => {}

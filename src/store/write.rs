@@ -237,6 +237,21 @@ impl Store {
         }
         let (records, by_post) = (records.finish(), by_post.finish());
         let removal = self.plan_outbox_removal(outbox_id)?;
+        if card.is_none() && links.is_empty() {
+            // Most deliveries leave nothing to record but their own removal.
+            let trees = [
+                self.outbox.clone(),
+                self.outbox_queue.clone(),
+                self.outbox_by_lane.clone(),
+            ];
+            let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
+                if let Some(removal) = &removal {
+                    removal.apply(&t[0], &t[1], &t[2])?;
+                }
+                Ok(())
+            });
+            return tx_result(result);
+        }
         let trees = [
             self.outbox.clone(),
             self.requests.tree().clone(),
