@@ -7,6 +7,11 @@
 //! DM channel (`D` + user id, as `conversations.open` hands them out), the messages posted in
 //! every channel (so `conversations.history`/`replies` can return them with their metadata),
 //! how many calls of each method it saw and how many were in flight at most.
+//!
+//! [`FakeSlack::start_with`] can make it closer to Slack for crash runs (`bench/chaos.rs`):
+//! timestamps from the clock, as Slack's are (so a history search from `oldest` finds recent
+//! posts), and a `chat.postMessage` that takes effect the moment it arrives, before its answer's
+//! latency, so a caller that dies while waiting has posted all the same.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
@@ -65,10 +70,24 @@ impl Posted {
     }
 }
 
+/// How the fake behaves; `Options::default()` is what [`FakeSlack::start`] does.
+#[derive(Clone, Copy, Default)]
+pub struct Options {
+    /// Every call is answered this long after it arrives.
+    pub latency: Duration,
+    /// A message's `ts` is the current time in microseconds (kept increasing), like
+    /// Slack's, instead of counting up from `1700000000.000001`.
+    pub clock_ts: bool,
+    /// A `chat.postMessage` is recorded (and in the history) on arrival, before the latency.
+    pub post_on_arrival: bool,
+}
+
 #[derive(Default)]
 struct Inner {
-    latency: Duration,
+    options: Options,
     seq: AtomicU64,
+    /// The last clock `ts` handed out, in microseconds (with `clock_ts`).
+    last_clock_ts: AtomicU64,
     in_flight: AtomicU64,
     max_in_flight: AtomicU64,
     by_method: Mutex<BTreeMap<String, u64>>,
@@ -98,6 +117,24 @@ impl Drop for InFlight<'_> {
     }
 }
 
+/// A message the bot posted, as the fake holds it now (after any `chat.update`).
+#[allow(dead_code)] // for bench/chaos.rs; slack_load looks at first DMs only
+pub struct PostRecord {
+    pub channel: String,
+    pub ts: String,
+    pub thread_ts: Option<String>,
+    pub text: String,
+    /// `metadata.event_payload.outbox_id`, when the post carried one.
+    pub outbox_id: Option<String>,
+}
+
+#[allow(dead_code)]
+impl PostRecord {
+    pub fn top_level(&self) -> bool {
+        self.thread_ts.as_deref().is_none_or(|t| t == self.ts)
+    }
+}
+
 /// What the fake saw, for the report.
 pub struct Stats {
     pub calls: u64,
@@ -113,8 +150,16 @@ pub struct FakeSlack {
 
 impl FakeSlack {
     pub async fn start(latency: Duration) -> std::io::Result<FakeSlack> {
-        let inner = Arc::new(Inner {
+        FakeSlack::start_with(Options {
             latency,
+            ..Options::default()
+        })
+        .await
+    }
+
+    pub async fn start_with(options: Options) -> std::io::Result<FakeSlack> {
+        let inner = Arc::new(Inner {
+            options,
             ..Inner::default()
         });
         let app = axum::Router::new()
@@ -153,6 +198,38 @@ impl FakeSlack {
     pub fn count_first_dms<'u>(&self, users: impl IntoIterator<Item = &'u str>) -> usize {
         let first = self.inner.first_dm.lock().unwrap();
         users.into_iter().filter(|u| first.contains_key(*u)).count()
+    }
+
+    /// Every post so far, channel by channel, oldest first in each.
+    #[allow(dead_code)]
+    pub fn posts(&self) -> Vec<PostRecord> {
+        let channels = self.inner.channels.lock().unwrap();
+        let mut out = Vec::new();
+        for (channel, posts) in channels.iter() {
+            out.extend(posts.iter().map(|p| PostRecord {
+                channel: channel.clone(),
+                ts: p.ts.clone(),
+                thread_ts: p.thread_ts.clone(),
+                text: p.text.clone(),
+                outbox_id: p.metadata.as_ref().and_then(|md| {
+                    match &md["event_payload"]["outbox_id"] {
+                        Value::String(s) => Some(s.clone()),
+                        Value::Number(n) => Some(n.to_string()),
+                        _ => None,
+                    }
+                }),
+            }));
+        }
+        out
+    }
+
+    /// How many top-level posts `channel` has.
+    #[allow(dead_code)]
+    pub fn top_level_count(&self, channel: &str) -> usize {
+        let channels = self.inner.channels.lock().unwrap();
+        channels
+            .get(channel)
+            .map_or(0, |ps| ps.iter().filter(|p| p.top_level()).count())
     }
 
     pub fn stats(&self) -> Stats {
@@ -225,11 +302,37 @@ async fn handle(
         .unwrap()
         .entry(method.clone())
         .or_default() += 1;
-    if !inner.latency.is_zero() {
-        tokio::time::sleep(inner.latency).await;
-    }
     let fields = fields(&headers, query, &body);
+    if inner.options.post_on_arrival && method == "chat.postMessage" {
+        // Taken now; the caller learns of it only after the latency.
+        let response = answer(&inner, &method, &fields);
+        if !inner.options.latency.is_zero() {
+            tokio::time::sleep(inner.options.latency).await;
+        }
+        return response;
+    }
+    if !inner.options.latency.is_zero() {
+        tokio::time::sleep(inner.options.latency).await;
+    }
     answer(&inner, &method, &fields)
+}
+
+/// The next message `ts`: counted, or from the clock with `clock_ts`.
+fn next_ts(inner: &Inner) -> String {
+    if !inner.options.clock_ts {
+        return ts_of(inner.seq.fetch_add(1, Ordering::Relaxed) + 1);
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64);
+    let last = inner
+        .last_clock_ts
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| {
+            Some(now.max(last + 1))
+        })
+        .unwrap_or(0);
+    let micros = now.max(last + 1);
+    format!("{}.{:06}", micros / 1_000_000, micros % 1_000_000)
 }
 
 fn answer(inner: &Inner, method: &str, fields: &serde_json::Map<String, Value>) -> Response {
@@ -239,7 +342,7 @@ fn answer(inner: &Inner, method: &str, fields: &serde_json::Map<String, Value>) 
         Some(other) => other.to_string(),
     };
     let truthy = |n: &str| matches!(field(n).as_str(), "true" | "1");
-    let next_ts = || ts_of(inner.seq.fetch_add(1, Ordering::Relaxed) + 1);
+    let next_ts = || next_ts(inner);
     match method {
         "auth.test" => ok(json!({
             "url": "https://frontdesk-bench.slack.com/", "team": "Frontdesk Bench", "user": "frontdesk",
@@ -279,8 +382,7 @@ fn answer(inner: &Inner, method: &str, fields: &serde_json::Map<String, Value>) 
             if channel.is_empty() {
                 return error("channel_not_found");
             }
-            let n = inner.seq.fetch_add(1, Ordering::Relaxed) + 1;
-            let ts = ts_of(n);
+            let ts = next_ts();
             let thread_ts = fields
                 .get("thread_ts")
                 .and_then(Value::as_str)
@@ -437,6 +539,20 @@ mod tests {
         assert!(ts_key(&ts_of(999_999)) < ts_key(&ts_of(1_000_000)));
         assert_eq!(ts_key("0"), Some(0));
         assert_eq!(ts_key("1700000000.5"), Some(1_700_000_000_500_000));
+    }
+
+    #[test]
+    fn clock_timestamps_are_now_and_increase() {
+        let inner = Inner {
+            options: Options {
+                clock_ts: true,
+                ..Options::default()
+            },
+            ..Inner::default()
+        };
+        let (a, b) = (next_ts(&inner), next_ts(&inner));
+        assert!(ts_key(&a) < ts_key(&b), "{a} then {b}");
+        assert!(ts_key(&a).unwrap() > 1_750_000_000_000_000, "{a}");
     }
 
     async fn call(inner: &Inner, method: &str, ct: &str, body: &str, query: Option<&str>) -> Value {
