@@ -68,6 +68,22 @@ pub fn current(config: &SharedConfig) -> Arc<Config> {
     config.read().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
+/// Sets a liveness flag for as long as it lives: a worker that returns or panics clears it.
+struct Running<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl<'a> Running<'a> {
+    fn mark(flag: &'a std::sync::atomic::AtomicBool) -> Self {
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        Running(flag)
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Liveness of the parts /readyz reports on.
 #[derive(Debug, Default)]
 pub struct Readiness {
@@ -219,13 +235,8 @@ impl App {
             let (worker, token, ready) =
                 (state.outbox.clone(), stop.clone(), state.readiness.clone());
             tracker.spawn(async move {
-                ready
-                    .outbox_running
-                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                let _running = Running::mark(&ready.outbox_running);
                 worker.run(token).await;
-                ready
-                    .outbox_running
-                    .store(false, std::sync::atomic::Ordering::Relaxed);
             });
             let (scheduler, token, ready) = (
                 state.scheduler.clone(),
@@ -233,13 +244,8 @@ impl App {
                 state.readiness.clone(),
             );
             tracker.spawn(async move {
-                ready
-                    .scheduler_running
-                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                let _running = Running::mark(&ready.scheduler_running);
                 scheduler.run(token).await;
-                ready
-                    .scheduler_running
-                    .store(false, std::sync::atomic::Ordering::Relaxed);
             });
         }
         tracker.close();
@@ -271,5 +277,23 @@ impl App {
         let _ = tokio::task::spawn_blocking(move || engine.close()).await;
         tracing::info!("stopped; store flushed");
         served.map_err(AppError::Serve)
+    }
+}
+
+#[cfg(test)]
+mod running_tests {
+    use super::Running;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    #[test]
+    fn a_worker_that_panics_is_no_longer_reported_running() {
+        let flag = AtomicBool::new(false);
+        let outcome = std::panic::catch_unwind(|| {
+            let _running = Running::mark(&flag);
+            assert!(flag.load(Ordering::Relaxed));
+            panic!("the worker failed");
+        });
+        assert!(outcome.is_err());
+        assert!(!flag.load(Ordering::Relaxed));
     }
 }

@@ -24,6 +24,9 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error("the desk is shutting down")]
     Stopped,
+    /// The work panicked; it was set aside and the writer went on with the next.
+    #[error("the step failed unexpectedly and was set aside: {0}")]
+    Panicked(String),
 }
 
 /// What a step did, for the adapter that answers the platform.
@@ -178,17 +181,38 @@ impl Engine {
         T: Send + 'static,
         F: FnOnce(&Store) -> T + Send + 'static,
     {
-        self.submit(work)?.await.map_err(|_| EngineError::Stopped)
+        self.submit(work)?.await.map_err(|_| EngineError::Stopped)?
     }
 
-    fn submit<T, F>(&self, work: F) -> Result<oneshot::Receiver<T>, EngineError>
+    /// Whether the writer thread still takes work; it stops only when the store can no
+    /// longer be flushed, or after [`Engine::close`].
+    pub fn writer_running(&self) -> bool {
+        self.inner
+            .writer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .is_some_and(|w| !w.is_finished())
+    }
+
+    fn submit<T, F>(
+        &self,
+        work: F,
+    ) -> Result<oneshot::Receiver<Result<T, EngineError>>, EngineError>
     where
         T: Send + 'static,
         F: FnOnce(&Store) -> T + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move |store| {
-            let result = work(store);
+            // A bug in one step must not end the only writer: every later write would fail.
+            // What the step wrote is all or nothing (one transaction), so nothing is half-done.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(store)))
+                .map_err(|panic| {
+                    let message = panic_message(panic.as_ref());
+                    tracing::error!(panic = %message, "a step panicked; its input was set aside and the writer goes on");
+                    EngineError::Panicked(message)
+                });
             Box::new(move || {
                 let _ = tx.send(result);
             })
@@ -308,6 +332,15 @@ fn step_span(input: &Input, dedup: Option<&str>) -> tracing::Span {
         span.record("request_id", tracing::field::display(id));
     }
     span
+}
+
+/// What a panic said, when it said it with a string.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_string())
 }
 
 /// The biggest batch one flush covers; bounds the latency the first job in a batch waits.

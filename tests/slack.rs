@@ -1441,3 +1441,40 @@ async fn a_card_deleted_in_slack_is_posted_again_on_the_next_update() {
     app.drain().await;
     assert!(app.last_dm(ALICE).str("text").contains("On it"));
 }
+
+// ---- a shell that cannot die quietly ----
+
+#[tokio::test]
+async fn a_panicking_step_is_set_aside_and_a_stopped_writer_fails_the_health_checks() {
+    let app = TestApp::spawn().await;
+    let get = |path: &'static str| {
+        let url = format!("http://{}{path}", app.addr);
+        async move {
+            let r = reqwest::get(url).await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    assert_eq!(get("/healthz").await.0, 200);
+    let failed = app
+        .engine
+        .write(|_| -> usize { panic!("a bug in a step") })
+        .await;
+    assert!(
+        matches!(&failed, Err(frontdesk::engine::EngineError::Panicked(m)) if m.contains("a bug in a step")),
+        "{failed:?}"
+    );
+    // The writer goes on: the next command is taken and answered.
+    assert!(app.engine.writer_running());
+    let answer = app.command_json(ALICE, "my vpn is broken").await;
+    assert!(answer["text"].as_str().is_some(), "{answer}");
+    assert_eq!(get("/healthz").await.0, 200);
+    assert_eq!(get("/readyz").await.0, 200);
+
+    // A writer that stopped can't take any write: both checks say so.
+    app.engine.close();
+    assert!(!app.engine.writer_running());
+    assert_eq!(get("/healthz").await, (503, "writer stopped".to_string()));
+    let (status, body) = get("/readyz").await;
+    assert_eq!(status, 503);
+    assert!(body.contains("writer not running"), "{body}");
+}

@@ -60,14 +60,22 @@ pub fn router(state: AppState, platforms: Router, max_body_bytes: usize) -> Rout
         .layer(SetRequestIdLayer::new(header, MakeRequestUuid))
 }
 
-async fn healthz() -> &'static str {
-    "ok"
+/// Alive unless the writer stopped: then every write fails, and only a restart helps.
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    if state.engine.writer_running() {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "writer stopped")
+    }
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let mut problems = Vec::new();
     if state.engine.store().schema_version().is_err() {
         problems.push("store not readable");
+    }
+    if !state.engine.writer_running() {
+        problems.push("writer not running");
     }
     if crate::app::current(&state.config).departments.is_empty() {
         problems.push("no departments configured");
