@@ -1,0 +1,89 @@
+//! The conversion from a [`Config`] to [`Rules`], the part of the
+//! configuration the desk's core decides by. Durations become
+//! `chrono::Duration`s; one too long for chrono saturates rather than fails.
+
+use std::time::Duration;
+
+use crate::core::{Department, Field, FieldKind as CoreKind, Rules};
+
+use super::types::{Config, FieldKind};
+
+/// See [`Config::rules`].
+pub(super) fn of(config: &Config) -> Rules {
+    let dur = |d: Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
+    Rules {
+        departments: config
+            .departments
+            .iter()
+            .map(|d| Department {
+                id: d.id.clone(),
+                name: d.name.clone(),
+                prefix: d.prefix.clone(),
+                keywords: d.keywords.clone(),
+                agents: d.agents.clone(),
+                fields: d
+                    .fields
+                    .iter()
+                    .map(|f| Field {
+                        id: f.id.clone(),
+                        prompt: f.prompt.clone(),
+                        kind: match f.kind {
+                            FieldKind::Text => CoreKind::Text,
+                            FieldKind::Choice => CoreKind::Choice(f.options.clone()),
+                        },
+                        required: f.required,
+                    })
+                    .collect(),
+                first_response_sla: dur(d.first_response_sla),
+                remind_every: dur(d.remind_every),
+                escalate_to: d.escalate_to.clone(),
+            })
+            .collect(),
+        intake_timeout: dur(config.intake.timeout),
+        survey_enabled: config.survey.enabled,
+        survey_remind_after: dur(config.survey.remind_after),
+        internal_note_prefix: config.slack.internal_note_prefix.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use crate::core::FieldKind as CoreKind;
+
+    use super::super::Config;
+
+    #[test]
+    fn the_rules_carry_departments_fields_and_timings() {
+        let mut config = Config::builtin_default();
+        config.survey.enabled = false;
+        config.departments[0].remind_every = Duration::MAX;
+        let rules = config.rules();
+
+        let ids: Vec<_> = rules.departments.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["it", "hr", "facilities", "finance"]);
+        let it = &rules.departments[0];
+        assert_eq!(it.prefix, "IT");
+        assert_eq!(it.keywords, config.departments[0].keywords);
+        assert_eq!(it.first_response_sla, chrono::Duration::hours(4));
+        // Too long for chrono: saturates instead of failing.
+        assert_eq!(it.remind_every, chrono::Duration::MAX);
+        assert_eq!(it.fields[0].kind, CoreKind::Text);
+        assert!(it.fields[0].required);
+        assert_eq!(
+            it.fields[1].kind,
+            CoreKind::Choice(vec![
+                "low".into(),
+                "normal".into(),
+                "high".into(),
+                "urgent".into()
+            ])
+        );
+        assert!(!rules.departments[1].fields[1].required);
+        assert_eq!(rules.intake_timeout, chrono::Duration::hours(2));
+        assert!(!rules.survey_enabled);
+        assert_eq!(rules.survey_remind_after, chrono::Duration::hours(24));
+        assert_eq!(rules.internal_note_prefix, "note:");
+    }
+}

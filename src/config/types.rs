@@ -1,0 +1,366 @@
+//! The configuration's types: one serde struct per TOML section, the
+//! `Default` each section takes when a file leaves it (or some of its keys)
+//! out, and [`Secret`], which never prints its value.
+//!
+//! Nothing here checks values beyond their type; that is `validate.rs`.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::de::{Deserializer, IgnoredAny};
+use serde::Deserialize;
+
+/// The whole configuration. Build it with [`Config::load`],
+/// [`Config::from_toml_str`] or [`Config::builtin_default`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub server: ServerConfig,
+    #[serde(default)]
+    pub slack: SlackConfig,
+    #[serde(default)]
+    pub teams: TeamsConfig,
+    #[serde(default)]
+    pub survey: SurveyConfig,
+    #[serde(default)]
+    pub intake: IntakeConfig,
+    #[serde(default)]
+    pub outbox: OutboxConfig,
+    #[serde(default)]
+    pub scheduler: SchedulerConfig,
+    /// No default here on purpose: a file that forgets its departments should
+    /// fail validation, not silently route tickets to the sample channels.
+    #[serde(default)]
+    pub departments: Vec<DepartmentConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// `host:port` to bind; must parse as a [`SocketAddr`](std::net::SocketAddr).
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub log_format: LogFormat,
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:3000".into(),
+            data_dir: PathBuf::from("./data"),
+            log_format: LogFormat::Text,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+impl FromStr for LogFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "text" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            _ => Err(format!("unknown log format {s:?}, expected text or json")),
+        }
+    }
+}
+
+impl fmt::Display for LogFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Text => "text",
+            Self::Json => "json",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SlackConfig {
+    pub api_url: String,
+    /// Reaction names (without colons) that close a ticket. Empty disables
+    /// closing by reaction.
+    pub close_reactions: Vec<String>,
+    pub internal_note_prefix: String,
+    /// Reaction put on agent replies once they were relayed to the requester.
+    pub relayed_marker: String,
+    /// Only from `SLACK_SIGNING_SECRET`; see the module docs.
+    #[serde(deserialize_with = "secret_in_file")]
+    pub signing_secret: Option<Secret>,
+    /// Only from `SLACK_BOT_TOKEN`.
+    #[serde(deserialize_with = "secret_in_file")]
+    pub bot_token: Option<Secret>,
+}
+
+impl Default for SlackConfig {
+    fn default() -> Self {
+        Self {
+            api_url: "https://slack.com/api/".into(),
+            close_reactions: strings(&["white_check_mark", "heavy_check_mark"]),
+            internal_note_prefix: "note:".into(),
+            relayed_marker: "outbox_tray".into(),
+            signing_secret: None,
+            bot_token: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TeamsConfig {
+    pub app_id: Option<String>,
+    /// Only from `TEAMS_APP_PASSWORD`.
+    #[serde(deserialize_with = "secret_in_file")]
+    pub app_password: Option<Secret>,
+    pub openid_metadata_url: String,
+    pub token_url: String,
+    /// Hosts a Bot Framework `serviceUrl` may point at. `TEAMS_SERVICE_URL_HOSTS`
+    /// adds to this list rather than replacing it.
+    pub service_url_hosts: Vec<String>,
+    pub close_reactions: Vec<String>,
+}
+
+impl Default for TeamsConfig {
+    fn default() -> Self {
+        Self {
+            app_id: None,
+            app_password: None,
+            openid_metadata_url:
+                "https://login.botframework.com/v1/.well-known/openidconfiguration".into(),
+            token_url: "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+                .into(),
+            service_url_hosts: strings(&[
+                "smba.trafficmanager.net",
+                "smba.infra.gcc.teams.microsoft.com",
+                "smba.infra.gov.teams.microsoft.us",
+            ]),
+            close_reactions: strings(&["like"]),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SurveyConfig {
+    pub enabled: bool,
+    #[serde(with = "humantime_serde")]
+    pub remind_after: Duration,
+}
+
+impl Default for SurveyConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            remind_after: Duration::from_secs(24 * HOUR),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IntakeConfig {
+    /// How long an unfinished intake conversation waits for the next answer.
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+}
+
+impl Default for IntakeConfig {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(2 * HOUR),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboxConfig {
+    #[serde(with = "humantime_serde")]
+    pub give_up_after: Duration,
+    #[serde(with = "humantime_serde")]
+    pub initial_backoff: Duration,
+    #[serde(with = "humantime_serde")]
+    pub max_backoff: Duration,
+    /// The most deliveries in flight at once; the number adapts below it.
+    pub concurrency: usize,
+    /// Slack posts per channel per second, sustained (0: no pacing), and how many at once.
+    pub slack_channel_rate: f64,
+    pub slack_channel_burst: u32,
+    /// Teams messages per conversation per second, sustained (0: no pacing), and at once.
+    pub teams_conversation_rate: f64,
+    pub teams_conversation_burst: u32,
+    /// Teams calls per tenant per second (0: no pacing).
+    pub teams_tenant_rate: f64,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        Self {
+            give_up_after: Duration::from_secs(24 * HOUR),
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(5 * 60),
+            concurrency: 512,
+            slack_channel_rate: 1.0,
+            slack_channel_burst: 4,
+            teams_conversation_rate: 0.5,
+            teams_conversation_burst: 7,
+            teams_tenant_rate: 50.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SchedulerConfig {
+    /// How many overdue reminders may fire at once, e.g. after a restart.
+    pub max_burst: usize,
+}
+
+impl Default for SchedulerConfig {
+    fn default() -> Self {
+        Self { max_burst: 100 }
+    }
+}
+
+/// Every key defaults (ids and names to empty) so that validation, which
+/// reports all problems at once, catches missing ones rather than serde,
+/// which stops at the first.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DepartmentConfig {
+    pub id: String,
+    pub name: String,
+    /// Ticket number prefix, e.g. `IT` for `IT-42`.
+    pub prefix: String,
+    /// Empty: the department is not on Slack.
+    pub slack_channel: String,
+    /// Empty: the department is not on Teams.
+    pub teams_channel: String,
+    pub keywords: Vec<String>,
+    /// User ids allowed to claim/close; empty means anyone.
+    pub agents: Vec<String>,
+    #[serde(with = "humantime_serde")]
+    pub first_response_sla: Duration,
+    #[serde(with = "humantime_serde")]
+    pub remind_every: Duration,
+    /// Who to mention on a reminder; empty means nobody.
+    pub escalate_to: String,
+    pub fields: Vec<FieldConfig>,
+}
+
+impl Default for DepartmentConfig {
+    fn default() -> Self {
+        Self {
+            id: String::new(),
+            name: String::new(),
+            prefix: String::new(),
+            slack_channel: String::new(),
+            teams_channel: String::new(),
+            keywords: Vec::new(),
+            agents: Vec::new(),
+            first_response_sla: Duration::from_secs(4 * HOUR),
+            remind_every: Duration::from_secs(2 * HOUR),
+            escalate_to: String::new(),
+            fields: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FieldConfig {
+    pub id: String,
+    pub prompt: String,
+    pub kind: FieldKind,
+    /// Allowed answers of a `choice` field; must be empty for `text`.
+    pub options: Vec<String>,
+    pub required: bool,
+}
+
+impl Default for FieldConfig {
+    fn default() -> Self {
+        Self {
+            id: String::new(),
+            prompt: String::new(),
+            kind: FieldKind::Text,
+            options: Vec::new(),
+            required: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    #[default]
+    Text,
+    Choice,
+}
+
+/// A credential. `Debug` and `Display` print `[redacted]` so that logging a
+/// config (or anything holding one) cannot leak it; call [`Secret::expose`]
+/// at the single place the raw value is needed.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Accepts any value so that a secret in the file, whatever its type, gets
+/// the "use the environment variable" message rather than a type error. The
+/// value itself is dropped unread; `Some` only marks that the key was there.
+fn secret_in_file<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Secret>, D::Error> {
+    IgnoredAny::deserialize(deserializer)?;
+    Ok(Some(Secret(String::new())))
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+const HOUR: u64 = 60 * 60;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_never_shows_its_value() {
+        let secret = Secret::new("hunter2");
+        assert_eq!(format!("{secret:?}"), "[redacted]");
+        assert_eq!(format!("{secret}"), "[redacted]");
+        assert_eq!(secret.expose(), "hunter2");
+    }
+}
