@@ -660,9 +660,10 @@ pub fn store_exists(dir: &Path) -> bool {
     dir.join("db").is_file() && dir.join("conf").is_file()
 }
 
-/// Opens a store that this process has just closed. sled releases its file lock from a
-/// background thread a moment after the last handle is dropped, so an immediate reopen can
-/// find it still locked; this waits (at most ten seconds) for the lock instead of failing.
+/// Opens a store that this process has just written through sled directly (a restore).
+/// sled lets go of its file lock a moment after its last handle is dropped (a dropped
+/// [`Store`] waits for that, a bare `sled::Db` does not), so an immediate reopen can find
+/// it still locked; this waits (at most ten seconds) for the lock instead of failing.
 ///
 /// # Errors
 /// As [`Store::open`], including a lock still held after the wait.
@@ -680,16 +681,7 @@ pub fn open_when_released(dir: &Path) -> Result<Store, StoreError> {
 
 /// True when `err` says a process (possibly this one) holds the store's lock.
 pub fn is_locked(err: &StoreError) -> bool {
-    match err {
-        StoreError::Open {
-            source: sled::Error::Io(e),
-            ..
-        } => {
-            e.kind() == std::io::ErrorKind::WouldBlock
-                || e.to_string().contains("could not acquire lock")
-        }
-        _ => false,
-    }
+    matches!(err, StoreError::Locked { .. })
 }
 
 fn prepare_target(dir: &Path, force: bool) -> Result<(), BackupError> {
@@ -709,14 +701,10 @@ fn prepare_target(dir: &Path, force: bool) -> Result<(), BackupError> {
     if !force {
         return Err(BackupError::NotEmpty(dir.to_path_buf()));
     }
-    // Taking sled's lock proves no server runs on it; a store too broken to open is what
-    // --force is for, so only a lock failure stops us.
-    match sled::Config::new().path(dir).open() {
-        Ok(db) => drop(db),
-        Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") => {
-            return Err(BackupError::InUse(dir.to_path_buf()))
-        }
-        Err(_) => {}
+    // A free lock proves no server runs on it. Only the lock is tried, not the store opened:
+    // a store too broken to open is what --force is for.
+    if Store::in_use(dir) {
+        return Err(BackupError::InUse(dir.to_path_buf()));
     }
     Ok(())
 }
@@ -1145,6 +1133,35 @@ mod tests {
         );
         assert!(restored.generate_id().unwrap() >= snapshot.header.id_floor);
         assert!(!target.join(RESTORE_MARKER).exists());
+    }
+
+    #[test]
+    fn a_store_open_in_this_process_is_locked_and_not_restored_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let store = Store::open(&data).unwrap();
+        store.kv_put("extra", b"k", b"before").unwrap();
+        let file = dir.path().join("b");
+        write_file(&Snapshot::take(&store).unwrap(), &file).unwrap();
+        let err = Store::open(&data).unwrap_err();
+        assert!(is_locked(&err), "{err:?}");
+        assert!(matches!(
+            restore(&file, &data, true),
+            Err(BackupError::InUse(_))
+        ));
+        store.kv_put("extra", b"k", b"after").unwrap();
+        drop(store);
+        // Closed: the lock is free at once, and a forced restore replaces the store.
+        restore(&file, &data, true).unwrap();
+        let restored = Store::open(&data).unwrap();
+        assert_eq!(
+            restored.kv_get("extra", b"k").unwrap().as_deref(),
+            Some(&b"before"[..])
+        );
+        assert!(!is_locked(&StoreError::Corrupt {
+            tree: "meta",
+            message: "x".into()
+        }));
     }
 
     #[test]

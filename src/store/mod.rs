@@ -11,6 +11,7 @@
 //! trees are transient and stay one key per item (see [`outbox`]).
 
 mod keys;
+mod lock;
 mod migrate;
 mod outbox;
 mod packed;
@@ -39,6 +40,10 @@ const CHUNK_BYTES: usize = 8 * 1024;
 pub enum StoreError {
     #[error("opening the store at {path}: {source}")]
     Open { path: PathBuf, source: sled::Error },
+    /// Another handle holds the directory's lock: a running server, or a store this process
+    /// has open. `source` is sled's report of it, which is what users are shown.
+    #[error("opening the store at {path}: {source}")]
+    Locked { path: PathBuf, source: sled::Error },
     #[error("store I/O: {0}")]
     Sled(#[from] sled::Error),
     #[error("corrupt value in tree {tree}: {message}")]
@@ -103,6 +108,9 @@ pub struct Store {
     /// which can't scan) to its commit; readers that need several reads to agree hold its
     /// read side.
     index_lock: Arc<RwLock<()>>,
+    /// Last: fields drop in order, so the last clone's sled handles are gone when this
+    /// waits for the directory's lock to be let go of.
+    _release: Arc<lock::Release>,
 }
 
 /// How many requests one entry of an exported tree holds: backups count requests without
@@ -130,9 +138,12 @@ fn encode<T: Serialize>(value: &T) -> Vec<u8> {
 impl Store {
     /// Opens (or creates) the store in `dir`, migrating older data.
     ///
+    /// Dropping the last clone of the store closes it: that returns once the directory's
+    /// lock is free again, so the store can be opened again right away.
+    ///
     /// # Errors
-    /// The directory can't be opened (another process holds it, permissions) or holds data
-    /// from a newer version.
+    /// The directory can't be opened ([`StoreError::Locked`] when a process, this one
+    /// included, has it open; permissions) or holds data from a newer version.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         let db = sled::Config::new()
             .path(dir)
@@ -140,10 +151,7 @@ impl Store {
             // sled caches up to 1 GiB by default; a help desk's working set is far smaller.
             .cache_capacity(64 * 1024 * 1024)
             .open()
-            .map_err(|source| StoreError::Open {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+            .map_err(|source| lock::open_error(dir, source))?;
         let tree = |name: &str| db.open_tree(name);
         // One lock for all indexes: a step's plan spans several of them.
         let index_lock = Arc::new(RwLock::new(()));
@@ -174,6 +182,7 @@ impl Store {
             index_lock,
             path: dir.to_path_buf(),
             db,
+            _release: Arc::new(lock::Release::new(dir)),
         };
         store.migrate()?;
         Ok(store)
