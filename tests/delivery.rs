@@ -290,3 +290,45 @@ async fn a_kill_with_many_cards_in_flight_posts_each_card_exactly_once() {
         "each card looked for its earlier post"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_persons_dm_channel_is_opened_once_also_across_a_restart() {
+    let fake = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (server, env) = serve(&fake, dir.path(), None);
+    ready(&server).await;
+    command(&server, "UONCE", "my laptop won't boot", "trig-once-1").await;
+    for (i, text) in ["yes", "ThinkPad", "cancel"].iter().enumerate() {
+        say(
+            &server,
+            &format!("EvOnce{i}"),
+            "UONCE",
+            text,
+            &format!("1700000700.00000{i}"),
+        )
+        .await;
+    }
+    eventually("four messages", || async {
+        (posts_to(&fake, "DUONCE").len() >= 4).then_some(())
+    })
+    .await;
+    assert_eq!(fake.calls_to("conversations.open"), 1);
+    assert!(server.stop().success());
+
+    // A fresh process, and a command (from a channel, not the DM): the DM channel can only
+    // come from the store.
+    let server = start(&env);
+    ready(&server).await;
+    let before = posts_to(&fake, "DUONCE").len();
+    command(&server, "UONCE", "my laptop won't boot", "trig-once-2").await;
+    eventually("the first question of the new request", || async {
+        (posts_to(&fake, "DUONCE").len() > before).then_some(())
+    })
+    .await;
+    assert_eq!(
+        fake.calls_to("conversations.open"),
+        1,
+        "the channel came from the store"
+    );
+    assert!(server.stop().success());
+}
