@@ -15,6 +15,7 @@ mod lock;
 mod migrate;
 mod outbox;
 mod packed;
+mod snapshot;
 mod write;
 
 use crate::core::{
@@ -26,6 +27,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+pub use snapshot::{is_store_file, Export, Import, SnapshotError, TreeCopy};
 pub use write::{CommitOutcome, StepWrite};
 
 /// Bump when the stored format changes, and teach [`Store::migrate`] the step.
@@ -458,17 +460,6 @@ impl Store {
     pub fn kv_remove(&self, tree: &str, key: &[u8]) -> Result<(), StoreError> {
         self.db.open_tree(format!("kv_{tree}"))?.remove(key)?;
         Ok(())
-    }
-
-    /// All trees, for backups: a name and its entries (sled's own export format).
-    #[allow(clippy::type_complexity)]
-    pub fn export(&self) -> Vec<(Vec<u8>, Vec<u8>, impl Iterator<Item = Vec<Vec<u8>>>)> {
-        self.db.export()
-    }
-
-    #[allow(clippy::type_complexity)]
-    pub fn import(&self, data: Vec<(Vec<u8>, Vec<u8>, impl Iterator<Item = Vec<Vec<u8>>>)>) {
-        self.db.import(data)
     }
 }
 

@@ -2,17 +2,28 @@
 //! function over the store. The store admits one process at a time, so while `frontdesk
 //! serve` holds it the CLI sends the same command to the server (`POST /admin/command`, with
 //! the admin token from the data directory) and the server runs this same function.
+//!
+//! # Modules
+//! This one holds the commands: [`AdminCommand`], [`execute`], [`run`], [`AdminError`].
+//! - `access`: the admin token and the local-connection check ([`AdminAccess`]) that guard
+//!   every admin endpoint, this one's and `POST /admin/backup`.
+//! - `client`: [`AdminClient`], how the CLI reaches the running server, and [`run_on_server`].
+//! - `routes`: [`admin_command`], the server's `POST /admin/command`.
 
-use crate::backup::{AdminClient, Refusal};
+mod access;
+mod client;
+mod routes;
+
 use crate::core::{Platform, Request, RequestId, Status, Timestamp, UserRef};
 use crate::report;
 use crate::store::{OutboxItem, Store, StoreError};
-use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use std::path::Path;
+
+pub(crate) use access::refusal_response;
+pub use access::{AdminAccess, Refusal, ADMIN_ADDR_FILE, ADMIN_TOKEN_FILE};
+pub use client::{run_on_server, AdminClient};
+pub use routes::admin_command;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
@@ -181,107 +192,6 @@ pub fn execute(
     }
 }
 
-/// `POST /admin/command`: runs an [`AdminCommand`] for the CLI on this host.
-pub async fn admin_command(
-    State(state): State<crate::app::AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    if let Err(refusal) = state.admin.authorize(&headers, Some(peer)) {
-        tracing::warn!(?refusal, %peer, "admin request refused");
-        return refusal_response(refusal);
-    }
-    let command: AdminCommand = match serde_json::from_slice(&body) {
-        Ok(c) => c,
-        Err(e) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                format!("not an admin command: {e}\n"),
-            )
-                .into_response()
-        }
-    };
-    tracing::info!(?command, "admin command");
-    let now = state.engine.now();
-    let result = if command.writes() {
-        let cmd = command.clone();
-        let r = state
-            .engine
-            .write(move |store| execute(store, &cmd, now))
-            .await;
-        state.engine.outbox_wake().notify_one();
-        r.unwrap_or_else(|e| Err(AdminError::NoServer(e.to_string())))
-    } else {
-        let store = state.engine.store().clone();
-        tokio::task::spawn_blocking(move || execute(&store, &command, now))
-            .await
-            .unwrap_or_else(|e| Err(AdminError::NoServer(e.to_string())))
-    };
-    match result {
-        Ok(text) => ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response(),
-        Err(e @ AdminError::NotFound(_)) => {
-            (StatusCode::NOT_FOUND, format!("{e}\n")).into_response()
-        }
-        Err(e @ AdminError::BadInput(_)) => {
-            (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response()
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "admin command failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the store could not be read; see the server log\n",
-            )
-                .into_response()
-        }
-    }
-}
-
-pub(crate) fn refusal_response(refusal: Refusal) -> Response {
-    match refusal {
-        Refusal::Unauthorized => (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Bearer")],
-            "a valid admin token is required (see admin.token in the data directory)\n",
-        )
-            .into_response(),
-        Refusal::Remote | Refusal::Proxied => (
-            StatusCode::FORBIDDEN,
-            "admin endpoints answer only direct connections from this host\n",
-        )
-            .into_response(),
-    }
-}
-
-/// Sends a command to the server running on `data_dir` and returns its output.
-///
-/// # Errors
-/// The admin files can't be read, the server can't be reached, or it answered with an error
-/// (404 and 400 come back as `NotFound` and `BadInput`).
-pub async fn run_on_server(data_dir: &Path, command: &AdminCommand) -> Result<String, AdminError> {
-    let admin = AdminClient::for_data_dir(data_dir).map_err(AdminError::NoServer)?;
-    let response = admin
-        .post("/admin/command")
-        .json(command)
-        .send()
-        .await
-        .map_err(|e| AdminError::NoServer(format!("{}: {e}", admin.addr)))?;
-    let status = response.status().as_u16();
-    let text = response
-        .text()
-        .await
-        .map_err(|e| AdminError::NoServer(format!("reading the answer: {e}")))?;
-    match status {
-        200 => Ok(text),
-        404 => Err(AdminError::NotFound(text.trim().to_string())),
-        400 => Err(AdminError::BadInput(text.trim().to_string())),
-        _ => Err(AdminError::Refused {
-            status,
-            message: text.trim().to_string(),
-        }),
-    }
-}
-
 /// Runs a command on the store in `data_dir` directly, or through the server that holds it.
 ///
 /// # Errors
@@ -293,7 +203,7 @@ pub async fn run(data_dir: &Path, command: &AdminCommand) -> Result<String, Admi
             drop(store);
             out
         }
-        Err(e) if crate::backup::is_locked(&e) => run_on_server(data_dir, command).await,
+        Err(StoreError::Locked { .. }) => run_on_server(data_dir, command).await,
         Err(e) => Err(e.into()),
     }
 }
