@@ -20,8 +20,8 @@ pub use ids::{Platform, PostRef, RequestId, Timestamp, UserRef};
 pub use input::{Input, Place};
 pub use message::{Action, Choice, Message};
 pub use model::{
-    Answer, Draft, Event, HistoryEntry, Priority, Request, Session, Status, Step, Survey,
-    SurveyState,
+    needs_attention, Answer, Draft, Event, HistoryEntry, Priority, Request, Session, Status, Step,
+    Survey, SurveyState,
 };
 pub use rules::{Department, Field, FieldKind, Rules};
 
@@ -31,10 +31,71 @@ pub struct Snapshot {
     /// The acting user's session (empty when there is no actor or nothing is remembered).
     pub session: Session,
     /// The requests the input names, plus the actor's own requests that are still active or
-    /// awaiting a survey answer.
+    /// awaiting a survey answer ([`needs_attention`]).
     pub requests: Vec<Request>,
     /// The number the next request of the draft's department would get.
     pub next_number: u64,
+}
+
+/// Where the shell reads what a step is shown: the store, or an in-memory world in tests.
+pub trait SnapshotSource {
+    type Error;
+    /// The user's session; empty when nothing is remembered.
+    fn session(&self, user: &UserRef) -> Result<Session, Self::Error>;
+    fn request(&self, id: &RequestId) -> Result<Option<Request>, Self::Error>;
+    /// The user's requests that [need attention](needs_attention), oldest first. A source may
+    /// return more of the user's requests (it may only narrow by an index); the others are
+    /// left out of the snapshot.
+    fn requests_needing_attention(&self, user: &UserRef) -> Result<Vec<Request>, Self::Error>;
+    /// The number the next request with this prefix would get.
+    fn next_number(&self, prefix: &str) -> Result<u64, Self::Error>;
+}
+
+/// What an input needs loaded before [`step`]: the actor's session, the requests the input
+/// names ([`Input::named_requests`]), then the actor's other requests that need attention, and
+/// the next number of the department the actor's draft is for (0 without one).
+///
+/// # Errors
+/// Only the source's.
+pub fn load_snapshot<S: SnapshotSource>(
+    source: &S,
+    input: &Input,
+    rules: &Rules,
+) -> Result<Snapshot, S::Error> {
+    let actor = input.actor();
+    let session = match actor {
+        Some(a) => source.session(a)?,
+        None => Session::default(),
+    };
+    let mut requests: Vec<Request> = Vec::new();
+    for id in input.named_requests() {
+        if let Some(r) = source.request(&id)? {
+            requests.push(r);
+        }
+    }
+    if let Some(a) = actor {
+        for r in source.requests_needing_attention(a)? {
+            if &r.requester == a && r.needs_attention() && !requests.iter().any(|x| x.id == r.id) {
+                requests.push(r);
+            }
+        }
+    }
+    let next_number = match numbering_prefix(&session, rules) {
+        Some(prefix) => source.next_number(prefix)?,
+        None => 0,
+    };
+    Ok(Snapshot {
+        session,
+        requests,
+        next_number,
+    })
+}
+
+/// The prefix whose next number a snapshot carries: that of the department the session's
+/// draft is for, once the draft has one the rules know.
+pub fn numbering_prefix<'r>(session: &Session, rules: &'r Rules) -> Option<&'r str> {
+    let department = session.draft.as_ref()?.department.as_deref()?;
+    rules.department(department).map(|d| d.prefix.as_str())
 }
 
 /// What changed and what should happen because of it.
@@ -212,14 +273,8 @@ impl<'r> Desk<'r> {
         user: &UserRef,
         about: Option<&RequestId>,
     ) -> Option<(RequestId, SurveyState)> {
-        let waiting = |s: SurveyState| {
-            matches!(
-                s,
-                SurveyState::AwaitingRating | SurveyState::AwaitingComment
-            )
-        };
         if let Some(r) = about.and_then(|id| self.request(id)) {
-            if &r.requester == user && waiting(r.survey.state) {
+            if &r.requester == user && r.survey.state.awaits_answer() {
                 return Some((r.id.clone(), r.survey.state));
             }
         }

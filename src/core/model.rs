@@ -128,6 +128,31 @@ pub enum SurveyState {
     Done,
 }
 
+impl SurveyState {
+    pub const ALL: [SurveyState; 4] = [
+        SurveyState::NotSent,
+        SurveyState::AwaitingRating,
+        SurveyState::AwaitingComment,
+        SurveyState::Done,
+    ];
+
+    /// The survey went out and the requester still owes it a rating or a comment.
+    pub fn awaits_answer(self) -> bool {
+        matches!(
+            self,
+            SurveyState::AwaitingRating | SurveyState::AwaitingComment
+        )
+    }
+}
+
+/// Whether a message from a request's requester may be about it: the request is active (a
+/// message for the team), or its survey waits for a rating or a comment. The shell loads
+/// these requests of the acting user before every step; the store may narrow by its index
+/// first, but this is the rule.
+pub fn needs_attention(status: Status, survey: SurveyState) -> bool {
+    status.is_active() || survey.awaits_answer()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Survey {
     pub state: SurveyState,
@@ -196,6 +221,11 @@ impl Request {
         }
     }
 
+    /// Whether a message from the requester may be about this request ([`needs_attention`]).
+    pub fn needs_attention(&self) -> bool {
+        needs_attention(self.status, self.survey.state)
+    }
+
     /// The platform the request came from; its card goes to that platform's channel.
     pub fn platform(&self) -> Platform {
         self.requester.platform
@@ -251,5 +281,50 @@ pub struct Session {
 impl Session {
     pub fn is_empty(&self) -> bool {
         self.draft.is_none() && self.pending_reply.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn active_requests_and_unanswered_surveys_need_attention() {
+        for status in Status::ALL {
+            for survey in SurveyState::ALL {
+                let expected = match (status, survey) {
+                    (Status::Open | Status::Claimed, _) => true,
+                    (_, SurveyState::AwaitingRating | SurveyState::AwaitingComment) => true,
+                    (
+                        Status::Closed | Status::Cancelled,
+                        SurveyState::NotSent | SurveyState::Done,
+                    ) => false,
+                };
+                assert_eq!(
+                    needs_attention(status, survey),
+                    expected,
+                    "{status} with the survey {survey:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_request_needs_attention_by_its_status_and_survey() {
+        let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let mut r = Request::new(
+            RequestId::new("IT", 1),
+            "it",
+            UserRef::new(Platform::Slack, "U1"),
+            "printer",
+            at,
+        );
+        assert!(r.needs_attention());
+        r.status = Status::Closed;
+        assert!(!r.needs_attention());
+        r.survey.state = SurveyState::AwaitingRating;
+        assert!(r.needs_attention());
+        r.survey.state = SurveyState::Done;
+        assert!(!r.needs_attention());
     }
 }

@@ -49,45 +49,11 @@ impl World {
         }
     }
 
-    /// What the store would load: the actor's session, the named requests, and the actor's
-    /// requests that are active or waiting for a survey answer.
+    /// What the store would load, by the core's own rule.
     fn snapshot(&self, input: &Input) -> Snapshot {
-        let actor = input.actor();
-        let session = actor
-            .and_then(|u| self.sessions.get(u))
-            .cloned()
-            .unwrap_or_default();
-        let mut ids = input.named_requests();
-        if let Some(actor) = actor {
-            for r in self.requests.values() {
-                let waiting = matches!(
-                    r.survey.state,
-                    SurveyState::AwaitingRating | SurveyState::AwaitingComment
-                );
-                if &r.requester == actor
-                    && (r.status.is_active() || waiting)
-                    && !ids.contains(&r.id)
-                {
-                    ids.push(r.id.clone());
-                }
-            }
-        }
-        let requests = ids
-            .iter()
-            .filter_map(|id| self.requests.get(id))
-            .cloned()
-            .collect();
-        let next_number = session
-            .draft
-            .as_ref()
-            .and_then(|d| d.department.as_deref())
-            .and_then(|d| self.rules.department(d))
-            .map(|d| self.counters.get(&d.prefix).copied().unwrap_or(0) + 1)
-            .unwrap_or(0);
-        Snapshot {
-            session,
-            requests,
-            next_number,
+        match load_snapshot(self, input, &self.rules) {
+            Ok(snapshot) => snapshot,
+            Err(never) => match never {},
         }
     }
 
@@ -240,6 +206,33 @@ impl World {
             .iter()
             .filter(|t| t.kind.name() == kind)
             .collect()
+    }
+}
+
+/// The world as the store the engine loads from. It hands over all of a user's requests and
+/// leaves it to the core to pick the ones that need attention.
+impl SnapshotSource for World {
+    type Error = std::convert::Infallible;
+
+    fn session(&self, user: &UserRef) -> Result<Session, Self::Error> {
+        Ok(self.sessions.get(user).cloned().unwrap_or_default())
+    }
+
+    fn request(&self, id: &RequestId) -> Result<Option<Request>, Self::Error> {
+        Ok(self.requests.get(id).cloned())
+    }
+
+    fn requests_needing_attention(&self, user: &UserRef) -> Result<Vec<Request>, Self::Error> {
+        Ok(self
+            .requests
+            .values()
+            .filter(|r| &r.requester == user)
+            .cloned()
+            .collect())
+    }
+
+    fn next_number(&self, prefix: &str) -> Result<u64, Self::Error> {
+        Ok(self.counters.get(prefix).copied().unwrap_or(0) + 1)
     }
 }
 
@@ -3205,6 +3198,95 @@ fn inputs_name_the_requests_the_store_must_load() {
     };
     assert_eq!(reminder.named_requests(), vec![rid("IT-1")]);
     assert_eq!(reminder.actor(), None);
+}
+
+#[test]
+fn a_snapshot_holds_the_named_requests_then_the_actors_requests_that_need_attention() {
+    let mut w = World::new();
+    let at = t0();
+    let made = |id: &str, who: &str, status: Status, survey: SurveyState| Request {
+        status,
+        survey: Survey {
+            state: survey,
+            ..Survey::default()
+        },
+        ..Request::new(rid(id), "it", user(who), "printer", at)
+    };
+    for r in [
+        made("IT-1", "carol", Status::Open, SurveyState::NotSent),
+        made("IT-2", "carol", Status::Closed, SurveyState::AwaitingRating),
+        made("IT-3", "carol", Status::Closed, SurveyState::Done),
+        made("IT-4", "carol", Status::Cancelled, SurveyState::NotSent),
+        made("IT-5", "dave", Status::Open, SurveyState::NotSent),
+        made(
+            "IT-6",
+            "carol",
+            Status::Closed,
+            SurveyState::AwaitingComment,
+        ),
+    ] {
+        w.requests.insert(r.id.clone(), r);
+    }
+    let ids =
+        |s: &Snapshot| -> Vec<String> { s.requests.iter().map(|r| r.id.to_string()).collect() };
+
+    // The named request first (whatever its state), then carol's that need attention, once each.
+    let reopen = Input::ButtonClicked {
+        user: user("carol"),
+        action: Action::Reopen(rid("IT-3")),
+    };
+    assert_eq!(ids(&w.snapshot(&reopen)), ["IT-3", "IT-1", "IT-2", "IT-6"]);
+    let close = Input::ButtonClicked {
+        user: user("carol"),
+        action: Action::Close(rid("IT-1")),
+    };
+    assert_eq!(ids(&w.snapshot(&close)), ["IT-1", "IT-2", "IT-6"]);
+    // Someone else's request is loaded only when named.
+    let claim = Input::ButtonClicked {
+        user: user("dave"),
+        action: Action::Claim(rid("IT-2")),
+    };
+    assert_eq!(ids(&w.snapshot(&claim)), ["IT-2", "IT-5"]);
+    // A timer acts for nobody: only what it names.
+    let reminder = Input::TimerFired {
+        timer: Timer {
+            at,
+            kind: TimerKind::SurveyReminder {
+                request: rid("IT-2"),
+            },
+        },
+    };
+    let snapshot = w.snapshot(&reminder);
+    assert_eq!(ids(&snapshot), ["IT-2"]);
+    assert_eq!(snapshot.next_number, 0);
+
+    // A draft with a department carries that department's next number.
+    w.counters.insert("IT".into(), 6);
+    w.sessions.insert(
+        user("erin"),
+        Session {
+            draft: Some(Draft {
+                started_at: at,
+                last_activity: at,
+                step: Step::Describe,
+                department: Some("it".into()),
+                summary: None,
+                summary_given: false,
+                answers: Vec::new(),
+            }),
+            pending_reply: None,
+        },
+    );
+    let typed = Input::MessageReceived {
+        user: user("erin"),
+        text: "my printer".into(),
+        place: Place::Direct { about: None },
+    };
+    let snapshot = w.snapshot(&typed);
+    assert_eq!(snapshot.next_number, 7);
+    assert_eq!(snapshot.session, w.session("erin"));
+    assert_eq!(numbering_prefix(&snapshot.session, &w.rules), Some("IT"));
+    assert_eq!(numbering_prefix(&Session::default(), &w.rules), None);
 }
 
 #[test]

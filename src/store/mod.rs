@@ -230,13 +230,17 @@ impl Store {
         Ok(current + 1)
     }
 
-    /// The user's requests that are active or wait for a survey answer: what a message from
-    /// them may be about. Reads only this user's index entries.
+    /// The user's requests that need attention by the core's rule
+    /// ([`crate::core::needs_attention`]: active, or waiting for a survey answer): what a
+    /// message from them may be about. Reads only this user's index entries, and the records
+    /// of those the rule keeps.
     pub fn requests_needing_attention(&self, user: &UserRef) -> Result<Vec<Request>, StoreError> {
         self.requests_of_user_where(user, |status, survey| {
-            status.is_active()
-                || survey == keys::survey_byte(SurveyState::AwaitingRating)
-                || survey == keys::survey_byte(SurveyState::AwaitingComment)
+            let survey = SurveyState::ALL
+                .into_iter()
+                .find(|s| keys::survey_byte(*s) == survey)
+                .unwrap_or(SurveyState::NotSent);
+            crate::core::needs_attention(status, survey)
         })
     }
 
