@@ -5,7 +5,8 @@
 use crate::clock::{Clock, OffsetClock};
 use crate::config::Config;
 use crate::core::{
-    Action, Choice, Input, Message, Outgoing, Place, Platform, PostRef, Request, RequestId, UserRef,
+    actions_for, Action, Choice, Input, Message, Outgoing, Place, Platform, PostRef, Request,
+    RequestId, Role, UserRef,
 };
 use crate::engine::{Engine, EngineError};
 use crate::outbox::{Delivered, Deliverer, DeliveryError, OutboxError, OutboxWorker, RetryPolicy};
@@ -68,6 +69,16 @@ fn indent(text: &str) -> String {
     plain(text).lines().collect::<Vec<_>>().join("\n    ")
 }
 
+/// The console command standing in for a request card's button.
+fn card_command(action: &Action) -> Option<String> {
+    match action {
+        Action::Claim(id) => Some(format!("/claim {id}")),
+        Action::Close(id) => Some(format!("/close {id}")),
+        Action::Reopen(id) => Some(format!("/reopen {id}")),
+        _ => None,
+    }
+}
+
 fn choices_line(choices: &[Choice]) -> String {
     choices
         .iter()
@@ -112,12 +123,16 @@ impl ConsoleDeliverer {
                 a.value.as_deref().unwrap_or("—")
             ));
         }
-        let actions = if r.status.is_active() {
-            format!("/claim {0}  /close {0}  /reply {0} TEXT", r.id)
-        } else {
-            format!("/reopen {0}", r.id)
-        };
-        s.push_str(&format!("\n    [{actions}]"));
+        let mut commands: Vec<String> = actions_for(r, Role::Agent)
+            .iter()
+            .filter_map(card_command)
+            .collect();
+        if r.status.is_active() {
+            commands.push(format!("/reply {} TEXT", r.id));
+        }
+        if !commands.is_empty() {
+            s.push_str(&format!("\n    [{}]", commands.join("  ")));
+        }
         s
     }
 }

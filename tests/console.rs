@@ -354,3 +354,55 @@ fn the_example_and_the_builtin_config_check_out() {
     let out = frontdesk(dir.path(), &["check-config"], b"");
     assert!(out.status.success(), "{}", text(&out));
 }
+
+#[test]
+fn a_console_card_lists_the_commands_its_status_offers() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "\
+/help-it my laptop won't boot
+yes
+ThinkPad
+3
+1
+/as alice
+/claim IT-1
+/close IT-1
+/as employee
+/help-it the printer is jammed
+yes
+HP
+2
+1
+/help-it cancel IT-2
+";
+    let out = frontdesk(dir.path(), &["console"], script.as_bytes());
+    let console = text(&out);
+    assert!(out.status.success(), "{console}");
+    // Each card, as first posted and after each update: its status line, then its commands.
+    let cards: Vec<&str> = console
+        .split('┌')
+        .skip(1)
+        .map(|card| card.split("\n[").next().unwrap_or(card))
+        .collect();
+    let expect = [
+        (
+            "status open",
+            Some("[/claim IT-1  /close IT-1  /reply IT-1 TEXT]"),
+        ),
+        ("status claimed", Some("[/close IT-1  /reply IT-1 TEXT]")),
+        ("status closed", Some("[/reopen IT-1]")),
+        (
+            "status open",
+            Some("[/claim IT-2  /close IT-2  /reply IT-2 TEXT]"),
+        ),
+        ("status cancelled", None),
+    ];
+    assert_eq!(cards.len(), expect.len(), "{console}");
+    for (card, (status, commands)) in cards.iter().zip(expect) {
+        assert!(card.contains(status), "{status} in {card}");
+        match commands {
+            Some(commands) => assert!(card.contains(commands), "{commands} in {card}"),
+            None => assert!(!card.contains("    [/"), "no commands in {card}"),
+        }
+    }
+}

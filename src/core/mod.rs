@@ -5,6 +5,7 @@
 //! one transaction, and only then delivers its effects. Everything the desk decides is here,
 //! so it is tested here without a runtime.
 
+pub mod actions;
 pub mod effect;
 pub mod ids;
 pub mod input;
@@ -15,6 +16,7 @@ pub mod model;
 pub mod rules;
 pub mod text;
 
+pub use actions::{actions_for, card_choices, Role};
 pub use effect::{Conversation, Effect, Outgoing, Timer, TimerFilter, TimerKind};
 pub use ids::{Platform, PostRef, RequestId, Timestamp, UserRef};
 pub use input::{Input, Place};
@@ -440,12 +442,12 @@ impl<'r> Desk<'r> {
     fn ask_which(&mut self, user: &UserRef, requests: &[RequestId], question: String) {
         let choices = requests
             .iter()
-            .map(|id| {
-                let summary = self.request(id).map(|r| r.summary.as_str()).unwrap_or("");
-                Choice::new(
-                    format!("{id}: {}", text::clip(summary, 40)),
-                    Action::ReplyTo(id.clone()),
-                )
+            .filter_map(|id| self.request(id))
+            .flat_map(|r| {
+                actions_for(r, Role::Requester)
+                    .into_iter()
+                    .filter(|a| matches!(a, Action::ReplyTo(_)))
+                    .map(|a| Choice::new(format!("{}: {}", r.id, text::clip(&r.summary, 40)), a))
             })
             .collect();
         self.dm(user, Message::with_choices(question, choices), None);

@@ -10,7 +10,7 @@
 //! tokens (mentions, channel links, links) and entities Slack escaped itself.
 
 use crate::core::text::clip;
-use crate::core::{Action, Message, Request, Status};
+use crate::core::{card_choices, Action, Message, Request, Status};
 use slack_morphism::prelude::*;
 
 pub const SECTION_MAX: usize = 3000;
@@ -305,16 +305,10 @@ pub fn card_content(r: &Request, ctx: &CardContext<'_>) -> SlackMessageContent {
     if !answers.is_empty() {
         sections(&answers.join("\n\n"), &mut blocks);
     }
-    let mut buttons = Vec::new();
-    match r.status {
-        Status::Open => {
-            buttons.push(("Claim".to_string(), Action::Claim(id.clone())));
-            buttons.push(("Close".to_string(), Action::Close(id.clone())));
-        }
-        Status::Claimed => buttons.push(("Close".to_string(), Action::Close(id.clone()))),
-        Status::Closed => buttons.push(("Reopen".to_string(), Action::Reopen(id.clone()))),
-        Status::Cancelled => {}
-    }
+    let buttons: Vec<(String, Action)> = card_choices(r)
+        .into_iter()
+        .map(|c| (c.label, c.action))
+        .collect();
     // Leave room for the buttons and the hint line.
     blocks.truncate(MESSAGE_BLOCKS_MAX - 2);
     blocks.extend(action_blocks("card", &buttons));
@@ -451,6 +445,51 @@ mod tests {
         assert_eq!(ids.len(), 5);
         assert_eq!(buttons[4]["value"], "rate:IT-4:5");
         assert_eq!(json["text"], "Rate it\n(1 · 2 · 3 · 4 · 5)");
+    }
+
+    #[test]
+    fn the_card_shows_the_buttons_its_status_offers() {
+        use crate::core::{Platform, UserRef};
+        let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let ctx = CardContext {
+            department_name: "IT",
+            internal_note_prefix: "!",
+            close_reaction: Some("white_check_mark"),
+        };
+        let buttons = |status| -> Vec<(String, String)> {
+            let r = Request {
+                status,
+                ..Request::new(
+                    RequestId::parse("IT-1").unwrap(),
+                    "it",
+                    UserRef::new(Platform::Slack, "U1"),
+                    "printer",
+                    at,
+                )
+            };
+            let json = serde_json::to_value(card_content(&r, &ctx)).unwrap();
+            json["blocks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|b| b["type"] == "actions")
+                .flat_map(|b| b["elements"].as_array().unwrap().clone())
+                .map(|e| {
+                    (
+                        e["text"]["text"].as_str().unwrap().to_string(),
+                        e["value"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        };
+        let pair = |label: &str, value: &str| (label.to_string(), value.to_string());
+        assert_eq!(
+            buttons(Status::Open),
+            [pair("Claim", "claim:IT-1"), pair("Close", "close:IT-1")]
+        );
+        assert_eq!(buttons(Status::Claimed), [pair("Close", "close:IT-1")]);
+        assert_eq!(buttons(Status::Closed), [pair("Reopen", "reopen:IT-1")]);
+        assert!(buttons(Status::Cancelled).is_empty());
     }
 
     #[test]

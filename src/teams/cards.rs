@@ -7,9 +7,10 @@
 //! (`status`, `cancel IT-7`, `help <what you need>`), since Teams has no slash commands.
 //!
 //! A button's `data` is `{"action": "<Action>"}`, with the action in its string form
-//! ([`Action::parse`] reads it back), so a click arrives as a `message` whose `value` carries it.
+//! ([`Action::parse`](crate::core::Action::parse) reads it back), so a click arrives as a
+//! `message` whose `value` carries it.
 
-use crate::core::{Action, Choice, Message, Request, RequestId, Status};
+use crate::core::{card_choices, Choice, Message, Request, RequestId, Status};
 use serde_json::{json, Value};
 
 /// How a user id becomes a display name; `None` when the desk never saw the user.
@@ -269,16 +270,7 @@ pub fn request_card(r: &Request, department: &str, names: Names<'_>) -> Value {
         json!({"type": "TextBlock", "text": title_case(r.status.as_str()), "color": color, "weight": "Bolder", "spacing": "None"}),
         json!({"type": "FactSet", "facts": facts}),
     ];
-    let choices = match r.status {
-        Status::Open => vec![
-            Choice::new("Claim", Action::Claim(r.id.clone())),
-            Choice::new("Close", Action::Close(r.id.clone())),
-        ],
-        Status::Claimed => vec![Choice::new("Close", Action::Close(r.id.clone()))],
-        Status::Closed => vec![Choice::new("Reopen", Action::Reopen(r.id.clone()))],
-        Status::Cancelled => Vec::new(),
-    };
-    card(body, choices.iter().map(submit).collect(), &[])
+    card(body, card_choices(r).iter().map(submit).collect(), &[])
 }
 
 /// The activity for a request card (new or updated).
@@ -314,7 +306,7 @@ pub fn channel_pointer() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::{Answer, Platform, Priority, UserRef};
+    use crate::core::{Action, Answer, Platform, Priority, UserRef};
 
     fn names(id: &str) -> Option<String> {
         match id {

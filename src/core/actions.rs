@@ -1,0 +1,151 @@
+//! Which actions a request offers in each status, and to whom. The Slack and Teams request
+//! cards, the console's card and the core's own "which request is this for?" question all
+//! draw their buttons (or commands) from [`actions_for`]; they only decide how to show them.
+
+use super::message::{Action, Choice};
+use super::model::{Request, Status};
+
+/// Who is looking at a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Someone in the department's channel, looking at the request card.
+    Agent,
+    /// The person who opened the request, in their conversation with the bot.
+    Requester,
+}
+
+/// The actions a request offers `role` in its current status, in the order they are shown.
+///
+/// | status    | agent          | requester          |
+/// |-----------|----------------|--------------------|
+/// | open      | claim, close   | write to the team  |
+/// | claimed   | close          | write to the team  |
+/// | closed    | reopen         | —                  |
+/// | cancelled | —              | —                  |
+///
+/// Offering an action is not permitting it: the core still checks who clicked (only the
+/// department's agents may claim, for instance). A claimed request offers no claim, and a
+/// cancelled one no reopen, because the core would refuse them whoever clicked.
+pub fn actions_for(r: &Request, role: Role) -> Vec<Action> {
+    let id = || r.id.clone();
+    match (role, r.status) {
+        (Role::Agent, Status::Open) => vec![Action::Claim(id()), Action::Close(id())],
+        (Role::Agent, Status::Claimed) => vec![Action::Close(id())],
+        (Role::Agent, Status::Closed) => vec![Action::Reopen(id())],
+        (Role::Agent, Status::Cancelled) => Vec::new(),
+        (Role::Requester, Status::Open | Status::Claimed) => vec![Action::ReplyTo(id())],
+        (Role::Requester, Status::Closed | Status::Cancelled) => Vec::new(),
+    }
+}
+
+/// The word on a request card's button for `action`.
+fn card_label(action: &Action) -> String {
+    match action {
+        Action::Claim(_) => "Claim".to_string(),
+        Action::Close(_) => "Close".to_string(),
+        Action::Reopen(_) => "Reopen".to_string(),
+        // Not an agent's action; never on a card.
+        other => other.to_string(),
+    }
+}
+
+/// The request card's buttons: the agent's actions with their labels.
+pub fn card_choices(r: &Request) -> Vec<Choice> {
+    actions_for(r, Role::Agent)
+        .into_iter()
+        .map(|a| Choice::new(card_label(&a), a))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{Platform, RequestId, UserRef};
+
+    fn request(status: Status) -> Request {
+        let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        Request {
+            status,
+            ..Request::new(
+                RequestId::new("IT", 7),
+                "it",
+                UserRef::new(Platform::Slack, "U1"),
+                "printer",
+                at,
+            )
+        }
+    }
+
+    fn id() -> RequestId {
+        RequestId::new("IT", 7)
+    }
+
+    #[test]
+    fn an_open_request_offers_agents_claim_and_close() {
+        assert_eq!(
+            actions_for(&request(Status::Open), Role::Agent),
+            [Action::Claim(id()), Action::Close(id())]
+        );
+    }
+
+    #[test]
+    fn a_claimed_request_offers_agents_only_close() {
+        assert_eq!(
+            actions_for(&request(Status::Claimed), Role::Agent),
+            [Action::Close(id())]
+        );
+    }
+
+    #[test]
+    fn a_closed_request_offers_agents_reopen() {
+        assert_eq!(
+            actions_for(&request(Status::Closed), Role::Agent),
+            [Action::Reopen(id())]
+        );
+    }
+
+    #[test]
+    fn a_cancelled_request_offers_nothing() {
+        let r = request(Status::Cancelled);
+        assert!(actions_for(&r, Role::Agent).is_empty());
+        assert!(actions_for(&r, Role::Requester).is_empty());
+    }
+
+    #[test]
+    fn the_requester_can_write_to_the_team_while_the_request_is_active() {
+        for status in [Status::Open, Status::Claimed] {
+            assert_eq!(
+                actions_for(&request(status), Role::Requester),
+                [Action::ReplyTo(id())],
+                "{status}"
+            );
+        }
+        assert!(actions_for(&request(Status::Closed), Role::Requester).is_empty());
+    }
+
+    #[test]
+    fn card_buttons_are_labelled() {
+        let labels = |status| -> Vec<(String, Action)> {
+            card_choices(&request(status))
+                .into_iter()
+                .map(|c| (c.label, c.action))
+                .collect()
+        };
+        assert_eq!(
+            labels(Status::Open),
+            [
+                ("Claim".to_string(), Action::Claim(id())),
+                ("Close".to_string(), Action::Close(id()))
+            ]
+        );
+        assert_eq!(
+            labels(Status::Claimed),
+            [("Close".to_string(), Action::Close(id()))]
+        );
+        assert_eq!(
+            labels(Status::Closed),
+            [("Reopen".to_string(), Action::Reopen(id()))]
+        );
+        assert!(labels(Status::Cancelled).is_empty());
+    }
+}
