@@ -16,6 +16,18 @@ pub enum Place {
     CardThread { request: RequestId, post: PostRef },
 }
 
+/// Whether a message written in the thread under `root`, or a reaction put on `root`, is
+/// about the request whose card is `card`: `root` must be the card itself, on the same
+/// platform, in the same channel. The platform's post index also names the direct messages
+/// the bot sent about a request; a reply under one of those, or a close reaction on one, is
+/// not a reply to the card. Each adapter builds `root` its own way (Slack: the channel and the
+/// `thread_ts`; Teams: the channel without its thread part and the thread's root message id).
+pub fn is_card_reply(card: Option<&PostRef>, root: &PostRef) -> bool {
+    card.is_some_and(|card| {
+        card.platform == root.platform && card.channel == root.channel && card.id == root.id
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Input {
     /// `/help-it [text]` or its equivalent; `text` is everything after the command.
@@ -107,5 +119,37 @@ fn cancel_target(text: &str) -> Option<RequestId> {
     match (words.next(), words.next()) {
         (Some(w), Some(id)) if w.eq_ignore_ascii_case("cancel") => RequestId::parse(id).ok(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::Platform;
+
+    fn card() -> PostRef {
+        PostRef::new(Platform::Slack, "C-desk", "1700000000.000100")
+    }
+
+    #[test]
+    fn a_reply_under_the_card_is_a_card_reply() {
+        assert!(is_card_reply(Some(&card()), &card()));
+    }
+
+    #[test]
+    fn a_reply_under_another_post_is_not() {
+        let card = card();
+        // A DM the bot sent about the request: also in the post index, but not the card.
+        let dm = PostRef::new(Platform::Slack, "D-alice", "1700000000.000100");
+        let other = PostRef::new(Platform::Slack, "C-desk", "1700000000.000200");
+        let teams = PostRef::new(Platform::Teams, "C-desk", "1700000000.000100");
+        for root in [dm, other, teams] {
+            assert!(!is_card_reply(Some(&card), &root), "{root:?}");
+        }
+    }
+
+    #[test]
+    fn a_request_without_a_card_has_no_card_replies() {
+        assert!(!is_card_reply(None, &card()));
     }
 }

@@ -19,7 +19,7 @@ pub mod text;
 pub use actions::{actions_for, card_choices, Role};
 pub use effect::{Conversation, Effect, Outgoing, Timer, TimerFilter, TimerKind};
 pub use ids::{Platform, PostRef, RequestId, Timestamp, UserRef};
-pub use input::{Input, Place};
+pub use input::{is_card_reply, Input, Place};
 pub use message::{Action, Choice, Message};
 pub use model::{
     needs_attention, Answer, Draft, Event, HistoryEntry, Priority, Request, Session, Status, Step,

@@ -15,7 +15,7 @@ use super::payload::{self, Click, Command, Event, Filter, Interaction, Push};
 use super::startup::KnownBot;
 use super::verify::{verify_at, VerifyError};
 use crate::app::SharedConfig;
-use crate::core::{Action, Input, Place, Platform, PostRef, RequestId, UserRef};
+use crate::core::{is_card_reply, Action, Input, Place, Platform, PostRef, RequestId, UserRef};
 use crate::engine::{Engine, EngineError, StepOutcome};
 use crate::store::StoreError;
 use axum::body::Bytes;
@@ -100,16 +100,16 @@ impl Inbound {
         UserRef::new(Platform::Slack, id)
     }
 
-    /// The request a Slack message is the card of, if it is one.
+    /// The request whose card `post` is: a reply in `post`'s thread, or a close reaction on
+    /// it, is for that request ([`is_card_reply`]).
     fn card_request(&self, post: &PostRef) -> Result<Option<RequestId>, StoreError> {
         let store = self.engine.store();
         let Some(id) = store.request_by_post(post)? else {
             return Ok(None);
         };
-        // The index also holds DMs sent about a request; only the card itself counts here.
         Ok(store
             .request(&id)?
-            .filter(|r| r.card.as_ref() == Some(post))
+            .filter(|r| is_card_reply(r.card.as_ref(), post))
             .map(|r| r.id))
     }
 

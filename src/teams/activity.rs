@@ -4,7 +4,9 @@
 //! [`Input`]s (or nothing) come out. Unknown activity types and unknown fields are accepted
 //! and ignored, as the Activity spec requires (A2005, A2014).
 
-use crate::core::{Action, Input, Place, Platform, PostRef, RequestId, UserRef};
+use crate::core::{
+    is_card_reply, Action, Input, Place, Platform, PostRef, Request, RequestId, UserRef,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -176,6 +178,48 @@ pub fn thread_conversation(channel: &str, root: &str) -> String {
     format!("{};messageid={root}", channel_base(channel))
 }
 
+/// What the post lookup handed to [`classify`] finds for a post: the request the post belongs
+/// to (its card, or a direct message the bot sent about it).
+pub trait PostOwner {
+    fn request_id(self) -> RequestId;
+    /// Whether `post` is this request's card, by the core's rule ([`is_card_reply`]).
+    fn has_card(&self, post: &PostRef) -> bool;
+}
+
+impl PostOwner for Request {
+    fn request_id(self) -> RequestId {
+        self.id
+    }
+
+    fn has_card(&self, post: &PostRef) -> bool {
+        is_card_reply(self.card.as_ref(), post)
+    }
+}
+
+/// The post index's answer alone, without the request: a channel post it names is taken as
+/// the card. That holds while the index names no channel post but cards (the other posts it
+/// names are direct messages, and `classify` looks up only channel posts); a lookup that
+/// returns the [`Request`] has the core check it instead.
+impl PostOwner for RequestId {
+    fn request_id(self) -> RequestId {
+        self
+    }
+
+    fn has_card(&self, _post: &PostRef) -> bool {
+        true
+    }
+}
+
+/// The request whose card `post` is.
+fn card_owner<T: PostOwner, E>(
+    post: &PostRef,
+    find: &dyn Fn(&PostRef) -> Result<Option<T>, E>,
+) -> Result<Option<RequestId>, E> {
+    Ok(find(post)?
+        .filter(|owner| owner.has_card(post))
+        .map(PostOwner::request_id))
+}
+
 /// What an activity asks of the desk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inbound {
@@ -188,14 +232,15 @@ pub enum Inbound {
 }
 
 /// Maps an activity to what the desk should do. `find` looks up which request a posted
-/// message belongs to (the store's post index).
+/// message belongs to (the store's post index); a reply in a channel thread, or a close
+/// reaction, counts only when the post is that request's card.
 ///
 /// # Errors
 /// Only `find`'s.
-pub fn classify<E>(
+pub fn classify<T: PostOwner, E>(
     a: &Activity,
     close_reactions: &[String],
-    find: &dyn Fn(&PostRef) -> Result<Option<RequestId>, E>,
+    find: &dyn Fn(&PostRef) -> Result<Option<T>, E>,
 ) -> Result<Inbound, E> {
     if a.from.id.is_empty() {
         return Ok(Inbound::Nothing("activity has no sender"));
@@ -227,7 +272,7 @@ pub fn classify<E>(
             if !added && !removed {
                 return Ok(Inbound::Nothing("not a close reaction"));
             }
-            let Some(request) = find(&post)? else {
+            let Some(request) = card_owner(&post, find)? else {
                 return Ok(Inbound::Nothing(
                     "reaction on a message that is not a request card",
                 ));
@@ -249,10 +294,10 @@ pub fn classify<E>(
     }
 }
 
-fn classify_message<E>(
+fn classify_message<T: PostOwner, E>(
     a: &Activity,
     kind: ConversationKind,
-    find: &dyn Fn(&PostRef) -> Result<Option<RequestId>, E>,
+    find: &dyn Fn(&PostRef) -> Result<Option<T>, E>,
 ) -> Result<Inbound, E> {
     if kind == ConversationKind::GroupChat {
         return Ok(Inbound::Nothing("group chats are not a desk surface"));
@@ -275,7 +320,8 @@ fn classify_message<E>(
                     Platform::Teams,
                     a.conversation.id.clone(),
                     id,
-                ))?,
+                ))?
+                .map(PostOwner::request_id),
                 None => None,
             };
             Ok(Inbound::Inputs(vec![Input::MessageReceived {
@@ -288,7 +334,7 @@ fn classify_message<E>(
             let base = channel_base(&a.conversation.id);
             let root = thread_root(&a.conversation.id);
             let request = match root {
-                Some(root) => find(&PostRef::new(Platform::Teams, base, root))?,
+                Some(root) => card_owner(&PostRef::new(Platform::Teams, base, root), find)?,
                 None => None,
             };
             let (Some(request), Some(id)) = (request, a.id.as_deref()) else {
@@ -373,6 +419,25 @@ mod tests {
     fn card_it1(post: &PostRef) -> Result<Option<RequestId>, Infallible> {
         let card = PostRef::new(Platform::Teams, "19:itdesk@thread.tacv2", "1700000000001");
         Ok((post == &card).then(|| RequestId::parse("IT-1").unwrap()))
+    }
+
+    /// A lookup that returns the request: IT-1, whose card is the one above, is also named
+    /// by the index for another post in the same channel.
+    fn it1_with_its_card(post: &PostRef) -> Result<Option<Request>, Infallible> {
+        let card = PostRef::new(Platform::Teams, "19:itdesk@thread.tacv2", "1700000000001");
+        let other = PostRef::new(Platform::Teams, "19:itdesk@thread.tacv2", "1700000000999");
+        let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let it1 = Request {
+            card: Some(card.clone()),
+            ..Request::new(
+                RequestId::parse("IT-1").unwrap(),
+                "it",
+                UserRef::new(Platform::Teams, "29:alice"),
+                "Laptop won't boot",
+                at,
+            )
+        };
+        Ok((post == &card || post == &other).then_some(it1))
     }
 
     fn like() -> Vec<String> {
@@ -487,6 +552,34 @@ mod tests {
         personal.conversation.conversation_type = Some("personal".into());
         assert!(matches!(
             classify(&personal, &like(), &card_it1).unwrap(),
+            Inbound::Nothing(_)
+        ));
+    }
+
+    #[test]
+    fn only_the_card_itself_takes_replies_and_close_reactions() {
+        let reply = fixture("message_channel_thread");
+        assert_eq!(
+            classify(&reply, &like(), &it1_with_its_card).unwrap(),
+            classify(&reply, &like(), &card_it1).unwrap()
+        );
+        let mut under_another_post = reply;
+        under_another_post.conversation.id =
+            "19:itdesk@thread.tacv2;messageid=1700000000999".into();
+        assert_eq!(
+            classify(&under_another_post, &like(), &it1_with_its_card).unwrap(),
+            Inbound::ChannelMention
+        );
+
+        let reaction = fixture("reaction_like");
+        assert!(matches!(
+            classify(&reaction, &like(), &it1_with_its_card).unwrap(),
+            Inbound::Inputs(_)
+        ));
+        let mut on_another_post = reaction;
+        on_another_post.reply_to_id = Some("1700000000999".into());
+        assert!(matches!(
+            classify(&on_another_post, &like(), &it1_with_its_card).unwrap(),
             Inbound::Nothing(_)
         ));
     }
