@@ -8,8 +8,7 @@
 
 use crate::clock::Clock;
 use crate::core::{
-    self, Effect, Event, Input, Message, Outgoing, Platform, Request, Rules, Snapshot, Timer,
-    Timestamp,
+    self, Effect, Event, Input, Message, Outgoing, Platform, Request, Rules, Timer, Timestamp,
 };
 use crate::store::{CommitOutcome, StepWrite, Store, StoreError};
 use std::collections::HashMap;
@@ -382,6 +381,29 @@ fn platform_for(out: &Outgoing, requests: &[Request]) -> Platform {
     }
 }
 
+/// The store as the core's [`core::SnapshotSource`].
+struct StoreSource<'a>(&'a Store);
+
+impl core::SnapshotSource for StoreSource<'_> {
+    type Error = StoreError;
+
+    fn session(&self, user: &core::UserRef) -> Result<core::Session, StoreError> {
+        self.0.session(user)
+    }
+
+    fn request(&self, id: &core::RequestId) -> Result<Option<Request>, StoreError> {
+        self.0.request(id)
+    }
+
+    fn requests_needing_attention(&self, user: &core::UserRef) -> Result<Vec<Request>, StoreError> {
+        self.0.requests_needing_attention(user)
+    }
+
+    fn next_number(&self, prefix: &str) -> Result<u64, StoreError> {
+        self.0.next_number(prefix)
+    }
+}
+
 /// Load → step → commit, on the writer thread.
 pub(crate) fn apply_step(
     store: &Store,
@@ -398,35 +420,9 @@ pub(crate) fn apply_step(
         }
     }
     let actor = input.actor().cloned();
-    let session = match &actor {
-        Some(a) => store.session(a)?,
-        None => Default::default(),
-    };
-    let mut requests: Vec<Request> = Vec::new();
-    for id in input.named_requests() {
-        if let Some(r) = store.request(&id)? {
-            requests.push(r);
-        }
-    }
-    if let Some(a) = &actor {
-        for r in store.requests_needing_attention(a)? {
-            if !requests.iter().any(|x| x.id == r.id) {
-                requests.push(r);
-            }
-        }
-    }
-    let next_number = match session.draft.as_ref().and_then(|d| d.department.as_deref()) {
-        Some(dept) => match rules.department(dept) {
-            Some(d) => store.next_number(&d.prefix)?,
-            None => 0,
-        },
-        None => 0,
-    };
-    let snapshot = Snapshot {
-        session,
-        requests: requests.clone(),
-        next_number,
-    };
+    // What the step needs loaded is the core's rule; the store only reads.
+    let snapshot = core::load_snapshot(&StoreSource(store), &input, rules)?;
+    let requests = snapshot.requests.clone();
     let history_before: HashMap<core::RequestId, usize> = requests
         .iter()
         .map(|r| (r.id.clone(), r.history.len()))

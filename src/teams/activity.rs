@@ -196,20 +196,6 @@ impl PostOwner for Request {
     }
 }
 
-/// The post index's answer alone, without the request: a channel post it names is taken as
-/// the card. That holds while the index names no channel post but cards (the other posts it
-/// names are direct messages, and `classify` looks up only channel posts); a lookup that
-/// returns the [`Request`] has the core check it instead.
-impl PostOwner for RequestId {
-    fn request_id(self) -> RequestId {
-        self
-    }
-
-    fn has_card(&self, _post: &PostRef) -> bool {
-        true
-    }
-}
-
 /// The request whose card `post` is.
 fn card_owner<T: PostOwner, E>(
     post: &PostRef,
@@ -416,9 +402,13 @@ mod tests {
         serde_json::from_str(text).unwrap()
     }
 
-    fn card_it1(post: &PostRef) -> Result<Option<RequestId>, Infallible> {
+    /// A lookup that knows only IT-1's card.
+    fn card_it1(post: &PostRef) -> Result<Option<Request>, Infallible> {
         let card = PostRef::new(Platform::Teams, "19:itdesk@thread.tacv2", "1700000000001");
-        Ok((post == &card).then(|| RequestId::parse("IT-1").unwrap()))
+        if post != &card {
+            return Ok(None);
+        }
+        it1_with_its_card(post)
     }
 
     /// A lookup that returns the request: IT-1, whose card is the one above, is also named

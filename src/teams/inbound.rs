@@ -112,8 +112,12 @@ async fn verify(shared: &Shared, token: &str, a: &Activity) -> Result<(), Inboun
 async fn handle_activity(shared: &Arc<Shared>, a: &Activity) -> Result<(), InboundError> {
     let config = current(&shared.config);
     let store = shared.engine.store().clone();
-    let inbound = activity::classify(a, &config.teams.close_reactions, &|post| {
-        store.request_by_post(post)
+    // The request itself, so that the core decides whether the post is its card.
+    let inbound = activity::classify(a, &config.teams.close_reactions, &|post| match store
+        .request_by_post(post)?
+    {
+        Some(id) => store.request(&id),
+        None => Ok(None),
     })?;
     let inputs = match inbound {
         Inbound::Inputs(inputs) => inputs,
