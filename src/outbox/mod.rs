@@ -9,9 +9,10 @@
 //!
 //! The window for a duplicate: the platform took a message, and the process died (or the
 //! call timed out) before the delivery was recorded. The worker runs a delivery session that
-//! is on disk while it delivers; after a session that did not end cleanly, every waiting item
-//! is marked as possibly sent, and so is an item whose attempt failed in a way that may come
-//! after the platform took it (a timeout, a dropped connection). A marked item's next attempt
+//! is on disk while it delivers; after a session that did not end cleanly, every item waiting
+//! then counts as possibly sent (one id watermark, nothing rewritten), and so does an item
+//! whose attempt failed in a way that may come after the platform took it (a timeout, a
+//! dropped connection). A marked item's next attempt
 //! first asks the platform whether the message is there (Slack: message metadata carrying the
 //! outbox id). A clean run pays nothing for this: no write per message. Nothing is ever lost
 //! in that window.

@@ -11,7 +11,7 @@ use crate::store::{OutboxItem, StoreError};
 use futures::FutureExt;
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
@@ -44,6 +44,8 @@ pub struct OutboxWorker {
     deliverers: HashMap<Platform, Arc<dyn Deliverer>>,
     policy: RetryPolicy,
     limit: Arc<AdaptiveLimit>,
+    /// Items with a smaller id were waiting when a run stopped uncleanly.
+    suspect_below: Arc<AtomicU64>,
     pub stats: Arc<OutboxStats>,
 }
 
@@ -73,6 +75,7 @@ impl OutboxWorker {
             deliverers: HashMap::new(),
             policy,
             limit: Arc::new(AdaptiveLimit::new(concurrency)),
+            suspect_below: Arc::default(),
             stats: Arc::new(OutboxStats::default()),
         }
     }
@@ -136,6 +139,10 @@ impl OutboxWorker {
 
     /// One delivery of `item`, from the sending mark to the recorded outcome.
     async fn attempt(&self, mut item: OutboxItem) -> Result<(Attempt, Signal), OutboxError> {
+        if item.id < self.suspect_below.load(Ordering::Relaxed) {
+            // Waiting when a run stopped uncleanly: it may be on the platform already.
+            item.sending = true;
+        }
         let kind = item.outgoing.kind();
         let deliverer = self.deliverers.get(&item.platform).cloned();
         let result = match &deliverer {
@@ -232,11 +239,14 @@ impl OutboxWorker {
             .write(|store| store.begin_delivery_session())
             .await
         {
-            Ok(Ok(0)) => {}
-            Ok(Ok(n)) => tracing::warn!(
-                items = n,
-                "the last run stopped without finishing its deliveries; each waiting message is checked with the platform before it is sent again"
-            ),
+            Ok(Ok(watermark)) => {
+                let before = self.suspect_below.swap(watermark, Ordering::Relaxed);
+                if watermark > before && before == 0 && self.engine.store().outbox_len() > 0 {
+                    tracing::warn!(
+                        "messages waiting since a run that stopped without finishing its deliveries are checked with the platform before they are sent again"
+                    );
+                }
+            }
             Ok(Err(e)) => tracing::error!(error = %e, "starting a delivery session failed"),
             Err(e) => tracing::error!(error = %e, "starting a delivery session failed"),
         }

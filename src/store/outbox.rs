@@ -16,6 +16,9 @@ use sled::Transactional;
 /// The `meta` key present while a delivery session runs.
 const DELIVERING: &str = "delivery_session";
 
+/// The `meta` key of the id below which waiting items may have been sent unrecorded.
+const SUSPECT_BELOW: &str = "suspect_below";
+
 /// The index changes that taking one item out of the outbox brings.
 #[derive(Debug, Default)]
 pub(super) struct Removal {
@@ -139,29 +142,27 @@ impl Store {
         Ok((items, None))
     }
 
-    /// Starts a delivery session. If the last one did not end ([`Store::end_delivery_session`]
-    /// never ran: a crash, a kill, a stop that gave up on a stuck delivery), any waiting item
-    /// may have reached the platform without its delivery being recorded, so every item is
-    /// marked as possibly sent, and its next attempt asks the platform first. Returns how
-    /// many items were marked. The session's start is on disk before this returns, so it
-    /// comes before any delivery of the session.
-    pub fn begin_delivery_session(&self) -> Result<usize, StoreError> {
-        let mut marked = 0;
+    /// Starts a delivery session and returns the suspicion watermark: items with a smaller
+    /// id may have reached the platform without their delivery being recorded, and their next
+    /// attempt asks the platform first. If the last session did not end
+    /// ([`Store::end_delivery_session`] never ran: a crash, a kill, a stop that gave up on a
+    /// stuck delivery), the watermark moves past every item waiting now. One key, whatever
+    /// the backlog: nothing is rewritten. The session's start is on disk before this
+    /// returns, so it comes before any delivery of the session.
+    pub fn begin_delivery_session(&self) -> Result<u64, StoreError> {
+        let mut watermark = self
+            .meta
+            .get(SUSPECT_BELOW)?
+            .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
+            .unwrap_or(0);
         if self.meta.get(DELIVERING)?.is_some() {
-            for entry in self.outbox.iter() {
-                let (key, value) = entry?;
-                let mut item: OutboxItem = decode("outbox", &value)?;
-                if !item.sending {
-                    item.sending = true;
-                    // Only this field changes: the indexes stay as they are.
-                    self.outbox.insert(key, encode(&item))?;
-                    marked += 1;
-                }
-            }
+            // Ids only grow: every item waiting now has a smaller one.
+            watermark = self.generate_id()?;
+            self.meta.insert(SUSPECT_BELOW, &watermark.to_be_bytes())?;
         }
         self.meta.insert(DELIVERING, &[1])?;
         self.flush()?;
-        Ok(marked)
+        Ok(watermark)
     }
 
     /// Ends a delivery session with nothing in flight: the next session need not suspect
@@ -171,7 +172,7 @@ impl Store {
         self.flush()
     }
 
-    /// Marks `id` as possibly sent (tests; a session's start marks every item at once).
+    /// Marks `id` as possibly sent.
     pub fn mark_sending(&self, id: u64) -> Result<bool, StoreError> {
         let key = id.to_be_bytes();
         let result = self.outbox.transaction(|t| {
