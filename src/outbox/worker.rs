@@ -234,20 +234,20 @@ impl OutboxWorker {
     /// conversation's one at a time, and sleeps until the next item is due, a delivery
     /// finishes or a commit queues a new one. On `stop`, lets the deliveries in flight finish.
     pub async fn run(self, stop: CancellationToken) {
-        match self
+        let session = self
             .engine
             .write(|store| store.begin_delivery_session())
-            .await
-        {
-            Ok(Ok(watermark)) => {
-                let before = self.suspect_below.swap(watermark, Ordering::Relaxed);
-                if watermark > before && before == 0 && self.engine.store().outbox_len() > 0 {
+            .await;
+        match flatten(session) {
+            Ok(session) => {
+                if session.unclean {
                     tracing::warn!(
-                        "messages waiting since a run that stopped without finishing its deliveries are checked with the platform before they are sent again"
+                        "the last run stopped without finishing its deliveries; the messages waiting then are checked with the platform before they are sent again"
                     );
                 }
+                self.suspect_below
+                    .store(session.suspect_below, Ordering::Relaxed);
             }
-            Ok(Err(e)) => tracing::error!(error = %e, "starting a delivery session failed"),
             Err(e) => tracing::error!(error = %e, "starting a delivery session failed"),
         }
         let wake = self.engine.outbox_wake();
@@ -277,14 +277,12 @@ impl OutboxWorker {
         }
         // Reached only when nothing is in flight; a stop that gives up on a stuck delivery
         // never gets here, and the next session suspects the waiting items.
-        match self
+        let ended = self
             .engine
             .write(|store| store.end_delivery_session())
-            .await
-        {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::error!(error = %e, "ending the delivery session failed"),
-            Err(e) => tracing::error!(error = %e, "ending the delivery session failed"),
+            .await;
+        if let Err(e) = flatten(ended) {
+            tracing::error!(error = %e, "ending the delivery session failed");
         }
     }
 
@@ -379,6 +377,11 @@ impl OutboxWorker {
             }
         }
     }
+}
+
+/// A write's two failures as one.
+fn flatten<T>(result: Result<Result<T, StoreError>, EngineError>) -> Result<T, OutboxError> {
+    Ok(result??)
 }
 
 fn to_chrono(wait: Duration) -> chrono::Duration {

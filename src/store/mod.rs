@@ -27,6 +27,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+pub use outbox::DeliverySession;
 pub use snapshot::{is_store_file, Export, Import, SnapshotError, TreeCopy};
 pub use write::{CommitOutcome, StepWrite};
 

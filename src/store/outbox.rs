@@ -19,6 +19,15 @@ const DELIVERING: &str = "delivery_session";
 /// The `meta` key of the id below which waiting items may have been sent unrecorded.
 const SUSPECT_BELOW: &str = "suspect_below";
 
+/// What [`Store::begin_delivery_session`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliverySession {
+    /// Items with a smaller id may have reached the platform unrecorded.
+    pub suspect_below: u64,
+    /// The last session did not end: the watermark moved past the items waiting now.
+    pub unclean: bool,
+}
+
 /// The index changes that taking one item out of the outbox brings.
 #[derive(Debug, Default)]
 pub(super) struct Removal {
@@ -149,20 +158,24 @@ impl Store {
     /// stuck delivery), the watermark moves past every item waiting now. One key, whatever
     /// the backlog: nothing is rewritten. The session's start is on disk before this
     /// returns, so it comes before any delivery of the session.
-    pub fn begin_delivery_session(&self) -> Result<u64, StoreError> {
+    pub fn begin_delivery_session(&self) -> Result<DeliverySession, StoreError> {
         let mut watermark = self
             .meta
             .get(SUSPECT_BELOW)?
             .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
             .unwrap_or(0);
-        if self.meta.get(DELIVERING)?.is_some() {
+        let unclean = self.meta.get(DELIVERING)?.is_some();
+        if unclean {
             // Ids only grow: every item waiting now has a smaller one.
             watermark = self.generate_id()?;
             self.meta.insert(SUSPECT_BELOW, &watermark.to_be_bytes())?;
         }
         self.meta.insert(DELIVERING, &[1])?;
         self.flush()?;
-        Ok(watermark)
+        Ok(DeliverySession {
+            suspect_below: watermark,
+            unclean,
+        })
     }
 
     /// Ends a delivery session with nothing in flight: the next session need not suspect
@@ -172,8 +185,9 @@ impl Store {
         self.flush()
     }
 
-    /// Marks `id` as possibly sent.
-    pub fn mark_sending(&self, id: u64) -> Result<bool, StoreError> {
+    /// Marks `id` as possibly sent, as a timed-out attempt does through `update_outbox`.
+    #[cfg(test)]
+    pub(super) fn mark_sending(&self, id: u64) -> Result<bool, StoreError> {
         let key = id.to_be_bytes();
         let result = self.outbox.transaction(|t| {
             let Some(old) = t.get(key)? else {

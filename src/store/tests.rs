@@ -802,7 +802,7 @@ fn a_version_2_outbox_is_reordered_by_conversation_on_open() {
 #[test]
 fn a_delivery_session_that_did_not_end_leaves_every_waiting_item_suspect() {
     let (_d, s) = open();
-    assert_eq!(s.begin_delivery_session().unwrap(), 0);
+    assert_eq!(s.begin_delivery_session().unwrap().suspect_below, 0);
     let mut w = write(&[]);
     w.outbox = vec![dm("U1", None), dm("U2", None)];
     let CommitOutcome::Applied { outbox_ids: ids } = s.commit_step(w).unwrap() else {
@@ -810,9 +810,9 @@ fn a_delivery_session_that_did_not_end_leaves_every_waiting_item_suspect() {
     };
     // A clean end: the next session trusts the waiting items.
     s.end_delivery_session().unwrap();
-    assert_eq!(s.begin_delivery_session().unwrap(), 0);
+    assert_eq!(s.begin_delivery_session().unwrap().suspect_below, 0);
     // No end (a crash): every item waiting now is below the watermark; later ones are not.
-    let watermark = s.begin_delivery_session().unwrap();
+    let watermark = s.begin_delivery_session().unwrap().suspect_below;
     assert!(ids.iter().all(|id| *id < watermark), "{ids:?} {watermark}");
     let mut w = write(&[]);
     w.outbox = vec![dm("U3", None)];
@@ -822,7 +822,7 @@ fn a_delivery_session_that_did_not_end_leaves_every_waiting_item_suspect() {
     assert!(later[0] > watermark);
     // The watermark outlives a clean session: the suspects may still be waiting.
     s.end_delivery_session().unwrap();
-    assert_eq!(s.begin_delivery_session().unwrap(), watermark);
+    assert_eq!(s.begin_delivery_session().unwrap().suspect_below, watermark);
     // Nothing was rewritten.
     assert!(!s.outbox_item(ids[0]).unwrap().unwrap().sending);
 }
