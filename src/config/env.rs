@@ -153,6 +153,17 @@ mod tests {
     }
 
     #[test]
+    fn the_outbox_concurrency_comes_from_the_environment_or_is_refused_by_name() {
+        let c =
+            Config::default_with_env(&env_of(&[("FRONTDESK_OUTBOX_CONCURRENCY", "32")])).unwrap();
+        assert_eq!(c.outbox.concurrency, 32);
+        let err = Config::default_with_env(&env_of(&[("FRONTDESK_OUTBOX_CONCURRENCY", "lots")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("FRONTDESK_OUTBOX_CONCURRENCY"), "{err}");
+    }
+
+    #[test]
     fn env_overrides_apply_to_the_builtin_default_too() {
         let env = env_of(&[("FRONTDESK_LISTEN", "127.0.0.1:4000")]);
         let c = Config::default_with_env(&env).unwrap();

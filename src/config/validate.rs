@@ -542,6 +542,25 @@ remind_every = "0s"
     }
 
     #[test]
+    fn delivery_concurrency_and_pacing_are_checked_by_key() {
+        let text = format!(
+            "[outbox]\nconcurrency = 0\nslack_channel_rate = -1.0\nslack_channel_burst = 0\n{MINIMAL}"
+        );
+        assert_eq!(
+            keys_of(&text),
+            [
+                "outbox.concurrency",
+                "outbox.slack_channel_rate",
+                "outbox.slack_channel_burst"
+            ]
+        );
+        let fine = format!("[outbox]\nconcurrency = 64\nteams_tenant_rate = 0\n{MINIMAL}");
+        let c = Config::from_toml_str(&fine, &no_env).unwrap();
+        assert_eq!(c.outbox.concurrency, 64);
+        assert_eq!(c.outbox.teams_tenant_rate, 0.0);
+    }
+
+    #[test]
     fn department_ids_must_be_lowercase_and_unique() {
         let keys = with_default(|c| {
             c.departments[1].id = "IT".into();
