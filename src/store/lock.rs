@@ -53,7 +53,7 @@ fn lock_held(dir: &Path) -> bool {
 
 /// Waits, at most `patience`, until nothing holds the lock on the store in `dir`.
 /// Returns whether it was let go of.
-fn wait_released(dir: &Path, patience: Duration) -> bool {
+pub(super) fn wait_released(dir: &Path, patience: Duration) -> bool {
     let deadline = Instant::now() + patience;
     let mut pause = Duration::from_micros(100);
     while lock_held(dir) {

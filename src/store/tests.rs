@@ -448,6 +448,7 @@ fn a_version_1_store_gets_its_indexes_packed_on_open() {
         meta.insert("schema_version", &1u32.to_be_bytes()).unwrap();
         db.flush().unwrap();
     }
+    wait_unlocked(dir.path());
     let s = Store::open(dir.path()).unwrap();
     assert_eq!(s.schema_version().unwrap(), Some(SCHEMA_VERSION));
     assert_eq!(s.timer_count(), 10);
@@ -585,6 +586,22 @@ fn a_conversations_next_message_moves_up_when_the_one_before_is_delivered_or_giv
     assert_eq!(s.outbox_by_lane.len(), 0);
 }
 
+/// Drops a sled handle opened without the store and waits until sled lets go of the
+/// directory's lock, as dropping a [`Store`] does, so the next open finds it free.
+fn close_bare(db: sled::Db, dir: &std::path::Path) {
+    drop(db);
+    wait_unlocked(dir);
+}
+
+/// Waits until no sled handle holds the lock on `dir`.
+fn wait_unlocked(dir: &std::path::Path) {
+    assert!(
+        super::lock::wait_released(dir, std::time::Duration::from_secs(5)),
+        "sled kept the lock on {}",
+        dir.display()
+    );
+}
+
 /// A store of an older `version` whose outbox holds `items` (ids 10, 11, …), written with
 /// sled directly, and nothing else.
 fn old_store_with_outbox<const N: usize>(
@@ -620,7 +637,7 @@ fn a_version_1_outbox_gets_its_queue_on_open() {
     let dir = tempfile::tempdir().unwrap();
     let a = RequestId::new("IT", 1);
     let items = [dm("U1", Some(&a)), dm("U1", Some(&a)), dm("U2", None)];
-    drop(old_store_with_outbox(dir.path(), items, 1));
+    close_bare(old_store_with_outbox(dir.path(), items, 1), dir.path());
     let s = Store::open(dir.path()).unwrap();
     let mut order = Vec::new();
     while let Some(id) = next_id(&s, t(0)) {
@@ -787,6 +804,7 @@ fn a_version_2_outbox_is_reordered_by_conversation_on_open() {
             .insert(b"old", &[])
             .unwrap();
         db.flush().unwrap();
+        close_bare(db, dir.path());
     }
     let s = Store::open(dir.path()).unwrap();
     assert_eq!(s.schema_version().unwrap(), Some(SCHEMA_VERSION));
