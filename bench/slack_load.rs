@@ -491,6 +491,8 @@ async fn run(args: Args) -> Result<(), String> {
     });
 
     warm_up(&cmd, fake.as_ref()).await;
+    let server_pid = child.as_ref().and_then(tokio::process::Child::id);
+    let cpu_before = server_pid.and_then(server::usage);
     let load = match args.clients {
         Some(clients) => closed_loop(cmd.clone(), clients, args.seconds).await?,
         None => {
@@ -507,6 +509,31 @@ async fn run(args: Args) -> Result<(), String> {
     if let Some(fake) = &fake {
         report_delivery(fake, &load, Duration::from_secs(args.drain_seconds)).await;
         report_fake(fake);
+    }
+    if let Ok(metrics) = reqwest::get(format!("{base}/metrics")).await {
+        let text = metrics.text().await.unwrap_or_default();
+        let value = |name: &str| -> Option<f64> {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+        };
+        if let (Some(writes), Some(flushes)) = (
+            value("frontdesk_store_writes_total "),
+            value("frontdesk_store_flushes_total "),
+        ) {
+            println!(
+                "store:      {writes:.0} writes in {flushes:.0} flushes ({:.1} per flush) over the whole run",
+                writes / flushes.max(1.0)
+            );
+        }
+    }
+    if let (Some(before), Some(after)) = (cpu_before, server_pid.and_then(server::usage)) {
+        let acked = load.outcomes.iter().filter(|o| o.ok).count().max(1);
+        let cpu = after.cpu_seconds - before.cpu_seconds;
+        println!(
+            "server:     {cpu:.2} s of CPU from the load's start to the drain's end, {:.0} µs per acknowledged job; {} context switches per job",
+            cpu * 1e6 / acked as f64,
+            (after.context_switches - before.context_switches) / acked as u64
+        );
     }
     if let Some(child) = child.as_mut() {
         server::stop(child).await;

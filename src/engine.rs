@@ -12,6 +12,7 @@ use crate::core::{
 };
 use crate::store::{CommitOutcome, StepWrite, Store, StoreError};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::{oneshot, Notify};
@@ -50,6 +51,12 @@ pub struct EngineStats {
     pub events: Mutex<HashMap<(String, &'static str), u64>>,
     /// (department, rating 1–5) → count
     pub ratings: Mutex<HashMap<(String, u8), u64>>,
+    /// Jobs the writer ran, and the flushes that made them durable: their ratio is the size
+    /// of the average group commit.
+    pub jobs: AtomicU64,
+    pub flushes: AtomicU64,
+    /// Jobs sent to the writer and not yet taken up: its backlog.
+    pub queued: AtomicU64,
 }
 
 impl EngineStats {
@@ -114,9 +121,11 @@ impl Engine {
     pub fn start(store: Arc<Store>, rules: Rules, clock: Arc<dyn Clock>) -> Engine {
         let (tx, rx) = mpsc::channel::<Job>();
         let writer_store = store.clone();
+        let stats = Arc::new(EngineStats::default());
+        let writer_stats = stats.clone();
         let writer = std::thread::Builder::new()
             .name("frontdesk-writer".into())
-            .spawn(move || writer_loop(&writer_store, rx))
+            .spawn(move || writer_loop(&writer_store, rx, &writer_stats))
             .expect("spawning the writer thread");
         Engine {
             inner: Arc::new(Inner {
@@ -127,7 +136,7 @@ impl Engine {
                 writer: Mutex::new(Some(writer)),
                 outbox_wake: Arc::new(Notify::new()),
                 timer_wake: Arc::new(Notify::new()),
-                stats: Arc::new(EngineStats::default()),
+                stats,
             }),
         }
     }
@@ -217,10 +226,13 @@ impl Engine {
             })
         });
         let jobs = self.inner.jobs.lock().unwrap_or_else(|e| e.into_inner());
-        jobs.as_ref()
-            .ok_or(EngineError::Stopped)?
-            .send(job)
-            .map_err(|_| EngineError::Stopped)?;
+        let sender = jobs.as_ref().ok_or(EngineError::Stopped)?;
+        // Counted before it can be taken, so the count never goes below zero.
+        self.inner.stats.queued.fetch_add(1, Ordering::Relaxed);
+        if sender.send(job).is_err() {
+            self.inner.stats.queued.fetch_sub(1, Ordering::Relaxed);
+            return Err(EngineError::Stopped);
+        }
         Ok(rx)
     }
 
@@ -345,15 +357,13 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 /// The biggest batch one flush covers; bounds the latency the first job in a batch waits.
 const MAX_BATCH: usize = 256;
 
-fn writer_loop(store: &Store, rx: mpsc::Receiver<Job>) {
+fn writer_loop(store: &Store, rx: mpsc::Receiver<Job>, stats: &EngineStats) {
     while let Ok(first) = rx.recv() {
+        stats.queued.fetch_sub(1, Ordering::Relaxed);
         let mut done: Vec<Completion> = vec![first(store)];
-        while done.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => done.push(job(store)),
-                Err(_) => break,
-            }
-        }
+        drain(store, &rx, &stats.queued, &mut done);
+        stats.jobs.fetch_add(done.len() as u64, Ordering::Relaxed);
+        stats.flushes.fetch_add(1, Ordering::Relaxed);
         if let Err(e) = store.flush() {
             // Callers are answered only after a successful flush; on failure they learn the
             // engine stopped, and nothing is acknowledged that may not be on disk.
@@ -362,6 +372,18 @@ fn writer_loop(store: &Store, rx: mpsc::Receiver<Job>) {
         }
         for complete in done {
             complete();
+        }
+    }
+}
+
+fn drain(store: &Store, rx: &mpsc::Receiver<Job>, queued: &AtomicU64, done: &mut Vec<Completion>) {
+    while done.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(job) => {
+                queued.fetch_sub(1, Ordering::Relaxed);
+                done.push(job(store));
+            }
+            Err(_) => break,
         }
     }
 }

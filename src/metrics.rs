@@ -213,6 +213,39 @@ impl Metrics {
             self.last_reload_ok.load(Ordering::Relaxed),
         );
 
+        // ---- the writer's group commit ----
+        let engine_stats = state.engine.stats();
+        out.family(
+            "frontdesk_store_writes_total",
+            "Jobs (steps, delivery records) the single writer applied to the store.",
+            "counter",
+        );
+        out.sample(
+            "frontdesk_store_writes_total",
+            &[],
+            engine_stats.jobs.load(Ordering::Relaxed),
+        );
+        out.family(
+            "frontdesk_store_flushes_total",
+            "Flushes to disk, each making a batch of writes durable (group commit).",
+            "counter",
+        );
+        out.sample(
+            "frontdesk_store_flushes_total",
+            &[],
+            engine_stats.flushes.load(Ordering::Relaxed),
+        );
+        out.family(
+            "frontdesk_store_writes_queued",
+            "Writes waiting for the single writer.",
+            "gauge",
+        );
+        out.sample(
+            "frontdesk_store_writes_queued",
+            &[],
+            engine_stats.queued.load(Ordering::Relaxed),
+        );
+
         // ---- requests ----
         let mut departments: Vec<String> =
             config.departments.iter().map(|d| d.id.clone()).collect();

@@ -154,3 +154,37 @@ pub fn pin_client_away_from(server: &BTreeSet<usize>) -> Option<BTreeSet<usize>>
     }
     Some(rest)
 }
+
+/// A process's CPU time (all threads, user and system) and context switches, from `/proc`.
+pub struct Usage {
+    pub cpu_seconds: f64,
+    pub context_switches: u64,
+}
+
+/// Reads `pid`'s usage; `None` where `/proc` is not there.
+pub fn usage(pid: u32) -> Option<Usage> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    let mut context_switches = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))
+        .ok()?
+        .flatten()
+    {
+        let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
+        for line in status.lines() {
+            if let Some(n) = line
+                .strip_prefix("voluntary_ctxt_switches:")
+                .or_else(|| line.strip_prefix("nonvoluntary_ctxt_switches:"))
+            {
+                context_switches += n.trim().parse::<u64>().unwrap_or(0);
+            }
+        }
+    }
+    // Linux reports in USER_HZ, 100 on every common configuration.
+    Some(Usage {
+        cpu_seconds: ticks / 100.0,
+        context_switches,
+    })
+}
