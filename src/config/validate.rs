@@ -69,6 +69,21 @@ impl Config {
         if server.max_body_bytes == 0 {
             p.add("server.max_body_bytes", "must be at least 1");
         }
+        if crate::i18n::Catalogs::shipped(&server.default_locale).is_err() {
+            let shipped: Vec<&str> = crate::i18n::SHIPPED.iter().map(|(l, _)| *l).collect();
+            p.add(
+                "server.default_locale",
+                format!(
+                    "unknown locale {:?}; frontdesk ships {}",
+                    server.default_locale,
+                    shipped.join(", ")
+                ),
+            );
+        } else if let Some(path) = &server.messages_file {
+            if let Err(e) = crate::i18n::Catalogs::load(&server.default_locale, Some(path)) {
+                p.add("server.messages_file", format!("{}: {e}", path.display()));
+            }
+        }
     }
 
     fn check_slack(&self, p: &mut Problems) {

@@ -100,7 +100,7 @@ mod conversation_tests {
     fn a_request_card_its_updates_and_its_thread_share_one_conversation() {
         let r = RequestId::parse("IT-7").unwrap();
         let user = UserRef::new(Platform::Slack, "U1");
-        let msg = Message::text("hello");
+        let msg = Message::text(crate::core::Text::plain("hello"));
         let card = Outgoing::PostCard { request: r.clone() }.conversation();
         assert_eq!(
             card,

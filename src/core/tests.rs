@@ -2,6 +2,7 @@
 //! transition the way the store does, so the tests read like the chats they stand for.
 
 use super::rules::fixtures::rules;
+use super::shown::{shown, Shown};
 use super::*;
 use chrono::{Duration, TimeZone, Utc};
 use std::collections::BTreeMap;
@@ -241,38 +242,45 @@ impl SnapshotSource for World {
 // ---------------------------------------------------------------------------------------------
 
 trait Look {
-    fn dms_to(&self, who: &str) -> Vec<&Message>;
-    fn dm_to(&self, who: &str) -> &Message;
+    fn dms_to(&self, who: &str) -> Vec<&'static Shown>;
+    fn dm_to(&self, who: &str) -> &'static Shown;
     fn dm_abouts(&self, who: &str) -> Vec<Option<RequestId>>;
-    fn notice_to(&self, who: &str) -> (&Message, Option<&RequestId>);
-    fn reply(&self) -> &Message;
-    fn thread_posts(&self, id: &str) -> Vec<&Message>;
+    fn notice_to(&self, who: &str) -> (&'static Shown, Option<&RequestId>);
+    fn reply(&self) -> &'static Shown;
+    fn thread_posts(&self, id: &str) -> Vec<&'static Shown>;
     fn scheduled(&self) -> Vec<&Timer>;
     fn cancelled(&self) -> Vec<&TimerFilter>;
     fn sends(&self, out: &Outgoing) -> bool;
     fn changed(&self, id: &str) -> Option<&Request>;
 }
 
+/// A message in English words. Leaked so that tests can hold and pass it around as they
+/// would a reference into the transition; a test process is short.
+fn look(msg: &Message) -> &'static Shown {
+    Box::leak(Box::new(shown(msg)))
+}
+
 impl Look for Transition {
-    fn dms_to(&self, who: &str) -> Vec<&Message> {
+    /// The DMs `who` got, in English words.
+    fn dms_to(&self, who: &str) -> Vec<&'static Shown> {
         self.outgoing()
             .filter_map(|o| match o {
-                Outgoing::Dm { to, msg, .. } if *to == user(who) => Some(msg),
+                Outgoing::Dm { to, msg, .. } if *to == user(who) => Some(look(msg)),
                 _ => None,
             })
             .collect()
     }
 
     /// The one DM `who` got.
-    fn dm_to(&self, who: &str) -> &Message {
-        let dms = self.dms_to(who);
+    fn dm_to(&self, who: &str) -> &'static Shown {
+        let mut dms = self.dms_to(who);
         assert_eq!(
             dms.len(),
             1,
             "expected one DM to {who}, got {dms:#?}\nall effects: {:#?}",
             self.effects
         );
-        dms[0]
+        dms.remove(0)
     }
 
     fn dm_abouts(&self, who: &str) -> Vec<Option<RequestId>> {
@@ -284,12 +292,12 @@ impl Look for Transition {
             .collect()
     }
 
-    fn notice_to(&self, who: &str) -> (&Message, Option<&RequestId>) {
-        let notices: Vec<_> = self
+    fn notice_to(&self, who: &str) -> (&'static Shown, Option<&RequestId>) {
+        let mut notices: Vec<_> = self
             .outgoing()
             .filter_map(|o| match o {
                 Outgoing::Notice { to, msg, request } if *to == user(who) => {
-                    Some((msg, request.as_ref()))
+                    Some((look(msg), request.as_ref()))
                 }
                 _ => None,
             })
@@ -300,19 +308,19 @@ impl Look for Transition {
             "expected one notice to {who}: {:#?}",
             self.effects
         );
-        notices[0]
+        notices.remove(0)
     }
 
-    fn reply(&self) -> &Message {
+    fn reply(&self) -> &'static Shown {
         let replies: Vec<_> = self.replies().collect();
         assert_eq!(replies.len(), 1, "expected one reply: {:#?}", self.effects);
-        replies[0]
+        look(replies[0])
     }
 
-    fn thread_posts(&self, id: &str) -> Vec<&Message> {
+    fn thread_posts(&self, id: &str) -> Vec<&'static Shown> {
         self.outgoing()
             .filter_map(|o| match o {
-                Outgoing::ThreadPost { request, msg } if *request == rid(id) => Some(msg),
+                Outgoing::ThreadPost { request, msg } if *request == rid(id) => Some(look(msg)),
                 _ => None,
             })
             .collect()
@@ -347,11 +355,11 @@ impl Look for Transition {
     }
 }
 
-fn actions(msg: &Message) -> Vec<Action> {
+fn actions(msg: &Shown) -> Vec<Action> {
     msg.choices.iter().map(|c| c.action.clone()).collect()
 }
 
-fn has_text(msg: &Message, part: &str) {
+fn has_text(msg: &Shown, part: &str) {
     assert!(
         msg.text.contains(part),
         "expected {part:?} in {:?}",
@@ -1429,12 +1437,16 @@ fn submit_creates_the_request_posts_its_card_and_starts_the_first_response_clock
         t.effects,
         vec![
             Effect::Cancel(TimerFilter::Draft(user("carol"))),
-            Effect::Send(Outgoing::PostCard { request: rid("IT-1") }),
+            Effect::Send(Outgoing::PostCard {
+                request: rid("IT-1")
+            }),
             Effect::Send(Outgoing::Dm {
                 to: user("carol"),
                 msg: Message::text(
-                    "Thanks! Your request *IT-1* is with IT. They aim to respond within 4h; you'll hear from \
-                     them right here. Reply here any time to add details."
+                    Text::new("submitted")
+                        .arg("id", Arg::strong(&rid("IT-1")))
+                        .arg("team", "IT")
+                        .arg("sla", Arg::duration(Duration::hours(4)))
                 ),
                 about: Some(rid("IT-1")),
             }),
@@ -1446,6 +1458,11 @@ fn submit_creates_the_request_posts_its_card_and_starts_the_first_response_clock
                 }
             }),
         ]
+    );
+    assert_eq!(
+        t.dm_to("carol").text,
+        "Thanks! Your request *IT-1* is with IT. They aim to respond within 4h; you'll hear from \
+         them right here. Reply here any time to add details."
     );
     assert!(w.session("carol").is_empty());
     assert!(w.pending("draft_expiry").is_empty());

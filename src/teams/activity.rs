@@ -104,6 +104,9 @@ pub struct Activity {
     pub members_added: Vec<ChannelAccount>,
     #[serde(default)]
     pub action: Option<String>,
+    /// The sender's client language (`de-DE`), when the client says.
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 /// Where an activity was written.

@@ -26,6 +26,7 @@ use super::refs::{PlaceRecord, Refs};
 use crate::app::{current, SharedConfig};
 use crate::core::{Message, Outgoing, Platform, PostRef, Request, RequestId, UserRef};
 use crate::engine::Engine;
+use crate::i18n::Words;
 use crate::outbox::pace::{Pace, Pauses};
 use crate::outbox::{Delivered, Deliverer, DeliveryError};
 use crate::store::{OutboxItem, StoreError};
@@ -195,7 +196,9 @@ impl TeamsDeliverer {
             }
         };
         tracing::Span::current().record("conversation", tracing::field::display(&conversation));
-        let activity = cards::message_activity(msg, &self.names());
+        let messages = current(&self.config).messages();
+        let words = Words::new(&messages, messages.locale_for(user.locale.as_deref()));
+        let activity = cards::message_activity(msg, &words, &self.names());
         self.limits
             .admit(&conversation, user.tenant_id.as_deref())
             .await?;
@@ -250,11 +253,18 @@ impl TeamsDeliverer {
         }
         tracing::Span::current().record("conversation", tracing::field::display(&channel));
         let place = self.place_for(&channel, &r.requester)?;
+        let messages = config.messages();
+        let activity = cards::request_activity(
+            &r,
+            &self.department_name(&r),
+            &Words::channel(&messages),
+            &self.names(),
+        );
         let mut params = json!({
             "isGroup": true,
             "bot": self.connector.bot_account(),
             "channelData": {"channel": {"id": channel}},
-            "activity": cards::request_activity(&r, &self.department_name(&r), &self.names()),
+            "activity": activity,
         });
         if let Some(tenant) = &place.tenant_id {
             params["channelData"]["tenant"] = json!({"id": tenant});
@@ -291,7 +301,13 @@ impl TeamsDeliverer {
         let place = self.place_for(&card.channel, &r.requester)?;
         let conversation = thread_conversation(&card.channel, &card.id);
         tracing::Span::current().record("conversation", tracing::field::display(&conversation));
-        let activity = cards::request_activity(r, &self.department_name(r), &self.names());
+        let messages = current(&self.config).messages();
+        let activity = cards::request_activity(
+            r,
+            &self.department_name(r),
+            &Words::channel(&messages),
+            &self.names(),
+        );
         self.limits
             .admit(&conversation, place.tenant_id.as_deref())
             .await?;
@@ -311,7 +327,9 @@ impl TeamsDeliverer {
         let place = self.place_for(&card.channel, &r.requester)?;
         let conversation = thread_conversation(&card.channel, &card.id);
         tracing::Span::current().record("conversation", tracing::field::display(&conversation));
-        let activity = cards::message_activity(msg, &self.names());
+        // A department channel: the desk's default language.
+        let messages = current(&self.config).messages();
+        let activity = cards::message_activity(msg, &Words::channel(&messages), &self.names());
         self.limits
             .admit(&conversation, place.tenant_id.as_deref())
             .await?;

@@ -182,10 +182,13 @@ fn spawn_survey_answered(
     n: u8,
 ) {
     let (service_url, conversation) = (a.service_url.clone(), a.conversation.id.clone());
+    let locale = a.locale.clone();
     let span = tracing::info_span!("teams.survey_answered", conversation = %conversation, card = %card, request_id = %id);
     tokio::spawn(
         async move {
-            let activity = cards::survey_answered(&id, n);
+            let messages = current(&shared.config).messages();
+            let words = crate::i18n::Words::new(&messages, messages.locale_for(locale.as_deref()));
+            let activity = cards::survey_answered(&id, n, &words);
             match shared.connector.update(&service_url, &conversation, &card, &activity).await {
                 Ok(()) => tracing::debug!("survey card updated"),
                 Err(e) => tracing::warn!(error = %e, "updating the survey card failed; it stays clickable"),
@@ -206,9 +209,11 @@ fn spawn_channel_pointer(shared: Arc<Shared>, a: &Activity) {
     let span = tracing::info_span!("teams.channel_pointer", conversation = %conversation);
     tokio::spawn(
         async move {
+            let messages = current(&shared.config).messages();
+            let pointer = cards::channel_pointer(&crate::i18n::Words::channel(&messages));
             if let Err(e) = shared
                 .connector
-                .send(&service_url, &conversation, &cards::channel_pointer())
+                .send(&service_url, &conversation, &pointer)
                 .await
             {
                 tracing::warn!(error = %e, "answering a channel mention failed");
