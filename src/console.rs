@@ -244,6 +244,23 @@ impl Deliverer for ConsoleDeliverer {
                     r.requester.id
                 ));
             }
+            Outgoing::ReplacePost { to, msg, .. } => {
+                let shown = render(&self.config, msg);
+                screen.line(&format!(
+                    "[DM to {} · earlier message replaced] {}",
+                    to.id,
+                    indent(&shown.text)
+                ));
+            }
+            Outgoing::ThreadReply { thread, msg } => {
+                let shown = render(&self.config, msg);
+                screen.line(&format!(
+                    "[{} › {}] {}",
+                    thread.channel,
+                    thread.id,
+                    indent(&shown.text)
+                ));
+            }
             Outgoing::Notice { to, msg, .. } => {
                 let shown = render(&self.config, msg);
                 screen.line(&format!("[only {} sees] {}", to.id, indent(&shown.text)));
@@ -391,6 +408,7 @@ impl Console {
                 Input::ButtonClicked {
                     user: self.me(),
                     action,
+                    post: None,
                 }
             }
             "/reply" => {
@@ -501,6 +519,7 @@ impl Console {
                 Some(action) => Input::ButtonClicked {
                     user: self.me(),
                     action,
+                    post: None,
                 },
                 None => Input::MessageReceived {
                     user: self.me(),

@@ -154,6 +154,7 @@ impl Desk {
         self.input(Input::ButtonClicked {
             user: user(who),
             action,
+            post: None,
         })
         .await;
     }

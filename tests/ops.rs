@@ -104,6 +104,7 @@ async fn click(engine: &Engine, who: &str, action: Action) {
             Input::ButtonClicked {
                 user: console_user(who),
                 action,
+                post: None,
             },
             None,
         )

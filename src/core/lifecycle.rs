@@ -366,7 +366,14 @@ impl Desk<'_> {
         );
     }
 
-    pub(super) fn rate(&mut self, user: &UserRef, id: &RequestId, rating: u8) {
+    /// Records a rating; `clicked` is the survey message whose button gave it, if known.
+    pub(super) fn rate(
+        &mut self,
+        user: &UserRef,
+        id: &RequestId,
+        rating: u8,
+        clicked: Option<PostRef>,
+    ) {
         let Some(r) = self.request(id) else {
             return self.unknown_request(user, id);
         };
@@ -399,6 +406,19 @@ impl Desk<'_> {
         r.survey.state = SurveyState::AwaitingComment;
         r.record(now, Some(user), Event::Rated { rating });
         self.cancel_timers(TimerFilter::SurveyReminder(id.clone()));
+        if let Some(post) = clicked {
+            // Rated, so the survey's buttons have done their job: say thanks in their place.
+            self.send(Outgoing::ReplacePost {
+                to: user.clone(),
+                request: id.clone(),
+                post,
+                msg: Message::text(
+                    Text::new("survey-answered")
+                        .arg("id", Arg::strong(id))
+                        .arg("rating", rating),
+                ),
+            });
+        }
         self.dm(
             user,
             Message::with_choices(

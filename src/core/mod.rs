@@ -188,7 +188,11 @@ impl<'r> Desk<'r> {
                     self.on_thread_reply(&user, &text, &request, post)
                 }
             },
-            Input::ButtonClicked { user, action } => self.on_button(&user, action),
+            Input::ButtonClicked { user, action, post } => self.on_button(&user, action, post),
+            Input::MentionedInChannel { thread, .. } => self.send(Outgoing::ThreadReply {
+                thread,
+                msg: Message::text(Text::new("channel-pointer").arg("help", Command::Start)),
+            }),
             Input::CloseReactionAdded { user, request } => self.close(&user, &request, true),
             Input::CloseReactionRemoved { user, request } => self.reopen(&user, &request, true),
             Input::TimerFired { timer } => self.on_timer(timer),
@@ -395,7 +399,7 @@ impl<'r> Desk<'r> {
             let rating = text.parse::<u8>().ok().filter(|n| (1..=5).contains(n));
             match (state, rating) {
                 (SurveyState::AwaitingComment, _) => return self.survey_comment(user, &id, text),
-                (SurveyState::AwaitingRating, Some(n)) => return self.rate(user, &id, n),
+                (SurveyState::AwaitingRating, Some(n)) => return self.rate(user, &id, n, None),
                 _ => {}
             }
         }
@@ -456,12 +460,12 @@ impl<'r> Desk<'r> {
         self.dm(user, Message::with_choices(question, choices), None);
     }
 
-    fn on_button(&mut self, user: &UserRef, action: Action) {
+    fn on_button(&mut self, user: &UserRef, action: Action, post: Option<PostRef>) {
         match action {
             Action::Claim(id) => self.claim(user, &id),
             Action::Close(id) => self.close(user, &id, false),
             Action::Reopen(id) => self.reopen(user, &id, false),
-            Action::Rate(id, n) => self.rate(user, &id, n),
+            Action::Rate(id, n) => self.rate(user, &id, n, post),
             Action::NoComment(id) => self.survey_comment(user, &id, "skip"),
             Action::ReplyTo(id) => {
                 let refusal = match self.request(&id) {

@@ -119,6 +119,23 @@ impl World {
         self.step(Input::ButtonClicked {
             user: user(who),
             action,
+            post: None,
+        })
+    }
+
+    /// A click on a button of the message `post`, which the platform can replace.
+    fn click_on(&mut self, who: &str, action: Action, post: PostRef) -> Transition {
+        self.step(Input::ButtonClicked {
+            user: user(who),
+            action,
+            post: Some(post),
+        })
+    }
+
+    fn mention(&mut self, who: &str, thread: PostRef) -> Transition {
+        self.step(Input::MentionedInChannel {
+            user: user(who),
+            thread,
         })
     }
 
@@ -2700,6 +2717,107 @@ fn every_rating_button_records_its_rating_and_asks_for_a_comment() {
     }
 }
 
+/// The replacements of earlier messages a transition asks for: (to, request, post, words).
+fn replacements(t: &Transition) -> Vec<(UserRef, RequestId, PostRef, String)> {
+    t.outgoing()
+        .filter_map(|o| match o {
+            Outgoing::ReplacePost {
+                to,
+                request,
+                post,
+                msg,
+            } => {
+                let shown = look(msg);
+                assert!(
+                    shown.choices.is_empty(),
+                    "a replacement offers nothing to click"
+                );
+                Some((
+                    to.clone(),
+                    request.clone(),
+                    post.clone(),
+                    shown.text.clone(),
+                ))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn rating_on_a_survey_the_platform_can_replace_thanks_in_its_place() {
+    let mut w = World::new();
+    closed_by_alice(&mut w);
+    let survey = PostRef::new(Platform::Teams, "a:carol-chat", "1700000000050");
+    let t = w.click_on("carol", Action::Rate(rid("IT-1"), 4), survey.clone());
+    assert_eq!(
+        replacements(&t),
+        vec![(
+            user("carol"),
+            rid("IT-1"),
+            survey.clone(),
+            "Thanks, you rated *IT-1* 4/5.".to_string()
+        )]
+    );
+    // The request for a comment follows, as after any rating.
+    has_text(t.dm_to("carol"), "Anything you'd like to add?");
+    // A second click on the same card changes nothing and replaces nothing.
+    let t = w.click_on("carol", Action::Rate(rid("IT-1"), 2), survey.clone());
+    assert!(replacements(&t).is_empty());
+    assert!(t.changed("IT-1").is_none());
+    // Nor does someone else's click.
+    let t = w.click_on("dave", Action::Rate(rid("IT-1"), 1), survey);
+    assert!(replacements(&t).is_empty());
+}
+
+#[test]
+fn a_rating_without_a_clicked_message_replaces_nothing() {
+    let mut w = World::new();
+    closed_by_alice(&mut w);
+    let t = w.click("carol", Action::Rate(rid("IT-1"), 5));
+    assert!(replacements(&t).is_empty());
+    let mut w = World::new();
+    closed_by_alice(&mut w);
+    let t = w.say("carol", "3");
+    assert!(replacements(&t).is_empty());
+}
+
+#[test]
+fn a_mention_in_a_channel_is_answered_with_a_pointer_in_its_thread() {
+    let mut w = World::new();
+    let thread = PostRef::new(Platform::Teams, "19:itdesk@thread.tacv2", "1700000000999");
+    let t = w.mention("bob", thread.clone());
+    let replies: Vec<_> = t
+        .outgoing()
+        .map(|o| match o {
+            Outgoing::ThreadReply { thread, msg } => (thread.clone(), look(msg).text.clone()),
+            other => panic!("only the pointer goes out, not {other:?}"),
+        })
+        .collect();
+    assert_eq!(replies.len(), 1);
+    assert_eq!(replies[0].0, thread);
+    assert!(
+        replies[0]
+            .1
+            .starts_with("I post help requests in this channel")
+            && replies[0]
+                .1
+                .ends_with("open a chat with me and type `/help-it`."),
+        "{}",
+        replies[0].1
+    );
+    assert!(t.requests.is_empty());
+    assert_eq!(
+        Outgoing::ThreadReply {
+            thread: thread.clone(),
+            msg: Message::text(Text::plain("x"))
+        }
+        .conversation()
+        .key(),
+        "thread:teams:19:itdesk@thread.tacv2:1700000000999"
+    );
+}
+
 #[test]
 fn a_typed_digit_rates_the_closed_request() {
     let mut w = World::new();
@@ -3251,17 +3369,20 @@ fn a_snapshot_holds_the_named_requests_then_the_actors_requests_that_need_attent
     let reopen = Input::ButtonClicked {
         user: user("carol"),
         action: Action::Reopen(rid("IT-3")),
+        post: None,
     };
     assert_eq!(ids(&w.snapshot(&reopen)), ["IT-3", "IT-1", "IT-2", "IT-6"]);
     let close = Input::ButtonClicked {
         user: user("carol"),
         action: Action::Close(rid("IT-1")),
+        post: None,
     };
     assert_eq!(ids(&w.snapshot(&close)), ["IT-1", "IT-2", "IT-6"]);
     // Someone else's request is loaded only when named.
     let claim = Input::ButtonClicked {
         user: user("dave"),
         action: Action::Claim(rid("IT-2")),
+        post: None,
     };
     assert_eq!(ids(&w.snapshot(&claim)), ["IT-2", "IT-5"]);
     // A timer acts for nobody: only what it names.

@@ -137,6 +137,12 @@ impl Deliverer for SlackDeliverer {
             Outgoing::Notice { to, request, msg } => {
                 self.deliver_notice(to, request.as_ref(), msg, item).await
             }
+            Outgoing::ReplacePost { to, post, msg, .. } => {
+                self.deliver_replacement(to, post, msg).await
+            }
+            Outgoing::ThreadReply { thread, msg } => {
+                self.deliver_thread_reply(thread, msg, item).await
+            }
         }
     }
 
@@ -439,6 +445,44 @@ impl SlackDeliverer {
             self.post(&card.channel, content, Some(&card.id), item)
                 .await
                 .map_err(|e| self.failed(&e, Some(&card.channel)))?;
+        }
+        Ok(Delivered::default())
+    }
+
+    async fn deliver_replacement(
+        &self,
+        to: &UserRef,
+        post: &PostRef,
+        msg: &Message,
+    ) -> Result<Delivered, DeliveryError> {
+        self.pauses.check("chat.update")?;
+        let content = self.content_for(to, msg).await;
+        match self.update(post, content).await {
+            Ok(()) => Ok(Delivered::default()),
+            Err(e) if e.code() == Some("message_not_found") => {
+                tracing::info!(channel = %post.channel, ts = %post.id, "the message to replace was deleted; nothing to do");
+                Ok(Delivered::default())
+            }
+            Err(e) => Err(self.failed(&e, Some(&post.channel))),
+        }
+    }
+
+    async fn deliver_thread_reply(
+        &self,
+        thread: &PostRef,
+        msg: &Message,
+        item: &OutboxItem,
+    ) -> Result<Delivered, DeliveryError> {
+        if self
+            .before_post(&thread.channel, Some(&thread.id), item)
+            .await?
+            .is_none()
+        {
+            let messages = self.messages();
+            let content = blocks::message_content(msg, &Words::channel(&messages));
+            self.post(&thread.channel, content, Some(&thread.id), item)
+                .await
+                .map_err(|e| self.failed(&e, Some(&thread.channel)))?;
         }
         Ok(Delivered::default())
     }

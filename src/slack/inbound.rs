@@ -364,9 +364,12 @@ async fn handle_interactivity(
                 continue;
             }
         };
+        // Slack leaves an answered survey as it is (its buttons answer "already recorded"),
+        // so the clicked message is not handed to the core.
         let input = Input::ButtonClicked {
             user: Inbound::slack_user(&user),
             action,
+            post: None,
         };
         state
             .step(input, key.map(|k| format!("slack:trig:{k}")))

@@ -12,7 +12,7 @@
 //! ([`Action::parse`](crate::core::Action::parse) reads it back), so a click arrives as a
 //! `message` whose `value` carries it.
 
-use crate::core::{card_choices, Arg, Command, Message, Request, RequestId, Status, Text, UserRef};
+use crate::core::{card_choices, Command, Message, Request, Status, UserRef};
 use crate::i18n::{Plain, Rendered, Style, Words};
 use serde_json::{json, Value};
 
@@ -316,34 +316,19 @@ pub fn request_activity(
     card_activity(&summary, request_card(r, department, words, names))
 }
 
-/// What an answered survey card becomes, so it can't be answered twice.
-pub fn survey_answered(request: &RequestId, rating: u8, words: &Words<'_>) -> Value {
-    let msg = Message::text(
-        Text::new("survey-answered")
-            .arg("id", Arg::strong(request))
-            .arg("rating", rating),
-    );
-    let text = words.render(&msg, &mut Markdown::card(&|_| None)).text;
+/// What a card becomes when it is replaced (an answered survey): a card again, since Teams
+/// replaces a card with a card, showing `msg`.
+pub fn replacement_activity(msg: &Message, words: &Words<'_>, names: Names<'_>) -> Value {
     card_activity(
-        &summary_of(&msg, words, &|_| None),
-        card(
-            vec![json!({"type": "TextBlock", "text": text, "wrap": true})],
-            Vec::new(),
-            &[],
-        ),
+        &summary_of(msg, words, names),
+        choice_card(msg, words, names),
     )
-}
-
-/// The answer to an @mention in a channel outside any request card's thread.
-pub fn channel_pointer(words: &Words<'_>) -> Value {
-    let msg = Message::text(Text::new("channel-pointer").arg("help", Arg::strong("help")));
-    message_activity(&msg, words, &|_| None)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::{Action, Answer, Choice, Platform, Priority, UserRef};
+    use crate::core::{Action, Answer, Arg, Choice, Platform, Priority, RequestId, Text, UserRef};
     use crate::i18n::Catalogs;
     use std::sync::OnceLock;
 
@@ -551,7 +536,13 @@ mod tests {
 
     #[test]
     fn the_answered_survey_has_no_buttons() {
-        let a = survey_answered(&RequestId::parse("IT-1").unwrap(), 4, &en());
+        let msg = Message::text(
+            Text::new("survey-answered")
+                .arg("id", Arg::strong(&RequestId::parse("IT-1").unwrap()))
+                .arg("rating", 4u8),
+        );
+        let a = replacement_activity(&msg, &en(), &names);
+        assert_eq!(a["summary"], "Thanks, you rated IT-1 4/5.");
         let card = &a["attachments"][0]["content"];
         assert_eq!(card["body"][0]["text"], "Thanks, you rated **IT-1** 4/5.");
         assert!(card.get("actions").is_none());
