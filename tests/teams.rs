@@ -788,3 +788,78 @@ async fn a_service_url_off_the_allowlist_never_receives_the_token() {
     );
     assert!(app.standin.calls().is_empty());
 }
+
+// ---- languages ----
+
+/// `activity` as sent by a Teams client set to `locale`.
+fn in_locale(mut activity: serde_json::Value, locale: &str) -> serde_json::Value {
+    activity["locale"] = serde_json::json!(locale);
+    activity
+}
+
+#[tokio::test]
+async fn a_teams_user_whose_client_is_german_gets_german_messages_and_the_card_stays_in_the_default(
+) {
+    let app = TestApp::spawn().await;
+    let calls = act(&app, in_locale(app.dm(ALICE, "help it"), "de-DE")).await;
+    let q = last(&calls);
+    assert_eq!(
+        q.card().unwrap()["body"][0]["text"],
+        "Das klingt nach einer Anfrage für **IT**. Stimmt das?"
+    );
+    let titles: Vec<&str> = q.card().unwrap()["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Ja, IT", "Nein, ein anderes Team", "Abbrechen"]);
+    assert_eq!(
+        q.activity_json()["summary"],
+        "Das klingt nach einer Anfrage für IT. Stimmt das?"
+    );
+    assert_eq!(app.user_ref(ALICE).unwrap()["locale"], "de-DE");
+
+    // Teams clients say their language with every activity.
+    let card = q.answered_id.clone().unwrap();
+    let calls = act(
+        &app,
+        in_locale(app.dm_click(ALICE, &card, "dept_yes"), "de-DE"),
+    )
+    .await;
+    assert!(
+        last(&calls)
+            .shown()
+            .contains("Was brauchen Sie, in ein oder zwei Sätzen?"),
+        "{}",
+        last(&calls).shown()
+    );
+    for answer in ["My laptop won't boot", "ThinkPad X1", "high"] {
+        act(&app, in_locale(app.dm(ALICE, answer), "de-DE")).await;
+    }
+    let calls = act(&app, in_locale(app.dm(ALICE, "submit"), "de-DE")).await;
+    let thanks = dm_containing(&calls, ALICE, "Danke! Ihre Anfrage **IT-1** liegt bei IT.");
+    assert!(
+        thanks.shown().contains("innerhalb von 4 Std."),
+        "{}",
+        thanks.shown()
+    );
+    // The request card in the department channel reads the desk's default language.
+    let posted = calls
+        .iter()
+        .find(|c| c.raw_path == "/teams/v3/conversations")
+        .expect("the card is posted");
+    let card = posted.body.to_string();
+    assert!(
+        card.contains("\"Requester\"") && card.contains("\"Claim\""),
+        "{card}"
+    );
+
+    // A client switched to English is answered in English from then on.
+    let calls = act(&app, in_locale(app.dm(ALICE, "status"), "en-US")).await;
+    assert!(
+        last(&calls).shown().starts_with("Your open requests:"),
+        "{}",
+        last(&calls).shown()
+    );
+}
