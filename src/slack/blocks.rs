@@ -71,13 +71,13 @@ pub struct Mrkdwn;
 
 impl Style for Mrkdwn {
     fn text(&mut self, s: &str) -> String {
-        escape(s)
+        escape_words(s)
     }
     fn strong(&mut self, rendered: String) -> String {
         format!("*{rendered}*")
     }
     fn code(&mut self, s: &str) -> String {
-        format!("`{}`", escape(s))
+        format!("`{}`", escape_words(s))
     }
     fn mention(&mut self, user: &UserRef) -> String {
         format!("<@{}>", user.id)
@@ -85,6 +85,35 @@ impl Style for Mrkdwn {
     fn command(&mut self, _: &Command, words: &str) -> String {
         format!("`{}`", escape(format!("/help-it {words}").trim_end()))
     }
+}
+
+/// [`escape`] for words from people and catalogs: Slack's tokens survive as there, except
+/// the broadcasts (`<!here>`, `<!channel>`, `<!everyone>`, `<!subteam^…>`). The bot posts what
+/// a requester wrote into a channel they may not even be in; it must not ping that channel
+/// for them.
+pub fn escape_words(text: &str) -> String {
+    let escaped = escape(text);
+    if !escaped.contains("<!") {
+        return escaped;
+    }
+    let mut out = String::with_capacity(escaped.len());
+    let mut rest = escaped.as_str();
+    while let Some(start) = rest.find("<!") {
+        out.push_str(&rest[..start]);
+        let token = &rest[start..];
+        let end = token.find('>').map_or(token.len(), |e| e + 1);
+        let inner = token[2..end].trim_end_matches('>');
+        let name = inner.split(['|', '^']).next().unwrap_or("");
+        if matches!(name, "here" | "channel" | "everyone" | "subteam") {
+            out.push_str("&lt;!");
+            out.push_str(&token[2..end].replace('>', "&gt;"));
+        } else {
+            out.push_str(&token[..end]);
+        }
+        rest = &token[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn is_slack_token(inner: &str) -> bool {
@@ -335,7 +364,11 @@ pub fn card_content(r: &Request, ctx: &CardContext<'_>, words: &Words<'_>) -> Sl
     blocks.push(SlackSectionBlock::new().with_fields(fields).into());
     if !r.summary.trim().is_empty() {
         sections(
-            &format!("*{}*\n{}", label("card-description"), escape(&r.summary)),
+            &format!(
+                "*{}*\n{}",
+                label("card-description"),
+                escape_words(&r.summary)
+            ),
             &mut blocks,
         );
     }
@@ -346,7 +379,7 @@ pub fn card_content(r: &Request, ctx: &CardContext<'_>, words: &Words<'_>) -> Sl
             let value = a
                 .value
                 .as_deref()
-                .map(escape)
+                .map(escape_words)
                 .unwrap_or_else(|| format!("_{}_", label("card-skipped")));
             format!("*{}*\n{value}", escape(&a.prompt))
         })
@@ -490,7 +523,7 @@ mod tests {
         let json = serde_json::to_value(message_content(&msg, &en())).unwrap();
         assert_eq!(
             json["text"],
-            "<@U2> on *IT-1*:\nTry &lt;this&gt; &amp; that, <@U9> and <!channel|x>"
+            "<@U2> on *IT-1*:\nTry &lt;this&gt; &amp; that, <@U9> and &lt;!channel|x&gt;"
         );
         assert_eq!(json["blocks"][0]["text"]["type"], "mrkdwn");
     }
@@ -545,6 +578,21 @@ mod tests {
         );
         assert_eq!(escape("<b>bold</b>"), "&lt;b&gt;bold&lt;/b&gt;");
         assert_eq!(escape("héllo <"), "héllo &lt;");
+    }
+
+    #[test]
+    fn people_s_words_cannot_ping_a_whole_channel() {
+        assert_eq!(
+            escape_words("<!here> <!channel> <!everyone> <!subteam^S1|@it> look"),
+            "&lt;!here&gt; &lt;!channel&gt; &lt;!everyone&gt; &lt;!subteam^S1|@it&gt; look"
+        );
+        assert_eq!(
+            escape_words("<@U1> <#C1|it> <https://x.y|docs> <!date^1^{date}|d> a < b"),
+            "<@U1> <#C1|it> <https://x.y|docs> <!date^1^{date}|d> a &lt; b"
+        );
+        let relayed = Message::text(Text::plain("<!channel> urgent & <b>"));
+        let json = serde_json::to_value(message_content(&relayed, &en())).unwrap();
+        assert_eq!(json["text"], "&lt;!channel&gt; urgent &amp; &lt;b&gt;");
     }
 
     #[test]
@@ -626,6 +674,61 @@ mod tests {
         assert_eq!(buttons(Status::Claimed), [pair("Close", "close:IT-1")]);
         assert_eq!(buttons(Status::Closed), [pair("Reopen", "reopen:IT-1")]);
         assert!(buttons(Status::Cancelled).is_empty());
+    }
+
+    #[test]
+    fn a_card_shows_the_requesters_words_without_their_broadcasts() {
+        let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let ctx = CardContext {
+            department_name: "IT",
+            internal_note_prefix: "!",
+            close_reaction: None,
+        };
+        let mut r = Request::new(
+            RequestId::parse("IT-1").unwrap(),
+            "it",
+            UserRef::new(Platform::Slack, "U1"),
+            "<!here> printer & <toner>",
+            at,
+        );
+        r.answers.push(crate::core::Answer {
+            field: "device".into(),
+            prompt: "Which device?".into(),
+            value: Some("<!channel>".into()),
+        });
+        let json = serde_json::to_value(card_content(&r, &ctx, &en())).unwrap();
+        // Everywhere Slack reads mrkdwn; the header is plain text, shown as written.
+        let mut mrkdwn = vec![json["text"].as_str().unwrap().to_string()];
+        for block in json["blocks"].as_array().unwrap() {
+            let texts = block["fields"]
+                .as_array()
+                .cloned()
+                .unwrap_or_else(|| vec![block["text"].clone()]);
+            mrkdwn.extend(
+                texts
+                    .iter()
+                    .filter(|t| t["type"] == "mrkdwn")
+                    .map(|t| t["text"].as_str().unwrap().to_string()),
+            );
+        }
+        let all = mrkdwn.join("\n");
+        assert!(
+            all.contains("&lt;!here&gt;") && all.contains("&lt;!channel&gt;"),
+            "{all}"
+        );
+        assert!(
+            !all.contains("<!here>") && !all.contains("<!channel>"),
+            "{all}"
+        );
+        assert_eq!(
+            json["text"],
+            "IT-1: &lt;!here&gt; printer &amp; &lt;toner&gt; (open, normal priority) from <@U1>"
+        );
+        let de = serde_json::to_value(card_content(&r, &ctx, &de())).unwrap();
+        assert!(de["blocks"][1]["fields"][0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("*Anfragende Person*\n<@U1>"));
     }
 
     #[test]
