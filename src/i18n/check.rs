@@ -92,6 +92,34 @@ fn inline_vars(e: &InlineExpression<&str>, vars: &mut BTreeSet<String>) {
     }
 }
 
+/// What a catalog lacks against the reference: each message the reference has and it
+/// doesn't, each variable a reference message uses and its translation doesn't, and each
+/// message it has that the reference doesn't (nothing sends those), in words.
+///
+/// # Errors
+/// A syntax error in either source.
+pub fn differences(reference: &str, catalog: &str) -> Result<Vec<String>, I18nError> {
+    let reference = variables_by_message(reference)?;
+    let catalog = variables_by_message(catalog)?;
+    let mut problems = Vec::new();
+    for (id, vars) in &reference {
+        match catalog.get(id) {
+            None => problems.push(format!("no message {id:?}")),
+            Some(theirs) => {
+                for v in vars.difference(theirs) {
+                    problems.push(format!("message {id:?} doesn't use ${v}"));
+                }
+            }
+        }
+    }
+    for id in catalog.keys().filter(|id| !reference.contains_key(*id)) {
+        problems.push(format!(
+            "message {id:?} is not in the reference, so nothing sends it"
+        ));
+    }
+    Ok(problems)
+}
+
 fn reference() -> BTreeMap<String, BTreeSet<String>> {
     let (_, source) = SHIPPED
         .iter()

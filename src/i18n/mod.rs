@@ -11,7 +11,7 @@
 mod check;
 mod format;
 
-pub use check::{check_overrides, variables_by_message};
+pub use check::{check_overrides, differences, variables_by_message};
 pub use format::{Plain, Rendered, Style};
 
 use fluent_bundle::concurrent::FluentBundle;

@@ -31,34 +31,45 @@ fn en() -> Catalogs {
 #[test]
 fn every_locale_has_every_message_and_variable_of_en() {
     let (_, reference) = SHIPPED.iter().find(|(l, _)| *l == REFERENCE).unwrap();
-    let reference = variables_by_message(reference).unwrap();
     assert!(
-        reference.len() > 50,
+        variables_by_message(reference).unwrap().len() > 50,
         "the reference catalog looks cut short"
     );
     for (locale, source) in SHIPPED {
-        let catalog = variables_by_message(source)
+        let problems = differences(reference, source)
             .unwrap_or_else(|e| panic!("the {locale} catalog doesn't parse: {e}"));
-        for (id, vars) in &reference {
-            let Some(theirs) = catalog.get(id) else {
-                panic!("the {locale} catalog has no message {id:?}");
-            };
-            for v in vars {
-                assert!(
-                    theirs.contains(v),
-                    "{locale}: message {id:?} doesn't use ${v}, which en's does"
-                );
-            }
-        }
-        for id in catalog.keys() {
-            assert!(
-                reference.contains_key(id),
-                "{locale}: message {id:?} is not in en, so nothing sends it"
-            );
-        }
+        assert!(problems.is_empty(), "the {locale} catalog: {problems:#?}");
         // Every catalog also loads into a bundle without duplicate ids.
         Catalogs::shipped(locale).unwrap();
     }
+}
+
+#[test]
+fn the_completeness_check_sees_what_a_catalog_lacks() {
+    let reference = "a = Hi { $name }\nb = Bye\nc = { $n } left\n";
+    assert_eq!(differences(reference, reference), Ok(vec![]));
+    let lacking = "a = Hallo\nc = noch { $n }\nd = extra\n";
+    assert_eq!(
+        differences(reference, lacking).unwrap(),
+        [
+            "message \"a\" doesn't use $name",
+            "no message \"b\"",
+            "message \"d\" is not in the reference, so nothing sends it",
+        ]
+    );
+    // Dropping one message or one variable from the shipped German is caught.
+    let (_, en) = SHIPPED[0];
+    let (_, de) = SHIPPED.iter().find(|(l, _)| *l == "de").unwrap();
+    let without = de.replace("survey-thanks = Vielen Dank für Ihre Rückmeldung!\n", "");
+    assert_eq!(
+        differences(en, &without).unwrap(),
+        ["no message \"survey-thanks\""]
+    );
+    let without = de.replace("bei { $team }.", "beim Team.");
+    assert_eq!(
+        differences(en, &without).unwrap(),
+        ["message \"submitted\" doesn't use $team"]
+    );
 }
 
 #[test]
