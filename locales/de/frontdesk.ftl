@@ -9,7 +9,7 @@
 plain = { $text }
 list-and = { $init } und { $last }
 you = Ihnen
-this-team = dieses Teams
+this-team = diesem Team
 duration-days = { $n } Tg.
 duration-hours = { $n } Std.
 duration-minutes = { $n } Min.

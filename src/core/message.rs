@@ -222,11 +222,6 @@ impl Text {
         self.args.push((name.to_string(), value.into()));
         self
     }
-
-    /// The argument named `name`, if given.
-    pub fn get(&self, name: &str) -> Option<&Arg> {
-        self.args.iter().find(|(n, _)| n == name).map(|(_, a)| a)
-    }
 }
 
 /// A command the user can type, shown the way their platform spells it: Slack has the

@@ -223,7 +223,7 @@ pub fn fallback_text(msg: &Rendered) -> String {
     let mut text = msg.text.clone();
     if !msg.choices.is_empty() {
         let labels: Vec<&str> = msg.choices.iter().map(|(l, _)| l.as_str()).collect();
-        text.push_str(&format!("\n({})", escape(&labels.join(" · "))));
+        text.push_str(&format!("\n({})", escape_words(&labels.join(" · "))));
     }
     clip(&text, TEXT_MAX)
 }
