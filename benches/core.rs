@@ -60,6 +60,7 @@ fn lifecycle(rules: &Rules) -> Request {
         Input::ButtonClicked {
             user: alice.clone(),
             action: Action::Claim(id.clone()),
+            post: None,
         },
         &mut session,
         &mut request,
@@ -92,6 +93,7 @@ fn lifecycle(rules: &Rules) -> Request {
         Input::ButtonClicked {
             user: carol.clone(),
             action: Action::Rate(id.clone(), 5),
+            post: None,
         },
         &mut session,
         &mut request,

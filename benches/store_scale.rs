@@ -224,7 +224,9 @@ fn backlog_item(i: u64) -> (Platform, Outgoing) {
     } else {
         Outgoing::Dm {
             to: UserRef::new(Platform::Slack, format!("U{:05}", (i / 2) % USERS)),
-            msg: Message::text("The desk is back: your messages are on their way."),
+            msg: Message::text(frontdesk::core::Text::plain(
+                "The desk is back: your messages are on their way.",
+            )),
             about: None,
         }
     };

@@ -5,10 +5,11 @@
 use crate::clock::{Clock, OffsetClock};
 use crate::config::Config;
 use crate::core::{
-    actions_for, Action, Choice, Input, Message, Outgoing, Place, Platform, PostRef, Request,
-    RequestId, Role, UserRef,
+    actions_for, Action, Choice, Command, Input, Message, Outgoing, Place, Platform, PostRef,
+    Request, RequestId, Role, UserRef,
 };
 use crate::engine::{Engine, EngineError};
+use crate::i18n::{Rendered, Style, Words};
 use crate::outbox::{Delivered, Deliverer, DeliveryError, OutboxError, OutboxWorker, RetryPolicy};
 use crate::scheduler::{Scheduler, SchedulerError};
 use crate::store::{OutboxItem, Store};
@@ -79,13 +80,41 @@ fn card_command(action: &Action) -> Option<String> {
     }
 }
 
-fn choices_line(choices: &[Choice]) -> String {
+fn choices_line(choices: &[(String, Action)]) -> String {
     choices
         .iter()
         .enumerate()
-        .map(|(i, c)| format!("{}) {}", i + 1, c.label))
+        .map(|(i, (label, _))| format!("{}) {label}", i + 1))
         .collect::<Vec<_>>()
         .join("   ")
+}
+
+/// The console's text: the markup people type in chat, mentions as `@name`, the slash
+/// command as in Slack (the console takes `/help-it` too).
+struct ConsoleStyle;
+
+impl Style for ConsoleStyle {
+    fn text(&mut self, s: &str) -> String {
+        s.to_string()
+    }
+    fn strong(&mut self, rendered: String) -> String {
+        format!("*{rendered}*")
+    }
+    fn code(&mut self, s: &str) -> String {
+        format!("`{s}`")
+    }
+    fn mention(&mut self, user: &UserRef) -> String {
+        format!("@{}", user.id)
+    }
+    fn command(&mut self, _: &Command, words: &str) -> String {
+        format!("`{}`", format!("/help-it {words}").trim_end())
+    }
+}
+
+/// A message in the desk's default language, as the console shows it.
+fn render(config: &Config, msg: &Message) -> Rendered {
+    let messages = config.messages();
+    Words::channel(&messages).render(msg, &mut ConsoleStyle)
 }
 
 struct ConsoleDeliverer {
@@ -153,9 +182,10 @@ impl Deliverer for ConsoleDeliverer {
         let mut delivered = Delivered::default();
         match &item.outgoing {
             Outgoing::Dm { to, msg, about } => {
-                screen.line(&format!("[DM to {}] {}", to.id, indent(&msg.text)));
+                let shown = render(&self.config, msg);
+                screen.line(&format!("[DM to {}] {}", to.id, indent(&shown.text)));
                 if !msg.choices.is_empty() {
-                    screen.line(&format!("    {}", choices_line(&msg.choices)));
+                    screen.line(&format!("    {}", choices_line(&shown.choices)));
                 }
                 screen
                     .last_choices
@@ -195,7 +225,7 @@ impl Deliverer for ConsoleDeliverer {
                     "[{} › {}] {}",
                     self.channel_of(&r),
                     r.id,
-                    indent(&msg.text)
+                    indent(&render(&self.config, msg).text)
                 ));
                 if msg
                     .choices
@@ -214,8 +244,26 @@ impl Deliverer for ConsoleDeliverer {
                     r.requester.id
                 ));
             }
+            Outgoing::ReplacePost { to, msg, .. } => {
+                let shown = render(&self.config, msg);
+                screen.line(&format!(
+                    "[DM to {} · earlier message replaced] {}",
+                    to.id,
+                    indent(&shown.text)
+                ));
+            }
+            Outgoing::ThreadReply { thread, msg } => {
+                let shown = render(&self.config, msg);
+                screen.line(&format!(
+                    "[{} › {}] {}",
+                    thread.channel,
+                    thread.id,
+                    indent(&shown.text)
+                ));
+            }
             Outgoing::Notice { to, msg, .. } => {
-                screen.line(&format!("[only {} sees] {}", to.id, indent(&msg.text)));
+                let shown = render(&self.config, msg);
+                screen.line(&format!("[only {} sees] {}", to.id, indent(&shown.text)));
             }
         }
         Ok(delivered)
@@ -360,6 +408,7 @@ impl Console {
                 Input::ButtonClicked {
                     user: self.me(),
                     action,
+                    post: None,
                 }
             }
             "/reply" => {
@@ -470,6 +519,7 @@ impl Console {
                 Some(action) => Input::ButtonClicked {
                     user: self.me(),
                     action,
+                    post: None,
                 },
                 None => Input::MessageReceived {
                     user: self.me(),
@@ -487,9 +537,10 @@ impl Console {
     }
 
     fn print_reply(&self, msg: &Message) {
-        self.say(&format!("[reply to {}] {}", self.user, indent(&msg.text)));
+        let shown = render(&self.config, msg);
+        self.say(&format!("[reply to {}] {}", self.user, indent(&shown.text)));
         if !msg.choices.is_empty() {
-            self.say(&format!("    {}", choices_line(&msg.choices)));
+            self.say(&format!("    {}", choices_line(&shown.choices)));
             self.screen
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())

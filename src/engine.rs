@@ -325,6 +325,7 @@ fn step_span(input: &Input, dedup: Option<&str>) -> tracing::Span {
         Input::CommandInvoked { .. } => "command",
         Input::MessageReceived { .. } => "message",
         Input::ButtonClicked { .. } => "button",
+        Input::MentionedInChannel { .. } => "channel_mention",
         Input::CloseReactionAdded { .. } => "close_reaction_added",
         Input::CloseReactionRemoved { .. } => "close_reaction_removed",
         Input::TimerFired { .. } => "timer",
@@ -391,8 +392,11 @@ fn drain(store: &Store, rx: &mpsc::Receiver<Job>, queued: &AtomicU64, done: &mut
 /// Which platform delivers an outgoing message: the recipient's, or the request's origin.
 fn platform_for(out: &Outgoing, requests: &[Request]) -> Platform {
     match out {
-        Outgoing::Dm { to, .. } | Outgoing::Notice { to, .. } => to.platform,
+        Outgoing::Dm { to, .. }
+        | Outgoing::Notice { to, .. }
+        | Outgoing::ReplacePost { to, .. } => to.platform,
         Outgoing::MarkRelayed { post, .. } => post.platform,
+        Outgoing::ThreadReply { thread, .. } => thread.platform,
         Outgoing::PostCard { request }
         | Outgoing::UpdateCard { request }
         | Outgoing::ThreadPost { request, .. } => requests

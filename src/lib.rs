@@ -6,6 +6,8 @@
 //! - [`store`]: the sled store; the only module that knows keys and encodings.
 //! - [`engine`]: load → step → commit on a single writer thread with group commit.
 //! - [`outbox`] and [`scheduler`]: delivery with retries, and durable timers.
+//! - [`i18n`]: the desk's words, Fluent catalogs per locale (`locales/`), and how a
+//!   structured core message becomes a sentence in the reader's language.
 //! - [`console`]: the whole desk in a terminal, no chat workspace needed.
 //! - [`clock`]: where "now" comes from (a manual clock in tests).
 //! - [`metrics`], [`backup`] and [`reload`]: running it for real: `/metrics`, consistent
@@ -20,6 +22,7 @@ pub mod console;
 pub mod core;
 pub mod engine;
 pub mod http;
+pub mod i18n;
 pub mod metrics;
 pub mod outbox;
 pub mod reload;

@@ -97,7 +97,11 @@ fn apply(state: &AppState, mut new: Config) -> Reloaded {
     // on both sides, so they compare equal (they can't change without a restart anyway).
     let differs =
         |a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| format!("{a:?}") != format!("{b:?}");
-    if differs(&old.server, &new.server) {
+    // The desk's language and wording are read on every use, so they change with a reload.
+    let mut bound = new.server.clone();
+    bound.default_locale = old.server.default_locale.clone();
+    bound.messages_file = old.server.messages_file.clone();
+    if differs(&old.server, &bound) {
         needs_restart.push("server");
     }
     if differs(&old.outbox, &new.outbox) {
@@ -108,7 +112,11 @@ fn apply(state: &AppState, mut new: Config) -> Reloaded {
     }
     // The listener and the store are already open; a different address or directory in
     // the shared config would only mislead readers of it.
-    new.server = old.server.clone();
+    new.server = crate::config::ServerConfig {
+        default_locale: new.server.default_locale.clone(),
+        messages_file: new.server.messages_file.clone(),
+        ..old.server.clone()
+    };
     warn_about_removed_departments(state, &old, &new);
     let departments = new.departments.len();
     state.engine.set_rules(new.rules());

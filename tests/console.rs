@@ -406,3 +406,94 @@ HP
         }
     }
 }
+
+/// The example configuration with `replace` applied to its text.
+fn example_with(dir: &Path, name: &str, replace: (&str, &str)) -> String {
+    let example = include_str!("../frontdesk.example.toml");
+    assert!(
+        example.contains(replace.0),
+        "the example has {:?}",
+        replace.0
+    );
+    let path = dir.join(name);
+    std::fs::write(&path, example.replacen(replace.0, replace.1, 1)).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn the_language_keys_are_checked_and_named_when_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let default = "default_locale = \"en\"";
+    let config = example_with(dir.path(), "fr.toml", (default, "default_locale = \"fr\""));
+    let out = frontdesk(dir.path(), &["check-config", "--config", &config], b"");
+    let all = text(&out);
+    assert!(!out.status.success(), "{all}");
+    assert!(
+        all.contains("server.default_locale") && all.contains("\"fr\"") && all.contains("en, de"),
+        "{all}"
+    );
+
+    let messages = dir.path().join("messages.ftl");
+    let with_file = format!(
+        "{default}\nmessages_file = {:?}",
+        messages.to_str().unwrap()
+    );
+    let config = example_with(dir.path(), "file.toml", (default, &with_file));
+    let out = frontdesk(dir.path(), &["check-config", "--config", &config], b"");
+    let all = text(&out);
+    assert!(!out.status.success(), "a missing file: {all}");
+    assert!(all.contains("server.messages_file"), "{all}");
+    for (bad, named) in [
+        ("survey-thanks = Cheers, { $name }!\n", "$name"),
+        ("no-such-message = Hi\n", "no-such-message"),
+        ("survey-thanks = { $oops\n", "line 1"),
+    ] {
+        std::fs::write(&messages, bad).unwrap();
+        let out = frontdesk(dir.path(), &["check-config", "--config", &config], b"");
+        let all = text(&out);
+        assert!(!out.status.success(), "{bad:?} is refused: {all}");
+        assert!(
+            all.contains("server.messages_file") && all.contains(named),
+            "{bad:?}: {all}"
+        );
+    }
+    std::fs::write(&messages, "survey-thanks = Cheers!\n").unwrap();
+    let out = frontdesk(dir.path(), &["check-config", "--config", &config], b"");
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn the_console_speaks_the_default_locale_with_the_admins_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    let messages = dir.path().join("messages.ftl");
+    std::fs::write(
+        &messages,
+        "intake-started-dm = Schauen Sie in Ihre Direktnachrichten.\n",
+    )
+    .unwrap();
+    let with_file = format!(
+        "default_locale = \"de\"\nmessages_file = {:?}",
+        messages.to_str().unwrap()
+    );
+    let config = example_with(
+        dir.path(),
+        "de.toml",
+        ("default_locale = \"en\"", &with_file),
+    );
+    let out = frontdesk(
+        dir.path(),
+        &["console", "--config", &config],
+        b"/help-it my laptop won't boot\nyes\n",
+    );
+    let console = text(&out);
+    assert!(out.status.success(), "{console}");
+    assert!(
+        console.contains("Schauen Sie in Ihre Direktnachrichten."),
+        "the override: {console}"
+    );
+    assert!(
+        console.contains("Das klingt nach einer Anfrage für *IT*. Stimmt das?"),
+        "the shipped German: {console}"
+    );
+    assert!(console.contains("1) Ja, IT"), "{console}");
+}

@@ -24,6 +24,14 @@ struct Recorder {
     failures: Mutex<VecDeque<DeliveryError>>,
 }
 
+/// A message's words in English, as Slack would show them.
+fn words(msg: &frontdesk::core::Message) -> String {
+    let catalogs = frontdesk::i18n::Catalogs::shipped("en").unwrap();
+    frontdesk::i18n::Words::new(&catalogs, "en")
+        .render(msg, &mut frontdesk::slack::blocks::Mrkdwn)
+        .text
+}
+
 impl Recorder {
     fn sent(&self) -> Vec<Outgoing> {
         self.sent.lock().unwrap().clone()
@@ -33,7 +41,7 @@ impl Recorder {
         self.sent()
             .into_iter()
             .filter_map(|o| match o {
-                Outgoing::ThreadPost { msg, .. } => Some(msg.text),
+                Outgoing::ThreadPost { msg, .. } => Some(words(&msg)),
                 _ => None,
             })
             .collect()
@@ -43,7 +51,7 @@ impl Recorder {
         self.sent()
             .into_iter()
             .filter_map(|o| match o {
-                Outgoing::Dm { to, msg, .. } if to.id == user => Some(msg.text),
+                Outgoing::Dm { to, msg, .. } if to.id == user => Some(words(&msg)),
                 _ => None,
             })
             .collect()
@@ -146,6 +154,7 @@ impl Desk {
         self.input(Input::ButtonClicked {
             user: user(who),
             action,
+            post: None,
         })
         .await;
     }

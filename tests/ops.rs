@@ -104,6 +104,7 @@ async fn click(engine: &Engine, who: &str, action: Action) {
             Input::ButtonClicked {
                 user: console_user(who),
                 action,
+                post: None,
             },
             None,
         )
@@ -483,6 +484,75 @@ async fn reload_swaps_departments_and_a_bad_file_changes_nothing() {
         2.0
     );
     assert_eq!(m.get("frontdesk_departments", &[]), 2.0);
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_changes_the_desks_language_and_wording_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let path = dir.path().join("frontdesk.toml");
+    let messages = dir.path().join("messages.ftl");
+    let server = format!(
+        "[server]\nlisten = \"127.0.0.1:0\"\ndata_dir = {:?}\n",
+        data.display().to_string()
+    );
+    std::fs::write(&path, config_file(&server, &[ONE_DEPARTMENT])).unwrap();
+    let config = Config::load(Some(&path)).unwrap();
+    let app = Running::start(config, Arc::new(SystemClock)).await;
+    let state = app.state.clone();
+    let said = |config: &Config| {
+        config.messages().format(
+            config.messages().default_locale(),
+            &frontdesk::core::Text::new("intake-started-dm"),
+            &mut frontdesk::i18n::Plain,
+        )
+    };
+    assert_eq!(
+        said(&current(&state.config)),
+        "I've sent you a direct message to collect the details."
+    );
+
+    // German, with one message of the admin's own.
+    std::fs::write(
+        &messages,
+        "intake-started-dm = Schauen Sie in Ihre Direktnachrichten.\n",
+    )
+    .unwrap();
+    let german = format!(
+        "{server}default_locale = \"de\"\nmessages_file = {:?}\n",
+        messages.display().to_string()
+    );
+    std::fs::write(&path, config_file(&german, &[ONE_DEPARTMENT])).unwrap();
+    let reloaded = frontdesk::reload::reload(&state, Some(&path)).unwrap();
+    assert!(
+        reloaded.needs_restart.is_empty(),
+        "{:?}",
+        reloaded.needs_restart
+    );
+    let config = current(&state.config);
+    assert_eq!(config.server.default_locale, "de");
+    assert_eq!(said(&config), "Schauen Sie in Ihre Direktnachrichten.");
+
+    // An edited messages file is read again on the next reload; a broken one is refused
+    // and the wording in force stays.
+    std::fs::write(
+        &messages,
+        "intake-started-dm = Bitte in die Direktnachrichten schauen.\n",
+    )
+    .unwrap();
+    frontdesk::reload::reload(&state, Some(&path)).unwrap();
+    assert_eq!(
+        said(&current(&state.config)),
+        "Bitte in die Direktnachrichten schauen."
+    );
+    std::fs::write(&messages, "intake-started-dm = { $who }\n").unwrap();
+    let err = frontdesk::reload::reload(&state, Some(&path)).unwrap_err();
+    assert!(err.to_string().contains("server.messages_file"), "{err}");
+    assert_eq!(
+        said(&current(&state.config)),
+        "Bitte in die Direktnachrichten schauen."
+    );
     app.shutdown().await;
 }
 

@@ -1478,3 +1478,183 @@ async fn a_panicking_step_is_set_aside_and_a_stopped_writer_fails_the_health_che
     assert_eq!(status, 503);
     assert!(body.contains("writer not running"), "{body}");
 }
+
+// ---- languages ----
+
+#[tokio::test]
+async fn a_german_slack_user_is_asked_in_german_while_the_channel_stays_in_the_default() {
+    const DE: &str = "UGERTRUD";
+    let app = TestApp::spawn().await;
+    app.fake.set_locale(DE, "de-DE");
+    // The slash command is answered within Slack's 3 seconds, before anyone asked Slack for
+    // the user's locale: in the default language.
+    let reply = app.command_json(DE, "my laptop is broken").await;
+    assert!(
+        reply["text"].as_str().unwrap().contains("direct message"),
+        "{reply}"
+    );
+    app.drain().await;
+    let lookups = app.fake.calls_to("users.info");
+    assert_eq!(lookups.len(), 1, "{lookups:#?}");
+    assert_eq!(lookups[0].str("user"), DE);
+    assert_eq!(lookups[0].str("include_locale"), "true");
+    let question = app.last_dm(DE);
+    assert_eq!(
+        question.blocks().unwrap()[0]["text"]["text"],
+        "Das klingt nach einer Anfrage für *IT*. Stimmt das?"
+    );
+    let labels: Vec<&str> = question.blocks().unwrap()[1]["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["Ja, IT", "Nein, ein anderes Team", "Abbrechen"]);
+
+    app.click(DE, "dept_yes").await;
+    app.drain().await;
+    assert!(
+        app.last_dm(DE)
+            .str("text")
+            .starts_with("Which device or system is affected?"),
+        "a department's own questions are the configuration's words: {}",
+        app.last_dm(DE).str("text")
+    );
+    app.dm(DE, "ThinkPad X1").await;
+    app.drain().await;
+    app.click(DE, "opt:2").await;
+    app.drain().await;
+    let summary = app.last_dm(DE).str("text").to_string();
+    assert!(
+        summary.starts_with(
+            "Bitte prüfen Sie Ihre Anfrage an *IT*:\n• Was Sie brauchen: my laptop is broken"
+        ),
+        "{summary}"
+    );
+    assert!(
+        summary.ends_with("Absenden?\n(Absenden · Zurück · Abbrechen)"),
+        "{summary}"
+    );
+    app.click(DE, "submit").await;
+    app.drain().await;
+    let confirmation = app.last_dm(DE).str("text").to_string();
+    assert!(
+        confirmation.starts_with("Danke! Ihre Anfrage *IT-1* liegt bei IT. Das Team möchte innerhalb von 4 Std. antworten"),
+        "{confirmation}"
+    );
+    // The department channel reads the desk's default language.
+    let card = app.posts_in(IT_CHANNEL, None);
+    assert_eq!(card.len(), 1);
+    let card = card[0].text_everywhere();
+    assert!(
+        card.contains("*Requester*") && card.contains("Reply in this thread"),
+        "{card}"
+    );
+    // The locale is kept: no second lookup, also for the next slash command's answer.
+    let status = app.command_json(DE, "status").await;
+    assert!(
+        status["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Ihre offenen Anfragen:\n• *IT-1*"),
+        "{status}"
+    );
+    assert_eq!(app.fake.calls_to("users.info").len(), 1);
+}
+
+#[tokio::test]
+async fn a_slack_locale_is_asked_once_per_person_also_across_a_restart() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_path_buf();
+    let app = TestApp::spawn_with(|c| c.server.data_dir = dir.clone()).await;
+    app.fake.set_locale(ALICE, "de-DE");
+    app.command_json(ALICE, "help").await;
+    app.dm(ALICE, "status").await;
+    app.drain().await;
+    assert_eq!(app.fake.calls_to("users.info").len(), 1);
+    assert!(app
+        .last_dm(ALICE)
+        .str("text")
+        .starts_with("Sie haben keine offenen Anfragen."));
+    // Another process on the same store knows it already.
+    let fake = app.fake.clone();
+    drop(app);
+    let app = wait_for_store(fake.clone(), dir).await;
+    fake.clear();
+    app.dm(ALICE, "help").await;
+    app.drain().await;
+    assert!(fake.calls_to("users.info").is_empty());
+    assert!(app
+        .last_dm(ALICE)
+        .str("text")
+        .starts_with("Ich bin der Empfang für Anfragen an IT, HR, Facilities und Finance."));
+}
+
+/// The app again on `dir`, once the stopped one has let go of the store.
+async fn wait_for_store(fake: FakeSlack, dir: std::path::PathBuf) -> TestApp {
+    for _ in 0..100 {
+        let dir = dir.clone();
+        match TestApp::build(fake.clone(), move |c| c.server.data_dir = dir).await {
+            Ok(app) => return app,
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+    panic!("the store stayed locked");
+}
+
+#[tokio::test]
+async fn the_default_locale_speaks_to_people_slack_says_nothing_about_and_to_channels() {
+    let app = TestApp::spawn_with(|c| c.server.default_locale = "de".into()).await;
+    app.fake.set_locale(BOB, "en-US");
+    let reply = app.command_json(ALICE, "my laptop is broken").await;
+    assert!(
+        reply["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Ich habe Ihnen eine Direktnachricht geschickt"),
+        "{reply}"
+    );
+    app.drain().await;
+    assert!(app
+        .last_dm(ALICE)
+        .str("text")
+        .starts_with("Das klingt nach einer Anfrage für *IT*."));
+    // Someone Slack says reads English gets English.
+    app.dm(BOB, "help").await;
+    app.drain().await;
+    assert!(app
+        .last_dm(BOB)
+        .str("text")
+        .starts_with("I'm the front desk for"));
+    // A card in a department channel: the default language.
+    let id = app.file_it_request(ALICE, "vpn broken").await;
+    let card = app.posts_in(IT_CHANNEL, None);
+    let card = card.last().unwrap().text_everywhere();
+    assert!(
+        card.contains("*Anfragende Person*") && card.contains("Antworten Sie in diesem Thread"),
+        "{card}"
+    );
+    assert!(card.contains("Übernehmen"), "{card}");
+    assert_eq!(id, "IT-1");
+}
+
+#[tokio::test]
+async fn a_messages_file_overrides_one_message_of_the_default_locale() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("messages.ftl");
+    std::fs::write(
+        &file,
+        "# Our own wording\nintake-started-dm = Check your DMs: I've written to you.\n",
+    )
+    .unwrap();
+    let f = file.clone();
+    let app = TestApp::spawn_with(move |c| c.server.messages_file = Some(f)).await;
+    let reply = app.command_json(ALICE, "my laptop is broken").await;
+    assert_eq!(reply["text"], "Check your DMs: I've written to you.");
+    app.drain().await;
+    // Every other message keeps its shipped words.
+    assert!(app
+        .last_dm(ALICE)
+        .str("text")
+        .starts_with("It sounds like a request for *IT*."));
+}

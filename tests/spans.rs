@@ -96,7 +96,7 @@ async fn log_lines_of_concurrent_deliveries_carry_their_own_outbox_id() {
     let dms: Vec<_> = (0..4)
         .map(|i| {
             let to = UserRef::new(Platform::Console, format!("u{i}"));
-            let msg = frontdesk::core::Message::text("hi");
+            let msg = frontdesk::core::Message::text(frontdesk::core::Text::plain("hi"));
             (
                 Platform::Console,
                 Outgoing::Dm {

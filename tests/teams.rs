@@ -310,22 +310,17 @@ async fn a_request_goes_from_first_message_to_survey_comment_in_teams() {
     let survey = dm_containing(&calls, ALICE, "How did we do with").clone();
     assert_eq!(app.request("IT-1").status, Status::Closed);
 
-    // Rating: the survey card is replaced in place by a "thanks" card (in the background).
+    // Rating: the survey card is replaced in place by a "thanks" card, delivered through the
+    // outbox like every other message, before the request for a comment.
     let survey_id = survey.answered_id.clone().unwrap();
-    app.post(&app.dm_click(ALICE, &survey_id, "rate:IT-1:4"))
-        .await;
-    let calls = app
-        .standin
-        .wait_for("the survey card update", |calls| {
-            calls
-                .iter()
-                .any(|c| c.method == "PUT" && c.activity.as_deref() == Some(survey_id.as_str()))
-        })
-        .await;
-    let thanks = calls
+    let calls = act(&app, app.dm_click(ALICE, &survey_id, "rate:IT-1:4")).await;
+    let replaced =
+        |c: &Call| c.method == "PUT" && c.activity.as_deref() == Some(survey_id.as_str());
+    let thanks_at = calls
         .iter()
-        .find(|c| c.method == "PUT" && c.activity.as_deref() == Some(survey_id.as_str()))
-        .unwrap();
+        .position(replaced)
+        .expect("the survey card is replaced");
+    let thanks = &calls[thanks_at];
     assert_eq!(thanks.conversation.as_deref(), Some(ALICE.chat));
     assert!(
         thanks.shown().contains("you rated **IT-1** 4/5"),
@@ -333,11 +328,10 @@ async fn a_request_goes_from_first_message_to_survey_comment_in_teams() {
         thanks.shown()
     );
     assert!(thanks.actions().is_empty());
-    let before = app.standin.calls().len();
-    app.drain().await;
-    let calls = app.standin.calls_since(before);
     let ask = dm_containing(&calls, ALICE, "Anything you'd like to add?");
     assert_eq!(ask.actions(), ["nocomment:IT-1"]);
+    let ask_at = calls.iter().position(|c| std::ptr::eq(c, ask)).unwrap();
+    assert!(thanks_at < ask_at, "{calls:#?}");
 
     // The typed comment is stored with the rating.
     let calls = act(&app, app.dm(ALICE, "Quick and friendly, thanks")).await;
@@ -376,19 +370,26 @@ async fn a_channel_mention_outside_request_threads_gets_a_pointer_in_its_thread(
     let mention = app.channel_mention(BOB, "help");
     app.post(&mention).await;
     let id = mention["id"].as_str().unwrap().to_string();
-    let calls = app
-        .standin
-        .wait_for("the pointer", |calls| !calls.is_empty())
-        .await;
+    // The pointer is a durable message like any other: stored before the activity is
+    // acknowledged, sent by the outbox.
+    assert_eq!(app.engine.store().outbox_len(), 1);
+    app.drain().await;
+    let calls = app.standin.calls();
+    assert_eq!(calls.len(), 1, "{calls:#?}");
     assert_eq!(
         calls[0].conversation.as_deref(),
         Some(thread_of(&id).as_str())
     );
     assert!(
-        calls[0].shown().contains("open a chat with me"),
+        calls[0]
+            .shown()
+            .contains("open a chat with me and type `help`"),
         "{}",
         calls[0].shown()
     );
+    assert_eq!(app.engine.store().outbox_len(), 0);
+    // A redelivery of the same activity is not answered twice.
+    app.post(&mention).await;
     assert_eq!(app.engine.store().outbox_len(), 0);
 }
 
@@ -786,4 +787,79 @@ async fn a_service_url_off_the_allowlist_never_receives_the_token() {
         "no token was even fetched"
     );
     assert!(app.standin.calls().is_empty());
+}
+
+// ---- languages ----
+
+/// `activity` as sent by a Teams client set to `locale`.
+fn in_locale(mut activity: serde_json::Value, locale: &str) -> serde_json::Value {
+    activity["locale"] = serde_json::json!(locale);
+    activity
+}
+
+#[tokio::test]
+async fn a_teams_user_whose_client_is_german_gets_german_messages_and_the_card_stays_in_the_default(
+) {
+    let app = TestApp::spawn().await;
+    let calls = act(&app, in_locale(app.dm(ALICE, "help it"), "de-DE")).await;
+    let q = last(&calls);
+    assert_eq!(
+        q.card().unwrap()["body"][0]["text"],
+        "Das klingt nach einer Anfrage für **IT**. Stimmt das?"
+    );
+    let titles: Vec<&str> = q.card().unwrap()["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Ja, IT", "Nein, ein anderes Team", "Abbrechen"]);
+    assert_eq!(
+        q.activity_json()["summary"],
+        "Das klingt nach einer Anfrage für IT. Stimmt das?"
+    );
+    assert_eq!(app.user_ref(ALICE).unwrap()["locale"], "de-DE");
+
+    // Teams clients say their language with every activity.
+    let card = q.answered_id.clone().unwrap();
+    let calls = act(
+        &app,
+        in_locale(app.dm_click(ALICE, &card, "dept_yes"), "de-DE"),
+    )
+    .await;
+    assert!(
+        last(&calls)
+            .shown()
+            .contains("Was brauchen Sie, in ein oder zwei Sätzen?"),
+        "{}",
+        last(&calls).shown()
+    );
+    for answer in ["My laptop won't boot", "ThinkPad X1", "high"] {
+        act(&app, in_locale(app.dm(ALICE, answer), "de-DE")).await;
+    }
+    let calls = act(&app, in_locale(app.dm(ALICE, "submit"), "de-DE")).await;
+    let thanks = dm_containing(&calls, ALICE, "Danke! Ihre Anfrage **IT-1** liegt bei IT.");
+    assert!(
+        thanks.shown().contains("innerhalb von 4 Std."),
+        "{}",
+        thanks.shown()
+    );
+    // The request card in the department channel reads the desk's default language.
+    let posted = calls
+        .iter()
+        .find(|c| c.raw_path == "/teams/v3/conversations")
+        .expect("the card is posted");
+    let card = posted.body.to_string();
+    assert!(
+        card.contains("\"Requester\"") && card.contains("\"Claim\""),
+        "{card}"
+    );
+
+    // A client switched to English is answered in English from then on.
+    let calls = act(&app, in_locale(app.dm(ALICE, "status"), "en-US")).await;
+    assert!(
+        last(&calls).shown().starts_with("Your open requests:"),
+        "{}",
+        last(&calls).shown()
+    );
 }

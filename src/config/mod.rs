@@ -97,6 +97,28 @@ fn list_problems(problems: &[ConfigProblem]) -> String {
 }
 
 impl Config {
+    /// The desk's words for this configuration: the shipped catalogs, `server.default_locale`
+    /// for readers whose language is unknown, and `server.messages_file`'s overrides. Built on
+    /// first use; a reload builds a new configuration and so reads the file again.
+    pub fn messages(&self) -> std::sync::Arc<crate::i18n::Catalogs> {
+        self.catalogs
+            .get_or_init(|| {
+                let server = &self.server;
+                let built = crate::i18n::Catalogs::load(
+                    &server.default_locale,
+                    server.messages_file.as_deref(),
+                );
+                std::sync::Arc::new(built.unwrap_or_else(|e| {
+                    // Validation refuses such a configuration; this is one changed under it.
+                    tracing::error!(error = %e, "the messages configured can't be used; using the shipped ones");
+                    crate::i18n::Catalogs::shipped(&server.default_locale)
+                        .or_else(|_| crate::i18n::Catalogs::shipped(crate::i18n::REFERENCE))
+                        .expect("the reference locale is shipped")
+                }))
+            })
+            .clone()
+    }
+
     /// Reads `path` (or takes the built-in default when `None`), applies
     /// overrides from the process environment and validates.
     pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {

@@ -35,6 +35,9 @@ pub struct Config {
     /// fail validation, not silently route tickets to the sample channels.
     #[serde(default)]
     pub departments: Vec<DepartmentConfig>,
+    /// The catalogs this configuration asks for, built on first use ([`Config::messages`]).
+    #[serde(skip)]
+    pub(crate) catalogs: std::sync::OnceLock<std::sync::Arc<crate::i18n::Catalogs>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -45,6 +48,11 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     pub log_format: LogFormat,
     pub max_body_bytes: usize,
+    /// The language for people whose own is unknown, and for department channels: a shipped
+    /// locale (`en`, `de`).
+    pub default_locale: String,
+    /// A Fluent file whose messages replace the shipped ones of the default locale.
+    pub messages_file: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -54,6 +62,8 @@ impl Default for ServerConfig {
             data_dir: PathBuf::from("./data"),
             log_format: LogFormat::Text,
             max_body_bytes: 1024 * 1024,
+            default_locale: "en".into(),
+            messages_file: None,
         }
     }
 }

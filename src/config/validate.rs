@@ -69,6 +69,21 @@ impl Config {
         if server.max_body_bytes == 0 {
             p.add("server.max_body_bytes", "must be at least 1");
         }
+        if crate::i18n::Catalogs::shipped(&server.default_locale).is_err() {
+            let shipped: Vec<&str> = crate::i18n::SHIPPED.iter().map(|(l, _)| *l).collect();
+            p.add(
+                "server.default_locale",
+                format!(
+                    "unknown locale {:?}; frontdesk ships {}",
+                    server.default_locale,
+                    shipped.join(", ")
+                ),
+            );
+        } else if let Some(path) = &server.messages_file {
+            if let Err(e) = crate::i18n::Catalogs::load(&server.default_locale, Some(path)) {
+                p.add("server.messages_file", format!("{}: {e}", path.display()));
+            }
+        }
     }
 
     fn check_slack(&self, p: &mut Problems) {
@@ -426,6 +441,55 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].key, "server.listen");
         assert!(problems[0].message.contains("not a socket address"));
+    }
+
+    #[test]
+    fn the_default_locale_must_be_one_frontdesk_ships() {
+        let config = Config::from_toml_str(MINIMAL, &no_env).unwrap();
+        assert_eq!(config.server.default_locale, "en");
+        for ok in ["en", "de"] {
+            let text = format!("[server]\ndefault_locale = \"{ok}\"\n{MINIMAL}");
+            assert!(Config::from_toml_str(&text, &no_env).is_ok(), "{ok}");
+        }
+        let text = format!("[server]\ndefault_locale = \"de-DE\"\n{MINIMAL}");
+        let problems = problems_of(&text);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].key, "server.default_locale");
+        assert!(problems[0].message.contains("en, de"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_messages_file_is_read_and_checked_at_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.ftl");
+        let text = format!(
+            "[server]\ndefault_locale = \"de\"\nmessages_file = {:?}\n{MINIMAL}",
+            file.to_str().unwrap()
+        );
+        let problems = problems_of(&text);
+        assert_eq!(problems.len(), 1, "a missing file: {problems:?}");
+        assert_eq!(problems[0].key, "server.messages_file");
+        std::fs::write(&file, "claimed = { $user } hat { $ticket }.\n").unwrap();
+        let problems = problems_of(&text);
+        assert_eq!(problems[0].key, "server.messages_file");
+        assert!(problems[0].message.contains("$ticket"), "{problems:?}");
+        std::fs::write(&file, "claimed = { $user } hat { $id } übernommen.\n").unwrap();
+        let config = Config::from_toml_str(&text, &no_env).unwrap();
+        let text = crate::core::Text::new("claimed")
+            .arg(
+                "user",
+                &crate::core::UserRef::new(crate::core::Platform::Slack, "U1"),
+            )
+            .arg("id", "IT-1");
+        let words = config.messages();
+        assert_eq!(
+            words.format("de", &text, &mut crate::i18n::Plain),
+            "U1 hat IT-1 übernommen."
+        );
+        assert_eq!(
+            words.format("en", &text, &mut crate::i18n::Plain),
+            "U1 is now working on IT-1."
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! cards, the console's card and the core's own "which request is this for?" question all
 //! draw their buttons (or commands) from [`actions_for`]; they only decide how to show them.
 
-use super::message::{Action, Choice};
+use super::message::{Action, Choice, Text};
 use super::model::{Request, Status};
 
 /// Who is looking at a request.
@@ -39,13 +39,13 @@ pub fn actions_for(r: &Request, role: Role) -> Vec<Action> {
 }
 
 /// The word on a request card's button for `action`.
-fn card_label(action: &Action) -> String {
+fn card_label(action: &Action) -> Text {
     match action {
-        Action::Claim(_) => "Claim".to_string(),
-        Action::Close(_) => "Close".to_string(),
-        Action::Reopen(_) => "Reopen".to_string(),
+        Action::Claim(_) => Text::new("button-claim"),
+        Action::Close(_) => Text::new("button-close"),
+        Action::Reopen(_) => Text::new("button-reopen"),
         // Not an agent's action; never on a card.
-        other => other.to_string(),
+        other => Text::plain(other.to_string()),
     }
 }
 
@@ -126,7 +126,10 @@ mod tests {
     #[test]
     fn card_buttons_are_labelled() {
         let labels = |status| -> Vec<(String, Action)> {
-            card_choices(&request(status))
+            let msg =
+                crate::core::Message::with_choices(Text::plain(""), card_choices(&request(status)));
+            crate::core::shown::shown(&msg)
+                .choices
                 .into_iter()
                 .map(|c| (c.label, c.action))
                 .collect()

@@ -30,6 +30,17 @@ pub enum Outgoing {
         request: Option<RequestId>,
         msg: Message,
     },
+    /// Replace a message the bot sent `to` (a survey they answered) with `msg`, which offers
+    /// nothing to click, so it can't be answered twice.
+    ReplacePost {
+        to: UserRef,
+        request: RequestId,
+        post: PostRef,
+        msg: Message,
+    },
+    /// A reply in the thread under `thread`, a channel post that is no request card (the
+    /// answer to a mention of the bot there).
+    ThreadReply { thread: PostRef, msg: Message },
 }
 
 /// The conversation a message goes into. Messages into one conversation reach people in the
@@ -41,6 +52,8 @@ pub enum Conversation {
     Direct(UserRef),
     /// A request's card in its department channel and the thread under it.
     Card(RequestId),
+    /// The thread under a channel post that is no request card.
+    Thread(PostRef),
 }
 
 impl Conversation {
@@ -49,6 +62,9 @@ impl Conversation {
         match self {
             Conversation::Direct(user) => format!("dm:{user}"),
             Conversation::Card(request) => format!("card:{request}"),
+            Conversation::Thread(post) => {
+                format!("thread:{}:{}:{}", post.platform, post.channel, post.id)
+            }
         }
     }
 }
@@ -57,9 +73,10 @@ impl Outgoing {
     /// Which conversation this message goes into.
     pub fn conversation(&self) -> Conversation {
         match self {
-            Outgoing::Dm { to, .. } | Outgoing::Notice { to, .. } => {
-                Conversation::Direct(to.clone())
-            }
+            Outgoing::Dm { to, .. }
+            | Outgoing::Notice { to, .. }
+            | Outgoing::ReplacePost { to, .. } => Conversation::Direct(to.clone()),
+            Outgoing::ThreadReply { thread, .. } => Conversation::Thread(thread.clone()),
             Outgoing::PostCard { request }
             | Outgoing::UpdateCard { request }
             | Outgoing::ThreadPost { request, .. }
@@ -75,6 +92,8 @@ impl Outgoing {
             | Outgoing::ThreadPost { request, .. }
             | Outgoing::MarkRelayed { request, .. } => Some(request),
             Outgoing::Notice { request, .. } => request.as_ref(),
+            Outgoing::ReplacePost { request, .. } => Some(request),
+            Outgoing::ThreadReply { .. } => None,
         }
     }
 
@@ -87,6 +106,8 @@ impl Outgoing {
             Outgoing::ThreadPost { .. } => "thread_post",
             Outgoing::MarkRelayed { .. } => "mark_relayed",
             Outgoing::Notice { .. } => "notice",
+            Outgoing::ReplacePost { .. } => "replace_post",
+            Outgoing::ThreadReply { .. } => "thread_reply",
         }
     }
 }
@@ -100,7 +121,7 @@ mod conversation_tests {
     fn a_request_card_its_updates_and_its_thread_share_one_conversation() {
         let r = RequestId::parse("IT-7").unwrap();
         let user = UserRef::new(Platform::Slack, "U1");
-        let msg = Message::text("hello");
+        let msg = Message::text(crate::core::Text::plain("hello"));
         let card = Outgoing::PostCard { request: r.clone() }.conversation();
         assert_eq!(
             card,

@@ -43,6 +43,17 @@ pub enum Input {
     ButtonClicked {
         user: UserRef,
         action: Action,
+        /// The message whose button was clicked, when the platform says which and can
+        /// replace it (Teams): an answered survey is then replaced so it can't be answered
+        /// twice.
+        #[serde(default)]
+        post: Option<PostRef>,
+    },
+    /// The bot was mentioned in a channel, outside any request card's thread; `thread` is
+    /// the post the answer goes under.
+    MentionedInChannel {
+        user: UserRef,
+        thread: PostRef,
     },
     /// A reaction the platform treats as "done" was put on a request card.
     CloseReactionAdded {
@@ -65,6 +76,7 @@ impl Input {
             Input::CommandInvoked { user, .. }
             | Input::MessageReceived { user, .. }
             | Input::ButtonClicked { user, .. }
+            | Input::MentionedInChannel { user, .. }
             | Input::CloseReactionAdded { user, .. }
             | Input::CloseReactionRemoved { user, .. } => Some(user),
             Input::TimerFired { timer } => match &timer.kind {
@@ -108,6 +120,7 @@ impl Input {
                 _ => vec![],
             },
             Input::CommandInvoked { text, .. } => cancel_target(text).into_iter().collect(),
+            Input::MentionedInChannel { .. } => vec![],
             Input::TimerFired { timer } => timer.kind.request().cloned().into_iter().collect(),
         }
     }

@@ -2,7 +2,7 @@
 //! to confirm, then submit. `back`, `skip` and `cancel` work at every step; a wrong answer
 //! re-asks the question with a short hint.
 
-use super::message::{Action, Choice, Message};
+use super::message::{Action, Arg, Choice, Command, Message, Text};
 use super::model::{Answer, Draft, Event, Priority, Request, Step};
 use super::rules::{Department, FieldKind};
 use super::text::{self, clip, MAX_ANSWER_CHARS};
@@ -67,10 +67,7 @@ impl Desk<'_> {
         );
         let mut msg = self.question(None);
         if restarting {
-            msg.text = format!(
-                "Starting a new request (the one you were writing is discarded).\n{}",
-                msg.text
-            );
+            msg = msg.prefixed(Text::new("intake-restarted"));
         }
         self.dm(user, msg, None);
     }
@@ -93,16 +90,16 @@ impl Desk<'_> {
     }
 
     fn expired_message(&self, starting_over: bool) -> Message {
-        let dropped = format!(
-            "The request you were writing expired after {} without an answer, so I dropped it.",
-            text::duration(self.rules.intake_timeout)
-        );
+        let after = Arg::duration(self.rules.intake_timeout);
         if starting_over {
-            Message::text(format!("{dropped} Let's start again."))
+            Message::text(Text::new("draft-expired-restart").arg("after", after))
         } else {
             Message::with_choices(
-                format!("{dropped} Type `/help-it` (or message me `new request`) to start again."),
-                vec![Choice::new("New request", Action::StartRequest)],
+                Text::new("draft-expired")
+                    .arg("after", after)
+                    .arg("command", Command::Start)
+                    .arg("new", Arg::code("new request")),
+                vec![text::new_request_choice()],
             )
         }
     }
@@ -126,8 +123,8 @@ impl Desk<'_> {
         self.dm(
             user,
             Message::with_choices(
-                "Cancelled; nothing was sent. Start again whenever you need us.",
-                vec![Choice::new("New request", Action::StartRequest)],
+                Text::new("draft-cancelled"),
+                vec![text::new_request_choice()],
             ),
             None,
         );
@@ -139,7 +136,7 @@ impl Desk<'_> {
     }
 
     /// The current question, with an optional hint in front when the last answer didn't fit.
-    fn question(&self, hint: Option<&str>) -> Message {
+    fn question(&self, hint: Option<Text>) -> Message {
         let Some(draft) = &self.session.draft else {
             return text::no_draft();
         };
@@ -148,11 +145,11 @@ impl Desk<'_> {
             Step::ChooseDepartment => {
                 for d in &self.rules.departments {
                     choices.push(Choice::new(
-                        d.name.clone(),
+                        Text::plain(d.name.clone()),
                         Action::PickDepartment(d.id.clone()),
                     ));
                 }
-                "Which team can help? Pick one, or type its name or number.".to_string()
+                vec![Text::new("ask-department")]
             }
             Step::ConfirmDepartment { department } => {
                 let name = self
@@ -161,73 +158,80 @@ impl Desk<'_> {
                     .map(|d| d.name.as_str())
                     .unwrap_or(department);
                 choices.push(Choice::new(
-                    format!("Yes, {name}"),
+                    Text::new("button-yes-team").arg("team", name),
                     Action::ConfirmDepartment,
                 ));
-                choices.push(Choice::new("No, another team", Action::RejectDepartment));
-                format!("It sounds like a request for *{name}*. Is that right?")
+                choices.push(Choice::new(
+                    Text::new("button-other-team"),
+                    Action::RejectDepartment,
+                ));
+                vec![Text::new("ask-confirm-department").arg("team", Arg::strong(name))]
             }
             Step::Describe => {
-                choices.push(Choice::new("Back", Action::Back));
-                "In a sentence or two, what do you need?".to_string()
+                choices.push(Choice::new(Text::new("button-back"), Action::Back));
+                vec![Text::new("ask-describe")]
             }
             Step::Field { index } => {
                 match self.draft_department().and_then(|d| d.fields.get(*index)) {
                     Some(field) => {
                         if let FieldKind::Choice(options) = &field.kind {
                             for (i, o) in options.iter().enumerate() {
-                                choices.push(Choice::new(o.clone(), Action::PickOption(i)));
+                                choices.push(Choice::new(
+                                    Text::plain(o.clone()),
+                                    Action::PickOption(i),
+                                ));
                             }
                         }
                         if !field.required {
-                            choices.push(Choice::new("Skip", Action::Skip));
+                            choices.push(Choice::new(Text::new("button-skip"), Action::Skip));
                         }
-                        choices.push(Choice::new("Back", Action::Back));
+                        choices.push(Choice::new(Text::new("button-back"), Action::Back));
                         if field.required {
-                            field.prompt.clone()
+                            vec![Text::plain(field.prompt.clone())]
                         } else {
-                            format!("{} (optional)", field.prompt)
+                            vec![Text::new("ask-optional").arg("prompt", field.prompt.as_str())]
                         }
                     }
-                    None => "Something changed in this team's questions; please type `back`."
-                        .to_string(),
+                    None => vec![Text::new("ask-field-gone").arg("back", Arg::code("back"))],
                 }
             }
             Step::Confirm => {
-                choices.push(Choice::new("Submit", Action::Submit));
-                choices.push(Choice::new("Back", Action::Back));
+                choices.push(Choice::new(Text::new("button-submit"), Action::Submit));
+                choices.push(Choice::new(Text::new("button-back"), Action::Back));
                 self.summary_text()
             }
         };
-        choices.push(Choice::new("Cancel", Action::Cancel));
-        let text = match hint {
-            Some(h) => format!("{h}\n{body}"),
-            None => body,
-        };
-        Message::with_choices(text, choices)
-    }
-
-    fn summary_text(&self) -> String {
-        let (Some(draft), Some(dept)) = (&self.session.draft, self.draft_department()) else {
-            return String::new();
-        };
-        let mut s = format!(
-            "Please check your *{}* request:\n• What you need: {}",
-            dept.name,
-            draft.summary.as_deref().unwrap_or("")
-        );
-        for (field, answer) in dept.fields.iter().zip(&draft.answers) {
-            s.push_str(&format!(
-                "\n• {} {}",
-                field.prompt,
-                answer.as_deref().unwrap_or("—")
-            ));
+        choices.push(Choice::new(Text::new("button-cancel"), Action::Cancel));
+        Message {
+            lines: hint.into_iter().chain(body).collect(),
+            choices,
         }
-        s.push_str("\nSubmit it?");
-        s
     }
 
-    fn ask(&mut self, user: &UserRef, hint: Option<&str>) {
+    fn summary_text(&self) -> Vec<Text> {
+        let (Some(draft), Some(dept)) = (&self.session.draft, self.draft_department()) else {
+            return vec![Text::plain("")];
+        };
+        let mut lines = vec![
+            Text::new("summary-header").arg("team", Arg::strong(dept.name.as_str())),
+            Text::new("summary-need").arg("summary", draft.summary.as_deref().unwrap_or("")),
+        ];
+        for (field, answer) in dept.fields.iter().zip(&draft.answers) {
+            let answer: Arg = match answer {
+                Some(a) => a.as_str().into(),
+                None => Text::new("summary-no-answer").into(),
+            };
+            lines.push(
+                Text::new("summary-answer")
+                    .arg("prompt", field.prompt.as_str())
+                    .arg("answer", answer),
+            );
+        }
+        lines.push(Text::new("summary-submit"));
+        lines
+    }
+
+    fn ask(&mut self, user: &UserRef, hint: Option<Text>) {
         let msg = self.question(hint);
         self.dm(user, msg, None);
     }
@@ -248,7 +252,12 @@ impl Desk<'_> {
             "help" | "?" => {
                 return self.ask(
                     user,
-                    Some("Answer the question below; `back` goes to the previous question, `skip` skips an optional one, `cancel` stops."),
+                    Some(
+                        Text::new("hint-help")
+                            .arg("back", Arg::code("back"))
+                            .arg("skip", Arg::code("skip"))
+                            .arg("cancel", Arg::code("cancel")),
+                    ),
                 )
             }
             "back" => return self.go_back(user),
@@ -263,11 +272,9 @@ impl Desk<'_> {
                     self.choose_department(user, id);
                 }
                 None => {
-                    let hint = format!(
-                        "I didn't catch that: reply with a number from 1 to {} or a team's name.",
-                        self.rules.departments.len()
-                    );
-                    self.ask(user, Some(&hint));
+                    let hint =
+                        Text::new("hint-department").arg("count", self.rules.departments.len());
+                    self.ask(user, Some(hint));
                 }
             },
             Step::ConfirmDepartment { department } => {
@@ -280,10 +287,7 @@ impl Desk<'_> {
                     let id = d.id.clone();
                     self.choose_department(user, id);
                 } else {
-                    self.ask(
-                        user,
-                        Some("Please answer yes or no (or type the team's name)."),
-                    );
+                    self.ask(user, Some(Text::new("hint-yes-no")));
                 }
             }
             Step::Describe => {
@@ -297,7 +301,12 @@ impl Desk<'_> {
                 } else {
                     self.ask(
                         user,
-                        Some("Reply `submit` to send it, `back` to change an answer, or `cancel` to drop it."),
+                        Some(
+                            Text::new("hint-confirm")
+                                .arg("submit", Arg::code("submit"))
+                                .arg("back", Arg::code("back"))
+                                .arg("cancel", Arg::code("cancel")),
+                        ),
                     );
                 }
             }
@@ -307,7 +316,7 @@ impl Desk<'_> {
     pub(super) fn intake_action(&mut self, user: &UserRef, action: Action) {
         self.draft_mut().last_activity = self.now;
         let step = self.draft_mut().step.clone();
-        let stale = "That button belongs to an earlier question.";
+        let stale = || Some(Text::new("hint-stale-button"));
         match (action, step) {
             (Action::Cancel, _) => self.cancel_draft(user),
             (Action::Back, _) => self.go_back(user),
@@ -319,10 +328,7 @@ impl Desk<'_> {
                 if self.rules.department(&id).is_some() {
                     self.choose_department(user, id);
                 } else {
-                    self.ask(
-                        user,
-                        Some("That team no longer exists; please pick another."),
-                    );
+                    self.ask(user, Some(Text::new("hint-team-gone")));
                 }
             }
             (Action::ConfirmDepartment, Step::ConfirmDepartment { department }) => {
@@ -341,11 +347,11 @@ impl Desk<'_> {
                         });
                 match option {
                     Some(o) => self.answer_field(user, index, &o),
-                    None => self.ask(user, Some(stale)),
+                    None => self.ask(user, stale()),
                 }
             }
             (Action::Submit, Step::Confirm) => self.submit(user),
-            _ => self.ask(user, Some(stale)),
+            _ => self.ask(user, stale()),
         }
     }
 
@@ -420,7 +426,7 @@ impl Desk<'_> {
                 }
                 self.advance(user);
             }
-            _ => self.ask(user, Some("This question can't be skipped.")),
+            _ => self.ask(user, Some(Text::new("hint-cannot-skip"))),
         }
     }
 
@@ -456,13 +462,12 @@ impl Desk<'_> {
             }
             None => {
                 let hint = match &field.kind {
-                    FieldKind::Choice(options) => format!(
-                        "Please pick one of: {} (or its number).",
-                        options.join(", ")
-                    ),
-                    FieldKind::Text => "Please type an answer.".to_string(),
+                    FieldKind::Choice(options) => {
+                        Text::new("hint-pick-option").arg("options", options.join(", "))
+                    }
+                    FieldKind::Text => Text::new("hint-type-answer"),
                 };
-                self.ask(user, Some(&hint));
+                self.ask(user, Some(hint));
             }
         }
     }
@@ -473,10 +478,7 @@ impl Desk<'_> {
         };
         let Some(dept) = self.draft_department().cloned() else {
             self.draft_mut().step = Step::ChooseDepartment;
-            return self.ask(
-                user,
-                Some("That team no longer exists; please pick another."),
-            );
+            return self.ask(user, Some(Text::new("hint-team-gone")));
         };
         let missing =
             dept.fields.iter().enumerate().find(|(i, f)| {
@@ -484,7 +486,7 @@ impl Desk<'_> {
             });
         if let Some((index, _)) = missing {
             self.draft_mut().step = Step::Field { index };
-            return self.ask(user, Some("One required question is still unanswered."));
+            return self.ask(user, Some(Text::new("hint-required-missing")));
         }
         let answers: Vec<Answer> = dept
             .fields
@@ -522,12 +524,12 @@ impl Desk<'_> {
         });
         self.dm(
             user,
-            Message::text(format!(
-                "Thanks! Your request *{id}* is with {}. They aim to respond within {}; you'll hear from \
-                 them right here. Reply here any time to add details.",
-                dept.name,
-                text::duration(dept.first_response_sla)
-            )),
+            Message::text(
+                Text::new("submitted")
+                    .arg("id", Arg::strong(&id))
+                    .arg("team", dept.name.as_str())
+                    .arg("sla", Arg::duration(dept.first_response_sla)),
+            ),
             Some(&id),
         );
         self.schedule(

@@ -1,18 +1,27 @@
 //! A submitted request's life: claim, messages both ways, close, reopen, cancel, the
 //! satisfaction survey and the service-level reminders.
 
-use super::message::{Action, Choice, Message};
+use super::message::{Action, Arg, Choice, Message, Text};
 use super::model::{Event, Status, SurveyState};
-use super::text::{self, clip, mention, MAX_ANSWER_CHARS};
+use super::text::{self, clip, MAX_ANSWER_CHARS};
 use super::{Desk, Outgoing, PostRef, Request, RequestId, TimerFilter, TimerKind, UserRef};
 
 fn rating_choices(id: &RequestId) -> Vec<Choice> {
-    const LABELS: [&str; 5] = ["1 · poor", "2", "3", "4", "5 · great"];
+    const LABELS: [&str; 5] = ["rating-1", "rating-2", "rating-3", "rating-4", "rating-5"];
     LABELS
         .iter()
         .zip(1u8..)
-        .map(|(label, n)| Choice::new(*label, Action::Rate(id.clone(), n)))
+        .map(|(label, n)| Choice::new(Text::new(label), Action::Rate(id.clone(), n)))
         .collect()
+}
+
+/// "you" when the reader did it, else a mention of who did.
+fn who_did(user: &UserRef, reader: &UserRef) -> Arg {
+    if user == reader {
+        Text::new("you").into()
+    } else {
+        user.into()
+    }
 }
 
 impl Desk<'_> {
@@ -28,7 +37,7 @@ impl Desk<'_> {
         self.notice(
             user,
             None,
-            Message::text(format!("I can't find request {id}.")),
+            Message::text(Text::new("request-unknown").arg("id", id)),
         );
     }
 
@@ -52,29 +61,30 @@ impl Desk<'_> {
             .collect();
         if mine.is_empty() {
             return Message::with_choices(
-                "You have no open requests.",
-                vec![Choice::new("New request", Action::StartRequest)],
+                Text::new("status-none"),
+                vec![text::new_request_choice()],
             );
         }
         mine.sort_by_key(|r| r.created_at);
-        let mut text = String::from("Your open requests:");
+        let mut msg = Message::text(Text::new("status-header"));
         for r in mine {
             let who = match &r.assignee {
-                Some(a) => format!("with {}", mention(&a.id)),
-                None => "waiting for someone to pick it up".to_string(),
+                Some(a) => Text::new("status-with").arg("user", a),
+                None => Text::new("status-waiting"),
             };
-            text.push_str(&format!(
-                "\n• *{}* {} — {} ({who})",
-                r.id,
-                clip(&r.summary, 60),
-                r.status
-            ));
+            msg = msg.line(
+                Text::new("status-line")
+                    .arg("id", Arg::strong(&r.id))
+                    .arg("summary", clip(&r.summary, 60))
+                    .arg("status", text::status(r.status))
+                    .arg("who", who),
+            );
         }
-        Message::text(text)
+        msg
     }
 
     pub(super) fn cancel_request(&mut self, user: &UserRef, id: &RequestId, by_command: bool) {
-        let say = |desk: &mut Self, text: String| {
+        let say = |desk: &mut Self, text: Text| {
             if by_command {
                 desk.reply(Message::text(text));
             } else {
@@ -84,17 +94,22 @@ impl Desk<'_> {
         let Some(r) = self.request(id) else {
             return say(
                 self,
-                format!("I can't find request {id}. `/help-it status` lists yours."),
+                Text::new("cancel-unknown")
+                    .arg("id", id)
+                    .arg("status", super::Command::Status),
             );
         };
         if &r.requester != user {
-            return say(
-                self,
-                format!("Only the person who opened {id} can cancel it."),
-            );
+            return say(self, Text::new("cancel-not-yours").arg("id", id));
         }
         if !r.status.is_active() {
-            return say(self, format!("{id} is already {}.", r.status));
+            let status = text::status(r.status);
+            return say(
+                self,
+                Text::new("request-already")
+                    .arg("id", id)
+                    .arg("status", status),
+            );
         }
         let now = self.now;
         let r = self.request_mut(id).expect("checked above");
@@ -107,9 +122,9 @@ impl Desk<'_> {
         });
         self.send(Outgoing::ThreadPost {
             request: id.clone(),
-            msg: Message::text(format!("{} cancelled this request.", mention(&user.id))),
+            msg: Message::text(Text::new("thread-cancelled").arg("user", user)),
         });
-        say(self, format!("Cancelled {id}. The team has been told."));
+        say(self, Text::new("cancelled").arg("id", id));
     }
 
     pub(super) fn relay_from_requester(&mut self, user: &UserRef, id: &RequestId, text: &str) {
@@ -125,11 +140,12 @@ impl Desk<'_> {
         );
         self.send(Outgoing::ThreadPost {
             request: id.clone(),
-            msg: Message::text(format!("{} (requester) wrote:\n{text}", mention(&user.id))),
+            msg: Message::text(Text::new("thread-requester-wrote").arg("user", user))
+                .line(Text::plain(text)),
         });
         self.dm(
             user,
-            Message::text(format!("Passed on to the team handling {id}.")),
+            Message::text(Text::new("relayed-to-team").arg("id", id)),
             Some(id),
         );
     }
@@ -162,7 +178,12 @@ impl Desk<'_> {
         self.responded(id);
         self.dm(
             &requester,
-            Message::text(format!("{} on *{id}*:\n{text}", mention(&user.id))),
+            Message::text(
+                Text::new("agent-wrote")
+                    .arg("user", user)
+                    .arg("id", Arg::strong(id)),
+            )
+            .line(Text::plain(text)),
             Some(id),
         );
         self.send(Outgoing::MarkRelayed {
@@ -176,20 +197,24 @@ impl Desk<'_> {
             return self.unknown_request(user, id);
         };
         let refusal = if !self.is_agent_for(user, r) {
-            let dept = self
-                .department_of(r)
-                .map(|d| d.name.as_str())
-                .unwrap_or("this team");
-            Some(format!("Only {dept} agents can claim {id}."))
+            let team: Arg = match self.department_of(r) {
+                Some(d) => d.name.as_str().into(),
+                None => Text::new("this-team").into(),
+            };
+            Some(Text::new("claim-not-agent").arg("team", team).arg("id", id))
         } else {
             match (&r.status, &r.assignee) {
-                (Status::Claimed, Some(a)) if a == user => Some(format!("You already have {id}.")),
+                (Status::Claimed, Some(a)) if a == user => {
+                    Some(Text::new("claim-already-yours").arg("id", id))
+                }
                 (Status::Claimed, Some(a)) => {
-                    Some(format!("{id} is already claimed by {}.", mention(&a.id)))
+                    Some(Text::new("claim-taken").arg("id", id).arg("user", a))
                 }
-                (Status::Closed | Status::Cancelled, _) => {
-                    Some(format!("{id} is {}; reopen it first.", r.status))
-                }
+                (Status::Closed | Status::Cancelled, _) => Some(
+                    Text::new("claim-closed")
+                        .arg("id", id)
+                        .arg("status", text::status(r.status)),
+                ),
                 _ => None,
             }
         };
@@ -208,7 +233,11 @@ impl Desk<'_> {
         });
         self.dm(
             &requester,
-            Message::text(format!("{} is now working on *{id}*.", mention(&user.id))),
+            Message::text(
+                Text::new("claimed")
+                    .arg("user", user)
+                    .arg("id", Arg::strong(id)),
+            ),
             Some(id),
         );
     }
@@ -222,11 +251,13 @@ impl Desk<'_> {
         };
         let allowed = self.is_agent_for(user, r) || &r.requester == user;
         let refusal = if !allowed {
-            Some(format!(
-                "Only the team's agents or the requester can close {id}."
-            ))
+            Some(Text::new("close-not-allowed").arg("id", id))
         } else if !r.status.is_active() {
-            Some(format!("{id} is already {}.", r.status))
+            Some(
+                Text::new("request-already")
+                    .arg("id", id)
+                    .arg("status", text::status(r.status)),
+            )
         } else {
             None
         };
@@ -254,21 +285,20 @@ impl Desk<'_> {
         self.send(Outgoing::UpdateCard {
             request: id.clone(),
         });
-        let closer = if &requester == user {
-            "you".to_string()
-        } else {
-            mention(&user.id)
-        };
         self.dm(
             &requester,
-            Message::text(format!("*{id}* was closed by {closer}.")),
+            Message::text(
+                Text::new("closed-by")
+                    .arg("id", Arg::strong(id))
+                    .arg("who", who_did(user, &requester)),
+            ),
             Some(id),
         );
         if ask_survey {
             self.dm(
                 &requester,
                 Message::with_choices(
-                    format!("How did we do with *{id}*? Rate it from 1 (poor) to 5 (great)."),
+                    Text::new("survey-ask").arg("id", Arg::strong(id)),
                     rating_choices(id),
                 ),
                 Some(id),
@@ -293,9 +323,11 @@ impl Desk<'_> {
         if !allowed || r.status != Status::Closed {
             if !by_reaction {
                 let text = if allowed {
-                    format!("{id} is {}, not closed.", r.status)
+                    Text::new("reopen-not-closed")
+                        .arg("id", id)
+                        .arg("status", text::status(r.status))
                 } else {
-                    format!("Only the team's agents or the requester can reopen {id}.")
+                    Text::new("reopen-not-allowed").arg("id", id)
                 };
                 self.notice(user, Some(id), Message::text(text));
             }
@@ -323,43 +355,45 @@ impl Desk<'_> {
         self.send(Outgoing::UpdateCard {
             request: id.clone(),
         });
-        let reopener = if &requester == user {
-            "you".to_string()
-        } else {
-            mention(&user.id)
-        };
         self.dm(
             &requester,
-            Message::text(format!("*{id}* was reopened by {reopener}.")),
+            Message::text(
+                Text::new("reopened-by")
+                    .arg("id", Arg::strong(id))
+                    .arg("who", who_did(user, &requester)),
+            ),
             Some(id),
         );
     }
 
-    pub(super) fn rate(&mut self, user: &UserRef, id: &RequestId, rating: u8) {
+    /// Records a rating; `clicked` is the survey message whose button gave it, if known.
+    pub(super) fn rate(
+        &mut self,
+        user: &UserRef,
+        id: &RequestId,
+        rating: u8,
+        clicked: Option<PostRef>,
+    ) {
         let Some(r) = self.request(id) else {
             return self.unknown_request(user, id);
         };
         if &r.requester != user {
-            return self.notice(
-                user,
-                Some(id),
-                Message::text("Only the requester can rate a request."),
-            );
+            return self.notice(user, Some(id), Message::text(Text::new("rate-not-yours")));
         }
         match r.survey.state {
             SurveyState::AwaitingRating => {}
             SurveyState::NotSent => {
                 let text = if r.status.is_active() {
-                    format!("{id} isn't closed yet, so there's nothing to rate.")
+                    Text::new("rate-not-closed").arg("id", id)
                 } else {
-                    format!("There's no survey for {id}, so there's nothing to rate.")
+                    Text::new("rate-no-survey").arg("id", id)
                 };
                 return self.dm(user, Message::text(text), Some(id));
             }
             SurveyState::AwaitingComment | SurveyState::Done => {
                 return self.dm(
                     user,
-                    Message::text(format!("Your rating for {id} is already recorded. Thanks!")),
+                    Message::text(Text::new("rate-already").arg("id", id)),
                     Some(id),
                 )
             }
@@ -372,11 +406,29 @@ impl Desk<'_> {
         r.survey.state = SurveyState::AwaitingComment;
         r.record(now, Some(user), Event::Rated { rating });
         self.cancel_timers(TimerFilter::SurveyReminder(id.clone()));
+        if let Some(post) = clicked {
+            // Rated, so the survey's buttons have done their job: say thanks in their place.
+            self.send(Outgoing::ReplacePost {
+                to: user.clone(),
+                request: id.clone(),
+                post,
+                msg: Message::text(
+                    Text::new("survey-answered")
+                        .arg("id", Arg::strong(id))
+                        .arg("rating", rating),
+                ),
+            });
+        }
         self.dm(
             user,
             Message::with_choices(
-                format!("Thanks for rating *{id}* {rating}/5! Anything you'd like to add? Type a comment, or skip."),
-                vec![Choice::new("Skip", Action::NoComment(id.clone()))],
+                Text::new("survey-rated")
+                    .arg("id", Arg::strong(id))
+                    .arg("rating", rating),
+                vec![Choice::new(
+                    Text::new("button-skip"),
+                    Action::NoComment(id.clone()),
+                )],
             ),
             Some(id),
         );
@@ -401,11 +453,7 @@ impl Desk<'_> {
             r.survey.comment = Some(comment.clone());
             r.record(now, Some(user), Event::Commented { text: comment });
         }
-        self.dm(
-            user,
-            Message::text("Thank you for your feedback!"),
-            Some(id),
-        );
+        self.dm(user, Message::text(Text::new("survey-thanks")), Some(id));
     }
 
     pub(super) fn first_response_due(&mut self, id: &RequestId, round: u32) {
@@ -421,20 +469,25 @@ impl Desk<'_> {
         let r = self.request_mut(id).expect("checked above");
         r.reminders_sent = round + 1;
         r.record(now, None, Event::Reminded { round: round + 1 });
-        let who = if dept.escalate_to.is_empty() {
-            String::new()
+        let platform = r.requester.platform;
+        let reminder = if dept.escalate_to.is_empty() {
+            Text::new("reminder")
         } else {
-            format!("{} ", mention(&dept.escalate_to))
+            // The person to escalate to is configured as a platform id on the request's platform.
+            let lead = UserRef::new(platform, dept.escalate_to.clone());
+            Text::new("reminder-escalated").arg("user", &lead)
         };
         self.send(Outgoing::ThreadPost {
             request: id.clone(),
             msg: Message::with_choices(
-                format!(
-                    "{who}⏰ *{id}* has waited {} without a response (service level: {}).",
-                    text::duration(waited),
-                    text::duration(dept.first_response_sla)
-                ),
-                vec![Choice::new("Claim", Action::Claim(id.clone()))],
+                reminder
+                    .arg("id", Arg::strong(id))
+                    .arg("waited", Arg::duration(waited))
+                    .arg("sla", Arg::duration(dept.first_response_sla)),
+                vec![Choice::new(
+                    Text::new("button-claim"),
+                    Action::Claim(id.clone()),
+                )],
             ),
         });
         self.schedule(
@@ -459,7 +512,7 @@ impl Desk<'_> {
         self.dm(
             &requester,
             Message::with_choices(
-                format!("A quick reminder: how did we do with *{id}*? One click is enough."),
+                Text::new("survey-reminder").arg("id", Arg::strong(id)),
                 rating_choices(id),
             ),
             Some(id),

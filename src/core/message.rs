@@ -1,9 +1,12 @@
-//! Platform-neutral messages: text plus the choices a user can click. Adapters render them
-//! as Block Kit, Adaptive Cards or numbered console options; no platform markup lives here.
+//! Platform-neutral messages: lines of translatable text plus the choices a user can click.
 //!
-//! Text may mention a user as `<@ID>`; adapters turn that into their own mention syntax.
+//! A line is a catalog message id with typed arguments ([`Text`], [`Arg`]): plain words,
+//! emphasis, code, a mention of a [`UserRef`], a command hint, a request id, a duration. No
+//! platform markup and no wording lives here: the catalogs under `locales/` hold the words,
+//! and each adapter renders the arguments (Block Kit mrkdwn, Teams markdown, Adaptive Card
+//! text, console text).
 
-use super::ids::RequestId;
+use super::ids::{RequestId, UserRef};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -101,41 +104,230 @@ impl TryFrom<String> for Action {
     }
 }
 
+/// A button: what it says and what it does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Choice {
-    pub label: String,
+    pub label: Text,
     pub action: Action,
 }
 
 impl Choice {
-    pub fn new(label: impl Into<String>, action: Action) -> Self {
-        Choice {
-            label: label.into(),
-            action,
-        }
+    pub fn new(label: Text, action: Action) -> Self {
+        Choice { label, action }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What the desk says: lines of translatable text, and the choices offered under them.
+///
+/// Serialised in the outbox. Items written before messages were structured hold
+/// `{"text": "...", "choices": [{"label": "...", ...}]}` with the words already in them;
+/// those still read, as plain text (see [`Message`]'s `Deserialize`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Message {
-    pub text: String,
+    pub lines: Vec<Text>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<Choice>,
 }
 
 impl Message {
-    pub fn text(text: impl Into<String>) -> Self {
+    pub fn text(text: Text) -> Self {
         Message {
-            text: text.into(),
+            lines: vec![text],
             choices: Vec::new(),
         }
     }
 
-    pub fn with_choices(text: impl Into<String>, choices: Vec<Choice>) -> Self {
+    pub fn with_choices(text: Text, choices: Vec<Choice>) -> Self {
         Message {
-            text: text.into(),
+            lines: vec![text],
             choices,
         }
+    }
+
+    /// Adds a line under the ones there are.
+    pub fn line(mut self, text: Text) -> Self {
+        self.lines.push(text);
+        self
+    }
+
+    /// Puts a line above the ones there are.
+    pub fn prefixed(mut self, text: Text) -> Self {
+        self.lines.insert(0, text);
+        self
+    }
+}
+
+impl<'de> Deserialize<'de> for Message {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct LegacyChoice {
+            label: String,
+            action: Action,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Current {
+                lines: Vec<Text>,
+                #[serde(default)]
+                choices: Vec<Choice>,
+            },
+            Legacy {
+                text: String,
+                #[serde(default)]
+                choices: Vec<LegacyChoice>,
+            },
+        }
+        Ok(match Repr::deserialize(d)? {
+            Repr::Current { lines, choices } => Message { lines, choices },
+            Repr::Legacy { text, choices } => Message {
+                lines: vec![Text::plain(text)],
+                choices: choices
+                    .into_iter()
+                    .map(|c| Choice::new(Text::plain(c.label), c.action))
+                    .collect(),
+            },
+        })
+    }
+}
+
+/// The catalog id whose whole text is its `text` argument: words that need no translation
+/// (a department's name on a button, an option from the configuration).
+pub const PLAIN: &str = "plain";
+
+/// One translatable line: a message id from the catalogs (`locales/*/frontdesk.ftl`) and the
+/// arguments its placeables name. Never holds platform markup; each adapter renders the
+/// arguments in its own syntax.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Text {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<(String, Arg)>,
+}
+
+impl Text {
+    pub fn new(id: &str) -> Self {
+        Text {
+            id: id.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Words shown as they are, escaped for the platform.
+    pub fn plain(text: impl Into<String>) -> Self {
+        Text::new(PLAIN).arg("text", Arg::Plain(text.into()))
+    }
+
+    pub fn arg(mut self, name: &str, value: impl Into<Arg>) -> Self {
+        self.args.push((name.to_string(), value.into()));
+        self
+    }
+}
+
+/// A command the user can type, shown the way their platform spells it: Slack has the
+/// `/help-it` slash command, Teams users type the bare words in their chat with the bot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    /// Start a request (`/help-it`).
+    Start,
+    /// Start a request saying what is needed (`/help-it <what you need>`).
+    StartWith,
+    /// List one's open requests (`/help-it status`).
+    Status,
+    /// Cancel a request (`/help-it cancel IT-7`).
+    Cancel(RequestId),
+}
+
+/// An argument of a [`Text`], typed so each platform can render it its own way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Arg {
+    /// Words from a person or the configuration: shown as written, escaped for the platform.
+    Plain(String),
+    /// A number; the catalogs may choose plural forms by it.
+    Number(i64),
+    /// Emphasised (Slack `*x*`, Teams `**x**`).
+    Strong(Box<Arg>),
+    /// Something to type exactly as shown (`back`, `cancel IT-7`).
+    Code(String),
+    /// A person, mentioned the platform's way.
+    User(UserRef),
+    /// A request id.
+    Request(RequestId),
+    /// A command hint.
+    Command(Command),
+    /// A length of time, in seconds ("4h", "2h 30m"), in the reader's units.
+    Duration(i64),
+    /// Another catalog message, formatted first (a status word, "you").
+    Text(Box<Text>),
+}
+
+impl Arg {
+    pub fn strong(inner: impl Into<Arg>) -> Arg {
+        Arg::Strong(Box::new(inner.into()))
+    }
+
+    pub fn code(text: impl Into<String>) -> Arg {
+        Arg::Code(text.into())
+    }
+
+    pub fn duration(d: chrono::Duration) -> Arg {
+        Arg::Duration(d.num_seconds())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Arg {
+        Arg::Plain(s)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Arg {
+        Arg::Plain(s.to_string())
+    }
+}
+
+impl From<&RequestId> for Arg {
+    fn from(id: &RequestId) -> Arg {
+        Arg::Request(id.clone())
+    }
+}
+
+impl From<&UserRef> for Arg {
+    fn from(u: &UserRef) -> Arg {
+        Arg::User(u.clone())
+    }
+}
+
+impl From<Text> for Arg {
+    fn from(t: Text) -> Arg {
+        Arg::Text(Box::new(t))
+    }
+}
+
+impl From<Command> for Arg {
+    fn from(c: Command) -> Arg {
+        Arg::Command(c)
+    }
+}
+
+impl From<u64> for Arg {
+    fn from(n: u64) -> Arg {
+        Arg::Number(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+}
+
+impl From<usize> for Arg {
+    fn from(n: usize) -> Arg {
+        Arg::Number(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+}
+
+impl From<u8> for Arg {
+    fn from(n: u8) -> Arg {
+        Arg::Number(n.into())
     }
 }
 
@@ -166,6 +358,24 @@ mod tests {
         for a in all {
             assert_eq!(Action::parse(&a.to_string()), Ok(a.clone()));
         }
+    }
+
+    #[test]
+    fn messages_written_before_they_were_structured_still_read() {
+        let old = r#"{"text":"Hi *there*","choices":[{"label":"Skip","action":"skip"}]}"#;
+        let msg: Message = serde_json::from_str(old).unwrap();
+        assert_eq!(msg.lines, vec![Text::plain("Hi *there*")]);
+        assert_eq!(
+            msg.choices,
+            vec![Choice::new(Text::plain("Skip"), Action::Skip)]
+        );
+        let new = Message::with_choices(
+            Text::new("survey-thanks").arg("id", &RequestId::parse("IT-2").unwrap()),
+            vec![Choice::new(Text::new("button-skip"), Action::Skip)],
+        )
+        .line(Text::plain("more"));
+        let json = serde_json::to_string(&new).unwrap();
+        assert_eq!(serde_json::from_str::<Message>(&json).unwrap(), new);
     }
 
     #[test]

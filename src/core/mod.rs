@@ -14,13 +14,15 @@ mod lifecycle;
 pub mod message;
 pub mod model;
 pub mod rules;
+#[cfg(test)]
+pub(crate) mod shown;
 pub mod text;
 
 pub use actions::{actions_for, card_choices, Role};
 pub use effect::{Conversation, Effect, Outgoing, Timer, TimerFilter, TimerKind};
 pub use ids::{Platform, PostRef, RequestId, Timestamp, UserRef};
 pub use input::{is_card_reply, Input, Place};
-pub use message::{Action, Choice, Message};
+pub use message::{Action, Arg, Choice, Command, Message, Text};
 pub use model::{
     needs_attention, Answer, Draft, Event, HistoryEntry, Priority, Request, Session, Status, Step,
     Survey, SurveyState,
@@ -186,7 +188,11 @@ impl<'r> Desk<'r> {
                     self.on_thread_reply(&user, &text, &request, post)
                 }
             },
-            Input::ButtonClicked { user, action } => self.on_button(&user, action),
+            Input::ButtonClicked { user, action, post } => self.on_button(&user, action, post),
+            Input::MentionedInChannel { thread, .. } => self.send(Outgoing::ThreadReply {
+                thread,
+                msg: Message::text(Text::new("channel-pointer").arg("help", Command::Start)),
+            }),
             Input::CloseReactionAdded { user, request } => self.close(&user, &request, true),
             Input::CloseReactionRemoved { user, request } => self.reopen(&user, &request, true),
             Input::TimerFired { timer } => self.on_timer(timer),
@@ -308,19 +314,22 @@ impl<'r> Desk<'r> {
             "cancel" => match words.next() {
                 Some(id) => match RequestId::parse(id) {
                     Ok(id) => self.cancel_request(user, &id, true),
-                    Err(_) => self.reply(Message::text(format!(
-                        "`{id}` is not a request id. Use `/help-it cancel IT-7`; `/help-it status` lists yours."
-                    ))),
+                    Err(_) => self.reply(Message::text(
+                        Text::new("cancel-bad-id")
+                            .arg("id", Arg::code(id))
+                            .arg("cancel", Command::Cancel(RequestId::new("IT", 7)))
+                            .arg("status", Command::Status),
+                    )),
                 },
                 None if self.session.draft.is_some() => self.cancel_draft(user),
                 None => self.reply(Message::text(
-                    "Which request? Use `/help-it cancel IT-7`; `/help-it status` lists yours.",
+                    Text::new("cancel-which")
+                        .arg("cancel", Command::Cancel(RequestId::new("IT", 7)))
+                        .arg("status", Command::Status),
                 )),
             },
             _ => {
-                self.reply(Message::text(
-                    "I've sent you a direct message to collect the details.",
-                ));
+                self.reply(Message::text(Text::new("intake-started-dm")));
                 let first_words = (!trimmed.is_empty()).then(|| trimmed.to_string());
                 self.start_intake(user, first_words);
             }
@@ -356,11 +365,10 @@ impl<'r> Desk<'r> {
                 // Nothing is being written (an expired draft was just dropped and the user told).
                 if !expired {
                     let msg = match self.session.pending_reply.take() {
-                        Some(_) => "OK, I won't pass that message on.",
-                        None => {
-                            "There's no request in progress to cancel. To cancel one you sent, type \
-                             `cancel IT-7`; `status` lists yours."
-                        }
+                        Some(_) => Text::new("pending-dropped"),
+                        None => Text::new("nothing-to-cancel")
+                            .arg("cancel", Arg::code("cancel IT-7"))
+                            .arg("status", Arg::code("status")),
                     };
                     self.dm(user, Message::text(msg), None);
                 }
@@ -391,7 +399,7 @@ impl<'r> Desk<'r> {
             let rating = text.parse::<u8>().ok().filter(|n| (1..=5).contains(n));
             match (state, rating) {
                 (SurveyState::AwaitingComment, _) => return self.survey_comment(user, &id, text),
-                (SurveyState::AwaitingRating, Some(n)) => return self.rate(user, &id, n),
+                (SurveyState::AwaitingRating, Some(n)) => return self.rate(user, &id, n, None),
                 _ => {}
             }
         }
@@ -404,9 +412,7 @@ impl<'r> Desk<'r> {
                 }
                 if !active.is_empty() {
                     // A wrong id is not a new message: keep the one waiting and ask again.
-                    let question = format!(
-                        "{id} isn't one of your open requests. Which one is your message for?"
-                    );
+                    let question = Text::new("which-not-yours").arg("id", &id);
                     return self.ask_which(user, &active, question);
                 }
             }
@@ -429,17 +435,13 @@ impl<'r> Desk<'r> {
             several => {
                 self.session.pending_reply = Some(text::clip(text, text::MAX_ANSWER_CHARS));
                 let several = several.to_vec();
-                self.ask_which(
-                    user,
-                    &several,
-                    "You have several open requests. Which one is this message for?".to_string(),
-                );
+                self.ask_which(user, &several, Text::new("which-several"));
             }
         }
     }
 
     /// Asks which of `requests` the pending message is for.
-    fn ask_which(&mut self, user: &UserRef, requests: &[RequestId], question: String) {
+    fn ask_which(&mut self, user: &UserRef, requests: &[RequestId], question: Text) {
         let choices = requests
             .iter()
             .filter_map(|id| self.request(id))
@@ -447,25 +449,30 @@ impl<'r> Desk<'r> {
                 actions_for(r, Role::Requester)
                     .into_iter()
                     .filter(|a| matches!(a, Action::ReplyTo(_)))
-                    .map(|a| Choice::new(format!("{}: {}", r.id, text::clip(&r.summary, 40)), a))
+                    .map(|a| {
+                        let label = Text::new("choice-request")
+                            .arg("id", &r.id)
+                            .arg("summary", text::clip(&r.summary, 40));
+                        Choice::new(label, a)
+                    })
             })
             .collect();
         self.dm(user, Message::with_choices(question, choices), None);
     }
 
-    fn on_button(&mut self, user: &UserRef, action: Action) {
+    fn on_button(&mut self, user: &UserRef, action: Action, post: Option<PostRef>) {
         match action {
             Action::Claim(id) => self.claim(user, &id),
             Action::Close(id) => self.close(user, &id, false),
             Action::Reopen(id) => self.reopen(user, &id, false),
-            Action::Rate(id, n) => self.rate(user, &id, n),
+            Action::Rate(id, n) => self.rate(user, &id, n, post),
             Action::NoComment(id) => self.survey_comment(user, &id, "skip"),
             Action::ReplyTo(id) => {
                 let refusal = match self.request(&id) {
-                    None => Some(format!("I can't find request {id}.")),
-                    Some(r) if &r.requester != user => Some(format!(
-                        "Only the person who opened {id} can write to its team here."
-                    )),
+                    None => Some(Text::new("request-unknown").arg("id", &id)),
+                    Some(r) if &r.requester != user => {
+                        Some(Text::new("reply-to-not-yours").arg("id", &id))
+                    }
                     Some(_) => None,
                 };
                 if let Some(text) = refusal {
@@ -475,9 +482,7 @@ impl<'r> Desk<'r> {
                     Some(text) => self.relay_from_requester(user, &id, &text),
                     None => self.dm(
                         user,
-                        Message::text(format!(
-                            "Type your message and I'll pass it on to the people handling {id}."
-                        )),
+                        Message::text(Text::new("reply-to-ask").arg("id", &id)),
                         Some(&id),
                     ),
                 }

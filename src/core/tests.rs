@@ -2,6 +2,7 @@
 //! transition the way the store does, so the tests read like the chats they stand for.
 
 use super::rules::fixtures::rules;
+use super::shown::{shown, Shown};
 use super::*;
 use chrono::{Duration, TimeZone, Utc};
 use std::collections::BTreeMap;
@@ -118,6 +119,23 @@ impl World {
         self.step(Input::ButtonClicked {
             user: user(who),
             action,
+            post: None,
+        })
+    }
+
+    /// A click on a button of the message `post`, which the platform can replace.
+    fn click_on(&mut self, who: &str, action: Action, post: PostRef) -> Transition {
+        self.step(Input::ButtonClicked {
+            user: user(who),
+            action,
+            post: Some(post),
+        })
+    }
+
+    fn mention(&mut self, who: &str, thread: PostRef) -> Transition {
+        self.step(Input::MentionedInChannel {
+            user: user(who),
+            thread,
         })
     }
 
@@ -241,38 +259,45 @@ impl SnapshotSource for World {
 // ---------------------------------------------------------------------------------------------
 
 trait Look {
-    fn dms_to(&self, who: &str) -> Vec<&Message>;
-    fn dm_to(&self, who: &str) -> &Message;
+    fn dms_to(&self, who: &str) -> Vec<&'static Shown>;
+    fn dm_to(&self, who: &str) -> &'static Shown;
     fn dm_abouts(&self, who: &str) -> Vec<Option<RequestId>>;
-    fn notice_to(&self, who: &str) -> (&Message, Option<&RequestId>);
-    fn reply(&self) -> &Message;
-    fn thread_posts(&self, id: &str) -> Vec<&Message>;
+    fn notice_to(&self, who: &str) -> (&'static Shown, Option<&RequestId>);
+    fn reply(&self) -> &'static Shown;
+    fn thread_posts(&self, id: &str) -> Vec<&'static Shown>;
     fn scheduled(&self) -> Vec<&Timer>;
     fn cancelled(&self) -> Vec<&TimerFilter>;
     fn sends(&self, out: &Outgoing) -> bool;
     fn changed(&self, id: &str) -> Option<&Request>;
 }
 
+/// A message in English words. Leaked so that tests can hold and pass it around as they
+/// would a reference into the transition; a test process is short.
+fn look(msg: &Message) -> &'static Shown {
+    Box::leak(Box::new(shown(msg)))
+}
+
 impl Look for Transition {
-    fn dms_to(&self, who: &str) -> Vec<&Message> {
+    /// The DMs `who` got, in English words.
+    fn dms_to(&self, who: &str) -> Vec<&'static Shown> {
         self.outgoing()
             .filter_map(|o| match o {
-                Outgoing::Dm { to, msg, .. } if *to == user(who) => Some(msg),
+                Outgoing::Dm { to, msg, .. } if *to == user(who) => Some(look(msg)),
                 _ => None,
             })
             .collect()
     }
 
     /// The one DM `who` got.
-    fn dm_to(&self, who: &str) -> &Message {
-        let dms = self.dms_to(who);
+    fn dm_to(&self, who: &str) -> &'static Shown {
+        let mut dms = self.dms_to(who);
         assert_eq!(
             dms.len(),
             1,
             "expected one DM to {who}, got {dms:#?}\nall effects: {:#?}",
             self.effects
         );
-        dms[0]
+        dms.remove(0)
     }
 
     fn dm_abouts(&self, who: &str) -> Vec<Option<RequestId>> {
@@ -284,12 +309,12 @@ impl Look for Transition {
             .collect()
     }
 
-    fn notice_to(&self, who: &str) -> (&Message, Option<&RequestId>) {
-        let notices: Vec<_> = self
+    fn notice_to(&self, who: &str) -> (&'static Shown, Option<&RequestId>) {
+        let mut notices: Vec<_> = self
             .outgoing()
             .filter_map(|o| match o {
                 Outgoing::Notice { to, msg, request } if *to == user(who) => {
-                    Some((msg, request.as_ref()))
+                    Some((look(msg), request.as_ref()))
                 }
                 _ => None,
             })
@@ -300,19 +325,19 @@ impl Look for Transition {
             "expected one notice to {who}: {:#?}",
             self.effects
         );
-        notices[0]
+        notices.remove(0)
     }
 
-    fn reply(&self) -> &Message {
+    fn reply(&self) -> &'static Shown {
         let replies: Vec<_> = self.replies().collect();
         assert_eq!(replies.len(), 1, "expected one reply: {:#?}", self.effects);
-        replies[0]
+        look(replies[0])
     }
 
-    fn thread_posts(&self, id: &str) -> Vec<&Message> {
+    fn thread_posts(&self, id: &str) -> Vec<&'static Shown> {
         self.outgoing()
             .filter_map(|o| match o {
-                Outgoing::ThreadPost { request, msg } if *request == rid(id) => Some(msg),
+                Outgoing::ThreadPost { request, msg } if *request == rid(id) => Some(look(msg)),
                 _ => None,
             })
             .collect()
@@ -347,11 +372,11 @@ impl Look for Transition {
     }
 }
 
-fn actions(msg: &Message) -> Vec<Action> {
+fn actions(msg: &Shown) -> Vec<Action> {
     msg.choices.iter().map(|c| c.action.clone()).collect()
 }
 
-fn has_text(msg: &Message, part: &str) {
+fn has_text(msg: &Shown, part: &str) {
     assert!(
         msg.text.contains(part),
         "expected {part:?} in {:?}",
@@ -1429,12 +1454,16 @@ fn submit_creates_the_request_posts_its_card_and_starts_the_first_response_clock
         t.effects,
         vec![
             Effect::Cancel(TimerFilter::Draft(user("carol"))),
-            Effect::Send(Outgoing::PostCard { request: rid("IT-1") }),
+            Effect::Send(Outgoing::PostCard {
+                request: rid("IT-1")
+            }),
             Effect::Send(Outgoing::Dm {
                 to: user("carol"),
                 msg: Message::text(
-                    "Thanks! Your request *IT-1* is with IT. They aim to respond within 4h; you'll hear from \
-                     them right here. Reply here any time to add details."
+                    Text::new("submitted")
+                        .arg("id", Arg::strong(&rid("IT-1")))
+                        .arg("team", "IT")
+                        .arg("sla", Arg::duration(Duration::hours(4)))
                 ),
                 about: Some(rid("IT-1")),
             }),
@@ -1446,6 +1475,11 @@ fn submit_creates_the_request_posts_its_card_and_starts_the_first_response_clock
                 }
             }),
         ]
+    );
+    assert_eq!(
+        t.dm_to("carol").text,
+        "Thanks! Your request *IT-1* is with IT. They aim to respond within 4h; you'll hear from \
+         them right here. Reply here any time to add details."
     );
     assert!(w.session("carol").is_empty());
     assert!(w.pending("draft_expiry").is_empty());
@@ -2683,6 +2717,107 @@ fn every_rating_button_records_its_rating_and_asks_for_a_comment() {
     }
 }
 
+/// The replacements of earlier messages a transition asks for: (to, request, post, words).
+fn replacements(t: &Transition) -> Vec<(UserRef, RequestId, PostRef, String)> {
+    t.outgoing()
+        .filter_map(|o| match o {
+            Outgoing::ReplacePost {
+                to,
+                request,
+                post,
+                msg,
+            } => {
+                let shown = look(msg);
+                assert!(
+                    shown.choices.is_empty(),
+                    "a replacement offers nothing to click"
+                );
+                Some((
+                    to.clone(),
+                    request.clone(),
+                    post.clone(),
+                    shown.text.clone(),
+                ))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn rating_on_a_survey_the_platform_can_replace_thanks_in_its_place() {
+    let mut w = World::new();
+    closed_by_alice(&mut w);
+    let survey = PostRef::new(Platform::Teams, "a:carol-chat", "1700000000050");
+    let t = w.click_on("carol", Action::Rate(rid("IT-1"), 4), survey.clone());
+    assert_eq!(
+        replacements(&t),
+        vec![(
+            user("carol"),
+            rid("IT-1"),
+            survey.clone(),
+            "Thanks, you rated *IT-1* 4/5.".to_string()
+        )]
+    );
+    // The request for a comment follows, as after any rating.
+    has_text(t.dm_to("carol"), "Anything you'd like to add?");
+    // A second click on the same card changes nothing and replaces nothing.
+    let t = w.click_on("carol", Action::Rate(rid("IT-1"), 2), survey.clone());
+    assert!(replacements(&t).is_empty());
+    assert!(t.changed("IT-1").is_none());
+    // Nor does someone else's click.
+    let t = w.click_on("dave", Action::Rate(rid("IT-1"), 1), survey);
+    assert!(replacements(&t).is_empty());
+}
+
+#[test]
+fn a_rating_without_a_clicked_message_replaces_nothing() {
+    let mut w = World::new();
+    closed_by_alice(&mut w);
+    let t = w.click("carol", Action::Rate(rid("IT-1"), 5));
+    assert!(replacements(&t).is_empty());
+    let mut w = World::new();
+    closed_by_alice(&mut w);
+    let t = w.say("carol", "3");
+    assert!(replacements(&t).is_empty());
+}
+
+#[test]
+fn a_mention_in_a_channel_is_answered_with_a_pointer_in_its_thread() {
+    let mut w = World::new();
+    let thread = PostRef::new(Platform::Teams, "19:itdesk@thread.tacv2", "1700000000999");
+    let t = w.mention("bob", thread.clone());
+    let replies: Vec<_> = t
+        .outgoing()
+        .map(|o| match o {
+            Outgoing::ThreadReply { thread, msg } => (thread.clone(), look(msg).text.clone()),
+            other => panic!("only the pointer goes out, not {other:?}"),
+        })
+        .collect();
+    assert_eq!(replies.len(), 1);
+    assert_eq!(replies[0].0, thread);
+    assert!(
+        replies[0]
+            .1
+            .starts_with("I post help requests in this channel")
+            && replies[0]
+                .1
+                .ends_with("open a chat with me and type `/help-it`."),
+        "{}",
+        replies[0].1
+    );
+    assert!(t.requests.is_empty());
+    assert_eq!(
+        Outgoing::ThreadReply {
+            thread: thread.clone(),
+            msg: Message::text(Text::plain("x"))
+        }
+        .conversation()
+        .key(),
+        "thread:teams:19:itdesk@thread.tacv2:1700000000999"
+    );
+}
+
 #[test]
 fn a_typed_digit_rates_the_closed_request() {
     let mut w = World::new();
@@ -3234,17 +3369,20 @@ fn a_snapshot_holds_the_named_requests_then_the_actors_requests_that_need_attent
     let reopen = Input::ButtonClicked {
         user: user("carol"),
         action: Action::Reopen(rid("IT-3")),
+        post: None,
     };
     assert_eq!(ids(&w.snapshot(&reopen)), ["IT-3", "IT-1", "IT-2", "IT-6"]);
     let close = Input::ButtonClicked {
         user: user("carol"),
         action: Action::Close(rid("IT-1")),
+        post: None,
     };
     assert_eq!(ids(&w.snapshot(&close)), ["IT-1", "IT-2", "IT-6"]);
     // Someone else's request is loaded only when named.
     let claim = Input::ButtonClicked {
         user: user("dave"),
         action: Action::Claim(rid("IT-2")),
+        post: None,
     };
     assert_eq!(ids(&w.snapshot(&claim)), ["IT-2", "IT-5"]);
     // A timer acts for nobody: only what it names.

@@ -386,6 +386,38 @@ impl SlackApi {
         Ok(r.channel.id)
     }
 
+    /// The user's locale (`de-DE`) from `users.info` with `include_locale`; `None` when Slack
+    /// doesn't say.
+    ///
+    /// # Errors
+    /// See [`ApiError`].
+    pub async fn users_locale(&self, user: &str) -> Result<Option<String>, ApiError> {
+        #[derive(Deserialize)]
+        struct UserEnvelope {
+            user: UserLocale,
+        }
+        #[derive(Deserialize)]
+        struct UserLocale {
+            #[serde(default)]
+            locale: Option<String>,
+        }
+        let session = self.client.open_session(&self.token);
+        let params = vec![
+            ("user", Some(user.to_string())),
+            ("include_locale", Some("true".to_string())),
+        ];
+        let r: UserEnvelope = self
+            .bounded("users.info", async {
+                session
+                    .http_session_api
+                    .http_get("users.info", &params, None)
+                    .await
+                    .map_err(|e| classify("users.info", e))
+            })
+            .await?;
+        Ok(r.user.locale)
+    }
+
     /// # Errors
     /// See [`ApiError`].
     pub async fn conversations_info(&self, channel: &str) -> Result<ChannelInfo, ApiError> {

@@ -5,12 +5,15 @@
 //! size limits (section text 3000, header 150, button text 75, 25 buttons per actions block,
 //! 50 blocks per message, 100 per view), so Slack never refuses a message for its size.
 //!
-//! Text from the core is Slack mrkdwn already: `*bold*`, `` `code` ``, mentions as `<@U…>`.
-//! Characters that mean markup to Slack (`&`, `<`, `>`) are escaped, except in Slack's own
-//! tokens (mentions, channel links, links) and entities Slack escaped itself.
+//! Core messages become mrkdwn through [`Mrkdwn`]: emphasis `*bold*`, `` `code` ``, mentions
+//! as `<@U…>`, commands as `/help-it …`. In words from people and from the catalogs, the
+//! characters that mean markup to Slack (`&`, `<`, `>`) are escaped, except in Slack's own
+//! tokens (mentions, channel links, links a Slack user typed) and entities Slack escaped
+//! itself. Button labels are Slack plain text and need no escaping.
 
 use crate::core::text::clip;
-use crate::core::{card_choices, Action, Message, Request, Status};
+use crate::core::{card_choices, Action, Arg, Command, Message, Request, Status, Text, UserRef};
+use crate::i18n::{Rendered, Style, Words};
 use slack_morphism::prelude::*;
 
 pub const SECTION_MAX: usize = 3000;
@@ -59,6 +62,57 @@ pub fn escape(text: &str) -> String {
         }
         rest = &rest[c.len_utf8()..];
     }
+    out
+}
+
+/// Slack's mrkdwn, for message text.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Mrkdwn;
+
+impl Style for Mrkdwn {
+    fn text(&mut self, s: &str) -> String {
+        escape_words(s)
+    }
+    fn strong(&mut self, rendered: String) -> String {
+        format!("*{rendered}*")
+    }
+    fn code(&mut self, s: &str) -> String {
+        format!("`{}`", escape_words(s))
+    }
+    fn mention(&mut self, user: &UserRef) -> String {
+        format!("<@{}>", user.id)
+    }
+    fn command(&mut self, _: &Command, words: &str) -> String {
+        format!("`{}`", escape(format!("/help-it {words}").trim_end()))
+    }
+}
+
+/// [`escape`] for words from people and catalogs: Slack's tokens survive as there, except
+/// the broadcasts (`<!here>`, `<!channel>`, `<!everyone>`, `<!subteam^…>`). The bot posts what
+/// a requester wrote into a channel they may not even be in; it must not ping that channel
+/// for them.
+pub fn escape_words(text: &str) -> String {
+    let escaped = escape(text);
+    if !escaped.contains("<!") {
+        return escaped;
+    }
+    let mut out = String::with_capacity(escaped.len());
+    let mut rest = escaped.as_str();
+    while let Some(start) = rest.find("<!") {
+        out.push_str(&rest[..start]);
+        let token = &rest[start..];
+        let end = token.find('>').map_or(token.len(), |e| e + 1);
+        let inner = token[2..end].trim_end_matches('>');
+        let name = inner.split(['|', '^']).next().unwrap_or("");
+        if matches!(name, "here" | "channel" | "everyone" | "subteam") {
+            out.push_str("&lt;!");
+            out.push_str(&token[2..end].replace('>', "&gt;"));
+        } else {
+            out.push_str(&token[..end]);
+        }
+        rest = &token[end..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -165,53 +219,46 @@ fn action_blocks(key: &str, buttons: &[(String, Action)]) -> Vec<SlackBlock> {
 }
 
 /// A plain-text rendering: notifications, screen readers, clients without blocks.
-pub fn fallback_text(msg: &Message) -> String {
-    let mut text = escape(&msg.text);
+pub fn fallback_text(msg: &Rendered) -> String {
+    let mut text = msg.text.clone();
     if !msg.choices.is_empty() {
-        let labels: Vec<&str> = msg.choices.iter().map(|c| c.label.as_str()).collect();
-        text.push_str(&format!("\n({})", escape(&labels.join(" · "))));
+        let labels: Vec<&str> = msg.choices.iter().map(|(l, _)| l.as_str()).collect();
+        text.push_str(&format!("\n({})", escape_words(&labels.join(" · "))));
     }
     clip(&text, TEXT_MAX)
 }
 
 /// A core message as blocks: its text in sections, its choices as buttons.
-pub fn message_blocks(msg: &Message) -> Vec<SlackBlock> {
+pub fn message_blocks(msg: &Rendered) -> Vec<SlackBlock> {
     let mut blocks = Vec::new();
-    sections(&escape(&msg.text), &mut blocks);
-    let buttons: Vec<(String, Action)> = msg
-        .choices
-        .iter()
-        .map(|c| (c.label.clone(), c.action.clone()))
-        .collect();
+    sections(&msg.text, &mut blocks);
     let room = MESSAGE_BLOCKS_MAX.saturating_sub(1);
-    blocks.truncate(room.saturating_sub(buttons.len().div_ceil(BUTTONS_PER_BLOCK)));
-    blocks.extend(action_blocks("m", &buttons));
+    blocks.truncate(room.saturating_sub(msg.choices.len().div_ceil(BUTTONS_PER_BLOCK)));
+    blocks.extend(action_blocks("m", &msg.choices));
     blocks.truncate(MESSAGE_BLOCKS_MAX);
     blocks
 }
 
-pub fn message_content(msg: &Message) -> SlackMessageContent {
+/// A core message in the reader's words, as Slack message content.
+pub fn message_content(msg: &Message, words: &Words<'_>) -> SlackMessageContent {
+    let rendered = words.render(msg, &mut Mrkdwn);
     SlackMessageContent::new()
-        .with_text(fallback_text(msg))
-        .with_blocks(message_blocks(msg))
+        .with_text(fallback_text(&rendered))
+        .with_blocks(message_blocks(&rendered))
 }
 
 /// Several core messages as one (the slash command's ephemeral answer).
-pub fn combined_content(msgs: &[Message]) -> SlackMessageContent {
-    let text = msgs
+pub fn combined_content(msgs: &[Message], words: &Words<'_>) -> SlackMessageContent {
+    let rendered: Vec<Rendered> = msgs.iter().map(|m| words.render(m, &mut Mrkdwn)).collect();
+    let text = rendered
         .iter()
         .map(fallback_text)
         .collect::<Vec<_>>()
         .join("\n\n");
     let mut blocks = Vec::new();
-    for (i, m) in msgs.iter().enumerate() {
-        sections(&escape(&m.text), &mut blocks);
-        let buttons: Vec<(String, Action)> = m
-            .choices
-            .iter()
-            .map(|c| (c.label.clone(), c.action.clone()))
-            .collect();
-        blocks.extend(action_blocks(&format!("r{i}"), &buttons));
+    for (i, m) in rendered.iter().enumerate() {
+        sections(&m.text, &mut blocks);
+        blocks.extend(action_blocks(&format!("r{i}"), &m.choices));
     }
     blocks.truncate(MESSAGE_BLOCKS_MAX);
     SlackMessageContent::new()
@@ -219,13 +266,19 @@ pub fn combined_content(msgs: &[Message]) -> SlackMessageContent {
         .with_blocks(blocks)
 }
 
-fn status_label(status: Status) -> &'static str {
-    match status {
-        Status::Open => "🟡 Open",
-        Status::Claimed => "🔵 Claimed",
-        Status::Closed => "✅ Closed",
-        Status::Cancelled => "⚪ Cancelled",
-    }
+/// The status with its colour, as cards and the App Home show it.
+fn status_label(status: Status, words: &Words<'_>) -> String {
+    let (dot, word) = match status {
+        Status::Open => ("🟡", "status-title-open"),
+        Status::Claimed => ("🔵", "status-title-claimed"),
+        Status::Closed => ("✅", "status-title-closed"),
+        Status::Cancelled => ("⚪", "status-title-cancelled"),
+    };
+    format!("{dot} {}", escape(&words.word(word)))
+}
+
+fn priority_word(r: &Request, words: &Words<'_>) -> String {
+    words.word(&format!("priority-{}", r.priority.as_str()))
 }
 
 /// `<!date^…>` renders in each reader's own time zone; the fallback is UTC.
@@ -247,24 +300,29 @@ pub struct CardContext<'a> {
 }
 
 /// The request card in the department channel.
-pub fn card_content(r: &Request, ctx: &CardContext<'_>) -> SlackMessageContent {
+pub fn card_content(r: &Request, ctx: &CardContext<'_>, words: &Words<'_>) -> SlackMessageContent {
     let id = &r.id;
+    let label = |key: &str| escape(&words.word(key));
     let assignee = r
         .assignee
         .as_ref()
         .map(|a| format!("<@{}>", a.id))
         .unwrap_or_else(|| "—".into());
-    let fallback = format!(
-        "{id}: {} ({}, {} priority) from <@{}>{}",
-        escape(&clip(&r.summary, 200)),
-        r.status,
-        r.priority,
-        r.requester.id,
-        r.assignee
-            .as_ref()
-            .map(|a| format!(", with <@{}>", a.id))
-            .unwrap_or_default()
-    );
+    let fallback = {
+        let base = match &r.assignee {
+            Some(a) => Text::new("card-fallback-assigned").arg("assignee", a),
+            None => Text::new("card-fallback"),
+        };
+        words.format(
+            &base
+                .arg("id", id)
+                .arg("summary", clip(&r.summary, 200))
+                .arg("status", crate::core::text::status(r.status))
+                .arg("priority", priority_word(r, words))
+                .arg("requester", &r.requester),
+            &mut Mrkdwn,
+        )
+    };
     let mut blocks: Vec<SlackBlock> = Vec::new();
     let title = if r.summary.trim().is_empty() {
         id.to_string()
@@ -276,17 +334,41 @@ pub fn card_content(r: &Request, ctx: &CardContext<'_>) -> SlackMessageContent {
     };
     blocks.push(SlackHeaderBlock::new(plain(&title, HEADER_MAX)).into());
     let fields = vec![
-        md(format!("*Requester*\n<@{}>", r.requester.id)),
-        md(format!("*Department*\n{}", escape(ctx.department_name))),
-        md(format!("*Priority*\n{}", r.priority)),
-        md(format!("*Status*\n{}", status_label(r.status))),
-        md(format!("*Assignee*\n{assignee}")),
-        md(format!("*Created*\n{}", slack_date(&r.created_at))),
+        md(format!(
+            "*{}*\n<@{}>",
+            label("card-requester"),
+            r.requester.id
+        )),
+        md(format!(
+            "*{}*\n{}",
+            label("card-department"),
+            escape(ctx.department_name)
+        )),
+        md(format!(
+            "*{}*\n{}",
+            label("card-priority"),
+            escape(&priority_word(r, words))
+        )),
+        md(format!(
+            "*{}*\n{}",
+            label("card-status"),
+            status_label(r.status, words)
+        )),
+        md(format!("*{}*\n{assignee}", label("card-assignee"))),
+        md(format!(
+            "*{}*\n{}",
+            label("card-created"),
+            slack_date(&r.created_at)
+        )),
     ];
     blocks.push(SlackSectionBlock::new().with_fields(fields).into());
     if !r.summary.trim().is_empty() {
         sections(
-            &format!("*Description*\n{}", escape(&r.summary)),
+            &format!(
+                "*{}*\n{}",
+                label("card-description"),
+                escape_words(&r.summary)
+            ),
             &mut blocks,
         );
     }
@@ -297,8 +379,8 @@ pub fn card_content(r: &Request, ctx: &CardContext<'_>) -> SlackMessageContent {
             let value = a
                 .value
                 .as_deref()
-                .map(escape)
-                .unwrap_or_else(|| "_skipped_".into());
+                .map(escape_words)
+                .unwrap_or_else(|| format!("_{}_", label("card-skipped")));
             format!("*{}*\n{value}", escape(&a.prompt))
         })
         .collect();
@@ -307,18 +389,23 @@ pub fn card_content(r: &Request, ctx: &CardContext<'_>) -> SlackMessageContent {
     }
     let buttons: Vec<(String, Action)> = card_choices(r)
         .into_iter()
-        .map(|c| (c.label, c.action))
+        .map(|c| (words.format(&c.label, &mut crate::i18n::Plain), c.action))
         .collect();
     // Leave room for the buttons and the hint line.
     blocks.truncate(MESSAGE_BLOCKS_MAX - 2);
     blocks.extend(action_blocks("card", &buttons));
     if r.status.is_active() {
-        let mut hint = format!(
-            "Reply in this thread to write to the requester; start with `{}` to keep a note internal.",
-            escape(ctx.internal_note_prefix)
+        let mut hint = words.format(
+            &Text::new("card-hint").arg("prefix", Arg::code(ctx.internal_note_prefix)),
+            &mut Mrkdwn,
         );
         if let Some(reaction) = ctx.close_reaction {
-            hint.push_str(&format!(" React with :{reaction}: to close."));
+            let close = words.format(
+                &Text::new("card-hint-close").arg("reaction", format!(":{reaction}:")),
+                &mut Mrkdwn,
+            );
+            hint.push(' ');
+            hint.push_str(&close);
         }
         blocks.push(SlackContextBlock::new(vec![SlackBlockMarkDownText::new(hint).into()]).into());
     }
@@ -329,46 +416,59 @@ pub fn card_content(r: &Request, ctx: &CardContext<'_>) -> SlackMessageContent {
 
 /// The App Home: the user's open requests, the recently finished ones, and a button to
 /// start a new one.
-pub fn home_view(open: &[Request], recent: &[Request]) -> SlackView {
+pub fn home_view(open: &[Request], recent: &[Request], words: &Words<'_>) -> SlackView {
+    let strong = |id: &str| format!("*{}*", escape(&words.word(id)));
     let mut blocks: Vec<SlackBlock> = vec![
-        SlackHeaderBlock::new(plain("Your help requests", HEADER_MAX)).into(),
+        SlackHeaderBlock::new(plain(&words.word("home-title"), HEADER_MAX)).into(),
         SlackSectionBlock::new()
-            .with_text(md(
-                "Need something? Start a request here, or type `/help-it` in any channel.",
-            ))
+            .with_text(md(words.format(
+                &Text::new("home-intro").arg("command", Command::Start),
+                &mut Mrkdwn,
+            )))
             .into(),
     ];
     blocks.extend(action_blocks(
         "home",
-        &[("New request".to_string(), Action::StartRequest)],
+        &[(words.word("button-new-request"), Action::StartRequest)],
     ));
     let line = |r: &Request| {
-        let who = match &r.assignee {
-            Some(a) => format!(" · with <@{}>", a.id),
-            None => String::new(),
+        let head = words.format(
+            &Text::new("home-line")
+                .arg("id", Arg::strong(&r.id))
+                .arg("summary", clip(&r.summary, 200)),
+            &mut Mrkdwn,
+        );
+        let details = match &r.assignee {
+            Some(a) => Text::new("home-line-status-assigned").arg("user", a),
+            None => Text::new("home-line-status"),
         };
-        md(clip(
-            &format!(
-                "*{}* {}\n{}{who} · opened {}",
-                r.id,
-                escape(&clip(&r.summary, 200)),
-                status_label(r.status),
-                slack_date(&r.created_at)
-            ),
-            SECTION_MAX,
-        ))
+        let details = words.format(
+            &details
+                .arg("status", Arg::Plain(status_label(r.status, words)))
+                .arg("date", slack_date(&r.created_at)),
+            &mut Mrkdwn,
+        );
+        md(clip(&format!("{head}\n{details}"), SECTION_MAX))
     };
     blocks.push(SlackDividerBlock::new().into());
     if open.is_empty() {
         blocks.push(
             SlackSectionBlock::new()
-                .with_text(md("*Open*\nNothing open right now."))
+                .with_text(md(format!(
+                    "{}\n{}",
+                    strong("home-open"),
+                    escape(&words.word("home-nothing-open"))
+                )))
                 .into(),
         );
     } else {
+        let count = words.format(
+            &Text::new("home-open-count").arg("count", open.len()),
+            &mut Mrkdwn,
+        );
         blocks.push(
             SlackSectionBlock::new()
-                .with_text(md(format!("*Open* ({})", open.len())))
+                .with_text(md(format!("*{count}*")))
                 .into(),
         );
         for r in open.iter().take(40) {
@@ -379,7 +479,7 @@ pub fn home_view(open: &[Request], recent: &[Request]) -> SlackView {
         blocks.push(SlackDividerBlock::new().into());
         blocks.push(
             SlackSectionBlock::new()
-                .with_text(md("*Recently closed*"))
+                .with_text(md(strong("home-recent")))
                 .into(),
         );
         for r in recent.iter().take(20) {
@@ -393,7 +493,77 @@ pub fn home_view(open: &[Request], recent: &[Request]) -> SlackView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::{Choice, RequestId};
+    use crate::core::{Choice, Platform, RequestId};
+    use crate::i18n::Catalogs;
+    use std::sync::OnceLock;
+
+    fn catalogs() -> &'static Catalogs {
+        static C: OnceLock<Catalogs> = OnceLock::new();
+        C.get_or_init(|| Catalogs::shipped("en").unwrap())
+    }
+
+    fn en() -> Words<'static> {
+        Words::new(catalogs(), "en")
+    }
+
+    fn de() -> Words<'static> {
+        Words::new(catalogs(), "de")
+    }
+
+    #[test]
+    fn core_messages_become_mrkdwn_with_people_s_words_escaped() {
+        let id = RequestId::parse("IT-1").unwrap();
+        let bob = UserRef::new(Platform::Slack, "U2");
+        let msg = Message::text(
+            Text::new("agent-wrote")
+                .arg("user", &bob)
+                .arg("id", Arg::strong(&id)),
+        )
+        .line(Text::plain("Try <this> & that, <@U9> and <!channel|x>"));
+        let json = serde_json::to_value(message_content(&msg, &en())).unwrap();
+        assert_eq!(
+            json["text"],
+            "<@U2> on *IT-1*:\nTry &lt;this&gt; &amp; that, <@U9> and &lt;!channel|x&gt;"
+        );
+        assert_eq!(json["blocks"][0]["text"]["type"], "mrkdwn");
+    }
+
+    #[test]
+    fn command_hints_are_the_slash_command() {
+        let msg = Message::text(
+            Text::new("cancel-which")
+                .arg("cancel", Command::Cancel(RequestId::new("IT", 7)))
+                .arg("status", Command::Status),
+        );
+        let json = serde_json::to_value(message_content(&msg, &en())).unwrap();
+        assert_eq!(
+            json["text"],
+            "Which request? Use `/help-it cancel IT-7`; `/help-it status` lists yours."
+        );
+        let help = crate::core::text::help_for(&["IT"]);
+        let json = serde_json::to_value(message_content(&help, &en())).unwrap();
+        assert!(json["text"]
+            .as_str()
+            .unwrap()
+            .contains("• `/help-it &lt;what you need&gt;` (or message me) starts a request"));
+    }
+
+    #[test]
+    fn a_german_reader_gets_german_words_and_labels() {
+        let msg = Message::with_choices(
+            Text::new("ask-confirm-department").arg("team", Arg::strong("IT")),
+            vec![Choice::new(
+                Text::new("button-yes-team").arg("team", "IT"),
+                Action::ConfirmDepartment,
+            )],
+        );
+        let json = serde_json::to_value(message_content(&msg, &de())).unwrap();
+        assert_eq!(
+            json["blocks"][0]["text"]["text"],
+            "Das klingt nach einer Anfrage für *IT*. Stimmt das?"
+        );
+        assert_eq!(json["blocks"][1]["elements"][0]["text"]["text"], "Ja, IT");
+    }
 
     #[test]
     fn markup_characters_are_escaped_but_slack_tokens_survive() {
@@ -408,6 +578,21 @@ mod tests {
         );
         assert_eq!(escape("<b>bold</b>"), "&lt;b&gt;bold&lt;/b&gt;");
         assert_eq!(escape("héllo <"), "héllo &lt;");
+    }
+
+    #[test]
+    fn people_s_words_cannot_ping_a_whole_channel() {
+        assert_eq!(
+            escape_words("<!here> <!channel> <!everyone> <!subteam^S1|@it> look"),
+            "&lt;!here&gt; &lt;!channel&gt; &lt;!everyone&gt; &lt;!subteam^S1|@it&gt; look"
+        );
+        assert_eq!(
+            escape_words("<@U1> <#C1|it> <https://x.y|docs> <!date^1^{date}|d> a < b"),
+            "<@U1> <#C1|it> <https://x.y|docs> <!date^1^{date}|d> a &lt; b"
+        );
+        let relayed = Message::text(Text::plain("<!channel> urgent & <b>"));
+        let json = serde_json::to_value(message_content(&relayed, &en())).unwrap();
+        assert_eq!(json["text"], "&lt;!channel&gt; urgent &amp; &lt;b&gt;");
     }
 
     #[test]
@@ -432,10 +617,10 @@ mod tests {
     fn choices_become_buttons_with_unique_action_ids_and_the_action_as_value() {
         let id = RequestId::parse("IT-4").unwrap();
         let choices = (1..=5)
-            .map(|n| Choice::new(n.to_string(), Action::Rate(id.clone(), n)))
+            .map(|n| Choice::new(Text::plain(n.to_string()), Action::Rate(id.clone(), n)))
             .collect();
-        let msg = Message::with_choices("Rate it", choices);
-        let json = serde_json::to_value(message_content(&msg)).unwrap();
+        let msg = Message::with_choices(Text::plain("Rate it"), choices);
+        let json = serde_json::to_value(message_content(&msg, &en())).unwrap();
         let buttons = json["blocks"][1]["elements"].as_array().unwrap();
         assert_eq!(buttons.len(), 5);
         let ids: std::collections::HashSet<&str> = buttons
@@ -449,7 +634,6 @@ mod tests {
 
     #[test]
     fn the_card_shows_the_buttons_its_status_offers() {
-        use crate::core::{Platform, UserRef};
         let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
         let ctx = CardContext {
             department_name: "IT",
@@ -467,7 +651,7 @@ mod tests {
                     at,
                 )
             };
-            let json = serde_json::to_value(card_content(&r, &ctx)).unwrap();
+            let json = serde_json::to_value(card_content(&r, &ctx, &en())).unwrap();
             json["blocks"]
                 .as_array()
                 .unwrap()
@@ -493,11 +677,67 @@ mod tests {
     }
 
     #[test]
+    fn a_card_shows_the_requesters_words_without_their_broadcasts() {
+        let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let ctx = CardContext {
+            department_name: "IT",
+            internal_note_prefix: "!",
+            close_reaction: None,
+        };
+        let mut r = Request::new(
+            RequestId::parse("IT-1").unwrap(),
+            "it",
+            UserRef::new(Platform::Slack, "U1"),
+            "<!here> printer & <toner>",
+            at,
+        );
+        r.answers.push(crate::core::Answer {
+            field: "device".into(),
+            prompt: "Which device?".into(),
+            value: Some("<!channel>".into()),
+        });
+        let json = serde_json::to_value(card_content(&r, &ctx, &en())).unwrap();
+        // Everywhere Slack reads mrkdwn; the header is plain text, shown as written.
+        let mut mrkdwn = vec![json["text"].as_str().unwrap().to_string()];
+        for block in json["blocks"].as_array().unwrap() {
+            let texts = block["fields"]
+                .as_array()
+                .cloned()
+                .unwrap_or_else(|| vec![block["text"].clone()]);
+            mrkdwn.extend(
+                texts
+                    .iter()
+                    .filter(|t| t["type"] == "mrkdwn")
+                    .map(|t| t["text"].as_str().unwrap().to_string()),
+            );
+        }
+        let all = mrkdwn.join("\n");
+        assert!(
+            all.contains("&lt;!here&gt;") && all.contains("&lt;!channel&gt;"),
+            "{all}"
+        );
+        assert!(
+            !all.contains("<!here>") && !all.contains("<!channel>"),
+            "{all}"
+        );
+        assert_eq!(
+            json["text"],
+            "IT-1: &lt;!here&gt; printer &amp; &lt;toner&gt; (open, normal priority) from <@U1>"
+        );
+        let de = serde_json::to_value(card_content(&r, &ctx, &de())).unwrap();
+        assert!(de["blocks"][1]["fields"][0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("*Anfragende Person*\n<@U1>"));
+    }
+
+    #[test]
     fn many_choices_are_spread_over_several_actions_blocks() {
         let choices = (0..30)
-            .map(|n| Choice::new(format!("Option {n}"), Action::PickOption(n)))
+            .map(|n| Choice::new(Text::plain(format!("Option {n}")), Action::PickOption(n)))
             .collect();
-        let blocks = message_blocks(&Message::with_choices("Pick", choices));
+        let msg = Message::with_choices(Text::plain("Pick"), choices);
+        let blocks = message_blocks(&en().render(&msg, &mut Mrkdwn));
         assert_eq!(blocks.len(), 3);
         let json = serde_json::to_value(&blocks).unwrap();
         assert_eq!(json[1]["elements"].as_array().unwrap().len(), 25);

@@ -21,6 +21,7 @@ use super::blocks::{self, CardContext};
 use crate::app::SharedConfig;
 use crate::core::{Message, Outgoing, Platform, PostRef, Request, RequestId, Timestamp, UserRef};
 use crate::engine::Engine;
+use crate::i18n::Words;
 use crate::outbox::pace::{Pace, Pauses};
 use crate::outbox::{Delivered, Deliverer, DeliveryError};
 use crate::store::{OutboxItem, Store};
@@ -115,6 +116,7 @@ pub struct SlackDeliverer {
     pub(crate) engine: Engine,
     pub(crate) config: SharedConfig,
     pub(crate) dms: Arc<DmChannels>,
+    pub(crate) locales: Arc<super::locale::Locales>,
     /// Posts per channel, as Slack documents them.
     pub(crate) pace: Option<Pace>,
     /// Methods Slack answered with a 429, until its `Retry-After` ends.
@@ -135,6 +137,12 @@ impl Deliverer for SlackDeliverer {
             Outgoing::Notice { to, request, msg } => {
                 self.deliver_notice(to, request.as_ref(), msg, item).await
             }
+            Outgoing::ReplacePost { to, post, msg, .. } => {
+                self.deliver_replacement(to, post, msg).await
+            }
+            Outgoing::ThreadReply { thread, msg } => {
+                self.deliver_thread_reply(thread, msg, item).await
+            }
         }
     }
 
@@ -154,6 +162,19 @@ fn oldest(t: Timestamp) -> String {
 }
 
 impl SlackDeliverer {
+    /// The catalogs of the configuration in force.
+    fn messages(&self) -> Arc<crate::i18n::Catalogs> {
+        crate::app::current(&self.config).messages()
+    }
+
+    /// A message for one user, in their language.
+    async fn content_for(&self, to: &UserRef, msg: &Message) -> SlackMessageContent {
+        let messages = self.messages();
+        let tag = self.locales.get(&self.api, &to.id).await;
+        let words = Words::new(&messages, messages.locale_for(tag.as_deref()));
+        blocks::message_content(msg, &words)
+    }
+
     fn load(&self, id: &RequestId) -> Result<Request, DeliveryError> {
         match self.engine.store().request(id) {
             Ok(Some(r)) => Ok(r),
@@ -277,7 +298,7 @@ impl SlackDeliverer {
         let post = match self.before_post(&channel, None, item).await? {
             Some(earlier) => earlier,
             None => match self
-                .post(&channel, blocks::message_content(msg), None, item)
+                .post(&channel, self.content_for(to, msg).await, None, item)
                 .await
             {
                 Ok(p) => p,
@@ -310,7 +331,12 @@ impl SlackDeliverer {
             internal_note_prefix: &config.slack.internal_note_prefix,
             close_reaction: config.slack.close_reactions.first().map(String::as_str),
         };
-        Ok((blocks::card_content(r, &ctx), dept.slack_channel.clone()))
+        let messages = config.messages();
+        let words = Words::channel(&messages);
+        Ok((
+            blocks::card_content(r, &ctx, &words),
+            dept.slack_channel.clone(),
+        ))
     }
 
     async fn update(&self, card: &PostRef, content: SlackMessageContent) -> Result<(), ApiError> {
@@ -413,14 +439,50 @@ impl SlackDeliverer {
             .await?
             .is_none()
         {
-            self.post(
-                &card.channel,
-                blocks::message_content(msg),
-                Some(&card.id),
-                item,
-            )
-            .await
-            .map_err(|e| self.failed(&e, Some(&card.channel)))?;
+            // A department channel: the desk's default language.
+            let messages = self.messages();
+            let content = blocks::message_content(msg, &Words::channel(&messages));
+            self.post(&card.channel, content, Some(&card.id), item)
+                .await
+                .map_err(|e| self.failed(&e, Some(&card.channel)))?;
+        }
+        Ok(Delivered::default())
+    }
+
+    async fn deliver_replacement(
+        &self,
+        to: &UserRef,
+        post: &PostRef,
+        msg: &Message,
+    ) -> Result<Delivered, DeliveryError> {
+        self.pauses.check("chat.update")?;
+        let content = self.content_for(to, msg).await;
+        match self.update(post, content).await {
+            Ok(()) => Ok(Delivered::default()),
+            Err(e) if e.code() == Some("message_not_found") => {
+                tracing::info!(channel = %post.channel, ts = %post.id, "the message to replace was deleted; nothing to do");
+                Ok(Delivered::default())
+            }
+            Err(e) => Err(self.failed(&e, Some(&post.channel))),
+        }
+    }
+
+    async fn deliver_thread_reply(
+        &self,
+        thread: &PostRef,
+        msg: &Message,
+        item: &OutboxItem,
+    ) -> Result<Delivered, DeliveryError> {
+        if self
+            .before_post(&thread.channel, Some(&thread.id), item)
+            .await?
+            .is_none()
+        {
+            let messages = self.messages();
+            let content = blocks::message_content(msg, &Words::channel(&messages));
+            self.post(&thread.channel, content, Some(&thread.id), item)
+                .await
+                .map_err(|e| self.failed(&e, Some(&thread.channel)))?;
         }
         Ok(Delivered::default())
     }
@@ -467,7 +529,7 @@ impl SlackDeliverer {
             let req = SlackApiChatPostEphemeralRequest::new(
                 SlackChannelId(card.channel.clone()),
                 SlackUserId(to.id.clone()),
-                blocks::message_content(msg),
+                self.content_for(to, msg).await,
             );
             match self.api.post_ephemeral(&req).await {
                 Ok(()) => return Ok(Delivered::default()),

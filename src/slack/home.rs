@@ -7,7 +7,9 @@
 
 use super::api::SlackApi;
 use super::blocks;
+use super::locale::Locales;
 use crate::core::{Platform, Request, UserRef};
+use crate::i18n::{Catalogs, Words};
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -27,8 +29,14 @@ pub fn requests_for_home(
     Ok((open, done))
 }
 
-/// Publishes the Home tab for `user`; errors are logged, not returned.
-pub async fn publish(api: SlackApi, store: Arc<Store>, user: String) {
+/// Publishes the Home tab for `user`, in their language; errors are logged, not returned.
+pub async fn publish(
+    api: SlackApi,
+    store: Arc<Store>,
+    messages: Arc<Catalogs>,
+    locales: Arc<Locales>,
+    user: String,
+) {
     let (open, recent) = match requests_for_home(&store, &user) {
         Ok(lists) => lists,
         Err(e) => {
@@ -36,8 +44,10 @@ pub async fn publish(api: SlackApi, store: Arc<Store>, user: String) {
             return;
         }
     };
+    let locale = messages.locale_for(locales.get(&api, &user).await.as_deref());
+    let words = Words::new(&messages, locale);
     match api
-        .views_publish(&user, blocks::home_view(&open, &recent))
+        .views_publish(&user, blocks::home_view(&open, &recent, &words))
         .await
     {
         Ok(()) => tracing::debug!(user = %user, open = open.len(), "App Home published"),

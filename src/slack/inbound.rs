@@ -36,6 +36,7 @@ pub(crate) struct Inbound {
     /// Empty until `auth.test` has answered (Slack was unreachable at start).
     pub bot: Arc<KnownBot>,
     pub dms: Arc<DmChannels>,
+    pub locales: Arc<super::locale::Locales>,
 }
 
 pub(crate) fn router(state: Arc<Inbound>) -> Router {
@@ -176,9 +177,16 @@ impl Inbound {
                 })
             }
             Event::HomeOpened { user } => {
+                // A view, not a chat message: rebuilt on every opening, so best effort is enough.
                 tokio::spawn(
-                    home::publish(self.api.clone(), self.engine.store().clone(), user)
-                        .instrument(span.clone()),
+                    home::publish(
+                        self.api.clone(),
+                        self.engine.store().clone(),
+                        crate::app::current(&self.config).messages(),
+                        self.locales.clone(),
+                        user,
+                    )
+                    .instrument(span.clone()),
                 );
                 None
             }
@@ -237,6 +245,10 @@ async fn handle_command(
     let span = tracing::info_span!("slack.command", %command, %user, team = team.as_deref().unwrap_or(""),
         channel = channel.as_deref().unwrap_or(""), request_id = tracing::field::Empty);
     async move {
+        // The answer must come within Slack's 3 seconds: only a locale already known is used.
+        let messages = crate::app::current(&state.config).messages();
+        let locale = messages.locale_for(state.locales.cached(&user).flatten().as_deref());
+        let words = crate::i18n::Words::new(&messages, locale);
         let input = Input::CommandInvoked {
             user: Inbound::slack_user(&user),
             text,
@@ -244,14 +256,16 @@ async fn handle_command(
         let dedup = trigger_id.map(|t| format!("slack:trig:{t}"));
         match state.step(input, dedup).await {
             Ok(outcome) if outcome.replies.is_empty() => Ok(StatusCode::OK.into_response()),
-            Ok(outcome) => Ok(Json(ephemeral(blocks::combined_content(&outcome.replies))).into_response()),
+            Ok(outcome) => Ok(Json(ephemeral(blocks::combined_content(
+                &outcome.replies,
+                &words,
+            )))
+            .into_response()),
             Err(e) => {
                 // Slack never retries a slash command: tell the user rather than fail silently.
                 tracing::error!(error = %e, "handling /help-it failed");
-                let sorry = crate::core::Message::text(
-                    "Sorry, something went wrong on our side and your request was not recorded. Please try again in a minute.",
-                );
-                Ok(Json(ephemeral(blocks::message_content(&sorry))).into_response())
+                let sorry = crate::core::Message::text(crate::core::Text::new("command-failed"));
+                Ok(Json(ephemeral(blocks::message_content(&sorry, &words))).into_response())
             }
         }
     }
@@ -350,9 +364,12 @@ async fn handle_interactivity(
                 continue;
             }
         };
+        // Slack leaves an answered survey as it is (its buttons answer "already recorded"),
+        // so the clicked message is not handed to the core.
         let input = Input::ButtonClicked {
             user: Inbound::slack_user(&user),
             action,
+            post: None,
         };
         state
             .step(input, key.map(|k| format!("slack:trig:{k}")))

@@ -18,6 +18,7 @@ pub mod blocks;
 pub mod deliver;
 pub mod home;
 mod inbound;
+pub mod locale;
 pub mod payload;
 pub mod startup;
 pub mod verify;
@@ -99,11 +100,13 @@ impl Adapter {
             }
         }
         let dms = Arc::new(deliver::DmChannels::new(engine.store().clone()));
+        let locales = Arc::new(locale::Locales::new(engine.store().clone()));
         let deliverer = Arc::new(deliver::SlackDeliverer {
             api: api.clone(),
             engine: engine.clone(),
             config: shared.clone(),
             dms: dms.clone(),
+            locales: locales.clone(),
             pace: crate::outbox::pace::Pace::new(
                 config.outbox.slack_channel_rate,
                 config.outbox.slack_channel_burst,
@@ -116,6 +119,7 @@ impl Adapter {
             api,
             bot,
             dms,
+            locales,
         });
         Ok(Some(Adapter { inbound, deliverer }))
     }

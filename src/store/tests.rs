@@ -500,7 +500,7 @@ fn dm(to: &str, about: Option<&RequestId>) -> (Platform, Outgoing) {
         Platform::Slack,
         Outgoing::Dm {
             to: user(to),
-            msg: Message::text("hi"),
+            msg: Message::text(crate::core::Text::plain("hi")),
             about: about.cloned(),
         },
     )
@@ -734,7 +734,7 @@ fn a_card_and_its_thread_share_a_lane_and_the_requesters_dms_go_beside_it() {
             Platform::Slack,
             Outgoing::ThreadPost {
                 request: a.clone(),
-                msg: Message::text("hi"),
+                msg: Message::text(crate::core::Text::plain("hi")),
             },
         ),
         dm("U1", None),

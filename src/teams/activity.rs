@@ -104,6 +104,9 @@ pub struct Activity {
     pub members_added: Vec<ChannelAccount>,
     #[serde(default)]
     pub action: Option<String>,
+    /// The sender's client language (`de-DE`), when the client says.
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 /// Where an activity was written.
@@ -291,7 +294,15 @@ fn classify_message<T: PostOwner, E>(
     let user = a.user();
     if let Some(raw) = a.submitted_action() {
         return Ok(match Action::parse(raw) {
-            Ok(action) => Inbound::Inputs(vec![Input::ButtonClicked { user, action }]),
+            Ok(action) => {
+                // The card clicked, which Teams can replace.
+                let post = a
+                    .reply_to_id
+                    .as_ref()
+                    .filter(|id| !id.is_empty() && !a.conversation.id.is_empty())
+                    .map(|id| PostRef::new(Platform::Teams, a.conversation.id.clone(), id));
+                Inbound::Inputs(vec![Input::ButtonClicked { user, action, post }])
+            }
             Err(_) => Inbound::Nothing("card submit with an unknown action"),
         });
     }
@@ -461,6 +472,11 @@ mod tests {
             Inbound::Inputs(vec![Input::ButtonClicked {
                 user: UserRef::new(Platform::Teams, "29:alice"),
                 action: Action::ConfirmDepartment,
+                post: Some(PostRef::new(
+                    Platform::Teams,
+                    a.conversation.id.clone(),
+                    "1700000000050"
+                )),
             }])
         );
         let mut garbled = a.clone();

@@ -1,16 +1,19 @@
-//! Core messages and requests rendered for Teams: plain markdown messages, Adaptive Cards
-//! (schema 1.4) with `Action.Submit` buttons, and the request card.
+//! Core messages and requests rendered for Teams: markdown messages, Adaptive Cards (schema
+//! 1.4) with `Action.Submit` buttons, and the request card.
 //!
-//! The core writes Slack-flavoured text (`*bold*`, `` `code` ``, `<@USER>` mentions, and
-//! `/help-it …` in its help). Here that becomes Teams markdown (`**bold**`), `<at>Name</at>`
-//! mentions with their `mention` entities, and the words a Teams user actually types
-//! (`status`, `cancel IT-7`, `help <what you need>`), since Teams has no slash commands.
+//! Messages come from the core as catalog ids with typed arguments; here they become Teams
+//! markdown ([`Markdown`]: `**bold**`, `` `code` ``, HTML-escaped text) or Adaptive Card text
+//! (card TextBlocks have no inline code, so code is bold there), mentions become
+//! `<at>Name</at>` with their `mention` entities, and command hints become the words a Teams
+//! user actually types (`status`, `cancel IT-7`, `help <what you need>`), since Teams has no
+//! slash commands.
 //!
 //! A button's `data` is `{"action": "<Action>"}`, with the action in its string form
 //! ([`Action::parse`](crate::core::Action::parse) reads it back), so a click arrives as a
 //! `message` whose `value` carries it.
 
-use crate::core::{card_choices, Choice, Message, Request, RequestId, Status};
+use crate::core::{card_choices, Command, Message, Request, Status, UserRef};
+use crate::i18n::{Plain, Rendered, Style, Words};
 use serde_json::{json, Value};
 
 /// How a user id becomes a display name; `None` when the desk never saw the user.
@@ -24,69 +27,111 @@ const BUTTONS_PER_ROW: usize = 5;
 /// Summaries (notification previews) are short.
 const SUMMARY_CHARS: usize = 120;
 
-/// The core's wording for Slack's slash command, said the way Teams users type it.
-fn teams_wording(text: &str) -> String {
-    text.replace("/help-it status", "status")
-        .replace("/help-it cancel", "cancel")
-        .replace("/help-it ", "help ")
-        .replace("/help-it", "help")
-}
-
-/// Slack's `*bold*` is Teams' italic; pairs of single stars on a line become `**bold**`.
-/// With `code_as_bold`, backtick pairs also become bold (Adaptive Cards have no inline code).
-fn restyle_line(line: &str, code_as_bold: bool) -> String {
-    let mut line = line.to_string();
-    let pairs = |line: &str, c: char| {
-        let n = line.matches(c).count();
-        n >= 2 && n.is_multiple_of(2)
-    };
-    if pairs(&line, '*') && !line.contains("**") {
-        line = line.replace('*', "**");
-    }
-    if code_as_bold && pairs(&line, '`') {
-        line = line.replace('`', "**");
-    }
-    line
-}
-
-/// A mention found in core text: `<@ID>`.
+/// A mention in rendered text: `<at>Name</at>` and the entity Teams needs for it.
 struct Mention {
     id: String,
     name: String,
 }
 
-/// Rewrites `<@ID>` mentions as `<at>Name</at>` (or "someone" when the name is unknown, since
-/// Teams needs a name to show) and passes the text between them through `text`.
-fn resolve_mentions(
-    input: &str,
-    names: Names<'_>,
-    text: impl Fn(&str) -> String,
-) -> (String, Vec<Mention>) {
-    let mut out = String::with_capacity(input.len());
-    let mut mentions: Vec<Mention> = Vec::new();
-    let mut rest = input;
-    while let Some(start) = rest.find("<@") {
-        let Some(len) = rest[start..].find('>') else {
-            break;
-        };
-        out.push_str(&text(&rest[..start]));
-        let id = &rest[start + 2..start + len];
-        match names(id).filter(|_| !id.is_empty()) {
+/// Teams text: markdown for message activities, or Adaptive Card TextBlock text.
+pub struct Markdown<'a> {
+    names: Names<'a>,
+    /// Adaptive Card text rather than a markdown message.
+    card: bool,
+    mentions: Vec<Mention>,
+}
+
+impl<'a> Markdown<'a> {
+    /// For a message activity's `text`.
+    pub fn message(names: Names<'a>) -> Self {
+        Markdown {
+            names,
+            card: false,
+            mentions: Vec::new(),
+        }
+    }
+
+    /// For an Adaptive Card's TextBlocks.
+    pub fn card(names: Names<'a>) -> Self {
+        Markdown {
+            names,
+            card: true,
+            mentions: Vec::new(),
+        }
+    }
+}
+
+/// What a Teams user types for a command hint.
+fn teams_command(command: &Command, words: &str) -> String {
+    match command {
+        Command::Status | Command::Cancel(_) => words.to_string(),
+        Command::Start | Command::StartWith => format!("help {words}").trim_end().to_string(),
+    }
+}
+
+impl Style for Markdown<'_> {
+    fn text(&mut self, s: &str) -> String {
+        if self.card {
+            // TextBlocks show text as it is; they read no HTML.
+            s.to_string()
+        } else {
+            // Teams reads message text as HTML: what people typed may hold `<`, `>` and `&`.
+            escape_html(s)
+        }
+    }
+    fn strong(&mut self, rendered: String) -> String {
+        format!("**{rendered}**")
+    }
+    fn code(&mut self, s: &str) -> String {
+        if self.card {
+            format!("**{s}**")
+        } else {
+            // Inside `code` the markdown renderer escapes by itself.
+            format!("`{s}`")
+        }
+    }
+    fn mention(&mut self, user: &UserRef) -> String {
+        // Teams needs a name to show; a user the desk never saw is "someone".
+        match (self.names)(&user.id).filter(|_| !user.id.is_empty()) {
             Some(name) => {
-                out.push_str(&format!("<at>{name}</at>"));
-                if !mentions.iter().any(|m| m.id == id) {
-                    mentions.push(Mention {
-                        id: id.to_string(),
+                let shown = format!("<at>{name}</at>");
+                if !self.mentions.iter().any(|m| m.id == user.id) {
+                    self.mentions.push(Mention {
+                        id: user.id.clone(),
                         name,
                     });
                 }
+                shown
             }
-            None => out.push_str("someone"),
+            None => "someone".to_string(),
         }
-        rest = &rest[start + len + 1..];
     }
-    out.push_str(&text(rest));
-    (out, mentions)
+    fn command(&mut self, command: &Command, words: &str) -> String {
+        self.code(&teams_command(command, words))
+    }
+}
+
+/// Plain words for notification previews: no markup, names for mentions.
+struct Preview<'a> {
+    names: Names<'a>,
+}
+
+impl Style for Preview<'_> {
+    fn text(&mut self, s: &str) -> String {
+        s.to_string()
+    }
+    fn strong(&mut self, rendered: String) -> String {
+        rendered
+    }
+    fn code(&mut self, s: &str) -> String {
+        s.to_string()
+    }
+    fn mention(&mut self, user: &UserRef) -> String {
+        (self.names)(&user.id).unwrap_or_else(|| "someone".to_string())
+    }
+    fn command(&mut self, command: &Command, words: &str) -> String {
+        teams_command(command, words)
+    }
 }
 
 fn mention_entities(mentions: &[Mention]) -> Vec<Value> {
@@ -102,67 +147,50 @@ fn mention_entities(mentions: &[Mention]) -> Vec<Value> {
         .collect()
 }
 
-/// Text that came from people may hold `<`, `>` and `&`; Teams reads message text as HTML.
-/// Inside `` `code` `` the markdown renderer escapes by itself, so those spans stay as they are,
-/// and so do `<@ID>` mentions, which are resolved afterwards.
+/// `&`, `<` and `>` as HTML entities: Teams reads message text as HTML.
 fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        let mut in_code = false;
-        let mut rest = line;
-        while let Some(c) = rest.chars().next() {
-            let mention = (!in_code && rest.starts_with("<@"))
-                .then(|| rest.find('>'))
-                .flatten();
-            if let Some(end) = mention {
-                out.push_str(&rest[..=end]);
-                rest = &rest[end + 1..];
-                continue;
-            }
-            match c {
-                '`' => {
-                    in_code = !in_code;
-                    out.push(c);
-                }
-                '&' if !in_code => out.push_str("&amp;"),
-                '<' if !in_code => out.push_str("&lt;"),
-                '>' if !in_code => out.push_str("&gt;"),
-                _ => out.push(c),
-            }
-            rest = &rest[c.len_utf8()..];
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
         }
     }
     out
 }
 
-/// The first line of a message without markup, for notification previews.
-fn summary_of(text: &str) -> String {
-    let first = text
-        .lines()
+/// The first line of a message in plain words, for notification previews.
+fn summary_of(msg: &Message, words: &Words<'_>, names: Names<'_>) -> String {
+    let first = msg
+        .lines
+        .iter()
+        .map(|line| words.format(line, &mut Preview { names }))
         .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim();
-    let plain: String = first.chars().filter(|c| !matches!(c, '*' | '`')).collect();
-    crate::core::text::clip(&plain, SUMMARY_CHARS)
+        .unwrap_or_default();
+    let first = first.lines().next().unwrap_or("").trim().to_string();
+    crate::core::text::clip(&first, SUMMARY_CHARS)
 }
 
-/// A core message as an activity: markdown text, or an Adaptive Card when it has choices.
-pub fn message_activity(msg: &Message, names: Names<'_>) -> Value {
+/// A core message as an activity, in the reader's words: markdown text, or an Adaptive Card
+/// when it has choices.
+pub fn message_activity(msg: &Message, words: &Words<'_>, names: Names<'_>) -> Value {
     if msg.choices.is_empty() {
-        text_activity(&msg.text, names)
+        let mut style = Markdown::message(names);
+        let rendered = words.render(msg, &mut style);
+        text_activity(&rendered.text, &style.mentions)
     } else {
         card_activity(
-            &summary_of(&teams_wording(&msg.text)),
-            choice_card(msg, names),
+            &summary_of(msg, words, names),
+            choice_card(msg, words, names),
         )
     }
 }
 
-/// A plain markdown message.
-pub fn text_activity(text: &str, names: Names<'_>) -> Value {
-    let escaped = escape_html(&teams_wording(text));
-    let (resolved, mentions) = resolve_mentions(&escaped, names, str::to_string);
-    let lines: Vec<String> = resolved.lines().map(|l| restyle_line(l, false)).collect();
+/// A plain markdown message from rendered text and the mentions in it.
+fn text_activity(text: &str, mentions: &[Mention]) -> Value {
+    let lines: Vec<&str> = text.lines().collect();
     let mut activity = json!({
         "type": "message",
         "textFormat": "markdown",
@@ -170,7 +198,7 @@ pub fn text_activity(text: &str, names: Names<'_>) -> Value {
         "text": lines.join("\n\n"),
     });
     if !mentions.is_empty() {
-        activity["entities"] = Value::Array(mention_entities(&mentions));
+        activity["entities"] = Value::Array(mention_entities(mentions));
     }
     activity
 }
@@ -184,26 +212,22 @@ pub fn card_activity(summary: &str, card: Value) -> Value {
     })
 }
 
-fn text_blocks(text: &str, names: Names<'_>) -> (Vec<Value>, Vec<Mention>) {
-    let (resolved, mentions) = resolve_mentions(&teams_wording(text), names, str::to_string);
-    let blocks = resolved
-        .lines()
+fn text_blocks(text: &str) -> Vec<Value> {
+    text.lines()
         .filter(|l| !l.trim().is_empty())
         .enumerate()
         .map(|(i, line)| {
-            let mut block =
-                json!({"type": "TextBlock", "text": restyle_line(line, true), "wrap": true});
+            let mut block = json!({"type": "TextBlock", "text": line, "wrap": true});
             if i > 0 {
                 block["spacing"] = json!("Small");
             }
             block
         })
-        .collect();
-    (blocks, mentions)
+        .collect()
 }
 
-fn submit(choice: &Choice) -> Value {
-    json!({"type": "Action.Submit", "title": choice.label, "data": {"action": choice.action.to_string()}})
+fn submit((label, action): &(String, crate::core::Action)) -> Value {
+    json!({"type": "Action.Submit", "title": label, "data": {"action": action.to_string()}})
 }
 
 fn card(body: Vec<Value>, actions: Vec<Value>, mentions: &[Mention]) -> Value {
@@ -225,17 +249,19 @@ fn card(body: Vec<Value>, actions: Vec<Value>, mentions: &[Mention]) -> Value {
 /// A question with buttons: the text, then one `Action.Submit` per choice. A few choices sit
 /// in the card's action row; longer lists (a department's many options) become rows of
 /// action sets in the body, since Teams shows only a few actions per row.
-pub fn choice_card(msg: &Message, names: Names<'_>) -> Value {
-    let (mut body, mentions) = text_blocks(&msg.text, names);
-    if msg.choices.len() <= BUTTONS_PER_ROW {
-        return card(body, msg.choices.iter().map(submit).collect(), &mentions);
+pub fn choice_card(msg: &Message, words: &Words<'_>, names: Names<'_>) -> Value {
+    let mut style = Markdown::card(names);
+    let Rendered { text, choices } = words.render(msg, &mut style);
+    let mut body = text_blocks(&text);
+    if choices.len() <= BUTTONS_PER_ROW {
+        return card(body, choices.iter().map(submit).collect(), &style.mentions);
     }
-    for row in msg.choices.chunks(BUTTONS_PER_ROW) {
+    for row in choices.chunks(BUTTONS_PER_ROW) {
         body.push(
             json!({"type": "ActionSet", "actions": row.iter().map(submit).collect::<Vec<_>>()}),
         );
     }
-    card(body, Vec::new(), &mentions)
+    card(body, Vec::new(), &style.mentions)
 }
 
 fn title_case(s: &str) -> String {
@@ -247,14 +273,16 @@ fn title_case(s: &str) -> String {
 }
 
 /// The request card posted in the department channel and updated in place.
-pub fn request_card(r: &Request, department: &str, names: Names<'_>) -> Value {
+pub fn request_card(r: &Request, department: &str, words: &Words<'_>, names: Names<'_>) -> Value {
     let name_of = |id: &str| names(id).unwrap_or_else(|| id.to_string());
+    let status = title_case(&words.word(&format!("status-title-{}", r.status.as_str())));
+    let priority = title_case(&words.word(&format!("priority-{}", r.priority.as_str())));
     let mut facts = vec![
-        json!({"title": "Requester", "value": name_of(&r.requester.id)}),
-        json!({"title": "Department", "value": department}),
-        json!({"title": "Priority", "value": title_case(r.priority.as_str())}),
-        json!({"title": "Status", "value": title_case(r.status.as_str())}),
-        json!({"title": "Assignee", "value": r.assignee.as_ref().map(|a| name_of(&a.id)).unwrap_or_else(|| "—".into())}),
+        json!({"title": words.word("card-requester"), "value": name_of(&r.requester.id)}),
+        json!({"title": words.word("card-department"), "value": department}),
+        json!({"title": words.word("card-priority"), "value": priority}),
+        json!({"title": words.word("card-status"), "value": status}),
+        json!({"title": words.word("card-assignee"), "value": r.assignee.as_ref().map(|a| name_of(&a.id)).unwrap_or_else(|| "—".into())}),
     ];
     for a in &r.answers {
         facts.push(json!({"title": a.prompt, "value": a.value.as_deref().unwrap_or("—")}));
@@ -267,46 +295,59 @@ pub fn request_card(r: &Request, department: &str, names: Names<'_>) -> Value {
     };
     let body = vec![
         json!({"type": "TextBlock", "text": format!("**{}** · {}", r.id, r.summary), "size": "Medium", "wrap": true}),
-        json!({"type": "TextBlock", "text": title_case(r.status.as_str()), "color": color, "weight": "Bolder", "spacing": "None"}),
+        json!({"type": "TextBlock", "text": status, "color": color, "weight": "Bolder", "spacing": "None"}),
         json!({"type": "FactSet", "facts": facts}),
     ];
-    card(body, card_choices(r).iter().map(submit).collect(), &[])
+    let buttons: Vec<(String, crate::core::Action)> = card_choices(r)
+        .into_iter()
+        .map(|c| (words.format(&c.label, &mut Plain), c.action))
+        .collect();
+    card(body, buttons.iter().map(submit).collect(), &[])
 }
 
 /// The activity for a request card (new or updated).
-pub fn request_activity(r: &Request, department: &str, names: Names<'_>) -> Value {
+pub fn request_activity(
+    r: &Request,
+    department: &str,
+    words: &Words<'_>,
+    names: Names<'_>,
+) -> Value {
     let summary = crate::core::text::clip(&format!("{}: {}", r.id, r.summary), SUMMARY_CHARS);
-    card_activity(&summary, request_card(r, department, names))
+    card_activity(&summary, request_card(r, department, words, names))
 }
 
-/// What an answered survey card becomes, so it can't be answered twice.
-pub fn survey_answered(request: &RequestId, rating: u8) -> Value {
-    let text = format!("Thanks, you rated **{request}** {rating}/5.");
+/// What a card becomes when it is replaced (an answered survey): a card again, since Teams
+/// replaces a card with a card, showing `msg`.
+pub fn replacement_activity(msg: &Message, words: &Words<'_>, names: Names<'_>) -> Value {
     card_activity(
-        &summary_of(&text),
-        card(
-            vec![json!({"type": "TextBlock", "text": text, "wrap": true})],
-            Vec::new(),
-            &[],
-        ),
+        &summary_of(msg, words, names),
+        choice_card(msg, words, names),
     )
-}
-
-/// The answer to an @mention in a channel outside any request card's thread.
-pub fn channel_pointer() -> Value {
-    json!({
-        "type": "message",
-        "textFormat": "markdown",
-        "text": "I post help requests in this channel and pass replies written under a request's card \
-                 on to the person who asked. Use the buttons on a card to claim or close it. To ask \
-                 for help yourself, open a chat with me and type **help**.",
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::{Action, Answer, Platform, Priority, UserRef};
+    use crate::core::{Action, Answer, Arg, Choice, Platform, Priority, RequestId, Text, UserRef};
+    use crate::i18n::Catalogs;
+    use std::sync::OnceLock;
+
+    fn catalogs() -> &'static Catalogs {
+        static C: OnceLock<Catalogs> = OnceLock::new();
+        C.get_or_init(|| Catalogs::shipped("en").unwrap())
+    }
+
+    fn en() -> Words<'static> {
+        Words::new(catalogs(), "en")
+    }
+
+    fn de() -> Words<'static> {
+        Words::new(catalogs(), "de")
+    }
+
+    fn user(id: &str) -> UserRef {
+        UserRef::new(Platform::Teams, id)
+    }
 
     fn names(id: &str) -> Option<String> {
         match id {
@@ -318,40 +359,64 @@ mod tests {
 
     #[test]
     fn plain_messages_are_teams_markdown_with_mentions() {
-        let a = text_activity("<@29:bob> on *IT-1*:\nTry <this> & that", &names);
+        let id = RequestId::parse("IT-1").unwrap();
+        let msg = Message::text(
+            Text::new("agent-wrote")
+                .arg("user", &user("29:bob"))
+                .arg("id", Arg::strong(&id)),
+        )
+        .line(Text::plain("Try <this> & that *not bold*"));
+        let a = message_activity(&msg, &en(), &names);
         assert_eq!(
             a["text"],
-            "<at>Bob Agent</at> on **IT-1**:\n\nTry &lt;this&gt; &amp; that"
+            "<at>Bob Agent</at> on **IT-1**:\n\nTry &lt;this&gt; &amp; that *not bold*"
         );
         assert_eq!(a["entities"][0]["mentioned"]["id"], "29:bob");
         assert_eq!(a["entities"][0]["text"], "<at>Bob Agent</at>");
-        let unknown = text_activity("<@29:zed> is on it", &names);
-        assert_eq!(unknown["text"], "someone is on it");
+        let msg = Message::text(
+            Text::new("claimed")
+                .arg("user", &user("29:zed"))
+                .arg("id", "IT-1"),
+        );
+        let unknown = message_activity(&msg, &en(), &names);
+        assert_eq!(unknown["text"], "someone is now working on IT-1.");
         assert!(unknown.get("entities").is_none());
     }
 
     #[test]
-    fn slash_command_wording_becomes_what_teams_users_type() {
-        let a = text_activity(
-            "Use `/help-it cancel IT-7`; `/help-it status` lists yours. `/help-it <what>` <b>",
-            &names,
-        );
+    fn command_hints_become_what_teams_users_type() {
+        let msg = Message::text(
+            Text::new("cancel-which")
+                .arg("cancel", Command::Cancel(RequestId::new("IT", 7)))
+                .arg("status", Command::Status),
+        )
+        .line(Text::new("help-start").arg("command", Command::StartWith));
+        let a = message_activity(&msg, &en(), &names);
         assert_eq!(
             a["text"],
-            "Use `cancel IT-7`; `status` lists yours. `help <what>` &lt;b&gt;"
+            "Which request? Use `cancel IT-7`; `status` lists yours.\n\n\
+             • `help <what you need>` (or message me) starts a request; I'll ask a few questions."
         );
+        let a = message_activity(&msg, &de(), &names);
+        assert!(a["text"]
+            .as_str()
+            .unwrap()
+            .contains("• `help <was Sie brauchen>` (oder eine Nachricht an mich)"));
     }
 
     #[test]
     fn choices_become_submit_buttons_carrying_the_action() {
         let msg = Message::with_choices(
-            "It sounds like a request for *IT*. Is that right?",
+            Text::new("ask-confirm-department").arg("team", Arg::strong("IT")),
             vec![
-                Choice::new("Yes, IT", Action::ConfirmDepartment),
-                Choice::new("Cancel", Action::Cancel),
+                Choice::new(
+                    Text::new("button-yes-team").arg("team", "IT"),
+                    Action::ConfirmDepartment,
+                ),
+                Choice::new(Text::new("button-cancel"), Action::Cancel),
             ],
         );
-        let a = message_activity(&msg, &names);
+        let a = message_activity(&msg, &en(), &names);
         assert_eq!(
             a["summary"],
             "It sounds like a request for IT. Is that right?"
@@ -366,14 +431,44 @@ mod tests {
         assert_eq!(card["content"]["actions"][0]["type"], "Action.Submit");
         assert_eq!(card["content"]["actions"][0]["data"]["action"], "dept_yes");
         assert_eq!(card["content"]["actions"][1]["data"]["action"], "cancel");
+        assert_eq!(card["content"]["actions"][0]["title"], "Yes, IT");
+        let a = message_activity(&msg, &de(), &names);
+        assert_eq!(
+            a["attachments"][0]["content"]["body"][0]["text"],
+            "Das klingt nach einer Anfrage für **IT**. Stimmt das?"
+        );
+        assert_eq!(
+            a["attachments"][0]["content"]["actions"][1]["title"],
+            "Abbrechen"
+        );
+    }
+
+    #[test]
+    fn card_text_shows_code_as_bold_and_leaves_people_s_words_alone() {
+        let msg = Message::with_choices(
+            Text::new("hint-yes-no"),
+            vec![Choice::new(Text::new("button-back"), Action::Back)],
+        )
+        .line(Text::new("ask-field-gone").arg("back", Arg::code("back")))
+        .line(Text::plain("a <b> & c"));
+        let card = choice_card(&msg, &en(), &names);
+        assert_eq!(
+            card["body"][1]["text"],
+            "Something changed in this team's questions; please type **back**."
+        );
+        assert_eq!(card["body"][2]["text"], "a <b> & c");
     }
 
     #[test]
     fn long_choice_lists_wrap_into_rows() {
         let choices = (0..7)
-            .map(|i| Choice::new(format!("o{i}"), Action::PickOption(i)))
+            .map(|i| Choice::new(Text::plain(format!("o{i}")), Action::PickOption(i)))
             .collect();
-        let card = choice_card(&Message::with_choices("Pick", choices), &names);
+        let card = choice_card(
+            &Message::with_choices(Text::plain("Pick"), choices),
+            &en(),
+            &names,
+        );
         assert!(card.get("actions").is_none());
         let body = card["body"].as_array().unwrap();
         assert_eq!(body[1]["type"], "ActionSet");
@@ -404,7 +499,7 @@ mod tests {
 
     #[test]
     fn the_request_card_shows_the_request_and_the_buttons_its_status_allows() {
-        let a = request_activity(&request(Status::Open), "IT", &names);
+        let a = request_activity(&request(Status::Open), "IT", &en(), &names);
         assert_eq!(a["summary"], "IT-1: Laptop won't boot");
         let card = &a["attachments"][0]["content"];
         let text = card.to_string();
@@ -427,19 +522,27 @@ mod tests {
             .collect();
         assert_eq!(actions, ["claim:IT-1", "close:IT-1"]);
 
-        let claimed = request_card(&request(Status::Claimed), "IT", &names);
+        let claimed = request_card(&request(Status::Claimed), "IT", &en(), &names);
         assert!(claimed.to_string().contains("Bob Agent"));
         assert_eq!(claimed["actions"][0]["data"]["action"], "close:IT-1");
-        let closed = request_card(&request(Status::Closed), "IT", &names);
+        let closed = request_card(&request(Status::Closed), "IT", &en(), &names);
         assert_eq!(closed["actions"][0]["data"]["action"], "reopen:IT-1");
-        assert!(request_card(&request(Status::Cancelled), "IT", &names)
-            .get("actions")
-            .is_none());
+        assert!(
+            request_card(&request(Status::Cancelled), "IT", &en(), &names)
+                .get("actions")
+                .is_none()
+        );
     }
 
     #[test]
     fn the_answered_survey_has_no_buttons() {
-        let a = survey_answered(&RequestId::parse("IT-1").unwrap(), 4);
+        let msg = Message::text(
+            Text::new("survey-answered")
+                .arg("id", Arg::strong(&RequestId::parse("IT-1").unwrap()))
+                .arg("rating", 4u8),
+        );
+        let a = replacement_activity(&msg, &en(), &names);
+        assert_eq!(a["summary"], "Thanks, you rated IT-1 4/5.");
         let card = &a["attachments"][0]["content"];
         assert_eq!(card["body"][0]["text"], "Thanks, you rated **IT-1** 4/5.");
         assert!(card.get("actions").is_none());

@@ -6,6 +6,8 @@
 //! | `PostCard` | a new thread in the department's `teams_channel` whose root is the request card; updated instead if the request already has a card |
 //! | `UpdateCard` | the card re-rendered from the stored request and replaced (`PUT`); nothing to do before it is posted |
 //! | `ThreadPost` | a reply in the card's thread; not ready until the card is posted |
+//! | `ReplacePost` | the card replaced (`PUT`) by one that shows `msg` and offers nothing to click (an answered survey) |
+//! | `ThreadReply` | a reply in the thread under a channel post that is no request card (the answer to a mention there) |
 //! | `MarkRelayed` | nothing: Slack marks a relayed reply with a reaction, but a bot can't react to messages in Teams, and a "relayed" reply under every agent message would be noise |
 //!
 //! Cards are rendered from the request as stored at delivery time, so a late delivery shows
@@ -26,6 +28,7 @@ use super::refs::{PlaceRecord, Refs};
 use crate::app::{current, SharedConfig};
 use crate::core::{Message, Outgoing, Platform, PostRef, Request, RequestId, UserRef};
 use crate::engine::Engine;
+use crate::i18n::Words;
 use crate::outbox::pace::{Pace, Pauses};
 use crate::outbox::{Delivered, Deliverer, DeliveryError};
 use crate::store::{OutboxItem, StoreError};
@@ -195,7 +198,9 @@ impl TeamsDeliverer {
             }
         };
         tracing::Span::current().record("conversation", tracing::field::display(&conversation));
-        let activity = cards::message_activity(msg, &self.names());
+        let messages = current(&self.config).messages();
+        let words = Words::new(&messages, messages.locale_for(user.locale.as_deref()));
+        let activity = cards::message_activity(msg, &words, &self.names());
         self.limits
             .admit(&conversation, user.tenant_id.as_deref())
             .await?;
@@ -250,11 +255,18 @@ impl TeamsDeliverer {
         }
         tracing::Span::current().record("conversation", tracing::field::display(&channel));
         let place = self.place_for(&channel, &r.requester)?;
+        let messages = config.messages();
+        let activity = cards::request_activity(
+            &r,
+            &self.department_name(&r),
+            &Words::channel(&messages),
+            &self.names(),
+        );
         let mut params = json!({
             "isGroup": true,
             "bot": self.connector.bot_account(),
             "channelData": {"channel": {"id": channel}},
-            "activity": cards::request_activity(&r, &self.department_name(&r), &self.names()),
+            "activity": activity,
         });
         if let Some(tenant) = &place.tenant_id {
             params["channelData"]["tenant"] = json!({"id": tenant});
@@ -291,7 +303,13 @@ impl TeamsDeliverer {
         let place = self.place_for(&card.channel, &r.requester)?;
         let conversation = thread_conversation(&card.channel, &card.id);
         tracing::Span::current().record("conversation", tracing::field::display(&conversation));
-        let activity = cards::request_activity(r, &self.department_name(r), &self.names());
+        let messages = current(&self.config).messages();
+        let activity = cards::request_activity(
+            r,
+            &self.department_name(r),
+            &Words::channel(&messages),
+            &self.names(),
+        );
         self.limits
             .admit(&conversation, place.tenant_id.as_deref())
             .await?;
@@ -299,6 +317,61 @@ impl TeamsDeliverer {
             .update(&place.service_url, &conversation, &card.id, &activity)
             .await
             .map_err(|e| self.limits.failed(&conversation, e))
+    }
+
+    /// Replaces a card the bot sent `to` in their personal chat (an answered survey).
+    async fn replace(
+        &self,
+        to: &UserRef,
+        post: &PostRef,
+        msg: &Message,
+    ) -> Result<Delivered, DeliveryError> {
+        let Some(user) = self.refs.user(&to.id).map_err(store_error)? else {
+            return Err(DeliveryError::Permanent(format!(
+                "no conversation with {to} is known"
+            )));
+        };
+        let conversation = &post.channel;
+        tracing::Span::current().record("conversation", tracing::field::display(conversation));
+        let messages = current(&self.config).messages();
+        let words = Words::new(&messages, messages.locale_for(user.locale.as_deref()));
+        let activity = cards::replacement_activity(msg, &words, &self.names());
+        self.limits
+            .admit(conversation, user.tenant_id.as_deref())
+            .await?;
+        self.connector
+            .update(&user.service_url, conversation, &post.id, &activity)
+            .await
+            .map_err(|e| self.limits.failed(conversation, e))?;
+        Ok(Delivered::default())
+    }
+
+    /// Answers in the thread under a channel post that is no request card.
+    async fn thread_reply(
+        &self,
+        thread: &PostRef,
+        msg: &Message,
+    ) -> Result<Delivered, DeliveryError> {
+        let place = match self.refs.channel(&thread.channel).map_err(store_error)? {
+            Some(place) => place,
+            None => self.refs.latest().map_err(store_error)?.ok_or_else(|| {
+                DeliveryError::NotReady(
+                    "no Teams activity has been received yet, so no service URL is known".into(),
+                )
+            })?,
+        };
+        let conversation = thread_conversation(&thread.channel, &thread.id);
+        tracing::Span::current().record("conversation", tracing::field::display(&conversation));
+        let messages = current(&self.config).messages();
+        let activity = cards::message_activity(msg, &Words::channel(&messages), &self.names());
+        self.limits
+            .admit(&conversation, place.tenant_id.as_deref())
+            .await?;
+        self.connector
+            .send(&place.service_url, &conversation, &activity)
+            .await
+            .map_err(|e| self.limits.failed(&conversation, e))?;
+        Ok(Delivered::default())
     }
 
     async fn thread_post(&self, id: &RequestId, msg: &Message) -> Result<Delivered, DeliveryError> {
@@ -311,7 +384,9 @@ impl TeamsDeliverer {
         let place = self.place_for(&card.channel, &r.requester)?;
         let conversation = thread_conversation(&card.channel, &card.id);
         tracing::Span::current().record("conversation", tracing::field::display(&conversation));
-        let activity = cards::message_activity(msg, &self.names());
+        // A department channel: the desk's default language.
+        let messages = current(&self.config).messages();
+        let activity = cards::message_activity(msg, &Words::channel(&messages), &self.names());
         self.limits
             .admit(&conversation, place.tenant_id.as_deref())
             .await?;
@@ -340,6 +415,8 @@ impl Deliverer for TeamsDeliverer {
                 Outgoing::ThreadPost { request, msg } => self.thread_post(request, msg).await,
                 // See the module docs: Teams has no bot reactions, and a reply would be noise.
                 Outgoing::MarkRelayed { .. } => Ok(Delivered::default()),
+                Outgoing::ReplacePost { to, post, msg, .. } => self.replace(to, post, msg).await,
+                Outgoing::ThreadReply { thread, msg } => self.thread_reply(thread, msg).await,
             }
         }
         .instrument(span)

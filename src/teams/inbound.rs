@@ -7,14 +7,13 @@
 //! dedup id `teams:{conversation}:{activity}`. The 200 comes after the engine's durable step;
 //! everything the desk says back goes through the outbox.
 //!
-//! Two answers don't: the survey card is replaced by a "thanks" card once rated, and an
-//! @mention in a channel outside any request thread gets a short pointer. Both are best
-//! effort, sent in the background after the ack, and only logged if they fail.
+//! That includes the "thanks" card that replaces an answered survey and the pointer that
+//! answers an @mention in a channel outside any request thread: the core decides both.
 
 use super::activity::{self, Activity, Inbound};
-use super::{auth, cards, openid, Shared};
+use super::{auth, openid, Shared};
 use crate::app::current;
-use crate::core::{Action, Input, SurveyState};
+use crate::core::{Input, Platform, PostRef};
 use crate::engine::EngineError;
 use crate::store::StoreError;
 use axum::body::Bytes;
@@ -121,10 +120,13 @@ async fn handle_activity(shared: &Arc<Shared>, a: &Activity) -> Result<(), Inbou
     })?;
     let inputs = match inbound {
         Inbound::Inputs(inputs) => inputs,
-        Inbound::ChannelMention => {
-            spawn_channel_pointer(shared.clone(), a);
-            return Ok(());
-        }
+        Inbound::ChannelMention => match mention_thread(a) {
+            Some(thread) => vec![Input::MentionedInChannel {
+                user: a.user(),
+                thread,
+            }],
+            None => return Ok(()),
+        },
         Inbound::Nothing(reason) => {
             tracing::debug!(reason, "nothing for the desk");
             return Ok(());
@@ -142,13 +144,6 @@ async fn handle_activity(shared: &Arc<Shared>, a: &Activity) -> Result<(), Inbou
         if let Some(id) = input.named_requests().first() {
             tracing::Span::current().record("request_id", tracing::field::display(id));
         }
-        let rating = match &input {
-            Input::ButtonClicked {
-                action: Action::Rate(id, n),
-                ..
-            } => Some((id.clone(), *n)),
-            _ => None,
-        };
         let outcome = shared.engine.handle(input, dedup).await?;
         if !outcome.applied {
             tracing::debug!("already handled (a redelivery)");
@@ -159,61 +154,20 @@ async fn handle_activity(shared: &Arc<Shared>, a: &Activity) -> Result<(), Inbou
             // never produce them.
             tracing::debug!(replies = outcome.replies.len(), "immediate replies dropped");
         }
-        if let Some((id, n)) = rating {
-            let rated = outcome.requests.iter().any(|r| {
-                r.id == id
-                    && r.survey.rating == Some(n)
-                    && r.survey.state == SurveyState::AwaitingComment
-            });
-            if let (true, Some(card)) = (rated, a.reply_to_id.clone()) {
-                spawn_survey_answered(shared.clone(), a, card, id, n);
-            }
-        }
     }
     Ok(())
 }
 
-/// Replaces the survey card the user clicked with a "thanks" card.
-fn spawn_survey_answered(
-    shared: Arc<Shared>,
-    a: &Activity,
-    card: String,
-    id: crate::core::RequestId,
-    n: u8,
-) {
-    let (service_url, conversation) = (a.service_url.clone(), a.conversation.id.clone());
-    let span = tracing::info_span!("teams.survey_answered", conversation = %conversation, card = %card, request_id = %id);
-    tokio::spawn(
-        async move {
-            let activity = cards::survey_answered(&id, n);
-            match shared.connector.update(&service_url, &conversation, &card, &activity).await {
-                Ok(()) => tracing::debug!("survey card updated"),
-                Err(e) => tracing::warn!(error = %e, "updating the survey card failed; it stays clickable"),
-            }
-        }
-        .instrument(span),
-    );
-}
-
-/// Answers an @mention outside request threads, in the mention's thread.
-fn spawn_channel_pointer(shared: Arc<Shared>, a: &Activity) {
-    let conversation = match (activity::thread_root(&a.conversation.id), a.id.as_deref()) {
-        (Some(_), _) => a.conversation.id.clone(),
-        (None, Some(id)) => activity::thread_conversation(&a.conversation.id, id),
-        (None, None) => return,
+/// The thread an @mention in a channel is answered in: the thread it was written in, or the
+/// one under the mention itself.
+fn mention_thread(a: &Activity) -> Option<PostRef> {
+    let root = match activity::thread_root(&a.conversation.id) {
+        Some(root) => root,
+        None => a.id.as_deref().filter(|id| !id.is_empty())?,
     };
-    let service_url = a.service_url.clone();
-    let span = tracing::info_span!("teams.channel_pointer", conversation = %conversation);
-    tokio::spawn(
-        async move {
-            if let Err(e) = shared
-                .connector
-                .send(&service_url, &conversation, &cards::channel_pointer())
-                .await
-            {
-                tracing::warn!(error = %e, "answering a channel mention failed");
-            }
-        }
-        .instrument(span),
-    );
+    Some(PostRef::new(
+        Platform::Teams,
+        activity::channel_base(&a.conversation.id),
+        root,
+    ))
 }

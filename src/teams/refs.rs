@@ -31,6 +31,9 @@ pub struct UserRecord {
     pub name: Option<String>,
     #[serde(default)]
     pub aad_object_id: Option<String>,
+    /// The language of the user's Teams client, from their latest activity that said.
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 /// Where a channel (or the latest activity) was reached from.
@@ -158,6 +161,9 @@ impl Refs {
             }
             if let Some(aad) = a.from.aad_object_id.as_ref().filter(|n| !n.is_empty()) {
                 record.aad_object_id = Some(aad.clone());
+            }
+            if let Some(locale) = a.locale.as_ref().filter(|l| !l.trim().is_empty()) {
+                record.locale = Some(locale.clone());
             }
             if kind == ConversationKind::Personal && !a.conversation.id.is_empty() {
                 record.personal_conversation = Some(a.conversation.id.clone());

@@ -112,6 +112,8 @@ struct Inner {
     /// (channel, ts) of every message posted, with its latest body.
     messages: Mutex<HashMap<(String, String), Value>>,
     reactions: Mutex<HashSet<(String, String, String)>>,
+    /// What `users.info` says each user's locale is (`include_locale`); others have none.
+    locales: Mutex<HashMap<String, String>>,
     counter: AtomicU64,
 }
 
@@ -184,6 +186,15 @@ impl FakeSlack {
     /// `auth.test` answers normally again.
     pub fn accept_token(&self) {
         *self.inner.auth_failure.lock().unwrap() = None;
+    }
+
+    /// `users.info` says `user`'s locale is `locale` (`de-DE`).
+    pub fn set_locale(&self, user: &str, locale: &str) {
+        self.inner
+            .locales
+            .lock()
+            .unwrap()
+            .insert(user.to_string(), locale.to_string());
     }
 
     pub fn set_channel(&self, id: &str, state: ChannelState) {
@@ -400,6 +411,18 @@ async fn handle(
                     "blocks": fields.get("blocks").cloned().unwrap_or(json!([]))}}))
         }
         "chat.postEphemeral" => ok(json!({"message_ts": next_ts()})),
+        "users.info" => {
+            let id = field("user");
+            let mut user =
+                json!({"id": id, "team_id": TEAM, "name": id.to_lowercase(), "is_bot": false});
+            // Slack says the locale only when asked with include_locale.
+            if field("include_locale") == "true" {
+                if let Some(l) = inner.locales.lock().unwrap().get(&id) {
+                    user["locale"] = json!(l);
+                }
+            }
+            ok(json!({ "user": user }))
+        }
         "reactions.add" => {
             let key = (field("channel"), field("timestamp"), field("name"));
             if !inner.reactions.lock().unwrap().insert(key) {
