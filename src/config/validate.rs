@@ -88,6 +88,32 @@ impl Config {
                 "must differ from every slack.close_reactions entry",
             );
         }
+        if let Some(token) = &slack.app_token {
+            // A bot token here is the usual mix-up; say so before Slack refuses it.
+            if !token.expose().starts_with("xapp-") {
+                p.add(
+                    "SLACK_APP_TOKEN",
+                    "must be an app-level token (xapp-…, Basic Information → App-Level Tokens, scope connections:write), not a bot or user token",
+                );
+            }
+        }
+        let socket = &slack.socket;
+        if !(1..=10).contains(&socket.connections) {
+            // Slack refuses an eleventh connection per app.
+            p.add("slack.socket.connections", "must be between 1 and 10");
+        }
+        p.positive("slack.socket.ping_interval", socket.ping_interval);
+        p.positive("slack.socket.ping_timeout", socket.ping_timeout);
+        p.positive(
+            "slack.socket.reconnect_initial_backoff",
+            socket.reconnect_initial_backoff,
+        );
+        if socket.reconnect_max_backoff < socket.reconnect_initial_backoff {
+            p.add(
+                "slack.socket.reconnect_max_backoff",
+                "must not be shorter than slack.socket.reconnect_initial_backoff",
+            );
+        }
     }
 
     fn check_teams(&self, p: &mut Problems) {
