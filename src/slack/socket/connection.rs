@@ -79,9 +79,12 @@ pub struct Live {
 pub async fn connect(shared: &Arc<Shared>, opener: &Opener, id: u64) -> Result<Live, ConnectError> {
     let url = opener.open().await?;
     let (mut socket, early) = tokio::time::timeout(CONNECT_TIMEOUT, async {
-        let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
-            .await
-            .map_err(|e| ConnectError::WebSocket(e.to_string()))?;
+        // No Nagle: an ack is one small frame, and holding it back adds its wait to Slack's
+        // 3-second budget.
+        let (mut socket, _) =
+            tokio_tungstenite::connect_async_with_config(url.as_str(), None, true)
+                .await
+                .map_err(|e| ConnectError::WebSocket(e.to_string()))?;
         // Slack sends hello first; anything before it is kept and served after it.
         let mut early = Vec::new();
         loop {
