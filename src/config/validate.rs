@@ -502,6 +502,34 @@ mod tests {
     }
 
     #[test]
+    fn socket_mode_settings_and_the_app_token_are_checked() {
+        let keys = with_default(|c| {
+            c.slack.app_token = Some(Secret::new("xoxb-a-bot-token"));
+            c.slack.socket.connections = 11;
+            c.slack.socket.ping_timeout = std::time::Duration::ZERO;
+            c.slack.socket.reconnect_max_backoff = std::time::Duration::from_millis(1);
+        });
+        assert_eq!(
+            keys,
+            [
+                "SLACK_APP_TOKEN",
+                "slack.socket.connections",
+                "slack.socket.ping_timeout",
+                "slack.socket.reconnect_max_backoff"
+            ]
+        );
+        let text = format!("[slack.socket]\nconnections = 3\nping_interval = \"5s\"\n{MINIMAL}");
+        let env = |name: &str| (name == "SLACK_APP_TOKEN").then(|| "xapp-1-A1-2-abc".to_string());
+        let c = Config::from_toml_str(&text, &env).unwrap();
+        assert_eq!(c.slack.socket.connections, 3);
+        assert_eq!(
+            c.slack.socket.ping_interval,
+            std::time::Duration::from_secs(5)
+        );
+        assert_eq!(c.slack.app_token.unwrap().expose(), "xapp-1-A1-2-abc");
+    }
+
+    #[test]
     fn an_empty_internal_note_prefix_is_refused() {
         let keys = with_default(|c| c.slack.internal_note_prefix = " ".into());
         assert_eq!(keys, ["slack.internal_note_prefix"]);
