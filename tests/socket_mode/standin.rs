@@ -44,6 +44,8 @@ struct State {
     acks: Mutex<Vec<Ack>>,
     /// Frames received that were not acks (for the record).
     other: Mutex<Vec<String>>,
+    /// (connection, "open" | "closed"), in the order they happened.
+    events: Mutex<Vec<(usize, &'static str)>>,
     next_id: AtomicUsize,
 }
 
@@ -126,6 +128,16 @@ impl Standin {
         self.control(conn, Control::Stall);
     }
 
+    /// Whether connection `new` was open (had said hello) before connection `old` closed.
+    pub fn opened_before_closed(&self, new: usize, old: usize) -> bool {
+        let events = self.state.events.lock().unwrap();
+        let at = |conn, what| events.iter().position(|e| *e == (conn, what));
+        match (at(new, "open"), at(old, "closed")) {
+            (Some(opened), Some(closed)) => opened < closed,
+            _ => false,
+        }
+    }
+
     pub fn acks(&self) -> Vec<Ack> {
         self.state.acks.lock().unwrap().clone()
     }
@@ -169,6 +181,7 @@ async fn serve(
         tx,
         open: open.clone(),
     });
+    state.events.lock().unwrap().push((id, "open"));
     let mut stalled = false;
     loop {
         tokio::select! {
@@ -200,4 +213,5 @@ async fn serve(
         }
     }
     open.store(false, Ordering::SeqCst);
+    state.events.lock().unwrap().push((id, "closed"));
 }
