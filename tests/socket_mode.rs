@@ -341,6 +341,23 @@ async fn a_request_goes_from_help_it_to_the_survey_over_socket_mode_alone() {
     let thanks = desk.nth_dm(ALICE, 9).await;
     assert!(text_of(&thanks).contains("5/5"), "{thanks}");
 
+    // An interaction the desk has no use for (a modal submitted): acknowledged with no
+    // payload, which closes the modal.
+    let view: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/slack/view_closed.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut submitted = view.clone();
+    submitted["type"] = json!("view_submission");
+    let mut envelope = desk.click(ALICE, &format!("D{ALICE}"), "unused");
+    envelope["payload"] = submitted;
+    envelope["accepts_response_payload"] = json!(true);
+    assert_eq!(desk.send_acked(a, &envelope).await, None);
+
     let m = desk.metrics().await;
     assert_eq!(
         m.get("frontdesk_requests_created_total", &[("department", "it")]),
@@ -358,7 +375,7 @@ async fn a_request_goes_from_help_it_to_the_survey_over_socket_mode_alone() {
         1.0
     );
     assert_eq!(Desk::envelopes(&m, "slash_commands", "processed"), 1.0);
-    assert_eq!(Desk::envelopes(&m, "interactive", "processed"), 5.0);
+    assert_eq!(Desk::envelopes(&m, "interactive", "processed"), 6.0);
     assert_eq!(Desk::envelopes(&m, "events_api", "processed"), 2.0);
     assert_eq!(m.get("frontdesk_slack_socket_connections", &[]), 2.0);
     // Without a signing secret the request URLs take nothing.
