@@ -464,6 +464,7 @@ async fn run(args: Args) -> Result<(), String> {
                 data_dir: data_dir.path(),
                 outbox_concurrency: args.concurrency,
                 cpus: args.server_cpus.as_deref(),
+                app_token: None,
             };
             let (child, addr) = server::start(&launch).await?;
             println!(

@@ -8,6 +8,7 @@
 #               schema (strict: unknown fields are errors), plus the links
 #               between the objects and the embedded frontdesk.toml
 #   Slack       manifests/slack/manifest.yml: keys, scopes, events, URLs
+#               manifests/slack/manifest.socket.yml: the same app in Socket Mode
 #   Teams       manifests/teams/manifest.json: v1.22 rules, bot, icons
 #   package     manifests/teams/package.sh builds a correct zip
 #   Docker      deploy/Dockerfile and .dockerignore have the expected shape
@@ -394,6 +395,48 @@ if m is not None:
           "org_deploy, socket_mode and token_rotation disabled")
     urls = [cmd.get("url") if cmd else None, ev.get("request_url"), inter.get("request_url")]
     check(area, all(isinstance(u, str) and u.startswith("https://") for u in urls), "all request URLs are https")
+PY
+
+# --------------------------------------------------------------------------
+# (c') Slack app manifest for Socket Mode
+# --------------------------------------------------------------------------
+section "Slack app manifest, Socket Mode (manifests/slack/manifest.socket.yml)" <<'PY'
+area = "slack"
+http_path = os.path.join(ROOT, "manifests", "slack", "manifest.yml")
+path = os.path.join(ROOT, "manifests", "slack", "manifest.socket.yml")
+try:
+    docs = load_yaml_all(path)
+    m = docs[0] if len(docs) == 1 and isinstance(docs[0], dict) else None
+    check(area, m is not None, f"{rel(path)} parses as one YAML mapping")
+    h = load_yaml_all(http_path)[0]
+except (OSError, yaml.YAMLError) as e:
+    m = None
+    fail(area, f"{rel(path)} does not parse: {e}")
+
+if m is not None:
+    s = m.get("settings", {})
+    check(area, s.get("socket_mode_enabled") is True, "settings.socket_mode_enabled is true")
+    check(area, s.get("org_deploy_enabled") is False and s.get("token_rotation_enabled") is False,
+          "org_deploy and token_rotation disabled")
+    cmds = dig(m, "features", "slash_commands", default=[])
+    check(area, all("url" not in c for c in cmds), "no slash command URL")
+    check(area, "request_url" not in dig(m, "settings", "event_subscriptions", default={}),
+          "no event_subscriptions.request_url")
+    inter = dig(m, "settings", "interactivity", default={})
+    check(area, inter.get("is_enabled") is True and "request_url" not in inter,
+          "interactivity enabled without a request_url")
+    def without_urls(cs):
+        return [{k: v for k, v in c.items() if k != "url"} for c in cs]
+    check(area, without_urls(cmds) == without_urls(dig(h, "features", "slash_commands", default=[])),
+          "the same slash commands as manifest.yml")
+    check(area, dig(m, "oauth_config", "scopes", "bot", default=[]) == dig(h, "oauth_config", "scopes", "bot", default=[]),
+          "the same bot scopes as manifest.yml")
+    check(area, dig(m, "settings", "event_subscriptions", "bot_events", default=[])
+          == dig(h, "settings", "event_subscriptions", "bot_events", default=[]),
+          "the same bot events as manifest.yml")
+    same = ("display_information", "features")
+    check(area, all({k: v for k, v in m[k].items() if k != "slash_commands"} == {k: v for k, v in h[k].items() if k != "slash_commands"} for k in same),
+          "the same display information and features as manifest.yml")
 PY
 
 # --------------------------------------------------------------------------

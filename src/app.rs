@@ -104,6 +104,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The token and address `frontdesk backup` uses to reach this server.
     pub admin: Arc<AdminAccess>,
+    /// Slack's signals and Socket Mode connections, when Slack is on.
+    pub slack: Option<Arc<crate::slack::status::SlackStatus>>,
 }
 
 #[derive(Debug)]
@@ -112,6 +114,7 @@ pub struct App {
     router: axum::Router,
     state: AppState,
     reload: Option<ReloadOnHangup>,
+    socket: Option<Arc<crate::slack::socket::SocketMode>>,
 }
 
 impl App {
@@ -131,6 +134,7 @@ impl App {
         let shared: SharedConfig = Arc::new(RwLock::new(Arc::new(config.clone())));
         let mut outbox = OutboxWorker::new(engine.clone(), policy, config.outbox.concurrency);
         let mut router = axum::Router::new();
+        let (mut slack_status, mut socket) = (None, None);
         if let Some(slack) =
             crate::slack::Adapter::from_config(&config, engine.clone(), shared.clone())
                 .await
@@ -138,6 +142,8 @@ impl App {
         {
             outbox = outbox.with_deliverer(crate::core::Platform::Slack, slack.deliverer());
             router = router.merge(slack.routes());
+            slack_status = Some(slack.status());
+            socket = slack.socket_mode();
         }
         if let Some(teams) =
             crate::teams::Adapter::from_config(&config, engine.clone(), shared.clone())
@@ -168,6 +174,7 @@ impl App {
             background_workers: deps.background_workers,
             metrics: Arc::new(Metrics::default()),
             admin: Arc::new(admin),
+            slack: slack_status,
         };
         let router = crate::http::router(state.clone(), router, config.server.max_body_bytes);
         Ok(App {
@@ -175,6 +182,7 @@ impl App {
             router,
             state,
             reload: None,
+            socket,
         })
     }
 
@@ -225,9 +233,15 @@ impl App {
             router,
             state,
             reload,
+            socket,
         } = self;
         let stop = CancellationToken::new();
         let tracker = TaskTracker::new();
+        if let Some(socket) = socket {
+            // Acknowledging envelopes is answering Slack, like serving HTTP: it runs whether
+            // or not the background workers do.
+            tracker.spawn(socket.run(stop.clone()));
+        }
         if let Some(reload) = reload {
             tracker.spawn(reload.run(state.clone(), stop.clone()));
         }

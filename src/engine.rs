@@ -246,10 +246,24 @@ impl Engine {
         input: Input,
         dedup: Option<String>,
     ) -> Result<StepOutcome, EngineError> {
-        let span = step_span(&input, dedup.as_deref());
+        self.handle_once(input, dedup.into_iter().collect()).await
+    }
+
+    /// [`Engine::handle`] for an input known by several ids (a platform's event id and the
+    /// message's own identity, which survives a redelivery under a new event id): it is
+    /// applied unless one of them was applied before, and all are recorded with it.
+    ///
+    /// # Errors
+    /// Storage failures; the step is then not applied at all.
+    pub async fn handle_once(
+        &self,
+        input: Input,
+        dedup: Vec<String>,
+    ) -> Result<StepOutcome, EngineError> {
+        let span = step_span(&input, dedup.first().map(String::as_str));
         let (rules, now) = (self.rules(), self.now());
         let outcome = self
-            .write(move |store| apply_step(store, &rules, now, input, dedup.as_deref(), None))
+            .write(move |store| apply_step(store, &rules, now, input, &dedup, None))
             .instrument(span.clone())
             .await??;
         span.in_scope(|| self.after_commit(&outcome));
@@ -263,7 +277,7 @@ impl Engine {
         let outcome = self
             .write(move |store| {
                 let input = Input::TimerFired { timer };
-                apply_step(store, &rules, now, input, None, Some(&key))
+                apply_step(store, &rules, now, input, &[], Some(&key))
             })
             .await??;
         self.after_commit(&outcome);
@@ -436,11 +450,11 @@ pub(crate) fn apply_step(
     rules: &Rules,
     now: Timestamp,
     input: Input,
-    dedup: Option<&str>,
+    dedup: &[String],
     fired_timer: Option<&[u8]>,
 ) -> Result<StepOutcome, StoreError> {
     // Cheap early exit; the commit checks again inside its transaction.
-    if let Some(id) = dedup {
+    for id in dedup {
         if store.seen(id)? {
             return Ok(StepOutcome::default());
         }

@@ -98,6 +98,8 @@ struct Inner {
     /// user -> when the first message to their DM channel was answered.
     first_dm: Mutex<HashMap<String, Instant>>,
     reactions: Mutex<HashSet<(String, String, String)>>,
+    /// What `apps.connections.open` hands out (Socket Mode); unset, it refuses the token.
+    socket_url: Mutex<Option<String>>,
 }
 
 /// Counts a call in flight for as long as it lives (also when the caller hangs up).
@@ -174,6 +176,12 @@ impl FakeSlack {
             api_url: format!("http://{addr}/api/"),
             inner,
         })
+    }
+
+    /// Makes `apps.connections.open` answer with `url` (a Socket Mode stand-in's).
+    #[allow(dead_code)]
+    pub fn set_socket_url(&self, url: &str) {
+        *self.inner.socket_url.lock().unwrap() = Some(url.to_string());
     }
 
     /// With a trailing slash, like Slack's `https://slack.com/api/`.
@@ -344,6 +352,10 @@ fn answer(inner: &Inner, method: &str, fields: &serde_json::Map<String, Value>) 
     let truthy = |n: &str| matches!(field(n).as_str(), "true" | "1");
     let next_ts = || next_ts(inner);
     match method {
+        "apps.connections.open" => match inner.socket_url.lock().unwrap().clone() {
+            Some(url) => ok(json!({ "url": url })),
+            None => error("invalid_auth"),
+        },
         "auth.test" => ok(json!({
             "url": "https://frontdesk-bench.slack.com/", "team": "Frontdesk Bench", "user": "frontdesk",
             "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": false

@@ -14,6 +14,8 @@ pub struct Launch<'a> {
     pub outbox_concurrency: Option<usize>,
     /// A `taskset -c` CPU list; `None` runs the server unpinned.
     pub cpus: Option<&'a str>,
+    /// Sets `SLACK_APP_TOKEN`: Slack over Socket Mode too.
+    pub app_token: Option<&'a str>,
 }
 
 /// `frontdesk serve` on 127.0.0.1:0; returns the child and the address it printed.
@@ -39,6 +41,9 @@ pub async fn start(launch: &Launch<'_>) -> Result<(tokio::process::Child, String
             "RUST_LOG",
             std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
         );
+    if let Some(token) = launch.app_token {
+        command.env("SLACK_APP_TOKEN", token);
+    }
     if let Some(n) = launch.outbox_concurrency {
         command.env("FRONTDESK_OUTBOX_CONCURRENCY", n.to_string());
     }
@@ -156,12 +161,15 @@ pub fn pin_client_away_from(server: &BTreeSet<usize>) -> Option<BTreeSet<usize>>
 }
 
 /// A process's CPU time (all threads, user and system) and context switches, from `/proc`.
+// Not every load script that shares this file reports it.
+#[allow(dead_code)]
 pub struct Usage {
     pub cpu_seconds: f64,
     pub context_switches: u64,
 }
 
 /// Reads `pid`'s usage; `None` where `/proc` is not there.
+#[allow(dead_code)]
 pub fn usage(pid: u32) -> Option<Usage> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the command name, which is in parentheses and may hold spaces.

@@ -20,6 +20,7 @@ pub const ENV_VARS: &[&str] = &[
     "SLACK_API_URL",
     "SLACK_SIGNING_SECRET",
     "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
     "TEAMS_APP_ID",
     "TEAMS_APP_PASSWORD",
     "TEAMS_OPENID_METADATA_URL",
@@ -97,6 +98,9 @@ pub(super) fn apply(
     }
     if let Some(value) = get("SLACK_BOT_TOKEN") {
         config.slack.bot_token = Some(Secret::new(value));
+    }
+    if let Some(value) = get("SLACK_APP_TOKEN") {
+        config.slack.app_token = Some(Secret::new(value));
     }
     if let Some(value) = get("TEAMS_APP_ID") {
         config.teams.app_id = Some(value);

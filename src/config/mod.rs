@@ -42,7 +42,8 @@ mod validate;
 pub use env::ENV_VARS;
 pub use types::{
     Config, DepartmentConfig, FieldConfig, FieldKind, IntakeConfig, LogFormat, OutboxConfig,
-    SchedulerConfig, Secret, ServerConfig, SlackConfig, SurveyConfig, TeamsConfig,
+    SchedulerConfig, Secret, ServerConfig, SlackConfig, SocketModeConfig, SurveyConfig,
+    TeamsConfig,
 };
 pub use validate::ConfigProblem;
 

@@ -81,6 +81,11 @@ fn take_file_secrets(config: &mut Config) -> Vec<ConfigProblem> {
             &mut config.slack.bot_token,
         ),
         (
+            "slack.app_token",
+            "SLACK_APP_TOKEN",
+            &mut config.slack.app_token,
+        ),
+        (
             "teams.app_password",
             "TEAMS_APP_PASSWORD",
             &mut config.teams.app_password,

@@ -113,6 +113,46 @@ pub struct SlackConfig {
     /// Only from `SLACK_BOT_TOKEN`.
     #[serde(deserialize_with = "secret_in_file")]
     pub bot_token: Option<Secret>,
+    /// Only from `SLACK_APP_TOKEN` (`xapp-…`); when set, Slack is also reached over Socket
+    /// Mode.
+    #[serde(deserialize_with = "secret_in_file")]
+    pub app_token: Option<Secret>,
+    /// `[slack.socket]`: how Socket Mode keeps its connections.
+    pub socket: SocketModeConfig,
+}
+
+/// How Socket Mode keeps its WebSocket connections to Slack.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SocketModeConfig {
+    /// Connections kept open at once (Slack allows 10 per app and spreads envelopes over
+    /// them); two, so one is always up while the other is replaced.
+    pub connections: usize,
+    /// How often a ping goes out on a connection.
+    #[serde(with = "humantime_serde")]
+    pub ping_interval: Duration,
+    /// A connection that has sent nothing (no pong, no frame) for this long after a ping is
+    /// taken for dead and replaced.
+    #[serde(with = "humantime_serde")]
+    pub ping_timeout: Duration,
+    /// The first wait before a failed connection attempt is tried again; it doubles (with
+    /// jitter) up to `reconnect_max_backoff`.
+    #[serde(with = "humantime_serde")]
+    pub reconnect_initial_backoff: Duration,
+    #[serde(with = "humantime_serde")]
+    pub reconnect_max_backoff: Duration,
+}
+
+impl Default for SocketModeConfig {
+    fn default() -> Self {
+        Self {
+            connections: 2,
+            ping_interval: Duration::from_secs(10),
+            ping_timeout: Duration::from_secs(10),
+            reconnect_initial_backoff: Duration::from_secs(1),
+            reconnect_max_backoff: Duration::from_secs(60),
+        }
+    }
 }
 
 impl Default for SlackConfig {
@@ -124,6 +164,8 @@ impl Default for SlackConfig {
             relayed_marker: "outbox_tray".into(),
             signing_secret: None,
             bot_token: None,
+            app_token: None,
+            socket: SocketModeConfig::default(),
         }
     }
 }

@@ -103,6 +103,32 @@ impl Config {
                 "must differ from every slack.close_reactions entry",
             );
         }
+        if let Some(token) = &slack.app_token {
+            // A bot token here is the usual mix-up; say so before Slack refuses it.
+            if !token.expose().starts_with("xapp-") {
+                p.add(
+                    "SLACK_APP_TOKEN",
+                    "must be an app-level token (xapp-…, Basic Information → App-Level Tokens, scope connections:write), not a bot or user token",
+                );
+            }
+        }
+        let socket = &slack.socket;
+        if !(1..=10).contains(&socket.connections) {
+            // Slack refuses an eleventh connection per app.
+            p.add("slack.socket.connections", "must be between 1 and 10");
+        }
+        p.positive("slack.socket.ping_interval", socket.ping_interval);
+        p.positive("slack.socket.ping_timeout", socket.ping_timeout);
+        p.positive(
+            "slack.socket.reconnect_initial_backoff",
+            socket.reconnect_initial_backoff,
+        );
+        if socket.reconnect_max_backoff < socket.reconnect_initial_backoff {
+            p.add(
+                "slack.socket.reconnect_max_backoff",
+                "must not be shorter than slack.socket.reconnect_initial_backoff",
+            );
+        }
     }
 
     fn check_teams(&self, p: &mut Problems) {
@@ -537,6 +563,34 @@ mod tests {
             ]
         );
         assert!(problems[0].message.contains("without colons"));
+    }
+
+    #[test]
+    fn socket_mode_settings_and_the_app_token_are_checked() {
+        let keys = with_default(|c| {
+            c.slack.app_token = Some(Secret::new("xoxb-a-bot-token"));
+            c.slack.socket.connections = 11;
+            c.slack.socket.ping_timeout = std::time::Duration::ZERO;
+            c.slack.socket.reconnect_max_backoff = std::time::Duration::from_millis(1);
+        });
+        assert_eq!(
+            keys,
+            [
+                "SLACK_APP_TOKEN",
+                "slack.socket.connections",
+                "slack.socket.ping_timeout",
+                "slack.socket.reconnect_max_backoff"
+            ]
+        );
+        let text = format!("[slack.socket]\nconnections = 3\nping_interval = \"5s\"\n{MINIMAL}");
+        let env = |name: &str| (name == "SLACK_APP_TOKEN").then(|| "xapp-1-A1-2-abc".to_string());
+        let c = Config::from_toml_str(&text, &env).unwrap();
+        assert_eq!(c.slack.socket.connections, 3);
+        assert_eq!(
+            c.slack.socket.ping_interval,
+            std::time::Duration::from_secs(5)
+        );
+        assert_eq!(c.slack.app_token.unwrap().expose(), "xapp-1-A1-2-abc");
     }
 
     #[test]

@@ -88,6 +88,11 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             problems.push("scheduler not running");
         }
     }
+    if let Some(socket) = state.slack.as_ref().and_then(|s| s.socket()) {
+        if socket.connections() <= 0 {
+            problems.push("no Slack Socket Mode connection is up");
+        }
+    }
     if problems.is_empty() {
         (StatusCode::OK, "ready".to_string())
     } else {

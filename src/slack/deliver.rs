@@ -121,11 +121,20 @@ pub struct SlackDeliverer {
     pub(crate) pace: Option<Pace>,
     /// Methods Slack answered with a 429, until its `Retry-After` ends.
     pub(crate) pauses: Pauses,
+    /// Says when Slack revoked the token: then nothing is sent.
+    pub(crate) status: Arc<super::status::SlackStatus>,
 }
 
 #[async_trait::async_trait]
 impl Deliverer for SlackDeliverer {
     async fn deliver(&self, item: &OutboxItem) -> Result<Delivered, DeliveryError> {
+        if let Some(why) = self.status.revoked() {
+            // Every call would fail with the revoked token; retrying would go on for a day.
+            // A dead letter waits for `frontdesk outbox retry` after the app is reinstalled.
+            return Err(DeliveryError::Permanent(format!(
+                "Slack revoked frontdesk's access to the workspace ({why}): reinstall the app, put the new bot token in SLACK_BOT_TOKEN, restart, then `frontdesk outbox retry` this item"
+            )));
+        }
         match &item.outgoing {
             Outgoing::Dm { to, msg, about } => self.deliver_dm(to, msg, about.as_ref(), item).await,
             Outgoing::PostCard { request } => self.deliver_card(request, item).await,

@@ -4,23 +4,30 @@
 //!
 //! - [`verify`]: request signatures (pure).
 //! - [`payload`]: request bodies → what they mean (pure).
-//! - [`inbound`]: the `/slack/*` endpoints: verify, parse, commit, answer.
+//! - `handle`: what a parsed payload does to the desk, for both transports.
+//! - `inbound`: the `/slack/*` endpoints: verify, parse, hand over, answer.
+//! - `socket`: Socket Mode, the same payloads over WebSockets Slack's side of which we dial.
+//! - [`status`]: Slack's signals (rate limiting, revoked access) and the connections.
 //! - [`blocks`]: messages, cards and the App Home as Block Kit (pure).
 //! - [`api`]: the Web API calls, through slack-morphism's client.
 //! - [`deliver`]: the outbox's deliverer for Slack.
 //! - [`home`]: the App Home tab.
 //! - [`startup`]: `auth.test` and the department channel checks.
 //!
-//! The adapter is on when both `SLACK_SIGNING_SECRET` and `SLACK_BOT_TOKEN` are set.
+//! The adapter is on when `SLACK_BOT_TOKEN` is set with `SLACK_SIGNING_SECRET` (request
+//! URLs), `SLACK_APP_TOKEN` (Socket Mode) or both.
 
 pub mod api;
 pub mod blocks;
 pub mod deliver;
+mod handle;
 pub mod home;
 mod inbound;
 pub mod locale;
 pub mod payload;
+pub mod socket;
 pub mod startup;
+pub mod status;
 pub mod verify;
 
 pub use api::install_crypto_provider;
@@ -38,6 +45,8 @@ pub enum AdapterError {
     Config(String),
     #[error(transparent)]
     Client(#[from] api::ClientSetupError),
+    #[error("Socket Mode: {0}")]
+    Socket(#[from] socket::open::OpenError),
     /// `auth.test` refused the token (or the app lacks a scope): retrying can't fix that.
     #[error("{0}")]
     Auth(String),
@@ -46,8 +55,10 @@ pub enum AdapterError {
 /// The Slack side of the desk: its routes and its deliverer.
 #[derive(Debug)]
 pub struct Adapter {
-    inbound: Arc<inbound::Inbound>,
+    inbound: Arc<handle::Inbound>,
     deliverer: Arc<deliver::SlackDeliverer>,
+    status: Arc<status::SlackStatus>,
+    socket: Option<Arc<socket::SocketMode>>,
 }
 
 impl Adapter {
@@ -68,10 +79,11 @@ impl Adapter {
         engine: Engine,
         shared: SharedConfig,
     ) -> Result<Option<Adapter>, AdapterError> {
-        let Some((_, token)) = startup::credentials(config).map_err(AdapterError::Config)? else {
-            tracing::info!("Slack is not configured (SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN); its endpoints are off");
+        let Some(credentials) = startup::credentials(config).map_err(AdapterError::Config)? else {
+            tracing::info!("Slack is not configured (SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN); its endpoints are off");
             return Ok(None);
         };
+        let token = credentials.bot_token;
         install_crypto_provider();
         let api = api::SlackApi::new(&config.slack.api_url, token)?;
         let bot = Arc::new(startup::KnownBot::default());
@@ -101,6 +113,7 @@ impl Adapter {
         }
         let dms = Arc::new(deliver::DmChannels::new(engine.store().clone()));
         let locales = Arc::new(locale::Locales::new(engine.store().clone()));
+        let status = Arc::new(status::SlackStatus::new(credentials.app_token.is_some()));
         let deliverer = Arc::new(deliver::SlackDeliverer {
             api: api.clone(),
             engine: engine.clone(),
@@ -112,16 +125,42 @@ impl Adapter {
                 config.outbox.slack_channel_burst,
             ),
             pauses: crate::outbox::pace::Pauses::new(engine.clock().clone()),
+            status: status.clone(),
         });
-        let inbound = Arc::new(inbound::Inbound {
+        let inbound = Arc::new(handle::Inbound {
             engine,
             config: shared,
             api,
             bot,
             dms,
             locales,
+            status: status.clone(),
         });
-        Ok(Some(Adapter { inbound, deliverer }))
+        let socket = match credentials.app_token {
+            Some(app_token) => {
+                tracing::info!(
+                    connections = config.slack.socket.connections,
+                    "Slack Socket Mode is on (SLACK_APP_TOKEN)"
+                );
+                let opener = socket::open::Opener::new(&config.slack.api_url, app_token)?;
+                Some(Arc::new(socket::SocketMode::new(
+                    inbound.clone(),
+                    status.clone(),
+                    config.slack.socket.clone(),
+                    opener,
+                )))
+            }
+            None => None,
+        };
+        if credentials.signing_secret.is_none() {
+            tracing::info!("no SLACK_SIGNING_SECRET: the Slack request URLs refuse every request; Socket Mode only");
+        }
+        Ok(Some(Adapter {
+            inbound,
+            deliverer,
+            status,
+            socket,
+        }))
     }
 
     /// `/slack/commands`, `/slack/events` and `/slack/interactivity`, state applied.
@@ -131,5 +170,15 @@ impl Adapter {
 
     pub fn deliverer(&self) -> Arc<dyn Deliverer> {
         self.deliverer.clone()
+    }
+
+    /// Slack's signals and the Socket Mode connections, for /metrics and /readyz.
+    pub fn status(&self) -> Arc<status::SlackStatus> {
+        self.status.clone()
+    }
+
+    /// The Socket Mode client, when `SLACK_APP_TOKEN` is set; run it with the app's stop token.
+    pub(crate) fn socket_mode(&self) -> Option<Arc<socket::SocketMode>> {
+        self.socket.clone()
     }
 }

@@ -56,6 +56,16 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Who typed it; none for Slack's certificate check.
+    pub fn user(&self) -> Option<&str> {
+        match self {
+            Command::SslCheck => None,
+            Command::Invoked { user, .. } => Some(user),
+        }
+    }
+}
+
 /// Slack's certificate check (`ssl_check=1`): answered with 200 before verification, like
 /// Slack's own SDKs do, since it changes nothing and Slack may not sign it.
 pub fn is_ssl_check(body: &[u8]) -> bool {
@@ -69,6 +79,20 @@ pub fn is_ssl_check(body: &[u8]) -> bool {
 pub fn parse_command(body: &[u8]) -> Result<Command, PayloadError> {
     let form: CommandForm =
         serde_urlencoded::from_bytes(body).map_err(|e| PayloadError::Form(e.to_string()))?;
+    command_of(form)
+}
+
+/// A slash command as Socket Mode delivers it: the form's fields as one JSON object.
+///
+/// # Errors
+/// Not an object of strings, or no `user_id`.
+pub fn parse_command_json(payload: serde_json::Value) -> Result<Command, PayloadError> {
+    let form: CommandForm =
+        serde_json::from_value(payload).map_err(|e| PayloadError::Json(e.to_string()))?;
+    command_of(form)
+}
+
+fn command_of(form: CommandForm) -> Result<Command, PayloadError> {
     if form.ssl_check.as_deref() == Some("1") {
         return Ok(Command::SslCheck);
     }
@@ -151,7 +175,9 @@ pub enum Push {
         event: Event,
     },
     /// Slack paused deliveries for exceeding its event rate limit.
-    RateLimited,
+    RateLimited {
+        team: Option<String>,
+    },
     Other {
         kind: String,
     },
@@ -164,6 +190,7 @@ pub enum Event {
     DirectMessage {
         user: String,
         channel: String,
+        ts: String,
         text: String,
         thread_ts: Option<String>,
     },
@@ -184,6 +211,11 @@ pub enum Event {
     },
     HomeOpened {
         user: String,
+    },
+    /// The bot token of the workspace was revoked (`tokens_revoked` naming a bot token) or
+    /// the app was uninstalled (`app_uninstalled`): calls with the token can only fail now.
+    AccessRevoked {
+        why: &'static str,
     },
     Ignored {
         why: &'static str,
@@ -221,6 +253,23 @@ impl Filter<'_> {
 pub fn parse_push(body: &[u8], filter: Filter<'_>) -> Result<Push, PayloadError> {
     let push: PushBody =
         serde_json::from_slice(body).map_err(|e| PayloadError::Json(e.to_string()))?;
+    push_of(push, filter)
+}
+
+/// An Events API body as Socket Mode delivers it (the `payload` of an `events_api` envelope).
+///
+/// # Errors
+/// As [`parse_push`].
+pub fn parse_push_json(
+    payload: serde_json::Value,
+    filter: Filter<'_>,
+) -> Result<Push, PayloadError> {
+    let push: PushBody =
+        serde_json::from_value(payload).map_err(|e| PayloadError::Json(e.to_string()))?;
+    push_of(push, filter)
+}
+
+fn push_of(push: PushBody, filter: Filter<'_>) -> Result<Push, PayloadError> {
     match push.kind.as_str() {
         "url_verification" => Ok(Push::UrlVerification {
             challenge: push.challenge.ok_or(PayloadError::Missing("challenge"))?,
@@ -233,7 +282,7 @@ pub fn parse_push(body: &[u8], filter: Filter<'_>) -> Result<Push, PayloadError>
                 event: classify_event(event, filter)?,
             })
         }
-        "app_rate_limited" => Ok(Push::RateLimited),
+        "app_rate_limited" => Ok(Push::RateLimited { team: push.team_id }),
         _ => Ok(Push::Other { kind: push.kind }),
     }
 }
@@ -273,6 +322,25 @@ fn classify_event(event: serde_json::Value, filter: Filter<'_>) -> Result<Event,
                     why: "messages tab or no user",
                 }),
             }
+        }
+        "app_uninstalled" => Ok(Event::AccessRevoked {
+            why: "app_uninstalled",
+        }),
+        "tokens_revoked" => {
+            // Only the bot token matters: frontdesk holds no user tokens.
+            let bot_tokens = event
+                .pointer("/tokens/bot")
+                .and_then(|b| b.as_array())
+                .is_some_and(|b| !b.is_empty());
+            Ok(if bot_tokens {
+                Event::AccessRevoked {
+                    why: "tokens_revoked",
+                }
+            } else {
+                Event::Ignored {
+                    why: "tokens_revoked for user tokens only",
+                }
+            })
         }
         _ => Ok(Event::Ignored {
             why: "event type not handled",
@@ -325,8 +393,9 @@ fn classify_message(m: MessageEvent, filter: Filter<'_>) -> Event {
         return Event::DirectMessage {
             user,
             channel,
-            text,
             thread_ts: m.thread_ts.filter(|t| *t != ts),
+            ts,
+            text,
         };
     }
     match m.thread_ts {
@@ -441,6 +510,20 @@ pub fn parse_interaction(body: &[u8]) -> Result<Interaction, PayloadError> {
     let payload = form.payload.ok_or(PayloadError::Missing("payload"))?;
     let p: InteractionPayload =
         serde_json::from_str(&payload).map_err(|e| PayloadError::Json(e.to_string()))?;
+    interaction_of(p)
+}
+
+/// An interaction as Socket Mode delivers it: the JSON object itself, not wrapped in a form.
+///
+/// # Errors
+/// As [`parse_interaction`].
+pub fn parse_interaction_json(payload: serde_json::Value) -> Result<Interaction, PayloadError> {
+    let p: InteractionPayload =
+        serde_json::from_value(payload).map_err(|e| PayloadError::Json(e.to_string()))?;
+    interaction_of(p)
+}
+
+fn interaction_of(p: InteractionPayload) -> Result<Interaction, PayloadError> {
     if p.kind != "block_actions" {
         return Ok(Interaction::Other { kind: p.kind });
     }
@@ -526,6 +609,7 @@ mod tests {
             Event::DirectMessage {
                 user: "W222".into(),
                 channel: "D111".into(),
+                ts: "1726133700.887259".into(),
                 text: "When Slack was released?".into(),
                 thread_ts: Some("1726133698.626339".into()),
             }
@@ -649,13 +733,42 @@ mod tests {
 
     #[test]
     fn unknown_event_types_are_ignored_not_errors() {
-        for name in [
-            "member_joined_channel.json",
-            "tokens_revoked.json",
-            "app_mention.json",
-        ] {
+        for name in ["member_joined_channel.json", "app_mention.json"] {
             assert!(matches!(event(name), Event::Ignored { .. }), "{name}");
         }
+    }
+
+    #[test]
+    fn a_revoked_bot_token_or_an_uninstall_revokes_access_but_user_tokens_do_not() {
+        assert_eq!(
+            event("tokens_revoked.json"),
+            Event::AccessRevoked {
+                why: "tokens_revoked"
+            }
+        );
+        let bot = bot();
+        let filter = Filter {
+            bot: Some(&bot),
+            close_reactions: &[],
+        };
+        let parse = |body: serde_json::Value| match parse_push(body.to_string().as_bytes(), filter)
+        {
+            Ok(Push::Callback { event, .. }) => event,
+            other => panic!("{other:?}"),
+        };
+        let wrap = |event: serde_json::Value| serde_json::json!({"type": "event_callback", "team_id": "T111", "event_id": "Ev1", "event": event});
+        assert_eq!(
+            parse(wrap(serde_json::json!({"type": "app_uninstalled"}))),
+            Event::AccessRevoked {
+                why: "app_uninstalled"
+            }
+        );
+        assert!(matches!(
+            parse(wrap(
+                serde_json::json!({"type": "tokens_revoked", "tokens": {"oauth": ["U1"], "bot": []}})
+            )),
+            Event::Ignored { .. }
+        ));
     }
 
     #[test]

@@ -20,19 +20,40 @@ pub const RETRY_FIRST: Duration = Duration::from_secs(1);
 /// The longest wait between two attempts (unless Slack's `Retry-After` asks for longer).
 pub const RETRY_MAX: Duration = Duration::from_secs(60);
 
-/// Whether Slack is switched on: both secrets present. `Err` names the missing half.
-pub fn credentials(config: &Config) -> Result<Option<(&str, &str)>, String> {
-    match (&config.slack.signing_secret, &config.slack.bot_token) {
-        (Some(s), Some(t)) => Ok(Some((s.expose(), t.expose()))),
-        (None, None) => Ok(None),
-        (Some(_), None) => Err(
+/// The Slack secrets that are set.
+#[derive(Debug, Clone, Copy)]
+pub struct Credentials<'a> {
+    pub bot_token: &'a str,
+    /// For the HTTP request URLs.
+    pub signing_secret: Option<&'a str>,
+    /// For Socket Mode.
+    pub app_token: Option<&'a str>,
+}
+
+/// Whether Slack is switched on: the bot token, plus the signing secret (HTTP request URLs),
+/// the app-level token (Socket Mode) or both. `Err` names what is missing.
+pub fn credentials(config: &Config) -> Result<Option<Credentials<'_>>, String> {
+    let slack = &config.slack;
+    let secret = slack.signing_secret.as_ref().map(|s| s.expose());
+    let app = slack.app_token.as_ref().map(|s| s.expose());
+    match (&slack.bot_token, secret, app) {
+        (None, None, None) => Ok(None),
+        (None, Some(_), _) => Err(
             "SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is not; set both to enable Slack"
                 .into(),
         ),
-        (None, Some(_)) => Err(
-            "SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not; set both to enable Slack"
+        (None, None, Some(_)) => Err(
+            "SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not; Socket Mode needs both".into(),
+        ),
+        (Some(_), None, None) => Err(
+            "SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not; set both to enable Slack (or set SLACK_APP_TOKEN for Socket Mode)"
                 .into(),
         ),
+        (Some(bot), signing_secret, app_token) => Ok(Some(Credentials {
+            bot_token: bot.expose(),
+            signing_secret,
+            app_token,
+        })),
     }
 }
 
@@ -188,21 +209,43 @@ pub async fn check_channels(api: &SlackApi, config: &Config) -> Vec<String> {
 }
 
 /// Everything `check-config --online` reports for Slack: empty when Slack is fine or not
-/// configured at all.
+/// configured at all. With `SLACK_APP_TOKEN` set, the app-level token is checked too, by
+/// asking for a Socket Mode URL (`apps.connections.open`; the URL is not used).
 pub async fn online_check(config: &Config) -> Vec<String> {
-    let token = match credentials(config) {
-        Ok(Some((_, token))) => token,
+    let credentials = match credentials(config) {
+        Ok(Some(c)) => c,
         Ok(None) => return Vec::new(),
         Err(problem) => return vec![problem],
     };
-    let api = match SlackApi::new(&config.slack.api_url, token) {
+    let mut problems = Vec::new();
+    if let Some(app_token) = credentials.app_token {
+        problems.extend(check_app_token(config, app_token).await);
+    }
+    let api = match SlackApi::new(&config.slack.api_url, credentials.bot_token) {
         Ok(api) => api,
-        Err(e) => return vec![e.to_string()],
+        Err(e) => {
+            problems.push(e.to_string());
+            return problems;
+        }
     };
     if let Err(problem) = identify(&api).await {
-        return vec![problem.message];
+        problems.push(problem.message);
+        return problems;
     }
-    check_channels(&api, config).await
+    problems.extend(check_channels(&api, config).await);
+    problems
+}
+
+/// The app-level token's problem, if it has one.
+async fn check_app_token(config: &Config, app_token: &str) -> Option<String> {
+    let opener = match super::socket::open::Opener::new(&config.slack.api_url, app_token) {
+        Ok(o) => o,
+        Err(e) => return Some(format!("SLACK_APP_TOKEN (Socket Mode): {}", e.describe())),
+    };
+    match opener.open().await {
+        Ok(_) => None,
+        Err(e) => Some(format!("SLACK_APP_TOKEN (Socket Mode): {}", e.describe())),
+    }
 }
 
 #[cfg(test)]

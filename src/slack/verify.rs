@@ -29,6 +29,9 @@ pub enum VerifyError {
     Stale { ts: i64, now: i64 },
     #[error("signature mismatch")]
     BadSignature,
+    /// Slack runs in Socket Mode only (no SLACK_SIGNING_SECRET): the request URLs take nothing.
+    #[error("no signing secret is configured (Socket Mode only); request URLs are off")]
+    NoSecret,
 }
 
 /// Checks a request's signature against `secret` as of `now_unix`.

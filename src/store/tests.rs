@@ -67,7 +67,8 @@ fn a_number_below_the_counter_is_never_handed_out_again() {
     // IT-3 never existed, but 3 is below the counter: writing it as new is refused whole.
     let reqs = [request("IT", 3, "U1", Status::Open)];
     let mut w = write(&reqs);
-    w.dedup = Some("ev-3");
+    let ids = ["ev-3".to_string()];
+    w.dedup = &ids;
     assert!(matches!(s.commit_step(w), Err(StoreError::Corrupt { .. })));
     assert!(s.request(&RequestId::new("IT", 3)).unwrap().is_none());
     assert!(
@@ -209,21 +210,46 @@ fn a_step_carrying_a_request_twice_indexes_only_its_last_status() {
 fn a_repeated_event_id_is_applied_once() {
     let (_d, s) = open();
     let reqs = [request("IT", 1, "U1", Status::Open)];
+    let ids = ["slack:Ev1".to_string()];
     let mut w = write(&reqs);
-    w.dedup = Some("slack:Ev1");
+    w.dedup = &ids;
     assert!(matches!(
         s.commit_step(w).unwrap(),
         CommitOutcome::Applied { .. }
     ));
     let reqs2 = [request("IT", 2, "U1", Status::Open)];
     let mut w = write(&reqs2);
-    w.dedup = Some("slack:Ev1");
+    w.dedup = &ids;
     assert_eq!(s.commit_step(w).unwrap(), CommitOutcome::Duplicate);
     assert!(
         s.request(&RequestId::new("IT", 2)).unwrap().is_none(),
         "a duplicate writes nothing"
     );
     assert!(s.seen("slack:Ev1").unwrap());
+}
+
+#[test]
+fn a_step_known_by_several_ids_is_a_duplicate_when_any_of_them_was_applied() {
+    let (_d, s) = open();
+    let first = ["slack:ev:Ev1".to_string(), "slack:msg:D1:1.1".to_string()];
+    let mut w = write(&[]);
+    w.dedup = &first;
+    assert!(matches!(
+        s.commit_step(w).unwrap(),
+        CommitOutcome::Applied { .. }
+    ));
+    assert!(s.seen("slack:ev:Ev1").unwrap() && s.seen("slack:msg:D1:1.1").unwrap());
+    // The same message again under a new event id: the message's identity catches it.
+    let again = ["slack:ev:Ev2".to_string(), "slack:msg:D1:1.1".to_string()];
+    let reqs = [request("IT", 1, "U1", Status::Open)];
+    let mut w = write(&reqs);
+    w.dedup = &again;
+    assert_eq!(s.commit_step(w).unwrap(), CommitOutcome::Duplicate);
+    assert!(
+        !s.seen("slack:ev:Ev2").unwrap(),
+        "a duplicate records nothing"
+    );
+    assert!(s.request(&RequestId::new("IT", 1)).unwrap().is_none());
 }
 
 #[test]
@@ -712,8 +738,8 @@ fn old_event_ids_are_pruned() {
     let (_d, s) = open();
     for (i, h) in [(1, 0), (2, 5)] {
         let mut w = write(&[]);
-        let id = format!("ev{i}");
-        w.dedup = Some(&id);
+        let id = [format!("ev{i}")];
+        w.dedup = &id;
         w.now = t(h);
         s.commit_step(w).unwrap();
     }

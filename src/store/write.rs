@@ -14,8 +14,9 @@ use sled::Transactional;
 /// Everything one step of the desk writes.
 #[derive(Debug)]
 pub struct StepWrite<'a> {
-    /// A platform event id: the step is skipped if this id was already applied.
-    pub dedup: Option<&'a str>,
+    /// Ids the step is known by (a platform's event id, a message's identity): the step is
+    /// skipped if any of them was already applied, and all of them are recorded with it.
+    pub dedup: &'a [String],
     /// The timer that caused this step; the step is skipped if it is already gone.
     pub fired_timer: Option<&'a [u8]>,
     /// The acting user's new session.
@@ -31,7 +32,7 @@ impl StepWrite<'_> {
     /// A step that writes nothing yet: fill in what it does with struct update syntax.
     pub fn at(now: Timestamp) -> Self {
         StepWrite {
-            dedup: None,
+            dedup: &[],
             fired_timer: None,
             session: None,
             requests: &[],
@@ -146,10 +147,12 @@ impl Store {
             self.outbox_by_lane.clone(),
         ];
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
-            if let Some(id) = w.dedup {
+            for id in w.dedup {
                 if t[SEEN].get(id.as_bytes())?.is_some() {
                     return abort(Skip::Duplicate);
                 }
+            }
+            for id in w.dedup {
                 t[SEEN].insert(id.as_bytes(), &keys::time_bytes(w.now))?;
             }
             if let Some((user, session)) = w.session {

@@ -679,6 +679,9 @@ pub struct Behaviour {
     pub max_posts_in_flight: AtomicU64,
     /// Every message posted, oldest first.
     pub history: Mutex<Vec<Posted>>,
+    /// The WebSocket URL `apps.connections.open` hands out (Socket Mode); while unset it
+    /// refuses the app token with `invalid_auth`.
+    pub socket_url: Mutex<Option<String>>,
 }
 
 impl Behaviour {
@@ -865,6 +868,12 @@ async fn fake_slack_method(
         b.posts_in_flight.fetch_sub(1, Ordering::SeqCst);
     }
     let mut answer = match method.as_str() {
+        "apps.connections.open" => match b.socket_url.lock().unwrap().clone() {
+            Some(url) => json!({ "url": url }),
+            None => {
+                return axum::Json(json!({"ok": false, "error": "invalid_auth"})).into_response()
+            }
+        },
         "auth.test" => json!({
             "url": "https://ops-test.slack.com/", "team": "Ops Test", "user": "frontdesk",
             "team_id": "T0OPS", "user_id": "U0BOT", "bot_id": "B0BOT", "is_enterprise_install": false
