@@ -1,10 +1,10 @@
 //! The read and maintenance commands work while `frontdesk serve` holds the store: the CLI
 //! hands them to the running server with the admin token from the data directory.
 
-#[path = "ops/support.rs"]
-mod support;
-
-use support::{eventually, get, post_signed, run, FakeSlack, Server};
+use crate::helpers::fake_slack::FakeSlack;
+use crate::helpers::process::{run, Server};
+use crate::helpers::slack::post_signed;
+use crate::helpers::{eventually, get};
 
 const SECRET: &str = "admin-test-signing-secret";
 
