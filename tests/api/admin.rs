@@ -1,8 +1,9 @@
 //! The read and maintenance commands work while `frontdesk serve` holds the store: the CLI
 //! hands them to the running server with the admin token from the data directory.
 
+use crate::helpers::app::spawn_binary;
 use crate::helpers::fake_slack::FakeSlack;
-use crate::helpers::process::{run, Server};
+use crate::helpers::process::run;
 use crate::helpers::slack::post_signed;
 use crate::helpers::{eventually, get};
 
@@ -21,7 +22,7 @@ async fn requests_stats_and_outbox_commands_go_through_the_running_server() {
         ("SLACK_SIGNING_SECRET", SECRET),
         ("SLACK_BOT_TOKEN", "xoxb-admin-test"),
     ];
-    let server = Server::start(&["serve"], &env);
+    let server = spawn_binary(&[], &env);
     let ready = server.url("/readyz");
     eventually("readiness", || async {
         (get(&ready).await.0 == 200).then_some(())

@@ -5,10 +5,10 @@
 //! In-process tests use the real `App` on 127.0.0.1:0; the others run the real binary
 //! (`CARGO_BIN_EXE_frontdesk`) and wait on what it prints, never on fixed sleeps.
 
-use crate::helpers::app::{base_config as config_for, spawn_app, TestApp};
+use crate::helpers::app::{base_config as config_for, spawn_app, spawn_binary, TestApp};
 use crate::helpers::fake_slack::FakeSlack;
 use crate::helpers::metrics::scrape;
-use crate::helpers::process::{self, wait_until_unlocked, Server};
+use crate::helpers::process::{self, wait_until_unlocked};
 use crate::helpers::slack::post_signed;
 use crate::helpers::{eventually, get, http};
 use frontdesk::app::{current, App, Deps};
@@ -540,7 +540,7 @@ fn sighup_reloads_the_running_server_and_a_bad_file_keeps_the_old_config() {
     );
     std::fs::write(&path, config_file(&server_section, &[ONE_DEPARTMENT])).unwrap();
     let path_arg = path.display().to_string();
-    let server = Server::start(&["--config", &path_arg, "serve"], &[]);
+    let server = spawn_binary(&["--config", &path_arg], &[]);
     let base = server.url("");
     let departments = |base: String| async move {
         let m = scrape(&base).await;
@@ -963,7 +963,7 @@ fn logs_of_a_full_run_are_json_carry_ids_and_hold_no_secrets() {
         ("TEAMS_OPENID_METADATA_URL", openid.as_str()),
         ("TEAMS_TOKEN_URL", token_url.as_str()),
     ];
-    let server = Server::start(&["--log-format", "json", "serve"], &env);
+    let server = spawn_binary(&["--log-format", "json"], &env);
     let base = server.url("");
     let admin_token = std::fs::read_to_string(data.join(backup::ADMIN_TOKEN_FILE)).unwrap();
 

@@ -7,10 +7,13 @@ use std::time::{Duration, Instant};
 
 fn serve(data_dir: &std::path::Path) -> Server {
     let data_dir = data_dir.display().to_string();
-    spawn_binary(&[
-        ("FRONTDESK_LISTEN", "127.0.0.1:0"),
-        ("FRONTDESK_DATA_DIR", &data_dir),
-    ])
+    spawn_binary(
+        &[],
+        &[
+            ("FRONTDESK_LISTEN", "127.0.0.1:0"),
+            ("FRONTDESK_DATA_DIR", &data_dir),
+        ],
+    )
 }
 
 async fn get(url: &str) -> reqwest::Response {

@@ -91,8 +91,10 @@ impl TestApp {
     }
 }
 
-/// Starts `frontdesk serve` (the hermetic command of [`super::process::frontdesk`]) with
-/// `env`, and waits until it says where it listens.
-pub fn spawn_binary(env: &[(&str, &str)]) -> Server {
-    Server::start(&["serve"], env)
+/// Starts `frontdesk <options> serve` (the hermetic command of [`super::process::frontdesk`])
+/// with `env`, and waits until it says where it listens. `options` are the global ones that
+/// come before the subcommand: `--config`, `--log-format`.
+pub fn spawn_binary(options: &[&str], env: &[(&str, &str)]) -> Server {
+    let args: Vec<&str> = options.iter().copied().chain(["serve"]).collect();
+    Server::start(&args, env)
 }

@@ -493,7 +493,7 @@ pub fn slack_env(
 
 pub fn start(env: &[(String, String)]) -> Server {
     let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    spawn_binary(&pairs)
+    spawn_binary(&[], &pairs)
 }
 
 pub async fn ready(server: &Server) {
