@@ -57,15 +57,17 @@ pub fn frontdesk(args: &[&str], env: &[(&str, &str)]) -> Command {
             cmd.env_remove(&name);
         }
     }
-    let given = |var: &str, flag: &str| {
+    // Set by the test, in the environment or on the command line (a configuration file
+    // names its own listen address and data directory).
+    let given = |var: &str, flag: Option<&str>| {
         env.iter()
             .any(|(k, _)| *k == var || *k == "FRONTDESK_CONFIG")
-            || args.iter().any(|a| *a == flag || *a == "--config")
+            || args.iter().any(|a| Some(*a) == flag || *a == "--config")
     };
-    if !given("FRONTDESK_LISTEN", "--listen") {
+    if !given("FRONTDESK_LISTEN", None) {
         cmd.env("FRONTDESK_LISTEN", "127.0.0.1:0");
     }
-    if !given("FRONTDESK_DATA_DIR", "--data-dir") {
+    if !given("FRONTDESK_DATA_DIR", Some("--data-dir")) {
         cmd.env("FRONTDESK_DATA_DIR", scratch_dir());
     }
     cmd.args(args).envs(env.iter().copied());
