@@ -299,6 +299,12 @@ async fn a_persons_dm_channel_is_opened_once_also_across_a_restart() {
     let (server, env) = serve(&fake, dir.path(), None);
     ready(&server).await;
     command(&server, "UONCE", "my laptop won't boot", "trig-once-1").await;
+    // The person answers once the question reached them, as a person does: a DM from them
+    // would otherwise tell the desk their DM channel before it had to open one.
+    eventually("the first question", || async {
+        (!posts_to(&fake, "DUONCE").is_empty()).then_some(())
+    })
+    .await;
     for (i, text) in ["yes", "ThinkPad", "cancel"].iter().enumerate() {
         say(
             &server,
