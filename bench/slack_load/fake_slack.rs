@@ -1,7 +1,7 @@
 //! The Slack Web API that `frontdesk serve` talks to during a load run: an axum server on
 //! 127.0.0.1:0 that answers every call after a fixed latency (a `tokio::time::sleep`, so any
 //! number of calls can wait at once) with what Slack would say, in the shapes of
-//! `tests/slack/fake.rs`.
+//! `tests/api/helpers/fake_slack.rs`.
 //!
 //! It keeps what a run needs to measure delivery: when the first message reached each user's
 //! DM channel (`D` + user id, as `conversations.open` hands them out), the messages posted in

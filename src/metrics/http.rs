@@ -20,8 +20,8 @@ pub(super) struct HttpKey {
 pub(super) struct Histogram {
     /// Observations per bucket (not cumulative); the last slot is "above every bound".
     pub(super) buckets: [u64; HTTP_BUCKETS.len() + 1],
-    count: u64,
-    sum: f64,
+    pub(super) count: u64,
+    pub(super) sum: f64,
 }
 
 impl Histogram {

@@ -5,10 +5,13 @@
 //! In-process tests use the real `App` on 127.0.0.1:0; the others run the real binary
 //! (`CARGO_BIN_EXE_frontdesk`) and wait on what it prints, never on fixed sleeps.
 
-#[path = "ops/support.rs"]
-mod support;
-
-use frontdesk::app::{current, App, AppState, Deps};
+use crate::helpers::app::{base_config as config_for, spawn_app, spawn_binary, TestApp};
+use crate::helpers::fake_slack::FakeSlack;
+use crate::helpers::metrics::scrape;
+use crate::helpers::process::{self, wait_until_unlocked};
+use crate::helpers::slack::post_signed;
+use crate::helpers::{eventually, get, http};
+use frontdesk::app::{current, App, Deps};
 use frontdesk::backup::{self, BackupError};
 use frontdesk::clock::{Clock, ManualClock, SystemClock};
 use frontdesk::config::Config;
@@ -17,67 +20,18 @@ use frontdesk::engine::Engine;
 use frontdesk::store::Store;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
-use support::{eventually, get, http, scrape, Server};
 
 // ---------------------------------------------------------------------------------------------
 // In-process app
 // ---------------------------------------------------------------------------------------------
 
-fn config_for(data_dir: &Path) -> Config {
-    let mut c = Config::builtin_default();
-    c.server.listen = "127.0.0.1:0".into();
-    c.server.data_dir = data_dir.to_path_buf();
-    c
-}
-
-struct Running {
-    state: AppState,
-    base: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    done: tokio::task::JoinHandle<Result<(), frontdesk::app::AppError>>,
-}
-
-impl Running {
-    async fn start(config: Config, clock: Arc<dyn Clock>) -> Running {
-        support::wait_until_unlocked(&config.server.data_dir);
-        let app = App::build(
-            config,
-            Deps {
-                clock,
-                background_workers: true,
-            },
-        )
+/// The app with its background workers, as `frontdesk serve` runs it, in this process.
+async fn running(config: Config, clock: Arc<dyn Clock>) -> TestApp {
+    wait_until_unlocked(&config.server.data_dir);
+    spawn_app(config, clock, true)
         .await
-        .expect("building the app");
-        let base = format!("http://{}", app.local_addr());
-        let state = app.state().clone();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let done = tokio::spawn(app.run_until_stopped(async {
-            let _ = stopped.await;
-        }));
-        Running {
-            state,
-            base,
-            stop: Some(stop),
-            done,
-        }
-    }
-
-    fn engine(&self) -> &Engine {
-        &self.state.engine
-    }
-
-    /// Stops the app. Its store closes once the last clone of its engine is dropped.
-    async fn shutdown(mut self) {
-        let _ = self.stop.take().unwrap().send(());
-        tokio::time::timeout(support::PATIENCE, self.done)
-            .await
-            .expect("the app stops")
-            .expect("the app task")
-            .expect("the app ran cleanly");
-    }
+        .expect("building the app")
 }
 
 fn console_user(name: &str) -> UserRef {
@@ -162,8 +116,8 @@ async fn health_readiness_and_metrics_that_a_prometheus_parser_reads() {
     let dir = tempfile::tempdir().unwrap();
     let t0 = chrono::Utc::now();
     let clock = Arc::new(ManualClock::new(t0));
-    let app = Running::start(config_for(dir.path()), clock.clone()).await;
-    let base = app.base.clone();
+    let app = running(config_for(dir.path()), clock.clone()).await;
+    let base = app.url("");
 
     assert_eq!(get(&format!("{base}/healthz")).await, (200, "ok".into()));
     // The workers flag themselves as running once their tasks start.
@@ -175,7 +129,7 @@ async fn health_readiness_and_metrics_that_a_prometheus_parser_reads() {
 
     // Three Facilities requests and one IT request; one closed and rated 4, one cancelled,
     // one claimed; someone half-way through a draft.
-    let engine = app.engine().clone();
+    let engine = app.engine.clone();
     let fac1 = file_facilities(&engine, "ann").await;
     let fac2 = file_facilities(&engine, "ben").await;
     let fac3 = file_facilities(&engine, "cat").await;
@@ -437,7 +391,7 @@ async fn reload_swaps_departments_and_a_bad_file_changes_nothing() {
     );
     std::fs::write(&path, config_file(&server, &[ONE_DEPARTMENT])).unwrap();
     let config = Config::load(Some(&path)).unwrap();
-    let app = Running::start(config, Arc::new(SystemClock)).await;
+    let app = running(config, Arc::new(SystemClock)).await;
     let state = app.state.clone();
     assert_eq!(state.engine.rules().departments.len(), 1);
 
@@ -474,7 +428,7 @@ async fn reload_swaps_departments_and_a_bad_file_changes_nothing() {
     assert!(frontdesk::reload::reload(&state, Some(&path)).is_err());
     assert_eq!(state.engine.rules().departments.len(), 2);
 
-    let m = scrape(&app.base).await;
+    let m = scrape(&app.url("")).await;
     assert_eq!(
         m.get("frontdesk_config_reloads_total", &[("result", "success")]),
         1.0
@@ -499,7 +453,7 @@ async fn a_reload_changes_the_desks_language_and_wording_without_a_restart() {
     );
     std::fs::write(&path, config_file(&server, &[ONE_DEPARTMENT])).unwrap();
     let config = Config::load(Some(&path)).unwrap();
-    let app = Running::start(config, Arc::new(SystemClock)).await;
+    let app = running(config, Arc::new(SystemClock)).await;
     let state = app.state.clone();
     let said = |config: &Config| {
         config.messages().format(
@@ -586,7 +540,7 @@ fn sighup_reloads_the_running_server_and_a_bad_file_keeps_the_old_config() {
     );
     std::fs::write(&path, config_file(&server_section, &[ONE_DEPARTMENT])).unwrap();
     let path_arg = path.display().to_string();
-    let server = Server::start(&["--config", &path_arg, "serve"], &[]);
+    let server = spawn_binary(&["--config", &path_arg], &[]);
     let base = server.url("");
     let departments = |base: String| async move {
         let m = scrape(&base).await;
@@ -636,8 +590,8 @@ fn sighup_reloads_the_running_server_and_a_bad_file_keeps_the_old_config() {
 async fn a_backup_taken_under_load_restores_every_acknowledged_request() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let app = Running::start(config_for(&data), Arc::new(SystemClock)).await;
-    let engine = app.engine().clone();
+    let app = running(config_for(&data), Arc::new(SystemClock)).await;
+    let engine = app.engine.clone();
 
     // Eight users file requests one after another until told to stop; each acknowledged
     // request is recorded the moment the engine answers.
@@ -666,7 +620,7 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_request() {
     let file_arg = file.display().to_string();
     let data_arg = data.display().to_string();
     let out = tokio::task::spawn_blocking(move || {
-        support::run_ok(&["backup", "--to", &file_arg, "--data-dir", &data_arg], &[])
+        process::run_ok(&["backup", "--to", &file_arg, "--data-dir", &data_arg], &[])
     })
     .await
     .unwrap();
@@ -689,7 +643,7 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_request() {
 
     // Restore with the CLI into a fresh directory.
     let restored = dir.path().join("restored");
-    support::run_ok(
+    process::run_ok(
         &[
             "restore",
             "--from",
@@ -732,11 +686,11 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_request() {
         "new id {next} collides with restored ids"
     );
     drop(store);
-    support::wait_until_unlocked(&restored);
+    wait_until_unlocked(&restored);
 
     // The restored directory serves: a new request gets the next number.
-    let app = Running::start(config_for(&restored), Arc::new(SystemClock)).await;
-    let next = file_facilities(app.engine(), "after-restore").await;
+    let app = running(config_for(&restored), Arc::new(SystemClock)).await;
+    let next = file_facilities(&app.engine, "after-restore").await;
     assert_eq!(next.number(), summary.requests + 1);
     app.shutdown().await;
 }
@@ -745,17 +699,17 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_request() {
 async fn offline_backup_round_trips_and_restore_refuses_what_it_should() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let app = Running::start(config_for(&data), Arc::new(SystemClock)).await;
+    let app = running(config_for(&data), Arc::new(SystemClock)).await;
     let mut ids = Vec::new();
     for who in ["ann", "ben", "cat"] {
-        ids.push(file_facilities(app.engine(), who).await);
+        ids.push(file_facilities(&app.engine, who).await);
     }
     app.shutdown().await;
-    support::wait_until_unlocked(&data);
+    wait_until_unlocked(&data);
 
     // No server: the CLI opens the store itself.
     let file = dir.path().join("offline.backup");
-    let out = support::run_ok(
+    let out = process::run_ok(
         &[
             "backup",
             "--to",
@@ -799,7 +753,7 @@ async fn offline_backup_round_trips_and_restore_refuses_what_it_should() {
     assert!(!target.exists() || std::fs::read_dir(&target).unwrap().next().is_none());
 
     // A directory holding a store needs --force.
-    let out = support::run(
+    let out = process::run(
         &[
             "restore",
             "--from",
@@ -824,7 +778,7 @@ async fn offline_backup_round_trips_and_restore_refuses_what_it_should() {
     // A backup kept inside the data directory survives a forced restore from it.
     let inside = other.join("kept.backup");
     std::fs::copy(&file, &inside).unwrap();
-    support::wait_until_unlocked(&other);
+    wait_until_unlocked(&other);
     backup::restore(&inside, &other, true).unwrap();
     assert!(inside.exists() && other.join("notes.txt").exists());
 
@@ -835,14 +789,14 @@ async fn offline_backup_round_trips_and_restore_refuses_what_it_should() {
         Err(BackupError::InUse(_))
     ));
     drop(open);
-    support::wait_until_unlocked(&data);
+    wait_until_unlocked(&data);
 
     // Work done after the backup, then a forced restore brings the backup's state back.
-    let app = Running::start(config_for(&data), Arc::new(SystemClock)).await;
-    let extra = file_facilities(app.engine(), "dan").await;
+    let app = running(config_for(&data), Arc::new(SystemClock)).await;
+    let extra = file_facilities(&app.engine, "dan").await;
     app.shutdown().await;
-    support::wait_until_unlocked(&data);
-    support::run_ok(
+    wait_until_unlocked(&data);
+    process::run_ok(
         &[
             "restore",
             "--from",
@@ -859,7 +813,7 @@ async fn offline_backup_round_trips_and_restore_refuses_what_it_should() {
     }
     assert!(store.request(&extra).unwrap().is_none());
     drop(store);
-    support::wait_until_unlocked(&data);
+    wait_until_unlocked(&data);
 
     // A restore that stopped half-way keeps the server from starting on the half store.
     std::fs::write(data.join(backup::RESTORE_MARKER), "").unwrap();
@@ -879,11 +833,11 @@ async fn offline_backup_round_trips_and_restore_refuses_what_it_should() {
 async fn the_admin_backup_endpoint_needs_the_token_and_a_direct_local_connection() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let app = Running::start(config_for(&data), Arc::new(SystemClock)).await;
-    file_facilities(app.engine(), "ann").await;
+    let app = running(config_for(&data), Arc::new(SystemClock)).await;
+    file_facilities(&app.engine, "ann").await;
     let token = std::fs::read_to_string(data.join(backup::ADMIN_TOKEN_FILE)).unwrap();
     let addr = std::fs::read_to_string(data.join(backup::ADMIN_ADDR_FILE)).unwrap();
-    assert_eq!(format!("http://{addr}"), app.base);
+    assert_eq!(format!("http://{addr}"), app.url(""));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -893,7 +847,7 @@ async fn the_admin_backup_endpoint_needs_the_token_and_a_direct_local_connection
             .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    let url = format!("{}/admin/backup", app.base);
+    let url = format!("{}/admin/backup", app.url(""));
     let post = |auth: Option<String>, forwarded: bool| {
         let url = url.clone();
         async move {
@@ -930,7 +884,7 @@ async fn the_admin_backup_endpoint_needs_the_token_and_a_direct_local_connection
     let file = dir.path().join("via-http.backup");
     std::fs::write(&file, &body).unwrap();
     assert_eq!(backup::verify(&file).unwrap().requests, 1);
-    let m = scrape(&app.base).await;
+    let m = scrape(&app.url("")).await;
     assert_eq!(
         m.get("frontdesk_backups_total", &[("result", "success")]),
         1.0
@@ -990,7 +944,7 @@ fn slack_click(user: &str, value: &str, trigger: &str) -> String {
 #[test]
 fn logs_of_a_full_run_are_json_carry_ids_and_hold_no_secrets() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let fake = rt.block_on(support::FakeSlack::start());
+    let fake = rt.block_on(FakeSlack::start());
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let data_arg = data.display().to_string();
@@ -1009,7 +963,7 @@ fn logs_of_a_full_run_are_json_carry_ids_and_hold_no_secrets() {
         ("TEAMS_OPENID_METADATA_URL", openid.as_str()),
         ("TEAMS_TOKEN_URL", token_url.as_str()),
     ];
-    let server = Server::start(&["--log-format", "json", "serve"], &env);
+    let server = spawn_binary(&["--log-format", "json"], &env);
     let base = server.url("");
     let admin_token = std::fs::read_to_string(data.join(backup::ADMIN_TOKEN_FILE)).unwrap();
 
@@ -1046,7 +1000,7 @@ fn logs_of_a_full_run_are_json_carry_ids_and_hold_no_secrets() {
         ])
         .unwrap();
         let form = "application/x-www-form-urlencoded";
-        let status = support::post_signed(
+        let status = post_signed(
             &format!("{base}/slack/commands"),
             SIGNING_SECRET,
             form,
@@ -1056,7 +1010,7 @@ fn logs_of_a_full_run_are_json_carry_ids_and_hold_no_secrets() {
         .await;
         assert_eq!(status, 200, "the slash command is accepted");
         for (i, text) in ["yes", "ThinkPad X1", "high", "submit"].iter().enumerate() {
-            let status = support::post_signed(
+            let status = post_signed(
                 &format!("{base}/slack/events"),
                 SIGNING_SECRET,
                 "application/json",
@@ -1076,7 +1030,7 @@ fn logs_of_a_full_run_are_json_carry_ids_and_hold_no_secrets() {
             ("U0AGENT", "close:IT-1", "t2"),
             ("U0EMP", "rate:IT-1:5", "t3"),
         ] {
-            let status = support::post_signed(
+            let status = post_signed(
                 &format!("{base}/slack/interactivity"),
                 SIGNING_SECRET,
                 form,
@@ -1087,7 +1041,7 @@ fn logs_of_a_full_run_are_json_carry_ids_and_hold_no_secrets() {
             assert_eq!(status, 200, "{value} is accepted");
         }
         // A forged Slack request and a Teams activity with a made-up token are refused.
-        let forged = support::post_signed(
+        let forged = post_signed(
             &format!("{base}/slack/commands"),
             "not-the-secret",
             form,
@@ -1138,17 +1092,15 @@ fn logs_of_a_full_run_are_json_carry_ids_and_hold_no_secrets() {
             1.0
         );
     });
-    assert!(fake.calls_to("chat.postMessage") > 0);
+    assert!(!fake.calls_to("chat.postMessage").is_empty());
     assert!(fake
-        .calls
-        .lock()
-        .unwrap()
+        .calls()
         .iter()
-        .all(|(_, auth)| auth.as_deref() == Some(&format!("Bearer {BOT_TOKEN}"))));
+        .all(|c| c.authorization.as_deref() == Some(&format!("Bearer {BOT_TOKEN}"))));
 
     // A backup through the admin endpoint, and a reload.
     let file = dir.path().join("run.backup");
-    let out = support::run_ok(
+    let out = process::run_ok(
         &[
             "backup",
             "--to",

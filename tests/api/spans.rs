@@ -1,6 +1,9 @@
-//! Log lines of concurrent deliveries carry their own delivery's span. In a test binary of
-//! its own: the tracing subscriber here is the test thread's, and callsites that other tests
-//! register at the same time from threads without one would be cached as not interesting.
+//! Log lines of concurrent deliveries carry their own delivery's span.
+//!
+//! The subscriber that captures them is this test thread's own. Other tests reach the same
+//! callsites at the same time from threads without one; so that tracing does not cache those
+//! callsites as never interesting, the binary's global subscriber ([`crate::helpers::logs`],
+//! installed once) answers "sometimes" for every callsite.
 
 use async_trait::async_trait;
 use chrono::TimeZone;
@@ -83,6 +86,7 @@ impl Deliverer for Interleaving {
 #[tokio::test]
 async fn log_lines_of_concurrent_deliveries_carry_their_own_outbox_id() {
     use tracing_subscriber::layer::SubscriberExt;
+    crate::helpers::logs::init();
     let seen = SpanOfEvents::default();
     let _logging =
         tracing::subscriber::set_default(tracing_subscriber::registry().with(seen.clone()));

@@ -1,17 +1,14 @@
 //! Black-box tests of the `frontdesk` binary: the console demo, the request CLI, stats and
 //! configuration checks, each on a fresh data directory.
 
+use crate::helpers::process;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 fn frontdesk(data_dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .args(args)
-        .env("FRONTDESK_DATA_DIR", data_dir)
-        .env_remove("FRONTDESK_CONFIG")
-        .env_remove("SLACK_SIGNING_SECRET")
-        .env_remove("SLACK_BOT_TOKEN")
+    let data_dir = data_dir.display().to_string();
+    let mut child = process::frontdesk(args, &[("FRONTDESK_DATA_DIR", &data_dir)])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -409,7 +406,7 @@ HP
 
 /// The example configuration with `replace` applied to its text.
 fn example_with(dir: &Path, name: &str, replace: (&str, &str)) -> String {
-    let example = include_str!("../frontdesk.example.toml");
+    let example = include_str!("../../frontdesk.example.toml");
     assert!(
         example.contains(replace.0),
         "the example has {:?}",

@@ -1,21 +1,19 @@
 //! Slack Socket Mode, black-box: the real `frontdesk` binary with `SLACK_APP_TOKEN` set, its
 //! `SLACK_API_URL` pointed at a fake Web API that hands out the WebSocket URL of a local
-//! stand-in for Slack's Socket Mode side (tests/socket_mode/standin.rs). Everything on
+//! stand-in for Slack's Socket Mode side (`helpers/socket_standin.rs`). Everything on
 //! 127.0.0.1; waits poll with a deadline, nothing sleeps to synchronise.
 //!
 //! See: issue #13.
 
-#[path = "ops/support.rs"]
-mod support;
-
-#[path = "socket_mode/standin.rs"]
-mod standin;
-
+use crate::helpers::fake_slack::{FakeSlack, BOT_USER, TEAM};
+use crate::helpers::metrics::{scrape, Metrics};
+use crate::helpers::process::{run, wait_until_unlocked, Server};
+use crate::helpers::slack::{dm_event, post_signed, posts_to, ready};
+use crate::helpers::socket_standin::Standin;
+use crate::helpers::{eventually, get};
 use serde_json::{json, Value};
-use standin::Standin;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use support::{eventually, get, posts_to, scrape, FakeSlack, Server};
 
 const APP_TOKEN: &str = "xapp-1-A0OPS-1-socket-test";
 const BOT_TOKEN: &str = "xoxb-socket-test";
@@ -89,7 +87,7 @@ impl Desk {
         let fake = FakeSlack::start().await;
         let standin = Standin::start().await;
         if options.socket_open {
-            *fake.behaviour.socket_url.lock().unwrap() = Some(standin.url());
+            *fake.behaviour().socket_url.lock().unwrap() = Some(standin.url());
         }
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
@@ -134,7 +132,7 @@ impl Desk {
             (open.len() >= 2).then_some(open)
         })
         .await;
-        support::ready(&self.server).await;
+        ready(&self.server).await;
         open
     }
 
@@ -150,7 +148,7 @@ impl Desk {
         let n = self.next();
         json!({"envelope_id": self.envelope_id(), "type": "slash_commands",
             "accepts_response_payload": true, "retry_attempt": 0,
-            "payload": {"token": "unused", "team_id": "T0OPS", "team_domain": "ops",
+            "payload": {"token": "unused", "team_id": TEAM, "team_domain": "ops",
                 "channel_id": "C0GENERAL", "channel_name": "general", "user_id": user,
                 "user_name": user, "command": "/help-it", "text": text, "api_app_id": "A0OPS",
                 "is_enterprise_install": "false",
@@ -165,7 +163,7 @@ impl Desk {
     /// `user` writes `text` to the bot; returns the envelope and the event's body.
     fn dm(&self, user: &str, text: &str) -> (Value, Value) {
         let n = self.next();
-        let body: Value = serde_json::from_str(&support::dm_event(
+        let body: Value = serde_json::from_str(&dm_event(
             &format!("Ev{n:06}"),
             user,
             text,
@@ -178,11 +176,11 @@ impl Desk {
     fn reaction(&self, user: &str, channel: &str, ts: &str, name: &str) -> Value {
         let n = self.next();
         self.event(
-            json!({"token": "unused", "team_id": "T0OPS", "api_app_id": "A0OPS",
+            json!({"token": "unused", "team_id": TEAM, "api_app_id": "A0OPS",
             "type": "event_callback", "event_id": format!("Ev{n:06}"), "event_time": 1_700_000_000,
             "event": {"type": "reaction_added", "user": user, "reaction": name,
                 "item": {"type": "message", "channel": channel, "ts": ts},
-                "item_user": "U0BOT", "event_ts": format!("1800000001.{n:06}")}}),
+                "item_user": BOT_USER, "event_ts": format!("1800000001.{n:06}")}}),
         )
     }
 
@@ -191,8 +189,8 @@ impl Desk {
         let n = self.next();
         json!({"envelope_id": self.envelope_id(), "type": "interactive",
             "accepts_response_payload": false, "retry_attempt": 0,
-            "payload": {"type": "block_actions", "user": {"id": user, "team_id": "T0OPS"},
-                "api_app_id": "A0OPS", "team": {"id": "T0OPS", "domain": "ops"},
+            "payload": {"type": "block_actions", "user": {"id": user, "team_id": TEAM},
+                "api_app_id": "A0OPS", "team": {"id": TEAM, "domain": "ops"},
                 "container": {"type": "message", "message_ts": "1.1", "channel_id": channel, "is_ephemeral": false},
                 "channel": {"id": channel, "name": "x"}, "trigger_id": format!("{n}.2.click"),
                 "response_url": "http://127.0.0.1:9/actions",
@@ -227,7 +225,7 @@ impl Desk {
         .await
     }
 
-    async fn metrics(&self) -> support::Metrics {
+    async fn metrics(&self) -> Metrics {
         scrape(&self.server.url("")).await
     }
 
@@ -242,7 +240,7 @@ impl Desk {
         .await;
     }
 
-    fn envelopes(m: &support::Metrics, kind: &str, outcome: &str) -> f64 {
+    fn envelopes(m: &Metrics, kind: &str, outcome: &str) -> f64 {
         m.value(
             "frontdesk_slack_socket_envelopes_total",
             &[("type", kind), ("outcome", outcome)],
@@ -269,12 +267,10 @@ async fn a_request_goes_from_help_it_to_the_survey_over_socket_mode_alone() {
     // Connecting used the app-level token, in the header.
     let opens: Vec<_> = desk
         .fake
-        .calls
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|(m, _)| m == "apps.connections.open")
-        .map(|(_, auth)| auth.clone())
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "apps.connections.open")
+        .map(|c| c.authorization)
         .collect();
     assert!(opens.len() >= 2, "{opens:?}");
     assert!(opens
@@ -316,7 +312,7 @@ async fn a_request_goes_from_help_it_to_the_survey_over_socket_mode_alone() {
     assert!(text_of(&confirmation).contains("*IT-1*"), "{confirmation}");
     let card_ts = desk
         .fake
-        .behaviour
+        .behaviour()
         .history
         .lock()
         .unwrap()
@@ -379,7 +375,7 @@ async fn a_request_goes_from_help_it_to_the_survey_over_socket_mode_alone() {
     assert_eq!(Desk::envelopes(&m, "events_api", "processed"), 2.0);
     assert_eq!(m.get("frontdesk_slack_socket_connections", &[]), 2.0);
     // Without a signing secret the request URLs take nothing.
-    let status = support::post_signed(
+    let status = post_signed(
         &desk.server.url("/slack/events"),
         "any-secret",
         "application/json",
@@ -523,7 +519,7 @@ async fn readyz_fails_while_no_connection_is_up() {
         .iter()
         .any(|l| l.contains("connections:write")));
     // Once Slack takes the token, the attempts (with backoff) get through.
-    *desk.fake.behaviour.socket_url.lock().unwrap() = Some(desk.standin.url());
+    *desk.fake.behaviour().socket_url.lock().unwrap() = Some(desk.standin.url());
     desk.connected().await;
     let m = desk.metrics().await;
     assert_eq!(m.get("frontdesk_slack_socket_connections", &[]), 2.0);
@@ -574,7 +570,7 @@ async fn the_same_envelope_event_or_message_on_two_connections_is_applied_once()
     for e in [&first, &same_event, &redelivered] {
         desk.ack_of(e).await;
     }
-    let status = support::post_signed(
+    let status = post_signed(
         &desk.server.url("/slack/events"),
         SIGNING_SECRET,
         "application/json",
@@ -601,7 +597,7 @@ async fn the_same_envelope_event_or_message_on_two_connections_is_applied_once()
 /// for that user fails to load it, as after a disk fault.
 fn corrupt_one_session(data: &std::path::Path) {
     drop(frontdesk::store::Store::open(data).expect("a fresh store"));
-    support::wait_until_unlocked(data);
+    wait_until_unlocked(data);
     let db = sled::open(data).expect("the store, bare");
     db.open_tree("sessions")
         .unwrap()
@@ -609,7 +605,7 @@ fn corrupt_one_session(data: &std::path::Path) {
         .unwrap();
     db.flush().unwrap();
     drop(db);
-    support::wait_until_unlocked(data);
+    wait_until_unlocked(data);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -668,7 +664,7 @@ async fn rate_limits_are_counted_and_a_revoked_token_stops_outbound_calls() {
     desk.send_acked(
         a,
         &desk.event(
-            json!({"token": "unused", "type": "app_rate_limited", "team_id": "T0OPS",
+            json!({"token": "unused", "type": "app_rate_limited", "team_id": TEAM,
             "minute_rate_limited": 1518467820, "api_app_id": "A0OPS"}),
         ),
     )
@@ -687,9 +683,9 @@ async fn rate_limits_are_counted_and_a_revoked_token_stops_outbound_calls() {
         .unwrap(),
     )
     .unwrap();
-    revoked["team_id"] = json!("T0OPS");
+    revoked["team_id"] = json!(TEAM);
     desk.send_acked(a, &desk.event(revoked)).await;
-    let calls_before = desk.fake.calls.lock().unwrap().len();
+    let calls_before = desk.fake.calls().len();
     desk.send_acked(a, &desk.command(ALICE, "my vpn is broken"))
         .await;
     eventually("the DM dead-lettered", || async {
@@ -699,9 +695,9 @@ async fn rate_limits_are_counted_and_a_revoked_token_stops_outbound_calls() {
     .await;
     let m = desk.metrics().await;
     assert_eq!(m.get("frontdesk_slack_access_revoked", &[]), 1.0);
-    let web_calls: Vec<String> = desk.fake.calls.lock().unwrap()[calls_before..]
+    let web_calls: Vec<String> = desk.fake.calls()[calls_before..]
         .iter()
-        .map(|(m, _)| m.clone())
+        .map(|c| c.method.clone())
         .filter(|m| m != "apps.connections.open")
         .collect();
     assert!(web_calls.is_empty(), "{web_calls:?}");
@@ -728,7 +724,7 @@ async fn check_config_online_checks_the_app_token() {
     let run = |env: Vec<(&'static str, String)>| {
         tokio::task::spawn_blocking(move || {
             let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            support::run(&["check-config", "--online"], &pairs)
+            run(&["check-config", "--online"], &pairs)
         })
     };
     // Refused (the fake refuses app tokens until it has a socket URL to hand out).
@@ -742,15 +738,18 @@ async fn check_config_online_checks_the_app_token() {
     );
     assert!(!stderr.contains(APP_TOKEN), "the token is never printed");
     // Accepted.
-    *fake.behaviour.socket_url.lock().unwrap() = Some("ws://127.0.0.1:9/link".into());
+    *fake.behaviour().socket_url.lock().unwrap() = Some("ws://127.0.0.1:9/link".into());
     let out = run(env(&fake)).await.unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let auths: HashMap<String, Option<String>> =
-        fake.calls.lock().unwrap().iter().cloned().collect();
+    let auths: HashMap<String, Option<String>> = fake
+        .calls()
+        .into_iter()
+        .map(|c| (c.method, c.authorization))
+        .collect();
     assert_eq!(
         auths["apps.connections.open"].as_deref(),
         Some(&format!("Bearer {APP_TOKEN}") as &str)

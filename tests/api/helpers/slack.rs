@@ -1,20 +1,22 @@
-//! `TestApp`: the real `App` on 127.0.0.1:0 with a temp data dir, a manual clock and the
-//! fake Slack, plus helpers that send requests signed and shaped like Slack's own (built from
-//! the fixtures in tests/fixtures/slack, with ids rewritten per scenario).
+//! A desk on Slack, driven as Slack drives it.
+//!
+//! In process, [`SlackApp`]: the app of [`spawn_app`] with a temp data dir, a manual clock and
+//! the fake Slack, plus helpers that send requests signed and shaped like Slack's own (built
+//! from the fixtures in tests/fixtures/slack, with ids rewritten per scenario).
+//!
+//! For the real binary (the end of this file): the environment of a `frontdesk serve` on the
+//! fake Slack, and slash commands and DM events posted to it signed.
 
-#![allow(dead_code)]
-
-use super::fake::{Call, FakeSlack};
+use super::app::{base_config, spawn_app, spawn_binary, TestApp};
+use super::fake_slack::{Call, FakeSlack};
+use super::process::Server;
+use super::signer::slack_signature;
+use super::{eventually, get, http};
 use chrono::Utc;
-use frontdesk::app::{App, AppError, Deps};
+use frontdesk::app::AppError;
 use frontdesk::clock::ManualClock;
 use frontdesk::config::{Config, Secret};
-use frontdesk::engine::Engine;
-use frontdesk::outbox::OutboxWorker;
-use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
-use sha2::Sha256;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,18 +42,8 @@ pub fn dm_channel(user: &str) -> String {
     format!("D{user}")
 }
 
-/// `X-Slack-Signature` exactly as Slack computes it.
-pub fn slack_signature(secret: &str, ts: i64, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("v0:{ts}:").as_bytes());
-    mac.update(body);
-    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
-}
-
 pub fn test_config(data_dir: &std::path::Path, fake: &FakeSlack) -> Config {
-    let mut c = Config::builtin_default();
-    c.server.listen = "127.0.0.1:0".into();
-    c.server.data_dir = data_dir.to_path_buf();
+    let mut c = base_config(data_dir);
     c.server.max_body_bytes = 64 * 1024;
     c.slack.api_url = fake.api_url();
     c.slack.signing_secret = Some(Secret::new(SECRET));
@@ -68,36 +60,31 @@ pub fn test_config(data_dir: &std::path::Path, fake: &FakeSlack) -> Config {
     c
 }
 
-fn init_logs() {
-    if std::env::var_os("TEST_LOG").is_some() {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new(
-                "debug,hyper=info,sled=info",
-            ))
-            .with_test_writer()
-            .try_init();
-    }
-}
-
-pub struct TestApp {
-    pub addr: SocketAddr,
+/// The app on the fake Slack, with a manual clock; its outbox runs when drained.
+pub struct SlackApp {
+    pub app: TestApp,
     pub fake: FakeSlack,
     pub clock: Arc<ManualClock>,
-    pub outbox: OutboxWorker,
-    pub engine: Engine,
     pub config: Config,
     http: reqwest::Client,
     counter: AtomicU64,
-    _stop: tokio::sync::oneshot::Sender<()>,
     _dir: tempfile::TempDir,
 }
 
-impl TestApp {
-    pub async fn spawn() -> TestApp {
+impl std::ops::Deref for SlackApp {
+    type Target = TestApp;
+
+    fn deref(&self) -> &TestApp {
+        &self.app
+    }
+}
+
+impl SlackApp {
+    pub async fn spawn() -> SlackApp {
         Self::spawn_with(|_| {}).await
     }
 
-    pub async fn spawn_with(edit: impl FnOnce(&mut Config)) -> TestApp {
+    pub async fn spawn_with(edit: impl FnOnce(&mut Config)) -> SlackApp {
         let fake = FakeSlack::start().await;
         Self::build(fake, edit).await.expect("the app starts")
     }
@@ -105,37 +92,20 @@ impl TestApp {
     pub async fn build(
         fake: FakeSlack,
         edit: impl FnOnce(&mut Config),
-    ) -> Result<TestApp, AppError> {
-        init_logs();
+    ) -> Result<SlackApp, AppError> {
+        fake.require_token(TOKEN);
         let dir = tempfile::tempdir().unwrap();
         let mut config = test_config(dir.path(), &fake);
         edit(&mut config);
         let clock = Arc::new(ManualClock::new(Utc::now()));
-        let app = App::build(
-            config.clone(),
-            Deps {
-                clock: clock.clone(),
-                background_workers: false,
-            },
-        )
-        .await?;
-        let addr = app.local_addr();
-        let outbox = app.outbox().clone();
-        let engine = app.engine().clone();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(app.run_until_stopped(async move {
-            let _ = stopped.await;
-        }));
-        Ok(TestApp {
-            addr,
+        let app = spawn_app(config.clone(), clock.clone(), false).await?;
+        Ok(SlackApp {
+            app,
             fake,
             clock,
-            outbox,
-            engine,
             config,
             http: reqwest::Client::new(),
             counter: AtomicU64::new(1),
-            _stop: stop,
             _dir: dir,
         })
     }
@@ -147,10 +117,6 @@ impl TestApp {
     /// A fresh `ts` for a user message.
     pub fn new_ts(&self) -> String {
         format!("1800000000.{:06}", self.next())
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
     }
 
     /// POSTs `body` signed with the test secret at the app clock's current time.
@@ -214,7 +180,7 @@ impl TestApp {
                     "text" => text.to_string(),
                     "command" => "/help-it".to_string(),
                     "trigger_id" => trigger.clone(),
-                    "team_id" => super::fake::TEAM.to_string(),
+                    "team_id" => super::fake_slack::TEAM.to_string(),
                     "response_url" => format!("http://{}/hooks/commands", self.addr),
                     _ => v,
                 };
@@ -247,7 +213,7 @@ impl TestApp {
     /// Wraps an inner event in the envelope of the message_im fixture, with a fresh event_id.
     pub fn envelope(&self, event: Value) -> Value {
         let mut v = fixture_json("message_im.json");
-        v["team_id"] = json!(super::fake::TEAM);
+        v["team_id"] = json!(super::fake_slack::TEAM);
         v["event_id"] = json!(format!("Ev{:08}", self.next()));
         v["event"] = event;
         v
@@ -344,7 +310,7 @@ impl TestApp {
         e["reaction"] = json!(name);
         e["item"]["channel"] = json!(channel);
         e["item"]["ts"] = json!(ts);
-        e["item_user"] = json!(super::fake::BOT_USER);
+        e["item_user"] = json!(super::fake_slack::BOT_USER);
         e["event_ts"] = json!(self.new_ts());
         self.envelope(e)
     }
@@ -474,4 +440,115 @@ impl TestApp {
         assert!(self.request(&id).card.is_some());
         id
     }
+}
+
+// ---- the real binary on the fake Slack ----
+
+/// POSTs `body` to a Slack endpoint of the server, signed with `secret`.
+pub async fn post_signed(
+    url: &str,
+    secret: &str,
+    content_type: &str,
+    body: String,
+    x_request_id: &str,
+) -> u16 {
+    let ts = chrono::Utc::now().timestamp();
+    let sig = slack_signature(secret, ts, body.as_bytes());
+    http()
+        .post(url)
+        .header("content-type", content_type)
+        .header("x-slack-request-timestamp", ts.to_string())
+        .header("x-slack-signature", sig)
+        .header("x-request-id", x_request_id)
+        .body(body)
+        .send()
+        .await
+        .expect("POST to the Slack endpoint")
+        .status()
+        .as_u16()
+}
+
+/// The signing secret of [`slack_env`]'s server.
+pub const SIGNING_SECRET: &str = "crash-test-signing-secret";
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// The environment of a `frontdesk serve` on Slack (the fake), on `data`.
+pub fn slack_env(
+    fake: &FakeSlack,
+    data: &std::path::Path,
+    config: Option<&std::path::Path>,
+) -> Vec<(String, String)> {
+    let mut env = vec![
+        ("FRONTDESK_LISTEN".to_string(), "127.0.0.1:0".to_string()),
+        ("FRONTDESK_DATA_DIR".into(), data.display().to_string()),
+        ("SLACK_API_URL".into(), fake.api_url()),
+        ("SLACK_SIGNING_SECRET".into(), SIGNING_SECRET.into()),
+        ("SLACK_BOT_TOKEN".into(), "xoxb-crash-test".into()),
+    ];
+    if let Some(c) = config {
+        env.push(("FRONTDESK_CONFIG".into(), c.display().to_string()));
+    }
+    env
+}
+
+pub fn start(env: &[(String, String)]) -> Server {
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    spawn_binary(&[], &pairs)
+}
+
+pub async fn ready(server: &Server) {
+    let url = server.url("/readyz");
+    eventually("readiness", || async {
+        (get(&url).await.0 == 200).then_some(())
+    })
+    .await;
+}
+
+pub async fn command(server: &Server, user: &str, text: &str, trigger: &str) {
+    let body = serde_urlencoded::to_string([
+        ("team_id", "T0OPS"),
+        ("channel_id", "C0GENERAL"),
+        ("user_id", user),
+        ("command", "/help-it"),
+        ("text", text),
+        ("response_url", "http://127.0.0.1:9/unused"),
+        ("trigger_id", trigger),
+    ])
+    .unwrap();
+    let status = post_signed(
+        &server.url("/slack/commands"),
+        SIGNING_SECRET,
+        FORM,
+        body,
+        trigger,
+    )
+    .await;
+    assert_eq!(status, 200, "slash command from {user}");
+}
+
+pub fn dm_event(event_id: &str, user: &str, text: &str, ts: &str) -> String {
+    serde_json::json!({
+        "token": "unused", "team_id": "T0OPS", "api_app_id": "A0OPS", "type": "event_callback",
+        "event_id": event_id, "event_time": 1_700_000_000,
+        "event": {"type": "message", "channel_type": "im", "channel": format!("D{user}"),
+            "user": user, "text": text, "ts": ts, "event_ts": ts},
+    })
+    .to_string()
+}
+
+pub async fn say(server: &Server, event_id: &str, user: &str, text: &str, ts: &str) {
+    let status = post_signed(
+        &server.url("/slack/events"),
+        SIGNING_SECRET,
+        "application/json",
+        dm_event(event_id, user, text, ts),
+        event_id,
+    )
+    .await;
+    assert_eq!(status, 200, "event {event_id}");
+}
+
+/// Answered `chat.postMessage` calls into `channel`.
+pub fn posts_to(fake: &FakeSlack, channel: &str) -> Vec<Value> {
+    fake.posts_to(channel)
 }

@@ -1,64 +1,28 @@
 //! The read and maintenance commands work while `frontdesk serve` holds the store: the CLI
 //! hands them to the running server with the admin token from the data directory.
 
-#[path = "ops/support.rs"]
-mod support;
-
-use support::{eventually, get, post_signed, run, FakeSlack, Server};
-
-const SECRET: &str = "admin-test-signing-secret";
+use crate::helpers::fake_slack::FakeSlack;
+use crate::helpers::process::run;
+use crate::helpers::slack::{command, ready, say, slack_env, start};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn requests_stats_and_outbox_commands_go_through_the_running_server() {
     let fake = FakeSlack::start().await;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().display().to_string();
-    let api = fake.api_url();
-    let env = [
-        ("FRONTDESK_LISTEN", "127.0.0.1:0"),
-        ("FRONTDESK_DATA_DIR", data.as_str()),
-        ("SLACK_API_URL", api.as_str()),
-        ("SLACK_SIGNING_SECRET", SECRET),
-        ("SLACK_BOT_TOKEN", "xoxb-admin-test"),
-    ];
-    let server = Server::start(&["serve"], &env);
-    let ready = server.url("/readyz");
-    eventually("readiness", || async {
-        (get(&ready).await.0 == 200).then_some(())
-    })
-    .await;
+    let server = start(&slack_env(&fake, dir.path(), None));
+    ready(&server).await;
 
-    let body = serde_urlencoded::to_string([
-        ("team_id", "T0OPS"),
-        ("channel_id", "C0GENERAL"),
-        ("user_id", "U1"),
-        ("command", "/help-it"),
-        ("text", "my laptop won't boot"),
-        ("response_url", "http://127.0.0.1:9/unused"),
-        ("trigger_id", "trig-admin"),
-    ])
-    .unwrap();
-    let form = "application/x-www-form-urlencoded";
-    assert_eq!(
-        post_signed(&server.url("/slack/commands"), SECRET, form, body, "x1").await,
-        200
-    );
+    command(&server, "U1", "my laptop won't boot", "trig-admin").await;
     for (i, text) in ["yes", "ThinkPad", "high", "submit"].iter().enumerate() {
-        let event = serde_json::json!({
-            "type": "event_callback", "team_id": "T0OPS", "api_app_id": "A0OPS",
-            "event_id": format!("EvAdmin{i}"), "event_time": 1_700_000_000,
-            "event": {"type": "message", "channel_type": "im", "channel": "DU1", "user": "U1",
-                "text": text, "ts": format!("1700000400.00000{i}")},
-        });
-        let status = post_signed(
-            &server.url("/slack/events"),
-            SECRET,
-            "application/json",
-            event.to_string(),
-            "x2",
+        say(
+            &server,
+            &format!("EvAdmin{i}"),
+            "U1",
+            text,
+            &format!("1700000400.00000{i}"),
         )
         .await;
-        assert_eq!(status, 200);
     }
 
     let env = [("FRONTDESK_DATA_DIR", data.as_str())];

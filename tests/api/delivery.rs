@@ -3,22 +3,23 @@
 //! messages stay in order, a stuck or rate-limited destination holds only itself, and a
 //! kill -9 with many posts in flight posts nothing twice.
 
-#[path = "ops/support.rs"]
-mod support;
-
+use crate::helpers::fake_slack::FakeSlack;
+use crate::helpers::metrics::scrape;
+use crate::helpers::process::Server;
+use crate::helpers::slack::{command, posts_to, ready, say, start};
+use crate::helpers::{eventually, slack};
 use std::path::Path;
 use std::sync::atomic::Ordering;
-use support::{command, eventually, posts_to, ready, say, scrape, start, FakeSlack, Server};
 
 fn serve(fake: &FakeSlack, data: &Path, config: Option<&Path>) -> (Server, Vec<(String, String)>) {
-    let env = support::slack_env(fake, data, config);
+    let env = slack::slack_env(fake, data, config);
     (start(&env), env)
 }
 
 /// The example configuration with pacing loosened: these tests are about concurrency, and
 /// eight cards at once would otherwise be paced to Slack's one a second per channel.
 fn unpaced_config(dir: &Path) -> std::path::PathBuf {
-    let example = include_str!("../frontdesk.example.toml")
+    let example = include_str!("../../frontdesk.example.toml")
         .replace("slack_channel_rate = 1.0", "slack_channel_rate = 1000.0")
         .replace("slack_channel_burst = 4", "slack_channel_burst = 1000");
     assert!(example.contains("slack_channel_rate = 1000.0"));
@@ -30,7 +31,7 @@ fn unpaced_config(dir: &Path) -> std::path::PathBuf {
 /// Every post into `channel` (each thread on its own) carries a larger outbox id than the one
 /// before it: the order the desk decided.
 fn assert_in_decided_order(fake: &FakeSlack, channel: &str) {
-    let posts = fake.behaviour.outbox_ids_in(channel);
+    let posts = fake.behaviour().outbox_ids_in(channel);
     assert!(!posts.is_empty(), "nothing was posted into {channel}");
     let mut last: std::collections::HashMap<Option<String>, u64> = Default::default();
     for (thread, id) in posts {
@@ -46,7 +47,7 @@ fn assert_in_decided_order(fake: &FakeSlack, channel: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn messages_to_many_users_go_out_in_parallel() {
     let fake = FakeSlack::start().await;
-    fake.behaviour.delay_ms.store(300, Ordering::SeqCst);
+    fake.behaviour().delay_ms.store(300, Ordering::SeqCst);
     let dir = tempfile::tempdir().unwrap();
     let (server, _) = serve(&fake, dir.path(), None);
     ready(&server).await;
@@ -68,7 +69,7 @@ async fn messages_to_many_users_go_out_in_parallel() {
     })
     .await;
     // One at a time, every post would have been alone with Slack.
-    let most = fake.behaviour.max_posts_in_flight.load(Ordering::SeqCst);
+    let most = fake.behaviour().max_posts_in_flight.load(Ordering::SeqCst);
     assert!(most >= 3, "at most {most} posts were in flight at once");
     assert!(server.stop().success());
 }
@@ -77,8 +78,8 @@ async fn messages_to_many_users_go_out_in_parallel() {
 async fn each_conversation_gets_its_messages_in_the_order_the_desk_decided_them() {
     let fake = FakeSlack::start().await;
     // Answers come back in a shuffled order: 5 to 45 ms.
-    fake.behaviour.delay_ms.store(5, Ordering::SeqCst);
-    fake.behaviour.jitter_ms.store(40, Ordering::SeqCst);
+    fake.behaviour().delay_ms.store(5, Ordering::SeqCst);
+    fake.behaviour().jitter_ms.store(40, Ordering::SeqCst);
     let dir = tempfile::tempdir().unwrap();
     let config = unpaced_config(dir.path());
     let (server, _) = serve(&fake, dir.path(), Some(&config));
@@ -109,7 +110,7 @@ async fn each_conversation_gets_its_messages_in_the_order_the_desk_decided_them(
     }
     eventually("three cards, each with its thread posts", || async {
         (fake
-            .behaviour
+            .behaviour()
             .outbox_ids_in("C0IT")
             .iter()
             .filter(|(thread, _)| thread.is_some())
@@ -128,13 +129,13 @@ async fn each_conversation_gets_its_messages_in_the_order_the_desk_decided_them(
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stuck_destination_does_not_hold_up_anyone_else() {
     let fake = FakeSlack::start().await;
-    fake.behaviour.hold_channel("DUSTUCK");
+    fake.behaviour().hold_channel("DUSTUCK");
     let dir = tempfile::tempdir().unwrap();
     let (server, _) = serve(&fake, dir.path(), None);
     ready(&server).await;
     command(&server, "USTUCK", "my laptop won't boot", "trig-stuck").await;
     eventually("the post into the stuck DM is taken", || async {
-        (!fake.behaviour.outbox_ids_in("DUSTUCK").is_empty()).then_some(())
+        (!fake.behaviour().outbox_ids_in("DUSTUCK").is_empty()).then_some(())
     })
     .await;
     // Its answer never comes (the bot gives up on it after 30 s); others go meanwhile.
@@ -162,7 +163,7 @@ async fn a_stuck_destination_does_not_hold_up_anyone_else() {
         (scrape(&url).await.get("frontdesk_outbox_in_flight", &[]) == 1.0).then_some(())
     })
     .await;
-    fake.behaviour.release_channels();
+    fake.behaviour().release_channels();
     server.kill_9();
 }
 
@@ -178,11 +179,11 @@ async fn a_rate_limit_pauses_only_the_method_it_was_about() {
         (!posts_to(&fake, "DUKNOWN").is_empty()).then_some(())
     })
     .await;
-    fake.behaviour.rate_limit("conversations.open", 60);
-    let opens_before = fake.calls_to("conversations.open");
+    fake.behaviour().rate_limit("conversations.open", 60);
+    let opens_before = fake.calls_to("conversations.open").len();
     command(&server, "UNEW1", "my laptop won't boot", "trig-rl-1").await;
     eventually("the rate-limited conversations.open", || async {
-        (fake.calls_to("conversations.open") > opens_before).then_some(())
+        (fake.calls_to("conversations.open").len() > opens_before).then_some(())
     })
     .await;
     // Another new user waits for the pause without asking Slack again; the known user's
@@ -206,7 +207,7 @@ async fn a_rate_limit_pauses_only_the_method_it_was_about() {
     })
     .await;
     assert_eq!(
-        fake.calls_to("conversations.open"),
+        fake.calls_to("conversations.open").len(),
         opens_before + 1,
         "the paused method was not called again"
     );
@@ -253,7 +254,7 @@ async fn a_kill_with_many_cards_in_flight_posts_each_card_exactly_once() {
     })
     .await;
     // Slack takes every card and answers none before the process dies.
-    fake.behaviour.hold_channel("C0IT");
+    fake.behaviour().hold_channel("C0IT");
     for (n, user) in users.iter().enumerate() {
         say(
             &server,
@@ -265,11 +266,11 @@ async fn a_kill_with_many_cards_in_flight_posts_each_card_exactly_once() {
         .await;
     }
     eventually("all eight cards in flight", || async {
-        (fake.behaviour.outbox_ids_in("C0IT").len() >= users.len()).then_some(())
+        (fake.behaviour().outbox_ids_in("C0IT").len() >= users.len()).then_some(())
     })
     .await;
     server.kill_9();
-    fake.behaviour.release_channels();
+    fake.behaviour().release_channels();
 
     let server = start(&env);
     ready(&server).await;
@@ -279,14 +280,14 @@ async fn a_kill_with_many_cards_in_flight_posts_each_card_exactly_once() {
     })
     .await;
     assert!(server.stop().success());
-    let cards = fake.behaviour.outbox_ids_in("C0IT");
+    let cards = fake.behaviour().outbox_ids_in("C0IT");
     let mut ids: Vec<u64> = cards.iter().map(|(_, id)| *id).collect();
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(cards.len(), users.len(), "one post per card: {cards:?}");
     assert_eq!(ids.len(), users.len());
     assert!(
-        fake.calls_to("conversations.history") >= users.len(),
+        fake.calls_to("conversations.history").len() >= users.len(),
         "each card looked for its earlier post"
     );
 }
@@ -298,6 +299,12 @@ async fn a_persons_dm_channel_is_opened_once_also_across_a_restart() {
     let (server, env) = serve(&fake, dir.path(), None);
     ready(&server).await;
     command(&server, "UONCE", "my laptop won't boot", "trig-once-1").await;
+    // The person answers once the question reached them, as a person does: a DM from them
+    // would otherwise tell the desk their DM channel before it had to open one.
+    eventually("the first question", || async {
+        (!posts_to(&fake, "DUONCE").is_empty()).then_some(())
+    })
+    .await;
     for (i, text) in ["yes", "ThinkPad", "cancel"].iter().enumerate() {
         say(
             &server,
@@ -312,7 +319,7 @@ async fn a_persons_dm_channel_is_opened_once_also_across_a_restart() {
         (posts_to(&fake, "DUONCE").len() >= 4).then_some(())
     })
     .await;
-    assert_eq!(fake.calls_to("conversations.open"), 1);
+    assert_eq!(fake.calls_to("conversations.open").len(), 1);
     assert!(server.stop().success());
 
     // A fresh process, and a command (from a channel, not the DM): the DM channel can only
@@ -326,7 +333,7 @@ async fn a_persons_dm_channel_is_opened_once_also_across_a_restart() {
     })
     .await;
     assert_eq!(
-        fake.calls_to("conversations.open"),
+        fake.calls_to("conversations.open").len(),
         1,
         "the channel came from the store"
     );

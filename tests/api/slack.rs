@@ -1,18 +1,14 @@
 //! Black-box tests of the Slack adapter (issue 3): the real server on a random loopback port,
 //! a fake Slack Web API in process, and requests signed and shaped like Slack's own.
 //!
-//! Run with `cargo test --test slack`; `TEST_LOG=1` prints the server's logs.
+//! Run with `cargo test --test api slack::`; `TEST_LOG=1` prints the server's logs.
 
-#[path = "slack/fake.rs"]
-mod fake;
-#[path = "slack/harness.rs"]
-mod harness;
-
+use crate::helpers::fake_slack as fake;
+use crate::helpers::signer::slack_signature;
+use crate::helpers::slack as harness;
 use fake::{ChannelState, Failure, FakeSlack, BOT_USER};
 use frontdesk::core::{Platform, Status, SurveyState, UserRef};
-use harness::{
-    dm_channel, fixture, fixture_json, slack_signature, TestApp, AGENT, IT_CHANNEL, SECRET,
-};
+use harness::{dm_channel, fixture, fixture_json, SlackApp, AGENT, IT_CHANNEL, SECRET};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -24,7 +20,7 @@ fn slack_user(id: &str) -> UserRef {
 }
 
 /// Nothing was stored for `user` and nothing is waiting to go out.
-fn assert_nothing_stored(app: &TestApp, user: &str) {
+fn assert_nothing_stored(app: &SlackApp, user: &str) {
     let store = app.engine.store();
     assert!(
         store.session(&slack_user(user)).unwrap().is_empty(),
@@ -38,7 +34,7 @@ fn assert_nothing_stored(app: &TestApp, user: &str) {
 
 #[tokio::test]
 async fn badly_signed_requests_get_401_and_nothing_is_stored_or_sent() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let now = app.clock_now();
     let cases: Vec<(&str, &str, Vec<u8>)> = vec![
         (
@@ -123,7 +119,7 @@ async fn badly_signed_requests_get_401_and_nothing_is_stored_or_sent() {
 
 #[tokio::test]
 async fn the_five_minute_window_is_inclusive_at_its_edge() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let body = app.command_body(ALICE, "help");
     let at = app.clock_now() - 300;
     let headers = [
@@ -143,7 +139,7 @@ async fn the_five_minute_window_is_inclusive_at_its_edge() {
 
 #[tokio::test]
 async fn url_verification_is_answered_with_the_challenge() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let r = app.event(&fixture_json("url_verification.json")).await;
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
@@ -155,7 +151,7 @@ async fn url_verification_is_answered_with_the_challenge() {
 
 #[tokio::test]
 async fn garbage_bodies_get_400_never_a_5xx_and_nothing_is_stored() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let form = "application/x-www-form-urlencoded";
     let bodies: Vec<&[u8]> = vec![
         b"",
@@ -226,7 +222,7 @@ async fn garbage_bodies_get_400_never_a_5xx_and_nothing_is_stored() {
 
 #[tokio::test]
 async fn ssl_checks_and_unknown_events_are_acknowledged_and_ignored() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let form = "application/x-www-form-urlencoded";
     let r = app
         .post_signed(
@@ -279,7 +275,7 @@ async fn ssl_checks_and_unknown_events_are_acknowledged_and_ignored() {
 
 #[tokio::test]
 async fn help_it_is_acknowledged_ephemerally_and_the_intake_starts_in_a_dm() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let reply = app.command_json(ALICE, "my vpn is broken").await;
     assert_eq!(reply["response_type"], "ephemeral");
     assert!(
@@ -336,7 +332,7 @@ async fn help_it_is_acknowledged_ephemerally_and_the_intake_starts_in_a_dm() {
 
 #[tokio::test]
 async fn help_status_and_cancel_work_as_slash_commands() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let help = app.command_json(ALICE, "help").await;
     assert!(
         help["text"].as_str().unwrap().contains("/help-it status"),
@@ -404,7 +400,7 @@ async fn help_status_and_cancel_work_as_slash_commands() {
 
 #[tokio::test]
 async fn intake_by_buttons_and_typed_replies_files_a_card_and_confirms_by_dm() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let id = app.file_it_request(ALICE, "my vpn is broken").await;
     assert_eq!(id, "IT-1");
 
@@ -458,7 +454,7 @@ async fn intake_by_buttons_and_typed_replies_files_a_card_and_confirms_by_dm() {
 
 #[tokio::test]
 async fn the_bots_own_messages_and_other_bots_are_ignored() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     // Another bot writing in our DM channel, with and without the bot_message subtype.
     for name in ["message_bot.json", "message_bot_no_subtype.json"] {
         let mut body = fixture_json(name);
@@ -487,7 +483,7 @@ async fn the_bots_own_messages_and_other_bots_are_ignored() {
 
 #[tokio::test]
 async fn edits_and_deletions_do_not_derail_a_draft() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     app.command_json(ALICE, "my vpn is broken").await;
     app.click(ALICE, "dept_yes").await;
     app.drain().await;
@@ -518,7 +514,7 @@ async fn edits_and_deletions_do_not_derail_a_draft() {
 
 #[tokio::test]
 async fn claim_updates_the_card_and_tells_the_requester() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let id = app.file_it_request(ALICE, "my vpn is broken").await;
     let card_ts = app.card_ts(&id);
 
@@ -567,7 +563,7 @@ async fn claim_updates_the_card_and_tells_the_requester() {
 
 #[tokio::test]
 async fn agent_replies_in_the_thread_reach_the_requester_and_are_marked_but_notes_stay_internal() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let id = app.file_it_request(ALICE, "my vpn is broken").await;
     let card_ts = app.card_ts(&id);
     let dms = app.dms_to(ALICE).len();
@@ -625,7 +621,7 @@ async fn agent_replies_in_the_thread_reach_the_requester_and_are_marked_but_note
 
 #[tokio::test]
 async fn requester_dm_replies_go_to_the_cards_thread_with_attachments_named() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let id = app.file_it_request(ALICE, "my vpn is broken").await;
     let card_ts = app.card_ts(&id);
 
@@ -658,7 +654,7 @@ async fn requester_dm_replies_go_to_the_cards_thread_with_attachments_named() {
 
 #[tokio::test]
 async fn with_several_open_requests_a_reply_goes_to_its_thread_or_the_bot_asks_which() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let first = app.file_it_request(ALICE, "my vpn is broken").await;
     let second = app.file_it_request(ALICE, "printer on floor 2 jams").await;
     assert_ne!(first, second);
@@ -704,7 +700,7 @@ async fn with_several_open_requests_a_reply_goes_to_its_thread_or_the_bot_asks_w
 
 #[tokio::test]
 async fn a_close_reaction_by_an_agent_closes_and_the_survey_stores_rating_and_comment() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let id = app.file_it_request(ALICE, "my vpn is broken").await;
     let card_ts = app.card_ts(&id);
 
@@ -747,7 +743,7 @@ async fn a_close_reaction_by_an_agent_closes_and_the_survey_stores_rating_and_co
 
 #[tokio::test]
 async fn reactions_by_non_agents_other_emoji_and_on_other_messages_are_ignored() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let id = app.file_it_request(ALICE, "my vpn is broken").await;
     let card_ts = app.card_ts(&id);
     let calls = app.fake.work_calls().len();
@@ -781,7 +777,7 @@ async fn reactions_by_non_agents_other_emoji_and_on_other_messages_are_ignored()
 
 #[tokio::test]
 async fn removing_the_close_reaction_reopens() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let id = app.file_it_request(ALICE, "my vpn is broken").await;
     let card_ts = app.card_ts(&id);
     app.react(true, AGENT, IT_CHANNEL, &card_ts, "white_check_mark")
@@ -804,7 +800,7 @@ async fn removing_the_close_reaction_reopens() {
 
 #[tokio::test]
 async fn close_and_reopen_buttons_work() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let id = app.file_it_request(ALICE, "my vpn is broken").await;
     app.click(AGENT, &format!("close:{id}")).await;
     assert_eq!(app.request(&id).status, Status::Closed);
@@ -826,7 +822,7 @@ async fn close_and_reopen_buttons_work() {
 
 #[tokio::test]
 async fn slack_retries_and_repeated_ids_are_processed_once() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let id = app.file_it_request(ALICE, "my vpn is broken").await;
     let card_ts = app.card_ts(&id);
 
@@ -893,7 +889,7 @@ async fn slack_retries_and_repeated_ids_are_processed_once() {
 
 #[tokio::test]
 async fn a_429_is_retried_no_earlier_than_retry_after() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     app.fake.fail(
         "chat.postMessage",
         Failure::RateLimited {
@@ -935,7 +931,7 @@ async fn a_429_is_retried_no_earlier_than_retry_after() {
 
 #[tokio::test]
 async fn server_errors_and_transient_slack_errors_are_retried_with_backoff() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     app.fake.fail("conversations.open", Failure::Http(500), 1);
     app.fake.fail(
         "chat.postMessage",
@@ -976,7 +972,7 @@ async fn server_errors_and_transient_slack_errors_are_retried_with_backoff() {
 
 #[tokio::test]
 async fn a_channel_that_does_not_exist_dead_letters_the_card_with_the_fix() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     app.command_json(ALICE, "my vpn is broken").await;
     app.click(ALICE, "dept_yes").await;
     app.dm(ALICE, "ThinkPad X1").await;
@@ -1023,7 +1019,7 @@ async fn a_channel_that_does_not_exist_dead_letters_the_card_with_the_fix() {
 
 #[tokio::test]
 async fn a_bot_removed_from_the_channel_is_told_how_to_fix_it() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let id = app.file_it_request(ALICE, "my vpn is broken").await;
     app.fake
         .fail("chat.update", Failure::Error("not_in_channel".into()), 1);
@@ -1041,7 +1037,7 @@ async fn a_bot_removed_from_the_channel_is_told_how_to_fix_it() {
 
 #[tokio::test]
 async fn app_home_lists_the_users_requests_and_offers_a_new_one() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let id = app.file_it_request(ALICE, "my vpn is broken").await;
     let mut opened = fixture_json("app_home_opened.json");
     opened["event"]["user"] = json!(ALICE);
@@ -1089,7 +1085,7 @@ async fn startup_learns_the_bot_and_check_config_reports_channel_problems_with_t
         "C0FIN",
         ChannelState::Fails(Failure::MissingScope("channels:read".into())),
     );
-    let app = TestApp::build(fake.clone(), |_| {})
+    let app = SlackApp::build(fake.clone(), |_| {})
         .await
         .expect("channel problems don't stop the server");
     assert_eq!(fake.calls_to("auth.test").len(), 1);
@@ -1120,7 +1116,7 @@ async fn startup_learns_the_bot_and_check_config_reports_channel_problems_with_t
 async fn a_refused_token_stops_the_start_with_the_fix() {
     let fake = FakeSlack::start().await;
     fake.refuse_token(Failure::Error("invalid_auth".into()));
-    let err = TestApp::build(fake.clone(), |_| {})
+    let err = SlackApp::build(fake.clone(), |_| {})
         .await
         .err()
         .expect("the start fails");
@@ -1166,7 +1162,7 @@ async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 async fn slack_down_at_start_does_not_stop_the_server_and_the_bot_learns_its_identity_later() {
     let fake = FakeSlack::start().await;
     fake.refuse_token(Failure::Http(500));
-    let app = TestApp::build(fake.clone(), |_| {})
+    let app = SlackApp::build(fake.clone(), |_| {})
         .await
         .expect("a Slack outage doesn't stop the start");
     let health = reqwest::get(app.url("/healthz")).await.unwrap();
@@ -1216,7 +1212,7 @@ async fn slack_down_at_start_does_not_stop_the_server_and_the_bot_learns_its_ide
     assert_eq!(fake.calls_to("conversations.info").len(), 4);
 }
 
-fn assert_nothing_stored_for_the_bot(app: &TestApp) {
+fn assert_nothing_stored_for_the_bot(app: &SlackApp) {
     assert!(app
         .engine
         .store()
@@ -1239,7 +1235,7 @@ async fn rate_limits_and_slacks_own_errors_at_start_are_retried_in_the_backgroun
     ] {
         let fake = FakeSlack::start().await;
         fake.fail("auth.test", failure.clone(), 1);
-        let app = TestApp::build(fake, |_| {})
+        let app = SlackApp::build(fake, |_| {})
             .await
             .unwrap_or_else(|e| panic!("{failure:?} stopped the start: {e}"));
         apps.push((failure, app));
@@ -1266,7 +1262,7 @@ async fn every_kind_of_refused_token_still_stops_the_start() {
     ] {
         let fake = FakeSlack::start().await;
         fake.refuse_token(failure.clone());
-        let err = TestApp::build(fake.clone(), |_| {})
+        let err = SlackApp::build(fake.clone(), |_| {})
             .await
             .err()
             .unwrap_or_else(|| panic!("{failure:?} did not stop the start"));
@@ -1395,7 +1391,7 @@ async fn the_compiled_binary_serves_slack_from_environment_variables() {
 // ---- card delivery edge cases ----
 
 /// Queues an outgoing message the way a step would (to simulate a redelivery after a crash).
-async fn enqueue(app: &TestApp, outgoing: frontdesk::core::Outgoing) {
+async fn enqueue(app: &SlackApp, outgoing: frontdesk::core::Outgoing) {
     use frontdesk::clock::Clock;
     let now = app.clock.now();
     app.engine
@@ -1412,7 +1408,7 @@ async fn enqueue(app: &TestApp, outgoing: frontdesk::core::Outgoing) {
 
 #[tokio::test]
 async fn a_card_delivered_again_after_a_crash_is_updated_not_posted_twice() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let id = app.file_it_request(ALICE, "my vpn is broken").await;
     let card_ts = app.card_ts(&id);
     let request = frontdesk::core::RequestId::parse(&id).unwrap();
@@ -1430,7 +1426,7 @@ async fn a_card_delivered_again_after_a_crash_is_updated_not_posted_twice() {
 
 #[tokio::test]
 async fn a_card_deleted_in_slack_is_posted_again_on_the_next_update() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let id = app.file_it_request(ALICE, "my vpn is broken").await;
     let old = app.card_ts(&id);
     app.fake
@@ -1453,7 +1449,7 @@ async fn a_card_deleted_in_slack_is_posted_again_on_the_next_update() {
 
 #[tokio::test]
 async fn a_panicking_step_is_set_aside_and_a_stopped_writer_fails_the_health_checks() {
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     let get = |path: &'static str| {
         let url = format!("http://{}{path}", app.addr);
         async move {
@@ -1491,7 +1487,7 @@ async fn a_panicking_step_is_set_aside_and_a_stopped_writer_fails_the_health_che
 #[tokio::test]
 async fn a_german_slack_user_is_asked_in_german_while_the_channel_stays_in_the_default() {
     const DE: &str = "UGERTRUD";
-    let app = TestApp::spawn().await;
+    let app = SlackApp::spawn().await;
     app.fake.set_locale(DE, "de-DE");
     // The slash command is answered within Slack's 3 seconds, before anyone asked Slack for
     // the user's locale: in the default language.
@@ -1573,7 +1569,7 @@ async fn a_german_slack_user_is_asked_in_german_while_the_channel_stays_in_the_d
 async fn a_slack_locale_is_asked_once_per_person_also_across_a_restart() {
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().to_path_buf();
-    let app = TestApp::spawn_with(|c| c.server.data_dir = dir.clone()).await;
+    let app = SlackApp::spawn_with(|c| c.server.data_dir = dir.clone()).await;
     app.fake.set_locale(ALICE, "de-DE");
     app.command_json(ALICE, "help").await;
     app.dm(ALICE, "status").await;
@@ -1598,10 +1594,10 @@ async fn a_slack_locale_is_asked_once_per_person_also_across_a_restart() {
 }
 
 /// The app again on `dir`, once the stopped one has let go of the store.
-async fn wait_for_store(fake: FakeSlack, dir: std::path::PathBuf) -> TestApp {
+async fn wait_for_store(fake: FakeSlack, dir: std::path::PathBuf) -> SlackApp {
     for _ in 0..100 {
         let dir = dir.clone();
-        match TestApp::build(fake.clone(), move |c| c.server.data_dir = dir).await {
+        match SlackApp::build(fake.clone(), move |c| c.server.data_dir = dir).await {
             Ok(app) => return app,
             Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
         }
@@ -1611,7 +1607,7 @@ async fn wait_for_store(fake: FakeSlack, dir: std::path::PathBuf) -> TestApp {
 
 #[tokio::test]
 async fn the_default_locale_speaks_to_people_slack_says_nothing_about_and_to_channels() {
-    let app = TestApp::spawn_with(|c| c.server.default_locale = "de".into()).await;
+    let app = SlackApp::spawn_with(|c| c.server.default_locale = "de".into()).await;
     app.fake.set_locale(BOB, "en-US");
     let reply = app.command_json(ALICE, "my laptop is broken").await;
     assert!(
@@ -1655,7 +1651,7 @@ async fn a_messages_file_overrides_one_message_of_the_default_locale() {
     )
     .unwrap();
     let f = file.clone();
-    let app = TestApp::spawn_with(move |c| c.server.messages_file = Some(f)).await;
+    let app = SlackApp::spawn_with(move |c| c.server.messages_file = Some(f)).await;
     let reply = app.command_json(ALICE, "my laptop is broken").await;
     assert_eq!(reply["text"], "Check your DMs: I've written to you.");
     app.drain().await;

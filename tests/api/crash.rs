@@ -3,21 +3,19 @@
 //! The Slack Web API is a local fake that can stall, so a kill lands while a delivery is in
 //! flight.
 
-#[path = "ops/support.rs"]
-mod support;
-
-use std::path::Path;
-use std::sync::atomic::Ordering;
-use support::{
-    command, dm_event, eventually, posts_to, ready, say, start, FakeSlack, SIGNING_SECRET as SECRET,
+use crate::helpers::fake_slack::FakeSlack;
+use crate::helpers::slack::{
+    command, dm_event, posts_to, ready, say, start, SIGNING_SECRET as SECRET,
 };
+use crate::helpers::{eventually, process, signer, slack};
+use std::path::Path;
 
 fn env(fake: &FakeSlack, data: &Path, config: Option<&Path>) -> Vec<(String, String)> {
-    support::slack_env(fake, data, config)
+    slack::slack_env(fake, data, config)
 }
 
 fn cli(data: &Path, args: &[&str]) -> String {
-    let out = support::run(args, &[("FRONTDESK_DATA_DIR", &data.display().to_string())]);
+    let out = process::run(args, &[("FRONTDESK_DATA_DIR", &data.display().to_string())]);
     assert!(
         out.status.success(),
         "{}",
@@ -36,13 +34,13 @@ async fn acknowledged_commands_survive_a_kill_before_delivery_and_are_delivered_
     ready(&server).await;
 
     // Slack stops answering: every command is acknowledged (so on disk), none delivered.
-    fake.stall.store(true, Ordering::SeqCst);
+    fake.stall(true);
     let users = ["U1", "U2", "U3", "U4", "U5"];
     for (i, u) in users.iter().enumerate() {
         command(&server, u, "my laptop won't boot", &format!("trig-{i}")).await;
     }
     server.kill_9();
-    fake.stall.store(false, Ordering::SeqCst);
+    fake.stall(false);
 
     let server = start(&env);
     for u in users {
@@ -89,10 +87,10 @@ async fn a_request_submitted_just_before_a_kill_is_kept_posted_once_and_its_numb
     })
     .await;
     // The card post hangs in flight when the process dies.
-    fake.stall.store(true, Ordering::SeqCst);
+    fake.stall(true);
     say(&server, "EvSubmit", "U1", "submit", "1700000100.000009").await;
     server.kill_9();
-    fake.stall.store(false, Ordering::SeqCst);
+    fake.stall(false);
 
     let server = start(&env);
     eventually("the card in #it", || async {
@@ -111,7 +109,7 @@ async fn a_request_submitted_just_before_a_kill_is_kept_posted_once_and_its_numb
         .header("x-slack-request-timestamp", ts.to_string())
         .header(
             "x-slack-signature",
-            support::slack_signature(SECRET, ts, body.as_bytes()),
+            signer::slack_signature(SECRET, ts, body.as_bytes()),
         )
         .body(body)
         .send()

@@ -1,9 +1,7 @@
-//! A local stand-in for Microsoft's side of a Teams bot: the OpenID metadata and its JWKS
+//! The one local stand-in for Microsoft's side of a Teams bot: the OpenID metadata and its JWKS
 //! (with this test suite's keys and `endorsements`), the Entra token endpoint, and the Bot
 //! Connector REST API. It records every call, can be told to fail the next Connector calls,
 //! and lets a test wait for a call that happens in the background.
-
-#![allow(dead_code)]
 
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -19,8 +17,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Notify;
 
-pub const TEST_KEY: &str = include_str!("../fixtures/teams/test_key.pem");
-pub const OTHER_KEY: &str = include_str!("../fixtures/teams/other_key.pem");
+pub const TEST_KEY: &str = include_str!("../../fixtures/teams/test_key.pem");
+pub const OTHER_KEY: &str = include_str!("../../fixtures/teams/other_key.pem");
 
 /// One call to the Bot Connector.
 #[derive(Debug, Clone)]

@@ -1,21 +1,15 @@
-//! `TestApp`: the real `App` on 127.0.0.1:0 with a temp data dir, a manual clock and the
-//! Teams stand-in, plus helpers that build activities shaped like Teams' own and sign them
-//! like the Bot Connector does.
+//! A desk on Teams: [`TeamsApp`] is the app of [`spawn_app`] with a temp data dir, a manual
+//! clock and the Teams stand-in, plus helpers that build activities shaped like Teams' own and
+//! sign them like the Bot Connector does.
 
-#![allow(dead_code)]
-
-use super::standin::{StandIn, TEST_KEY};
+use super::app::{base_config, spawn_app, TestApp};
+use super::teams_standin::{StandIn, TEST_KEY};
 use chrono::TimeZone;
-use frontdesk::app::{App, Deps};
 use frontdesk::clock::ManualClock;
 use frontdesk::config::{Config, Secret};
 use frontdesk::core::{Platform, Request, RequestId, UserRef};
-use frontdesk::engine::Engine;
-use frontdesk::outbox::OutboxWorker;
-use frontdesk::scheduler::Scheduler;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,9 +52,7 @@ impl Person {
 }
 
 pub fn test_config(data_dir: &std::path::Path, standin: &StandIn) -> Config {
-    let mut c = Config::builtin_default();
-    c.server.listen = "127.0.0.1:0".into();
-    c.server.data_dir = data_dir.to_path_buf();
+    let mut c = base_config(data_dir);
     c.slack.signing_secret = None;
     c.slack.bot_token = None;
     c.teams.app_id = Some(APP_ID.into());
@@ -83,31 +75,30 @@ pub fn test_config(data_dir: &std::path::Path, standin: &StandIn) -> Config {
     c
 }
 
-pub struct TestApp {
-    pub addr: SocketAddr,
-    pub engine: Engine,
-    pub outbox: OutboxWorker,
-    pub scheduler: Scheduler,
+/// The app on the Teams stand-in, with a manual clock; its outbox runs when drained.
+pub struct TeamsApp {
+    pub app: TestApp,
     pub clock: Arc<ManualClock>,
     pub standin: StandIn,
     http: reqwest::Client,
     next_activity: AtomicU64,
-    _stop: tokio::sync::oneshot::Sender<()>,
     _dir: tempfile::TempDir,
 }
 
-impl TestApp {
-    pub async fn spawn() -> TestApp {
+impl std::ops::Deref for TeamsApp {
+    type Target = TestApp;
+
+    fn deref(&self) -> &TestApp {
+        &self.app
+    }
+}
+
+impl TeamsApp {
+    pub async fn spawn() -> TeamsApp {
         Self::spawn_with(|_| {}).await
     }
 
-    pub async fn spawn_with(change: impl FnOnce(&mut Config)) -> TestApp {
-        if std::env::var_os("TEST_LOG").is_some() {
-            let _ = tracing_subscriber::fmt()
-                .with_env_filter("debug")
-                .with_test_writer()
-                .try_init();
-        }
+    pub async fn spawn_with(change: impl FnOnce(&mut Config)) -> TeamsApp {
         let standin = StandIn::start("127.0.0.1").await;
         let dir = tempfile::tempdir().unwrap();
         let mut config = test_config(&dir.path().join("data"), &standin);
@@ -115,33 +106,15 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(
             chrono::Utc.with_ymd_and_hms(2025, 6, 16, 9, 0, 0).unwrap(),
         ));
-        let app = App::build(
-            config,
-            Deps {
-                clock: clock.clone(),
-                background_workers: false,
-            },
-        )
-        .await
-        .expect("the app builds");
-        let addr = app.local_addr();
-        let engine = app.engine().clone();
-        let outbox = app.outbox().clone();
-        let scheduler = app.scheduler().clone();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(app.run_until_stopped(async move {
-            let _ = stopped.await;
-        }));
-        TestApp {
-            addr,
-            engine,
-            outbox,
-            scheduler,
+        let app = spawn_app(config, clock.clone(), false)
+            .await
+            .expect("the app builds");
+        TeamsApp {
+            app,
             clock,
             standin,
             http: reqwest::Client::new(),
             next_activity: AtomicU64::new(1_750_000_000_000),
-            _stop: stop,
             _dir: dir,
         }
     }

@@ -3,16 +3,14 @@
 //! Connector, and activities signed with the stand-in's key. No sleeps: the outbox is drained
 //! by hand and the clock is a manual one.
 //!
-//! Run with `cargo test --test teams`; `TEST_LOG=1` prints the server's logs.
+//! Run with `cargo test --test api teams::`; `TEST_LOG=1` prints the server's logs.
 
-#[path = "teams/harness.rs"]
-mod harness;
-#[path = "teams/standin.rs"]
-mod standin;
+use crate::helpers::teams as harness;
+use crate::helpers::teams_standin as standin;
 
 use frontdesk::core::{Platform, PostRef, Status, SurveyState};
 use frontdesk::outbox::Attempt;
-use harness::{Person, TestApp, ALICE, APP_ID, BOB, IT_CHANNEL, MALLORY, PASSWORD, TENANT};
+use harness::{Person, TeamsApp, ALICE, APP_ID, BOB, IT_CHANNEL, MALLORY, PASSWORD, TENANT};
 use serde_json::json;
 use standin::{jwk, Call, StandIn, OTHER_KEY, TEST_KEY};
 
@@ -49,7 +47,7 @@ fn thread_of(root: &str) -> String {
 }
 
 /// Sends an activity and delivers what it caused; returns the Connector calls made.
-async fn act(app: &TestApp, activity: serde_json::Value) -> Vec<Call> {
+async fn act(app: &TeamsApp, activity: serde_json::Value) -> Vec<Call> {
     let before = app.standin.calls().len();
     app.post(&activity).await;
     app.drain().await;
@@ -60,7 +58,7 @@ async fn act(app: &TestApp, activity: serde_json::Value) -> Vec<Call> {
 
 #[tokio::test]
 async fn a_request_goes_from_first_message_to_survey_comment_in_teams() {
-    let app = TestApp::spawn().await;
+    let app = TeamsApp::spawn().await;
 
     // Installing the app in a personal chat stores the conversation reference.
     assert!(act(&app, app.installed(ALICE)).await.is_empty());
@@ -366,7 +364,7 @@ async fn a_request_goes_from_first_message_to_survey_comment_in_teams() {
 
 #[tokio::test]
 async fn a_channel_mention_outside_request_threads_gets_a_pointer_in_its_thread() {
-    let app = TestApp::spawn().await;
+    let app = TeamsApp::spawn().await;
     let mention = app.channel_mention(BOB, "help");
     app.post(&mention).await;
     let id = mention["id"].as_str().unwrap().to_string();
@@ -394,7 +392,7 @@ async fn a_channel_mention_outside_request_threads_gets_a_pointer_in_its_thread(
 }
 
 /// Runs Alice's intake with typed answers only; returns the request card's message id.
-async fn open_request(app: &TestApp) -> String {
+async fn open_request(app: &TeamsApp) -> String {
     for text in [
         "help it",
         "yes",
@@ -411,7 +409,7 @@ async fn open_request(app: &TestApp) -> String {
 
 #[tokio::test]
 async fn reminders_reach_the_card_thread_and_survey_reminders_the_personal_chat() {
-    let app = TestApp::spawn().await;
+    let app = TeamsApp::spawn().await;
     let root = open_request(&app).await;
     assert_eq!(
         app.request("IT-1").priority,
@@ -455,7 +453,7 @@ async fn reminders_reach_the_card_thread_and_survey_reminders_the_personal_chat(
 
 // ---- inbound authentication ----
 
-fn assert_nothing_stored(app: &TestApp, who: Person) {
+fn assert_nothing_stored(app: &TeamsApp, who: Person) {
     let store = app.engine.store();
     assert!(
         store.session(&who.user()).unwrap().is_empty(),
@@ -473,7 +471,7 @@ fn assert_nothing_stored(app: &TestApp, who: Person) {
 
 #[tokio::test]
 async fn activities_without_a_valid_bot_framework_token_get_401_and_nothing_is_stored() {
-    let app = TestApp::spawn().await;
+    let app = TeamsApp::spawn().await;
     let activity = app.dm(MALLORY, "help it");
     let service_url = app.standin.service_url();
     let now = app.now();
@@ -616,7 +614,7 @@ async fn activities_without_a_valid_bot_framework_token_get_401_and_nothing_is_s
 
 #[tokio::test]
 async fn malformed_bodies_are_400_once_the_header_is_there() {
-    let app = TestApp::spawn().await;
+    let app = TeamsApp::spawn().await;
     let token = app.token_for(&app.dm(ALICE, "hi"));
     let r = app
         .post_raw(b"{not json".to_vec(), Some(format!("Bearer {token}")))
@@ -639,7 +637,7 @@ async fn malformed_bodies_are_400_once_the_header_is_there() {
 
 #[tokio::test]
 async fn an_unknown_key_id_refreshes_the_keys_once_and_no_more_often_than_every_five_minutes() {
-    let app = TestApp::spawn().await;
+    let app = TeamsApp::spawn().await;
     app.post(&app.dm(ALICE, "help")).await;
     assert_eq!(app.standin.metadata_fetches(), 1);
     app.post(&app.dm(ALICE, "status")).await;
@@ -681,7 +679,7 @@ async fn an_unknown_key_id_refreshes_the_keys_once_and_no_more_often_than_every_
 
 #[tokio::test]
 async fn rate_limits_and_server_errors_are_retried_honouring_retry_after() {
-    let app = TestApp::spawn().await;
+    let app = TeamsApp::spawn().await;
     app.post(&app.dm(ALICE, "help")).await;
     app.standin.fail_next(429, Some(7));
     let attempt = app.outbox.try_deliver_next().await.unwrap();
@@ -732,7 +730,7 @@ async fn rate_limits_and_server_errors_are_retried_honouring_retry_after() {
 
 #[tokio::test]
 async fn a_missing_conversation_or_a_refused_bot_is_a_dead_letter_not_a_retry() {
-    let app = TestApp::spawn().await;
+    let app = TeamsApp::spawn().await;
     app.post(&app.dm(ALICE, "help")).await;
     app.standin.fail_next(404, None);
     assert!(matches!(
@@ -766,7 +764,7 @@ async fn a_missing_conversation_or_a_refused_bot_is_a_dead_letter_not_a_retry() 
 
 #[tokio::test]
 async fn a_service_url_off_the_allowlist_never_receives_the_token() {
-    let app = TestApp::spawn().await;
+    let app = TeamsApp::spawn().await;
     // A second stand-in on another loopback address, which is not on the allowlist.
     let elsewhere = StandIn::start("127.0.0.2").await;
     let mut activity = app.dm(ALICE, "help");
@@ -800,7 +798,7 @@ fn in_locale(mut activity: serde_json::Value, locale: &str) -> serde_json::Value
 #[tokio::test]
 async fn a_teams_user_whose_client_is_german_gets_german_messages_and_the_card_stays_in_the_default(
 ) {
-    let app = TestApp::spawn().await;
+    let app = TeamsApp::spawn().await;
     let calls = act(&app, in_locale(app.dm(ALICE, "help it"), "de-DE")).await;
     let q = last(&calls);
     assert_eq!(

@@ -2,7 +2,7 @@
 //! to every connection, sends the envelopes and `disconnect` frames a test asks for, records
 //! every acknowledgement (which connection, which envelope, what payload), and can drop a
 //! connection or fall silent on it. `apps.connections.open` is served by the fake Web API
-//! (`support::FakeSlack`), which hands out [`Standin::url`].
+//! (`helpers::fake_slack::FakeSlack`), which hands out [`Standin::url`].
 
 #![allow(dead_code)]
 

@@ -1,10 +1,17 @@
-//! A stand-in for Slack's Web API: an axum server on 127.0.0.1:0 that answers like Slack
+//! The one fake of Slack's Web API: an axum server on 127.0.0.1:0 that answers like Slack
 //! (`application/json`, `ok: true`, plausible `channel`/`ts`/`message`) and records every call
-//! for assertions. Switches inject 429s with `Retry-After`, `ok: false` errors and HTTP 500s
-//! for a method, refuse the token at `auth.test` (or fail it until told to accept it again),
-//! never answer a call, and shape what `conversations.info` says.
-
-#![allow(dead_code)]
+//! for assertions.
+//!
+//! Switches, for the in-process tests: inject 429s with `Retry-After`, `ok: false` errors and
+//! HTTP 500s for the next calls of a method, refuse the token at `auth.test` (or fail it until
+//! told to accept it again), accept one bot token only, never answer a call, shape what
+//! `conversations.info` and `users.info` say.
+//!
+//! And for the tests that drive the real binary ([`Behaviour`] and [`FakeSlack::stall`]): stall
+//! every call (unrecorded) while the bot is killed, delay answers with jitter so they come back
+//! out of order, hold the posts into a channel without answering, rate-limit a method while it
+//! is listed, count the posts in flight, and keep a history of every message posted that
+//! `conversations.history` and `conversations.replies` answer from.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -14,7 +21,7 @@ use axum::Router;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -33,6 +40,8 @@ pub struct Call {
     pub body: Value,
     /// The `ts` the fake gave a posted message.
     pub ts: Option<String>,
+    /// Answered with a 429 because [`Behaviour::rate_limit`] listed the method.
+    pub rate_limited: bool,
 }
 
 impl Call {
@@ -103,24 +112,95 @@ pub enum ChannelState {
     Fails(Failure),
 }
 
+/// A message the fake took: (channel, ts, thread_ts, metadata).
+pub type Posted = (String, String, Option<String>, Value);
+
+/// How the fake answers, beyond "at once and `ok`": for load and crash tests.
+#[derive(Default)]
+pub struct Behaviour {
+    /// Every call waits this long before answering (after it was taken and recorded).
+    pub delay_ms: AtomicU64,
+    /// Added to the delay: up to this many milliseconds more, different per call, so
+    /// answers come back in another order than the calls went out.
+    pub jitter_ms: AtomicU64,
+    /// Posts into these channels are taken (recorded, and in the history) but never answered.
+    pub held_channels: Mutex<Vec<String>>,
+    /// Methods answered with a 429 and this `Retry-After`, while listed.
+    pub rate_limited: Mutex<HashMap<String, u64>>,
+    /// `chat.postMessage` calls being answered now, and the most there were at once.
+    pub posts_in_flight: AtomicU64,
+    pub max_posts_in_flight: AtomicU64,
+    /// Every message posted, oldest first.
+    pub history: Mutex<Vec<Posted>>,
+    /// The WebSocket URL `apps.connections.open` hands out (Socket Mode); while unset it
+    /// refuses the app token with `invalid_auth`.
+    pub socket_url: Mutex<Option<String>>,
+}
+
+impl Behaviour {
+    pub fn hold_channel(&self, channel: &str) {
+        self.held_channels.lock().unwrap().push(channel.to_string());
+    }
+
+    pub fn release_channels(&self) {
+        self.held_channels.lock().unwrap().clear();
+    }
+
+    pub fn rate_limit(&self, method: &str, retry_after_secs: u64) {
+        self.rate_limited
+            .lock()
+            .unwrap()
+            .insert(method.to_string(), retry_after_secs);
+    }
+
+    /// The outbox ids the posts into `channel` (and its threads) carried, in arrival order.
+    pub fn outbox_ids_in(&self, channel: &str) -> Vec<(Option<String>, u64)> {
+        self.history
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(c, ..)| c == channel)
+            .filter_map(|(_, _, thread, md)| {
+                let id = md["event_payload"]["outbox_id"].as_str()?.parse().ok()?;
+                Some((thread.clone(), id))
+            })
+            .collect()
+    }
+}
+
 #[derive(Default)]
 struct Inner {
     calls: Mutex<Vec<Call>>,
     failures: Mutex<HashMap<String, VecDeque<Failure>>>,
     channels: Mutex<HashMap<String, ChannelState>>,
     auth_failure: Mutex<Option<Failure>>,
+    /// The only bot token accepted, when set; any token otherwise.
+    token: Mutex<Option<String>>,
     /// (channel, ts) of every message posted, with its latest body.
     messages: Mutex<HashMap<(String, String), Value>>,
     reactions: Mutex<HashSet<(String, String, String)>>,
     /// What `users.info` says each user's locale is (`include_locale`); others have none.
     locales: Mutex<HashMap<String, String>>,
     counter: AtomicU64,
+    /// While set, calls hang without an answer and are not recorded.
+    stall: AtomicBool,
+    behaviour: Behaviour,
 }
 
 #[derive(Clone)]
 pub struct FakeSlack {
-    addr: SocketAddr,
+    pub addr: SocketAddr,
     inner: Arc<Inner>,
+    stop: Arc<StopOnDrop>,
+}
+
+/// Stops the server when the last clone of the fake is dropped.
+struct StopOnDrop(tokio_util::sync::CancellationToken);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
 }
 
 impl FakeSlack {
@@ -133,12 +213,44 @@ impl FakeSlack {
             .await
             .expect("binding the fake Slack");
         let addr = listener.local_addr().unwrap();
+        let stop = tokio_util::sync::CancellationToken::new();
+        let token = stop.clone();
         tokio::spawn(async move {
             axum::serve(listener, app)
+                .with_graceful_shutdown(token.cancelled_owned())
                 .await
                 .expect("fake Slack serving");
         });
-        FakeSlack { addr, inner }
+        FakeSlack {
+            addr,
+            inner,
+            stop: Arc::new(StopOnDrop(stop)),
+        }
+    }
+
+    /// Only `Bearer {token}` is accepted from now on; other calls get `not_authed`.
+    pub fn require_token(&self, token: &str) {
+        *self.inner.token.lock().unwrap() = Some(token.to_string());
+    }
+
+    /// While `on`, calls hang without an answer and are not recorded: a Slack that is slow
+    /// exactly when the bot dies.
+    pub fn stall(&self, on: bool) {
+        self.inner.stall.store(on, Ordering::SeqCst);
+    }
+
+    /// Delays, held channels, rate-limited methods, and the history of posts.
+    pub fn behaviour(&self) -> &Behaviour {
+        &self.inner.behaviour
+    }
+
+    /// Answered `chat.postMessage` calls into `channel` (not the rate-limited ones), as sent.
+    pub fn posts_to(&self, channel: &str) -> Vec<Value> {
+        self.calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| !c.rate_limited && c.body["channel"] == channel)
+            .map(|c| c.body)
+            .collect()
     }
 
     /// With a trailing slash, like frontdesk's default `https://slack.com/api/`.
@@ -284,6 +396,9 @@ fn body_fields(headers: &HeaderMap, query: Option<String>, body: &[u8]) -> Value
     if ct.starts_with("application/json") {
         return serde_json::from_slice(body).unwrap_or(Value::Null);
     }
+    if let Ok(json) = serde_json::from_slice::<Value>(body) {
+        return json;
+    }
     let text = if body.is_empty() {
         query.unwrap_or_default()
     } else {
@@ -306,6 +421,9 @@ async fn handle(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
+    if inner.stall.load(Ordering::SeqCst) {
+        std::future::pending::<()>().await;
+    }
     let fields = body_fields(&headers, query, &body);
     let header = |n: &str| {
         headers
@@ -322,11 +440,17 @@ async fn handle(
             content_type: header("content-type"),
             body: fields.clone(),
             ts: None,
+            rate_limited: false,
         });
         calls.len() - 1
     };
-    if header("authorization").as_deref() != Some("Bearer xoxb-test-token") {
-        return failure_response(&Failure::Error("not_authed".into()));
+    // The bot token is checked where one is required; Socket Mode's call carries the
+    // app-level token instead.
+    let required = inner.token.lock().unwrap().clone();
+    if let Some(token) = required.filter(|_| method != "apps.connections.open") {
+        if header("authorization") != Some(format!("Bearer {token}")) {
+            return failure_response(&Failure::Error("not_authed".into()));
+        }
     }
     if method == "auth.test" {
         let refused = inner.auth_failure.lock().unwrap().clone();
@@ -343,6 +467,12 @@ async fn handle(
     if let Some(f) = injected {
         return fail_with(&f).await;
     }
+    let b = &inner.behaviour;
+    let limited = b.rate_limited.lock().unwrap().get(&method).copied();
+    if let Some(retry_after_secs) = limited {
+        inner.calls.lock().unwrap()[index].rate_limited = true;
+        return failure_response(&Failure::RateLimited { retry_after_secs });
+    }
     let field = |n: &str| {
         fields
             .get(n)
@@ -356,7 +486,49 @@ async fn handle(
             inner.counter.fetch_add(1, Ordering::SeqCst) + 1
         )
     };
+    // A post is taken (its ts given, recorded in the history) before the delay; a post into
+    // a held channel is never answered.
+    let posted = if method == "chat.postMessage" {
+        let channel = field("channel");
+        if !channel.starts_with('C') && !channel.starts_with('D') && !channel.starts_with('G') {
+            return failure_response(&Failure::Error("channel_not_found".into()));
+        }
+        let ts = next_ts();
+        inner.calls.lock().unwrap()[index].ts = Some(ts.clone());
+        let thread = fields
+            .get("thread_ts")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let metadata = fields.get("metadata").cloned().unwrap_or(Value::Null);
+        b.history
+            .lock()
+            .unwrap()
+            .push((channel.clone(), ts.clone(), thread, metadata));
+        let now = b.posts_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        b.max_posts_in_flight.fetch_max(now, Ordering::SeqCst);
+        if b.held_channels.lock().unwrap().contains(&channel) {
+            std::future::pending::<()>().await;
+        }
+        Some((channel, ts))
+    } else {
+        None
+    };
+    let delay = b.delay_ms.load(Ordering::SeqCst)
+        + match b.jitter_ms.load(Ordering::SeqCst) {
+            0 => 0,
+            jitter => (index as u64 + 1).wrapping_mul(7919) % jitter,
+        };
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
+    if posted.is_some() {
+        b.posts_in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
     match method.as_str() {
+        "apps.connections.open" => match b.socket_url.lock().unwrap().clone() {
+            Some(url) => ok(json!({ "url": url })),
+            None => failure_response(&Failure::Error("invalid_auth".into())),
+        },
         "auth.test" => ok(json!({
             "url": "https://frontdesk-test.slack.com/", "team": "Frontdesk Test", "user": "frontdesk",
             "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": false
@@ -378,12 +550,7 @@ async fn handle(
             }
         }
         "chat.postMessage" => {
-            let channel = field("channel");
-            if !channel.starts_with('C') && !channel.starts_with('D') && !channel.starts_with('G') {
-                return failure_response(&Failure::Error("channel_not_found".into()));
-            }
-            let ts = next_ts();
-            inner.calls.lock().unwrap()[index].ts = Some(ts.clone());
+            let (channel, ts) = posted.expect("a post is taken above");
             inner
                 .messages
                 .lock()
@@ -435,6 +602,33 @@ async fn handle(
             "blocks": fields.get("view").and_then(|v| v.get("blocks")).cloned().unwrap_or(json!([])),
             "private_metadata": "", "callback_id": "", "state": {"values": {}}, "app_id": "A0FRONT", "bot_id": BOT_ID
         }})),
+        "conversations.history" | "conversations.replies" => {
+            let channel = field("channel");
+            let thread = (method == "conversations.replies").then(|| field("ts"));
+            // `oldest` is not applied: the fake's timestamps are not the real time.
+            let mut messages: Vec<Value> = b
+                .history
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|(c, _, t, _)| {
+                    c == &channel && (thread.is_none() || t.as_ref() == thread.as_ref())
+                })
+                .map(|(_, ts, t, md)| {
+                    let mut m =
+                        json!({"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": ts});
+                    if let Some(t) = t {
+                        m["thread_ts"] = json!(t);
+                    }
+                    if field("include_all_metadata") == "true" && !md.is_null() {
+                        m["metadata"] = md.clone();
+                    }
+                    m
+                })
+                .collect();
+            messages.reverse();
+            ok(json!({"messages": messages, "has_more": false}))
+        }
         "conversations.info" => {
             let channel = field("channel");
             let state = inner
