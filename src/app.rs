@@ -61,12 +61,9 @@ impl Deps {
     }
 }
 
-/// The configuration currently in force; swapped whole on reload.
-pub type SharedConfig = Arc<RwLock<Arc<Config>>>;
-
-pub fn current(config: &SharedConfig) -> Arc<Config> {
-    config.read().unwrap_or_else(|e| e.into_inner()).clone()
-}
+// Where callers have always found them; they live with the configuration and the state.
+pub use crate::config::{current, SharedConfig};
+pub use crate::state::{AppState, Readiness};
 
 /// Sets a liveness flag for as long as it lives: a worker that returns or panics clears it.
 struct Running<'a>(&'a std::sync::atomic::AtomicBool);
@@ -82,30 +79,6 @@ impl Drop for Running<'_> {
     fn drop(&mut self) {
         self.0.store(false, std::sync::atomic::Ordering::Relaxed);
     }
-}
-
-/// Liveness of the parts /readyz reports on.
-#[derive(Debug, Default)]
-pub struct Readiness {
-    pub outbox_running: std::sync::atomic::AtomicBool,
-    pub scheduler_running: std::sync::atomic::AtomicBool,
-}
-
-/// Shared by every HTTP handler.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    pub engine: Engine,
-    pub config: SharedConfig,
-    pub outbox: OutboxWorker,
-    pub scheduler: Scheduler,
-    pub readiness: Arc<Readiness>,
-    pub background_workers: bool,
-    /// HTTP latency, reloads and backups; everything else /metrics reads where it lives.
-    pub metrics: Arc<Metrics>,
-    /// The token and address `frontdesk backup` uses to reach this server.
-    pub admin: Arc<AdminAccess>,
-    /// Slack's signals and Socket Mode connections, when Slack is on.
-    pub slack: Option<Arc<crate::slack::status::SlackStatus>>,
 }
 
 #[derive(Debug)]

@@ -30,6 +30,7 @@ pub mod report;
 pub mod scheduler;
 pub mod shutdown;
 pub mod slack;
+pub mod state;
 pub mod store;
 pub mod teams;
 pub mod telemetry;

@@ -11,8 +11,9 @@
 //! credentials (they come from the environment, which a running process can't re-read).
 //! A reload that changes those says so in the log.
 
-use crate::app::{current, AppState};
+use crate::config::current;
 use crate::config::{Config, ConfigError};
+use crate::state::AppState;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]

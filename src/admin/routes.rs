@@ -2,20 +2,24 @@
 //! commands while it holds the store.
 
 use super::access::refusal_response;
+use super::AdminAccess;
 use super::{execute, AdminCommand, AdminError};
+use crate::engine::Engine;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// `POST /admin/command`: runs an [`AdminCommand`] for the CLI on this host.
 pub async fn admin_command(
-    State(state): State<crate::app::AppState>,
+    State(access): State<Arc<AdminAccess>>,
+    State(engine): State<Engine>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(refusal) = state.admin.authorize(&headers, Some(peer)) {
+    if let Err(refusal) = access.authorize(&headers, Some(peer)) {
         tracing::warn!(?refusal, %peer, "admin request refused");
         return refusal_response(refusal);
     }
@@ -30,17 +34,14 @@ pub async fn admin_command(
         }
     };
     tracing::info!(?command, "admin command");
-    let now = state.engine.now();
+    let now = engine.now();
     let result = if command.writes() {
         let cmd = command.clone();
-        let r = state
-            .engine
-            .write(move |store| execute(store, &cmd, now))
-            .await;
-        state.engine.outbox_wake().notify_one();
+        let r = engine.write(move |store| execute(store, &cmd, now)).await;
+        engine.outbox_wake().notify_one();
         r.unwrap_or_else(|e| Err(AdminError::NoServer(e.to_string())))
     } else {
-        let store = state.engine.store().clone();
+        let store = engine.store().clone();
         tokio::task::spawn_blocking(move || execute(&store, &command, now))
             .await
             .unwrap_or_else(|e| Err(AdminError::NoServer(e.to_string())))

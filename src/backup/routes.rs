@@ -1,6 +1,9 @@
 //! `POST /admin/backup`: a running server's side of `frontdesk backup`.
 
 use super::{snapshot_live, BackupError};
+use crate::admin::AdminAccess;
+use crate::engine::Engine;
+use crate::metrics::Metrics;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header;
@@ -8,23 +11,28 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tracing::Instrument;
 
 /// `POST /admin/backup`: streams a consistent snapshot in the backup file format. The
 /// response starts at once; a failure half-way ends the stream early, which the client
 /// notices by the missing end record.
-pub async fn admin_backup(State(state): State<crate::app::AppState>, request: Request) -> Response {
+pub async fn admin_backup(
+    State(access): State<Arc<AdminAccess>>,
+    State(engine): State<Engine>,
+    State(metrics): State<Arc<Metrics>>,
+    request: Request,
+) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    if let Err(refusal) = state.admin.authorize(request.headers(), peer) {
+    if let Err(refusal) = access.authorize(request.headers(), peer) {
         tracing::warn!(?refusal, peer = ?peer, "admin request refused");
         return crate::admin::refusal_response(refusal);
     }
     tracing::info!("backup requested");
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
-    let (engine, metrics) = (state.engine.clone(), state.metrics.clone());
     tokio::spawn(
         async move {
             let result = async {

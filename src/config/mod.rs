@@ -47,6 +47,16 @@ pub use types::{
 };
 pub use validate::ConfigProblem;
 
+/// The configuration currently in force, shared by everything that reads it and swapped
+/// whole on reload: a reader keeps the `Arc` it took for as long as it needs a consistent
+/// view.
+pub type SharedConfig = std::sync::Arc<std::sync::RwLock<std::sync::Arc<Config>>>;
+
+/// The configuration in force now.
+pub fn current(config: &SharedConfig) -> std::sync::Arc<Config> {
+    config.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
 /// The built-in default, which is also the documented example: one copy,
 /// shipped in the binary.
 const EXAMPLE: &str = include_str!("../../frontdesk.example.toml");

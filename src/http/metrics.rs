@@ -2,12 +2,13 @@
 //! are and how they are written lives in [`crate::metrics`]; this module only connects them
 //! to the router.
 
-use crate::app::AppState;
-use crate::metrics::{method_label, Metrics, CONTENT_TYPE};
+use crate::metrics::{method_label, Metrics, Sources, CONTENT_TYPE};
+use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -17,7 +18,21 @@ pub const UNMATCHED: &str = "unmatched";
 /// `GET /metrics`: the Prometheus text exposition format.
 pub async fn metrics(State(state): State<AppState>) -> Response {
     // Rendering reads the store; keep it off the async workers.
-    let rendered = tokio::task::spawn_blocking(move || state.metrics.render(&state)).await;
+    let rendered = tokio::task::spawn_blocking(move || {
+        let ready = &state.readiness;
+        state.metrics.render(&Sources {
+            engine: &state.engine,
+            config: &state.config,
+            outbox: &state.outbox,
+            scheduler: &state.scheduler,
+            workers: [
+                ("outbox", ready.outbox_running.load(Ordering::Relaxed)),
+                ("scheduler", ready.scheduler_running.load(Ordering::Relaxed)),
+            ],
+            slack: state.slack.as_deref(),
+        })
+    })
+    .await;
     match rendered {
         Ok(text) => ([(header::CONTENT_TYPE, CONTENT_TYPE)], text).into_response(),
         Err(e) => {

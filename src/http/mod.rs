@@ -7,7 +7,7 @@
 
 pub mod metrics;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -77,7 +77,7 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     if !state.engine.writer_running() {
         problems.push("writer not running");
     }
-    if crate::app::current(&state.config).departments.is_empty() {
+    if crate::config::current(&state.config).departments.is_empty() {
         problems.push("no departments configured");
     }
     if state.background_workers {

@@ -2,11 +2,11 @@
 //! method, what is in flight, paused or deferred, and the writer's group commit.
 
 use super::exposition::Exposition;
-use crate::app::AppState;
+use super::Sources;
 use std::sync::atomic::Ordering;
 
 /// The single writer's jobs, flushes and backlog.
-pub(super) fn render_writer(out: &mut Exposition, state: &AppState) {
+pub(super) fn render_writer(out: &mut Exposition, state: &Sources<'_>) {
     let engine_stats = state.engine.stats();
     out.family(
         "frontdesk_store_writes_total",
@@ -41,7 +41,7 @@ pub(super) fn render_writer(out: &mut Exposition, state: &AppState) {
 }
 
 /// The outbox and its worker.
-pub(super) fn render(out: &mut Exposition, state: &AppState) {
+pub(super) fn render(out: &mut Exposition, state: &Sources<'_>) {
     let store = state.engine.store();
     out.family(
         "frontdesk_outbox_depth",

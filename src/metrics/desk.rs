@@ -2,13 +2,13 @@
 //! (read from the store's status index, never by walking every request), ratings and drafts.
 
 use super::exposition::Exposition;
-use crate::app::AppState;
+use super::Sources;
 use crate::config::Config;
 use crate::core::Status;
 use std::collections::HashMap;
 
 /// Writes the request families; false when a store read failed.
-pub(super) fn render(out: &mut Exposition, state: &AppState, config: &Config) -> bool {
+pub(super) fn render(out: &mut Exposition, state: &Sources<'_>, config: &Config) -> bool {
     let store = state.engine.store();
     let mut departments: Vec<String> = config.departments.iter().map(|d| d.id.clone()).collect();
     let events = state

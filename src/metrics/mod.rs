@@ -25,7 +25,12 @@ mod timers;
 
 pub use http::{method_label, HTTP_BUCKETS};
 
-use crate::app::{current, AppState};
+use crate::config::current;
+use crate::config::SharedConfig;
+use crate::engine::Engine;
+use crate::outbox::OutboxWorker;
+use crate::scheduler::Scheduler;
+use crate::slack::status::SlackStatus;
 use exposition::Exposition;
 use http::{Histogram, HttpKey};
 use std::collections::BTreeMap;
@@ -35,6 +40,18 @@ use std::time::Duration;
 
 /// The `Content-Type` of the text exposition format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// Where a scrape reads the figures not kept here.
+pub struct Sources<'a> {
+    pub engine: &'a Engine,
+    pub config: &'a SharedConfig,
+    pub outbox: &'a OutboxWorker,
+    pub scheduler: &'a Scheduler,
+    /// Each background worker by name, and whether it runs now.
+    pub workers: [(&'static str, bool); 2],
+    /// Slack's signals and Socket Mode connections, when Slack is on.
+    pub slack: Option<&'a SlackStatus>,
+}
 
 /// What the server counts for monitoring alone. One per process, shared by the HTTP layer,
 /// the reload handler and the backup endpoint.
@@ -102,9 +119,9 @@ impl Metrics {
 
     /// Everything /metrics shows, in the text exposition format. Reads the store (through
     /// its indexes), so call it off the async runtime's worker threads.
-    pub fn render(&self, state: &AppState) -> String {
+    pub fn render(&self, state: &Sources<'_>) -> String {
         let mut out = Exposition::default();
-        let config = current(&state.config);
+        let config = current(state.config);
 
         out.family(
             "frontdesk_build_info",
@@ -127,15 +144,8 @@ impl Metrics {
             "1 while the background worker runs (0 when workers are off or stopped).",
             "gauge",
         );
-        for (worker, flag) in [
-            ("outbox", &state.readiness.outbox_running),
-            ("scheduler", &state.readiness.scheduler_running),
-        ] {
-            out.sample(
-                "frontdesk_worker_up",
-                &[("worker", worker)],
-                u64::from(flag.load(Ordering::Relaxed)),
-            );
+        for (worker, up) in state.workers {
+            out.sample("frontdesk_worker_up", &[("worker", worker)], u64::from(up));
         }
 
         // ---- configuration ----

@@ -1,14 +1,14 @@
 //! Timers: how many are due now by kind, how many wait, and how many fired.
 
 use super::exposition::Exposition;
-use crate::app::AppState;
+use super::Sources;
 use std::collections::BTreeMap;
 
 /// At most this many due timers are read per scrape to count them by kind.
 const DUE_TIMERS_SCAN_LIMIT: usize = 10_000;
 
 /// Writes the timer families; false when a store read failed.
-pub(super) fn render(out: &mut Exposition, state: &AppState) -> bool {
+pub(super) fn render(out: &mut Exposition, state: &Sources<'_>) -> bool {
     let store = state.engine.store();
     let mut store_ok = true;
     let mut due: BTreeMap<&'static str, u64> =

@@ -18,7 +18,7 @@
 
 use super::api::{ApiError, ApiErrorKind, SlackApi};
 use super::blocks::{self, CardContext};
-use crate::app::SharedConfig;
+use crate::config::SharedConfig;
 use crate::core::{Message, Outgoing, Platform, PostRef, Request, RequestId, Timestamp, UserRef};
 use crate::engine::Engine;
 use crate::i18n::Words;
@@ -173,7 +173,7 @@ fn oldest(t: Timestamp) -> String {
 impl SlackDeliverer {
     /// The catalogs of the configuration in force.
     fn messages(&self) -> Arc<crate::i18n::Catalogs> {
-        crate::app::current(&self.config).messages()
+        crate::config::current(&self.config).messages()
     }
 
     /// A message for one user, in their language.
@@ -328,7 +328,7 @@ impl SlackDeliverer {
 
     /// The rendered card and the channel it belongs in.
     fn render_card(&self, r: &Request) -> Result<(SlackMessageContent, String), DeliveryError> {
-        let config = crate::app::current(&self.config);
+        let config = crate::config::current(&self.config);
         let dept = config.department(&r.department).ok_or_else(|| {
             DeliveryError::Permanent(format!(
                 "department {:?} of {} is no longer configured; add it back or close the request",
@@ -497,7 +497,7 @@ impl SlackDeliverer {
     }
 
     async fn deliver_relayed_mark(&self, post: &PostRef) -> Result<Delivered, DeliveryError> {
-        let marker = crate::app::current(&self.config)
+        let marker = crate::config::current(&self.config)
             .slack
             .relayed_marker
             .clone();

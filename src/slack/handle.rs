@@ -20,7 +20,7 @@ use super::payload::{self, Click, Command, Event, Filter, Interaction, Push};
 use super::startup::KnownBot;
 use super::status::SlackStatus;
 use super::verify::VerifyError;
-use crate::app::SharedConfig;
+use crate::config::SharedConfig;
 use crate::core::{is_card_reply, Action, Input, Place, Platform, PostRef, RequestId, UserRef};
 use crate::engine::{Engine, EngineError, StepOutcome};
 use crate::store::StoreError;
@@ -95,7 +95,7 @@ impl Inbound {
             let dedup = trigger_id.map(|t| format!("slack:trig:{t}"));
             let outcome = self.step(input, dedup.into_iter().collect()).await?;
             // The answer must come within Slack's 3 seconds: only a locale already known is used.
-            let messages = crate::app::current(&self.config).messages();
+            let messages = crate::config::current(&self.config).messages();
             let locale = messages.locale_for(self.locales.cached(&user).flatten().as_deref());
             let words = crate::i18n::Words::new(&messages, locale);
             Ok((!outcome.replies.is_empty())
@@ -210,7 +210,7 @@ impl Inbound {
 
     /// The filter for events, with the bot's identity as far as it is known.
     pub fn with_filter<T>(&self, f: impl FnOnce(Filter<'_>) -> T) -> T {
-        let config = crate::app::current(&self.config);
+        let config = crate::config::current(&self.config);
         let bot = self.bot.get();
         f(Filter {
             bot: bot.as_deref(),
@@ -319,7 +319,7 @@ impl Inbound {
                     home::publish(
                         self.api.clone(),
                         self.engine.store().clone(),
-                        crate::app::current(&self.config).messages(),
+                        crate::config::current(&self.config).messages(),
                         self.locales.clone(),
                         user,
                     )
@@ -376,7 +376,7 @@ impl Inbound {
     /// The answer to a slash command the desk could not record. Slack never retries a
     /// command sent to a request URL, so the user is told rather than left with a timeout.
     pub(crate) fn command_failed(&self, user: Option<&str>) -> Value {
-        let messages = crate::app::current(&self.config).messages();
+        let messages = crate::config::current(&self.config).messages();
         let known = user.and_then(|u| self.locales.cached(u).flatten());
         let words = crate::i18n::Words::new(&messages, messages.locale_for(known.as_deref()));
         let sorry = crate::core::Message::text(crate::core::Text::new("command-failed"));

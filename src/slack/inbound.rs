@@ -51,7 +51,7 @@ impl IntoResponse for Refusal {
 }
 
 fn verify(state: &Inbound, headers: &HeaderMap, body: &[u8]) -> Result<(), VerifyError> {
-    let config = crate::app::current(&state.config);
+    let config = crate::config::current(&state.config);
     // Without a secret (Socket Mode only) nothing can match: an empty key verifies nothing
     // an attacker could sign without knowing it.
     let Some(secret) = config.slack.signing_secret.as_ref() else {

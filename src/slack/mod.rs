@@ -33,8 +33,8 @@ pub mod verify;
 pub use api::install_crypto_provider;
 pub use startup::online_check;
 
-use crate::app::SharedConfig;
 use crate::config::Config;
+use crate::config::SharedConfig;
 use crate::engine::Engine;
 use crate::outbox::Deliverer;
 use std::sync::Arc;

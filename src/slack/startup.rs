@@ -10,8 +10,8 @@
 //! [`identify_later`] keeps asking `auth.test` in the background until it answers.
 
 use super::api::{ApiError, BotIdentity, SlackApi};
-use crate::app::SharedConfig;
 use crate::config::Config;
+use crate::config::SharedConfig;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -156,7 +156,7 @@ pub async fn identify_later(
             Ok(identity) => {
                 log_connected(&identity);
                 bot.set(identity);
-                log_channel_problems(&api, &crate::app::current(&config)).await;
+                log_channel_problems(&api, &crate::config::current(&config)).await;
                 return;
             }
             Err(failure) if failure.transient => {

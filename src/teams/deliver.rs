@@ -25,7 +25,7 @@ use super::activity::thread_conversation;
 use super::cards;
 use super::connector::{Connector, ConnectorError};
 use super::refs::{PlaceRecord, Refs};
-use crate::app::{current, SharedConfig};
+use crate::config::{current, SharedConfig};
 use crate::core::{Message, Outgoing, Platform, PostRef, Request, RequestId, UserRef};
 use crate::engine::Engine;
 use crate::i18n::Words;

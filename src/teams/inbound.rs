@@ -12,7 +12,7 @@
 
 use super::activity::{self, Activity, Inbound};
 use super::{auth, openid, Shared};
-use crate::app::current;
+use crate::config::current;
 use crate::core::{Input, Platform, PostRef};
 use crate::engine::EngineError;
 use crate::store::StoreError;

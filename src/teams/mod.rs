@@ -28,8 +28,8 @@ mod inbound;
 pub mod openid;
 pub mod refs;
 
-use crate::app::SharedConfig;
 use crate::config::Config;
+use crate::config::SharedConfig;
 use crate::engine::Engine;
 use crate::outbox::Deliverer;
 use std::sync::Arc;
