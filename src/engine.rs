@@ -10,7 +10,7 @@ use crate::clock::Clock;
 use crate::core::{
     self, Effect, Event, Input, Message, Outgoing, Platform, Request, Rules, Timer, Timestamp,
 };
-use crate::store::{CommitOutcome, StepWrite, Store, StoreError};
+use crate::store::{CommitOutcome, StepWrite, Store, StoreError, TimerId};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -258,12 +258,12 @@ impl Engine {
 
     /// Fires a stored timer. The timer is removed in the same transaction as the step it
     /// causes, so it fires at most once, even across a crash.
-    pub async fn fire_timer(&self, key: Vec<u8>, timer: Timer) -> Result<StepOutcome, EngineError> {
+    pub async fn fire_timer(&self, id: TimerId, timer: Timer) -> Result<StepOutcome, EngineError> {
         let (rules, now) = (self.rules(), self.now());
         let outcome = self
             .write(move |store| {
                 let input = Input::TimerFired { timer };
-                apply_step(store, &rules, now, input, None, Some(&key))
+                apply_step(store, &rules, now, input, None, Some(&id))
             })
             .await??;
         self.after_commit(&outcome);
@@ -437,7 +437,7 @@ pub(crate) fn apply_step(
     now: Timestamp,
     input: Input,
     dedup: Option<&str>,
-    fired_timer: Option<&[u8]>,
+    fired_timer: Option<&TimerId>,
 ) -> Result<StepOutcome, StoreError> {
     // Cheap early exit; the commit checks again inside its transaction.
     if let Some(id) = dedup {

@@ -115,6 +115,42 @@ pub(super) fn id_after(k: &[u8], offset: usize) -> Option<u64> {
     ))
 }
 
+/// A pending timer, as the store's timer queries name it and a step's commit takes it back
+/// ([`super::StepWrite::fired_timer`]). Opaque: only the store knows what is inside (today
+/// the timer's key, its due time and a sequence number).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TimerId(Vec<u8>);
+
+impl TimerId {
+    pub(super) fn from_key(key: Vec<u8>) -> TimerId {
+        TimerId(key)
+    }
+
+    pub(super) fn key(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// `{due time in RFC 3339}#{sequence}`, or the key in hex if it is not a timer key.
+impl std::fmt::Display for TimerId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.0.get(..8), self.0.get(8..16)) {
+            (Some(at), Some(seq)) if self.0.len() == 16 => {
+                let at = time_from_bytes(at.try_into().expect("8 bytes"));
+                let seq = u64::from_be_bytes(seq.try_into().expect("8 bytes"));
+                write!(f, "{}#{seq}", at.to_rfc3339())
+            }
+            _ => write!(f, "{}", hex::encode(&self.0)),
+        }
+    }
+}
+
+impl std::fmt::Debug for TimerId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TimerId({self})")
+    }
+}
+
 pub(super) fn timer_key(at: Timestamp, seq: u64) -> Vec<u8> {
     let mut k = time_bytes(at).to_vec();
     k.extend_from_slice(&seq.to_be_bytes());
@@ -166,5 +202,14 @@ mod tests {
         let late = chrono::Utc.timestamp_opt(1_700_000_000, 0).unwrap();
         assert!(timer_key(early, 9) < timer_key(late, 1));
         assert!(timer_key(late, 1) < timer_key(late, 2));
+    }
+
+    #[test]
+    fn timer_ids_show_their_due_time_and_sequence() {
+        let at = chrono::Utc.timestamp_opt(1_700_000_000, 0).unwrap();
+        let id = TimerId::from_key(timer_key(at, 42));
+        assert_eq!(id.to_string(), "2023-11-14T22:13:20+00:00#42");
+        assert_eq!(format!("{id:?}"), "TimerId(2023-11-14T22:13:20+00:00#42)");
+        assert!(id < TimerId::from_key(timer_key(at, 43)));
     }
 }

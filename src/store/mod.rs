@@ -27,6 +27,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+pub use keys::TimerId;
 pub use outbox::DeliverySession;
 pub use snapshot::{is_store_file, Export, Import, SnapshotError, TreeCopy};
 pub use write::{CommitOutcome, StepWrite};
@@ -368,9 +369,9 @@ impl Store {
     // ---- timers ----
 
     /// The earliest pending timer: what the scheduler sleeps until.
-    pub fn next_timer(&self) -> Result<Option<(Vec<u8>, Timer)>, StoreError> {
+    pub fn next_timer(&self) -> Result<Option<(TimerId, Timer)>, StoreError> {
         match self.timers.first()? {
-            Some((k, v)) => Ok(Some((k, decode("timers", &v)?))),
+            Some((k, v)) => Ok(Some((TimerId::from_key(k), decode("timers", &v)?))),
             None => Ok(None),
         }
     }
@@ -380,12 +381,12 @@ impl Store {
         &self,
         now: Timestamp,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Timer)>, StoreError> {
+    ) -> Result<Vec<(TimerId, Timer)>, StoreError> {
         let end = keys::timer_key(now, u64::MAX);
         self.timers
             .up_to(&end, limit)?
             .into_iter()
-            .map(|(k, v)| Ok((k, decode("timers", &v)?)))
+            .map(|(k, v)| Ok((TimerId::from_key(k), decode("timers", &v)?)))
             .collect()
     }
 
@@ -403,8 +404,14 @@ impl Store {
         packed::read_len(stored.as_deref())
     }
 
-    pub fn timers_for_owner(&self, owner: &str) -> Result<Vec<(Vec<u8>, Timer)>, StoreError> {
-        self.owner_timers(owner, false)
+    /// The pending timers of one owner (`req:IT-1`, a user): what a step's cancel filters
+    /// look through.
+    pub fn timers_for_owner(&self, owner: &str) -> Result<Vec<(TimerId, Timer)>, StoreError> {
+        Ok(self
+            .owner_timers(owner, false)?
+            .into_iter()
+            .map(|(k, t)| (TimerId::from_key(k), t))
+            .collect())
     }
 
     /// `held`: the caller holds the packed maps' write lock.

@@ -3,7 +3,7 @@
 
 use super::keys;
 use super::packed::{Packed, Plan};
-use super::{decode, encode, OutboxItem, Store, StoreError};
+use super::{decode, encode, OutboxItem, Store, StoreError, TimerId};
 use crate::core::{
     Outgoing, Platform, PostRef, Request, RequestId, Session, Timer, TimerFilter, Timestamp,
     UserRef,
@@ -17,7 +17,7 @@ pub struct StepWrite<'a> {
     /// A platform event id: the step is skipped if this id was already applied.
     pub dedup: Option<&'a str>,
     /// The timer that caused this step; the step is skipped if it is already gone.
-    pub fired_timer: Option<&'a [u8]>,
+    pub fired_timer: Option<&'a TimerId>,
     /// The acting user's new session.
     pub session: Option<(&'a UserRef, &'a Session)>,
     pub requests: &'a [Request],
@@ -92,7 +92,8 @@ impl Store {
         let requests = self.plan_requests(w.requests)?;
         let mut timers = self.timers.edit();
         let mut owners = self.timer_owners.edit();
-        if let Some(key) = w.fired_timer {
+        if let Some(id) = w.fired_timer {
+            let key = id.key();
             let Some(v) = timers.remove(key)? else {
                 return Ok(CommitOutcome::TimerGone);
             };
