@@ -15,7 +15,7 @@
 //! - `client`: [`fetch_from_server`], the CLI asking a running server for a backup.
 //! - `routes`: [`admin_backup`], the server's `POST /admin/backup`.
 //!
-//! The store does the copying and the writing ([`Store::export`], [`crate::store::Import`]);
+//! The store does the copying and the writing ([`Store::export`], [`crate::store::restore`]);
 //! the admin token and the local-connection check that guard the endpoint are
 //! [`crate::admin`]'s.
 

@@ -15,6 +15,7 @@ mod lock;
 mod migrate;
 mod outbox;
 mod packed;
+mod restore;
 mod snapshot;
 mod write;
 
@@ -29,7 +30,8 @@ use std::sync::{Arc, RwLock};
 
 pub use keys::TimerId;
 pub use outbox::DeliverySession;
-pub use snapshot::{is_store_file, Export, Import, SnapshotError, TreeCopy};
+pub use restore::{restore, RestoreError};
+pub use snapshot::{Export, Import, SnapshotError, TreeCopy};
 pub use write::{CommitOutcome, StepWrite};
 
 /// Bump when the stored format changes, and teach [`Store::migrate`] the step.

@@ -4,7 +4,8 @@
 //! [`Store::export`] copies every tree at one instant, with the id floor a restored store
 //! must move past. [`Import`] writes trees, in batches, into a directory that holds no
 //! store, and [`Import::finish`] hands the result back opened as a normal [`Store`].
-//! [`Store::exists`] and [`is_store_file`] know which files of a directory make up a store.
+//! [`Store::exists`] and [`is_store_file`] know which files of a directory make up a store;
+//! [`super::restore`] puts them together into a restore.
 
 use super::{lock, Store, StoreError};
 use std::ffi::OsStr;
@@ -100,7 +101,7 @@ impl Store {
 
 /// Whether a directory entry is one of a store's own files: `db`, `conf`, `blobs/` and
 /// `snap.*`. Anything else in a data directory is not the store's.
-pub fn is_store_file(name: &OsStr) -> bool {
+pub(super) fn is_store_file(name: &OsStr) -> bool {
     let name = name.to_string_lossy();
     name == "db" || name == "conf" || name == "blobs" || name.starts_with("snap.")
 }
@@ -130,11 +131,12 @@ impl std::fmt::Debug for Import {
 }
 
 impl Import {
-    /// Creates an empty store in `dir` to import into.
+    /// Creates an empty store in `dir` to import into ([`super::restore`] does, once the
+    /// directory is cleared).
     ///
     /// # Errors
     /// The store can't be created.
-    pub fn create(dir: &Path) -> Result<Import, SnapshotError> {
+    pub(super) fn create(dir: &Path) -> Result<Import, SnapshotError> {
         let db = sled::Config::new().path(dir).open()?;
         Ok(Import {
             dir: dir.to_path_buf(),
