@@ -10,6 +10,7 @@
 //! requests and pending reminders cost the process about what a thousand do. The outbox's
 //! trees are transient and stay one key per item (see [`outbox`]).
 
+mod backend;
 mod keys;
 mod lock;
 mod migrate;
@@ -28,6 +29,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+pub use backend::DeskStore;
 pub use keys::TimerId;
 pub use outbox::DeliverySession;
 pub use restore::{restore, RestoreError};
@@ -92,7 +94,7 @@ impl OutboxItem {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Store {
     db: sled::Db,
     path: PathBuf,
@@ -117,6 +119,15 @@ pub struct Store {
     /// Last: fields drop in order, so the last clone's sled handles are gone when this
     /// waits for the directory's lock to be let go of.
     _release: Arc<lock::Release>,
+}
+
+/// The directory only: sled's handles would print every entry of every tree.
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
 }
 
 /// How many requests one entry of an exported tree holds: backups count requests without

@@ -45,6 +45,9 @@ pub enum SnapshotError {
     /// An id floor no store of frontdesk's reaches: moving past it would take for ever.
     #[error("the id floor {0} is implausibly high")]
     IdFloor(u64),
+    /// [`Store::import`] into a store that holds data: the two would mix.
+    #[error("the store to import into already holds data")]
+    NotEmpty,
 }
 
 impl Store {
@@ -91,6 +94,41 @@ impl Store {
             id_floor,
             trees,
         })
+    }
+
+    /// Writes `export` into this store, which must hold nothing yet, moves the id generator
+    /// past its floor and lifts what came in to the current schema, as opening does. The
+    /// in-place counterpart of [`Import`], for a store that is already open.
+    ///
+    /// # Errors
+    /// [`SnapshotError::NotEmpty`], an implausible id floor, or writing failed.
+    pub fn import(&self, export: Export) -> Result<(), SnapshotError> {
+        {
+            let _writing = self.lock_indexes();
+            for name in self.db.tree_names() {
+                // `meta` of a new store holds its schema version; the export brings its own.
+                if name.as_ref() != b"meta" && !self.db.open_tree(&name)?.is_empty() {
+                    return Err(SnapshotError::NotEmpty);
+                }
+            }
+            self.meta.clear()?;
+            for (name, entries) in export.trees {
+                let tree = self.db.open_tree(&name)?;
+                let mut batch = sled::Batch::default();
+                for (i, (k, v)) in entries.into_iter().enumerate() {
+                    batch.insert(k, v);
+                    if (i + 1) % IMPORT_BATCH == 0 {
+                        tree.apply_batch(std::mem::take(&mut batch))?;
+                    }
+                }
+                tree.apply_batch(batch)?;
+            }
+            advance_ids(&self.db, export.id_floor)?;
+        }
+        // Takes the index lock itself.
+        self.migrate()?;
+        self.flush()?;
+        Ok(())
     }
 
     /// Whether `dir` holds a store (its `conf` and `db` files).
