@@ -11,6 +11,8 @@
 //! trees are transient and stay one key per item (see [`outbox`]).
 
 mod backend;
+#[cfg(test)]
+mod conformance;
 mod keys;
 mod lock;
 mod migrate;
