@@ -60,9 +60,33 @@ pub(super) fn survey_byte(s: SurveyState) -> u8 {
 
 /// `{status}{request key}`: listing by status never reads other statuses.
 pub(super) fn by_status_key(s: Status, id: &RequestId) -> Vec<u8> {
-    let mut k = vec![status_byte(s)];
+    let mut k = by_status_prefix(s).to_vec();
     k.extend_from_slice(&request_key(id));
     k
+}
+
+pub(super) fn by_status_prefix(s: Status) -> [u8; 1] {
+    [status_byte(s)]
+}
+
+/// The request a [`by_status_key`] names.
+pub(super) fn parse_by_status_key(k: &[u8]) -> Option<RequestId> {
+    parse_request_key(k.get(1..)?)
+}
+
+/// A department's request counter: its prefix.
+pub(super) fn counter_key(prefix: &str) -> &[u8] {
+    prefix.as_bytes()
+}
+
+/// A webhook event id, as the platform gave it.
+pub(super) fn seen_key(event_id: &str) -> &[u8] {
+    event_id.as_bytes()
+}
+
+/// An outbox item or dead letter: its id, big-endian, so ids iterate in order.
+pub(super) fn outbox_key(id: u64) -> [u8; 8] {
+    id.to_be_bytes()
 }
 
 pub(super) fn post_key(p: &PostRef) -> Vec<u8> {
@@ -181,6 +205,16 @@ mod tests {
         let b = RequestId::new("IT", 10);
         assert_eq!(parse_request_key(&request_key(&a)), Some(a.clone()));
         assert!(request_key(&a) < request_key(&b));
+    }
+
+    #[test]
+    fn status_keys_round_trip_and_group_by_status() {
+        let id = RequestId::new("IT", 7);
+        let key = by_status_key(Status::Claimed, &id);
+        assert_eq!(parse_by_status_key(&key), Some(id.clone()));
+        assert!(key.starts_with(&by_status_prefix(Status::Claimed)));
+        assert!(by_status_key(Status::Open, &RequestId::new("ZZ", 99)) < key);
+        assert!(outbox_key(2) < outbox_key(256));
     }
 
     #[test]

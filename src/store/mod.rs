@@ -241,7 +241,7 @@ impl Store {
     pub fn next_number(&self, prefix: &str) -> Result<u64, StoreError> {
         let current = self
             .counters
-            .get(prefix.as_bytes())?
+            .get(keys::counter_key(prefix))?
             .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
             .unwrap_or(0);
         Ok(current + 1)
@@ -299,8 +299,11 @@ impl Store {
 
     pub fn requests_with_status(&self, status: Status) -> Result<Vec<Request>, StoreError> {
         let mut out = Vec::new();
-        for (k, _) in self.by_status.scan_prefix(&[keys::status_byte(status)])? {
-            if let Some(id) = keys::parse_request_key(&k[1..]) {
+        for (k, _) in self
+            .by_status
+            .scan_prefix(&keys::by_status_prefix(status))?
+        {
+            if let Some(id) = keys::parse_by_status_key(&k) {
                 if let Some(r) = self.request(&id)? {
                     out.push(r);
                 }
@@ -312,7 +315,7 @@ impl Store {
     pub fn count_with_status(&self, status: Status) -> Result<usize, StoreError> {
         let mut n = 0;
         self.by_status
-            .visit_prefix(&[keys::status_byte(status)], |_| n += 1)?;
+            .visit_prefix(&keys::by_status_prefix(status), |_| n += 1)?;
         Ok(n)
     }
 
@@ -322,7 +325,7 @@ impl Store {
         let mut counts: BTreeMap<String, u64> = BTreeMap::new();
         let mut unlabelled = Vec::new();
         self.by_status
-            .visit_prefix(&[keys::status_byte(status)], |(k, department)| {
+            .visit_prefix(&keys::by_status_prefix(status), |(k, department)| {
                 match String::from_utf8(department) {
                     Ok(d) if !d.is_empty() => *counts.entry(d).or_default() += 1,
                     // Entries written before the index carried the department.
@@ -339,7 +342,7 @@ impl Store {
 
     /// The department of the request a status index key names, read from the request.
     fn department_of_status_key(&self, key: &[u8]) -> Result<Option<String>, StoreError> {
-        let Some(id) = key.get(1..).and_then(keys::parse_request_key) else {
+        let Some(id) = keys::parse_by_status_key(key) else {
             return Ok(None);
         };
         Ok(self.request(&id)?.map(|r| r.department))
@@ -464,7 +467,7 @@ impl Store {
     }
 
     pub fn seen(&self, event_id: &str) -> Result<bool, StoreError> {
-        Ok(self.seen.contains_key(event_id.as_bytes())?)
+        Ok(self.seen.contains_key(keys::seen_key(event_id))?)
     }
 
     /// A small key-value space for adapters (a platform's conversation references, say),

@@ -148,10 +148,10 @@ impl Store {
         ];
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
             if let Some(id) = w.dedup {
-                if t[SEEN].get(id.as_bytes())?.is_some() {
+                if t[SEEN].get(keys::seen_key(id))?.is_some() {
                     return abort(Skip::Duplicate);
                 }
-                t[SEEN].insert(id.as_bytes(), &keys::time_bytes(w.now))?;
+                t[SEEN].insert(keys::seen_key(id), &keys::time_bytes(w.now))?;
             }
             if let Some((user, session)) = w.session {
                 if session.is_empty() {
@@ -169,7 +169,7 @@ impl Store {
             timers.apply(&t[TIMERS], &t[META])?;
             owners.apply(&t[TIMER_OWNERS], &t[META])?;
             for item in &items {
-                t[OUTBOX].insert(&item.id.to_be_bytes(), encode(item))?;
+                t[OUTBOX].insert(&keys::outbox_key(item.id), encode(item))?;
             }
             for k in &new_items.queue {
                 t[OUTBOX_QUEUE].insert(k.as_slice(), &[])?;
@@ -287,7 +287,7 @@ fn tx_result<T>(result: Result<T, TransactionError<Skip>>) -> Result<T, StoreErr
 
 /// A request's number is never handed out twice: the department counter moves past it.
 fn advance_counter(counters: &TransactionalTree, id: &RequestId) -> TxResult<()> {
-    let prefix = id.prefix().as_bytes();
+    let prefix = keys::counter_key(id.prefix());
     let current = counters
         .get(prefix)?
         .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
