@@ -11,11 +11,11 @@
 //! # Modules
 //! This one holds the public API: [`Snapshot`], [`write_file`], [`BackupError`].
 //! - `format`: the backup file format ([`Snapshot::write_to`], [`verify`]), documented there.
-//! - `restore`: [`restore`] into a data directory, and the marker of an unfinished one.
+//! - `restore`: [`restore()`] into a data directory, and the marker of an unfinished one.
 //! - `client`: [`fetch_from_server`], the CLI asking a running server for a backup.
 //! - `routes`: [`admin_backup`], the server's `POST /admin/backup`.
 //!
-//! The store does the copying and the writing ([`Store::export`], [`crate::store::restore`]);
+//! The store does the copying and the writing ([`Store::export`], [`crate::store::restore()`]);
 //! the admin token and the local-connection check that guard the endpoint are
 //! [`crate::admin`]'s.
 

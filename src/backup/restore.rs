@@ -1,7 +1,7 @@
 //! Restoring a backup file into a data directory: the checks of the file before anything
 //! is touched, the admin files of the server that ran there, and the marker that keeps a
 //! server off a half-written store. Which directories can take a store, which of their
-//! files are the store's, and the writing are the store's ([`store::restore`]).
+//! files are the store's, and the writing are the store's ([`store::restore()`]).
 
 use super::format::{read_backup, verify, Item, Summary};
 use super::{io, BackupError};

@@ -5,7 +5,7 @@
 //! must move past. [`Import`] writes trees, in batches, into a directory that holds no
 //! store, and [`Import::finish`] hands the result back opened as a normal [`Store`].
 //! [`Store::exists`] and [`is_store_file`] know which files of a directory make up a store;
-//! [`super::restore`] puts them together into a restore.
+//! [`super::restore()`] puts them together into a restore.
 
 use super::{lock, Store, StoreError};
 use std::ffi::OsStr;
@@ -169,7 +169,7 @@ impl std::fmt::Debug for Import {
 }
 
 impl Import {
-    /// Creates an empty store in `dir` to import into ([`super::restore`] does, once the
+    /// Creates an empty store in `dir` to import into ([`super::restore()`] does, once the
     /// directory is cleared).
     ///
     /// # Errors
