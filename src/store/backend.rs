@@ -152,7 +152,10 @@ pub trait DeskStore: Send + Sync + std::fmt::Debug {
 
     // ---- backups ----
 
-    /// Copies everything at one instant. Consistent only if nothing writes meanwhile.
+    /// Copies everything at one instant. Consistent only if nothing writes meanwhile (the
+    /// engine runs it on its writer thread). The copy is named trees of key/value pairs,
+    /// which the backup file stores as they are: their contents are the backend's own
+    /// layout, read back only by the same backend.
     fn export(&self) -> Result<Export, SnapshotError>;
     /// Writes an export of a store of the same backend into this one, which must hold
     /// nothing yet, moving the id generator past [`Export::id_floor`].
