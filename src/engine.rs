@@ -10,7 +10,7 @@ use crate::clock::Clock;
 use crate::core::{
     self, Effect, Event, Input, Message, Outgoing, Platform, Request, Rules, Timer, Timestamp,
 };
-use crate::store::{CommitOutcome, StepWrite, Store, StoreError};
+use crate::store::{CommitOutcome, DeskStore, StepWrite, StoreError, TimerId};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -89,7 +89,7 @@ impl EngineStats {
 }
 
 type Completion = Box<dyn FnOnce() + Send>;
-type Job = Box<dyn FnOnce(&Store) -> Completion + Send>;
+type Job = Box<dyn FnOnce(&dyn DeskStore) -> Completion + Send>;
 
 /// Handle to the desk. Cheap to clone; all clones share one writer.
 #[derive(Clone, Debug)]
@@ -98,7 +98,8 @@ pub struct Engine {
 }
 
 struct Inner {
-    store: Arc<Store>,
+    /// Any backend: the engine needs only what [`DeskStore`] offers.
+    store: Arc<dyn DeskStore>,
     rules: RwLock<Arc<Rules>>,
     clock: Arc<dyn Clock>,
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
@@ -112,20 +113,20 @@ struct Inner {
 impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
-            .field("store", &self.store.path())
+            .field("store", &self.store)
             .finish()
     }
 }
 
 impl Engine {
-    pub fn start(store: Arc<Store>, rules: Rules, clock: Arc<dyn Clock>) -> Engine {
+    pub fn start(store: Arc<dyn DeskStore>, rules: Rules, clock: Arc<dyn Clock>) -> Engine {
         let (tx, rx) = mpsc::channel::<Job>();
         let writer_store = store.clone();
         let stats = Arc::new(EngineStats::default());
         let writer_stats = stats.clone();
         let writer = std::thread::Builder::new()
             .name("frontdesk-writer".into())
-            .spawn(move || writer_loop(&writer_store, rx, &writer_stats))
+            .spawn(move || writer_loop(&*writer_store, rx, &writer_stats))
             .expect("spawning the writer thread");
         Engine {
             inner: Arc::new(Inner {
@@ -141,7 +142,7 @@ impl Engine {
         }
     }
 
-    pub fn store(&self) -> &Arc<Store> {
+    pub fn store(&self) -> &Arc<dyn DeskStore> {
         &self.inner.store
     }
 
@@ -187,7 +188,7 @@ impl Engine {
     pub async fn write<T, F>(&self, work: F) -> Result<T, EngineError>
     where
         T: Send + 'static,
-        F: FnOnce(&Store) -> T + Send + 'static,
+        F: FnOnce(&dyn DeskStore) -> T + Send + 'static,
     {
         self.submit(work)?.await.map_err(|_| EngineError::Stopped)?
     }
@@ -209,7 +210,7 @@ impl Engine {
     ) -> Result<oneshot::Receiver<Result<T, EngineError>>, EngineError>
     where
         T: Send + 'static,
-        F: FnOnce(&Store) -> T + Send + 'static,
+        F: FnOnce(&dyn DeskStore) -> T + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move |store| {
@@ -272,12 +273,12 @@ impl Engine {
 
     /// Fires a stored timer. The timer is removed in the same transaction as the step it
     /// causes, so it fires at most once, even across a crash.
-    pub async fn fire_timer(&self, key: Vec<u8>, timer: Timer) -> Result<StepOutcome, EngineError> {
+    pub async fn fire_timer(&self, id: TimerId, timer: Timer) -> Result<StepOutcome, EngineError> {
         let (rules, now) = (self.rules(), self.now());
         let outcome = self
             .write(move |store| {
                 let input = Input::TimerFired { timer };
-                apply_step(store, &rules, now, input, &[], Some(&key))
+                apply_step(store, &rules, now, input, &[], Some(&id))
             })
             .await??;
         self.after_commit(&outcome);
@@ -372,7 +373,7 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 /// The biggest batch one flush covers; bounds the latency the first job in a batch waits.
 const MAX_BATCH: usize = 256;
 
-fn writer_loop(store: &Store, rx: mpsc::Receiver<Job>, stats: &EngineStats) {
+fn writer_loop(store: &dyn DeskStore, rx: mpsc::Receiver<Job>, stats: &EngineStats) {
     while let Ok(first) = rx.recv() {
         stats.queued.fetch_sub(1, Ordering::Relaxed);
         let mut done: Vec<Completion> = vec![first(store)];
@@ -391,7 +392,12 @@ fn writer_loop(store: &Store, rx: mpsc::Receiver<Job>, stats: &EngineStats) {
     }
 }
 
-fn drain(store: &Store, rx: &mpsc::Receiver<Job>, queued: &AtomicU64, done: &mut Vec<Completion>) {
+fn drain(
+    store: &dyn DeskStore,
+    rx: &mpsc::Receiver<Job>,
+    queued: &AtomicU64,
+    done: &mut Vec<Completion>,
+) {
     while done.len() < MAX_BATCH {
         match rx.try_recv() {
             Ok(job) => {
@@ -422,7 +428,7 @@ fn platform_for(out: &Outgoing, requests: &[Request]) -> Platform {
 }
 
 /// The store as the core's [`core::SnapshotSource`].
-struct StoreSource<'a>(&'a Store);
+struct StoreSource<'a>(&'a dyn DeskStore);
 
 impl core::SnapshotSource for StoreSource<'_> {
     type Error = StoreError;
@@ -446,12 +452,12 @@ impl core::SnapshotSource for StoreSource<'_> {
 
 /// Load → step → commit, on the writer thread.
 pub(crate) fn apply_step(
-    store: &Store,
+    store: &dyn DeskStore,
     rules: &Rules,
     now: Timestamp,
     input: Input,
     dedup: &[String],
-    fired_timer: Option<&[u8]>,
+    fired_timer: Option<&TimerId>,
 ) -> Result<StepOutcome, StoreError> {
     // Cheap early exit; the commit checks again inside its transaction.
     for id in dedup {

@@ -57,7 +57,7 @@ impl Scheduler {
         let now = self.engine.now();
         let due = self.engine.store().due_timers(now, self.max_burst)?;
         let mut fired = 0;
-        for (key, timer) in due {
+        for (id, timer) in due {
             let kind = timer.kind.name();
             let span =
                 tracing::info_span!("scheduler.fire", kind, request_id = tracing::field::Empty);
@@ -66,7 +66,7 @@ impl Scheduler {
             }
             // Attached to the future, not entered: a guard held across `.await` would mark
             // whatever else runs on this thread meanwhile with this timer's span.
-            let outcome = self.engine.fire_timer(key, timer).instrument(span).await?;
+            let outcome = self.engine.fire_timer(id, timer).instrument(span).await?;
             if outcome.applied {
                 fired += 1;
                 self.stats.fired.fetch_add(1, Ordering::Relaxed);

@@ -16,7 +16,7 @@ mod routes;
 
 use crate::core::{Platform, Request, RequestId, Status, Timestamp, UserRef};
 use crate::report;
-use crate::store::{OutboxItem, Store, StoreError};
+use crate::store::{DeskStore, OutboxItem, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -102,7 +102,7 @@ fn outbox_line(item: &OutboxItem) -> String {
 /// # Errors
 /// The command names something missing or makes no sense, or the store failed.
 pub fn execute(
-    store: &Store,
+    store: &dyn DeskStore,
     command: &AdminCommand,
     now: Timestamp,
 ) -> Result<String, AdminError> {

@@ -42,7 +42,7 @@ pub async fn admin_command(
         r.unwrap_or_else(|e| Err(AdminError::NoServer(e.to_string())))
     } else {
         let store = engine.store().clone();
-        tokio::task::spawn_blocking(move || execute(&store, &command, now))
+        tokio::task::spawn_blocking(move || execute(&*store, &command, now))
             .await
             .unwrap_or_else(|e| Err(AdminError::NoServer(e.to_string())))
     };

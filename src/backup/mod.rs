@@ -11,11 +11,11 @@
 //! # Modules
 //! This one holds the public API: [`Snapshot`], [`write_file`], [`BackupError`].
 //! - `format`: the backup file format ([`Snapshot::write_to`], [`verify`]), documented there.
-//! - `restore`: [`restore`] into a data directory, and the marker of an unfinished one.
+//! - `restore`: [`restore()`] into a data directory, and the marker of an unfinished one.
 //! - `client`: [`fetch_from_server`], the CLI asking a running server for a backup.
 //! - `routes`: [`admin_backup`], the server's `POST /admin/backup`.
 //!
-//! The store does the copying and the writing ([`Store::export`], [`crate::store::Import`]);
+//! The store does the copying and the writing ([`Store::export`], [`crate::store::restore()`]);
 //! the admin token and the local-connection check that guard the endpoint are
 //! [`crate::admin`]'s.
 
@@ -25,7 +25,7 @@ mod restore;
 mod routes;
 
 use crate::engine::{Engine, EngineError};
-use crate::store::{Export, SnapshotError, Store, StoreError, TreeCopy};
+use crate::store::{DeskStore, Export, SnapshotError, Store, StoreError, TreeCopy};
 use std::path::{Path, PathBuf};
 
 pub use client::fetch_from_server;
@@ -98,7 +98,7 @@ impl Snapshot {
     ///
     /// # Errors
     /// Reading the store failed.
-    pub fn take(store: &Store) -> Result<Snapshot, BackupError> {
+    pub fn take(store: &dyn DeskStore) -> Result<Snapshot, BackupError> {
         let Export {
             schema_version,
             id_floor,
@@ -133,7 +133,7 @@ impl Snapshot {
 /// # Errors
 /// The engine stopped, or reading the store failed.
 pub async fn snapshot_live(engine: &Engine) -> Result<Snapshot, BackupError> {
-    engine.write(Snapshot::take).await?
+    engine.write(|store| Snapshot::take(store)).await?
 }
 
 /// Writes `snapshot` to `to` through a temporary file (mode 0600: a backup holds everything

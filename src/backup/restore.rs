@@ -1,10 +1,12 @@
-//! Restoring a backup file into a data directory: which directories are acceptable, what in
-//! them is replaced, and the marker that keeps a server off a half-written store.
+//! Restoring a backup file into a data directory: the checks of the file before anything
+//! is touched, the admin files of the server that ran there, and the marker that keeps a
+//! server off a half-written store. Which directories can take a store, which of their
+//! files are the store's, and the writing are the store's ([`store::restore()`]).
 
 use super::format::{read_backup, verify, Item, Summary};
 use super::{io, BackupError};
 use crate::admin::{ADMIN_ADDR_FILE, ADMIN_TOKEN_FILE};
-use crate::store::{is_store_file, Import, SnapshotError, Store};
+use crate::store::{self, RestoreError, SnapshotError, Store};
 use std::path::Path;
 
 /// In the data directory while a restore runs; a server refuses to start while it exists.
@@ -24,19 +26,20 @@ pub const RESTORE_MARKER: &str = "restore.incomplete";
 /// The file is not a good backup, the directory is not acceptable, or writing failed.
 pub fn restore(from: &Path, data_dir: &Path, force: bool) -> Result<Summary, BackupError> {
     let summary = verify(from)?;
-    prepare_target(data_dir, force)?;
+    Store::check_restore_target(data_dir, force)?;
     let marker = data_dir.join(RESTORE_MARKER);
     std::fs::write(&marker, b"a restore is writing this store\n")
         .map_err(io(format!("writing {}", marker.display())))?;
-    remove_store_files(data_dir)?;
+    remove_admin_files(data_dir)?;
 
-    let mut import = Import::create(data_dir)?;
-    let imported = read_backup(from, |item| {
-        match item {
-            Item::Tree(name, _) => import.tree(&name)?,
-            Item::Kv(k, v) => import.insert(k, v)?,
-        }
-        Ok(())
+    let (store, imported) = store::restore(data_dir, summary.header.id_floor, |import| {
+        read_backup(from, |item| {
+            match item {
+                Item::Tree(name, _) => import.tree(&name)?,
+                Item::Kv(k, v) => import.insert(k, v)?,
+            }
+            Ok(())
+        })
     })?;
     // The second read must have seen the very file the first one checked.
     if imported.sha256 != summary.sha256 {
@@ -44,14 +47,6 @@ pub fn restore(from: &Path, data_dir: &Path, force: bool) -> Result<Summary, Bac
             "the backup file changed while it was being restored".into(),
         ));
     }
-    let store = import
-        .finish(summary.header.id_floor)
-        .map_err(|e| match e {
-            SnapshotError::IdFloor(floor) => {
-                BackupError::Verify(format!("the backup's id floor {floor} is implausibly high"))
-            }
-            e => e.into(),
-        })?;
     let requests = store.request_count() as u64;
     if requests != summary.requests {
         return Err(BackupError::Verify(format!(
@@ -65,43 +60,32 @@ pub fn restore(from: &Path, data_dir: &Path, force: bool) -> Result<Summary, Bac
     Ok(summary)
 }
 
-/// What a restore replaces: the store's files and the admin files of the server that ran
-/// on it.
-fn is_replaced(name: &std::ffi::OsStr) -> bool {
-    let text = name.to_string_lossy();
-    let admin_tmp = text.starts_with("admin.") && text.ends_with(".tmp");
-    is_store_file(name) || name == ADMIN_TOKEN_FILE || name == ADMIN_ADDR_FILE || admin_tmp
-}
-
-fn prepare_target(dir: &Path, force: bool) -> Result<(), BackupError> {
-    if !dir.exists() {
-        return std::fs::create_dir_all(dir).map_err(io(format!("creating {}", dir.display())));
-    }
-    let mut occupied = false;
-    for entry in std::fs::read_dir(dir).map_err(io(format!("reading {}", dir.display())))? {
-        let entry = entry.map_err(io(format!("reading {}", dir.display())))?;
-        if is_store_file(&entry.file_name()) {
-            occupied = true;
+impl From<RestoreError> for BackupError {
+    fn from(e: RestoreError) -> BackupError {
+        match e {
+            RestoreError::NotEmpty(dir) => BackupError::NotEmpty(dir),
+            RestoreError::InUse(dir) => BackupError::InUse(dir),
+            RestoreError::Io { context, source } => BackupError::Io { context, source },
+            RestoreError::Write(SnapshotError::IdFloor(floor)) => {
+                BackupError::Verify(format!("the backup's id floor {floor} is implausibly high"))
+            }
+            RestoreError::Write(e) => BackupError::StoreCopy(e),
         }
     }
-    if !occupied {
-        return Ok(());
-    }
-    if !force {
-        return Err(BackupError::NotEmpty(dir.to_path_buf()));
-    }
-    // A free lock proves no server runs on it. Only the lock is tried, not the store opened:
-    // a store too broken to open is what --force is for.
-    if Store::in_use(dir) {
-        return Err(BackupError::InUse(dir.to_path_buf()));
-    }
-    Ok(())
 }
 
-fn remove_store_files(dir: &Path) -> Result<(), BackupError> {
+/// The admin files of the server that ran on the replaced store: its token and address, and
+/// what a write of them left behind.
+fn is_admin_file(name: &std::ffi::OsStr) -> bool {
+    let text = name.to_string_lossy();
+    let admin_tmp = text.starts_with("admin.") && text.ends_with(".tmp");
+    name == ADMIN_TOKEN_FILE || name == ADMIN_ADDR_FILE || admin_tmp
+}
+
+fn remove_admin_files(dir: &Path) -> Result<(), BackupError> {
     for entry in std::fs::read_dir(dir).map_err(io(format!("reading {}", dir.display())))? {
         let entry = entry.map_err(io(format!("reading {}", dir.display())))?;
-        if !is_replaced(&entry.file_name()) {
+        if !is_admin_file(&entry.file_name()) {
             continue;
         }
         let path = entry.path();
@@ -204,20 +188,37 @@ mod tests {
     }
 
     #[test]
-    fn only_the_store_and_admin_files_are_replaced() {
-        for name in [
-            "db",
-            "conf",
-            "blobs",
-            "snap.01",
-            "admin.token",
-            "admin.addr",
-        ] {
-            assert!(is_replaced(name.as_ref()), "{name}");
+    fn only_the_admin_files_are_removed_beside_the_store() {
+        for name in ["admin.token", "admin.addr", "admin.token.tmp"] {
+            assert!(is_admin_file(name.as_ref()), "{name}");
         }
-        assert!(is_replaced("admin.token.tmp".as_ref()));
-        for name in ["lost+found", "kept.backup", RESTORE_MARKER] {
-            assert!(!is_replaced(name.as_ref()), "{name}");
+        // The store's own files are the store's to remove (`store::restore`).
+        for name in ["db", "conf", "lost+found", "kept.backup", RESTORE_MARKER] {
+            assert!(!is_admin_file(name.as_ref()), "{name}");
         }
+    }
+
+    #[test]
+    fn a_forced_restore_replaces_the_store_and_admin_files_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let store = Store::open(&data).unwrap();
+        store.kv_put("extra", b"k", b"backed up").unwrap();
+        let file = dir.path().join("b");
+        write_file(&Snapshot::take(&store).unwrap(), &file).unwrap();
+        drop(store);
+        for name in [ADMIN_TOKEN_FILE, ADMIN_ADDR_FILE, "lost+found"] {
+            std::fs::write(data.join(name), "x").unwrap();
+        }
+        restore(&file, &data, true).unwrap();
+        assert!(!data.join(ADMIN_TOKEN_FILE).exists());
+        assert!(!data.join(ADMIN_ADDR_FILE).exists());
+        assert!(data.join("lost+found").exists());
+        assert!(!data.join(RESTORE_MARKER).exists());
+        let restored = Store::open(&data).unwrap();
+        assert_eq!(
+            restored.kv_get("extra", b"k").unwrap().as_deref(),
+            Some(&b"backed up"[..])
+        );
     }
 }

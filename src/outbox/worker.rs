@@ -301,7 +301,7 @@ impl OutboxWorker {
         let (items, next) = match self
             .engine
             .store()
-            .due_outbox(now, room, |id| in_flight.contains(&id))
+            .due_outbox(now, room, &|id| in_flight.contains(&id))
         {
             Ok(found) => found,
             Err(e) => {

@@ -24,7 +24,7 @@ use crate::engine::Engine;
 use crate::i18n::Words;
 use crate::outbox::pace::{Pace, Pauses};
 use crate::outbox::{Delivered, Deliverer, DeliveryError};
-use crate::store::{OutboxItem, Store};
+use crate::store::{DeskStore, OutboxItem};
 use slack_morphism::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -45,11 +45,11 @@ const DM_TREE: &str = "slack_dm_channels";
 #[derive(Debug, Default)]
 pub struct DmChannels {
     by_user: Mutex<HashMap<String, String>>,
-    store: Option<Arc<Store>>,
+    store: Option<Arc<dyn DeskStore>>,
 }
 
 impl DmChannels {
-    pub fn new(store: Arc<Store>) -> Self {
+    pub fn new(store: Arc<dyn DeskStore>) -> Self {
         DmChannels {
             by_user: Mutex::default(),
             store: Some(store),

@@ -10,7 +10,7 @@ use super::blocks;
 use super::locale::Locales;
 use crate::core::{Platform, Request, UserRef};
 use crate::i18n::{Catalogs, Words};
-use crate::store::Store;
+use crate::store::DeskStore;
 use std::sync::Arc;
 
 /// How many finished requests the tab lists.
@@ -18,7 +18,7 @@ const RECENT: usize = 10;
 
 /// The user's open requests (oldest first) and their most recently finished ones.
 pub fn requests_for_home(
-    store: &Store,
+    store: &dyn DeskStore,
     user: &str,
 ) -> Result<(Vec<Request>, Vec<Request>), crate::store::StoreError> {
     let all = store.requests_of_user(&UserRef::new(Platform::Slack, user), None)?;
@@ -32,12 +32,12 @@ pub fn requests_for_home(
 /// Publishes the Home tab for `user`, in their language; errors are logged, not returned.
 pub async fn publish(
     api: SlackApi,
-    store: Arc<Store>,
+    store: Arc<dyn DeskStore>,
     messages: Arc<Catalogs>,
     locales: Arc<Locales>,
     user: String,
 ) {
-    let (open, recent) = match requests_for_home(&store, &user) {
+    let (open, recent) = match requests_for_home(&*store, &user) {
         Ok(lists) => lists,
         Err(e) => {
             tracing::error!(error = %e, user = %user, "reading requests for the App Home failed");

@@ -6,7 +6,7 @@
 //! desk writes in `server.default_locale` and asks again after [`RETRY_AFTER`].
 
 use super::api::SlackApi;
-use crate::store::Store;
+use crate::store::DeskStore;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -29,11 +29,11 @@ enum Known {
 #[derive(Debug, Default)]
 pub struct Locales {
     by_user: Mutex<HashMap<String, Known>>,
-    store: Option<Arc<Store>>,
+    store: Option<Arc<dyn DeskStore>>,
 }
 
 impl Locales {
-    pub fn new(store: Arc<Store>) -> Self {
+    pub fn new(store: Arc<dyn DeskStore>) -> Self {
         Locales {
             by_user: Mutex::default(),
             store: Some(store),

@@ -60,9 +60,33 @@ pub(super) fn survey_byte(s: SurveyState) -> u8 {
 
 /// `{status}{request key}`: listing by status never reads other statuses.
 pub(super) fn by_status_key(s: Status, id: &RequestId) -> Vec<u8> {
-    let mut k = vec![status_byte(s)];
+    let mut k = by_status_prefix(s).to_vec();
     k.extend_from_slice(&request_key(id));
     k
+}
+
+pub(super) fn by_status_prefix(s: Status) -> [u8; 1] {
+    [status_byte(s)]
+}
+
+/// The request a [`by_status_key`] names.
+pub(super) fn parse_by_status_key(k: &[u8]) -> Option<RequestId> {
+    parse_request_key(k.get(1..)?)
+}
+
+/// A department's request counter: its prefix.
+pub(super) fn counter_key(prefix: &str) -> &[u8] {
+    prefix.as_bytes()
+}
+
+/// A webhook event id, as the platform gave it.
+pub(super) fn seen_key(event_id: &str) -> &[u8] {
+    event_id.as_bytes()
+}
+
+/// An outbox item or dead letter: its id, big-endian, so ids iterate in order.
+pub(super) fn outbox_key(id: u64) -> [u8; 8] {
+    id.to_be_bytes()
 }
 
 pub(super) fn post_key(p: &PostRef) -> Vec<u8> {
@@ -115,6 +139,42 @@ pub(super) fn id_after(k: &[u8], offset: usize) -> Option<u64> {
     ))
 }
 
+/// A pending timer, as the store's timer queries name it and a step's commit takes it back
+/// ([`super::StepWrite::fired_timer`]). Opaque: only the store knows what is inside (today
+/// the timer's key, its due time and a sequence number).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TimerId(Vec<u8>);
+
+impl TimerId {
+    pub(super) fn from_key(key: Vec<u8>) -> TimerId {
+        TimerId(key)
+    }
+
+    pub(super) fn key(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// `{due time in RFC 3339}#{sequence}`, or the key in hex if it is not a timer key.
+impl std::fmt::Display for TimerId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.0.get(..8), self.0.get(8..16)) {
+            (Some(at), Some(seq)) if self.0.len() == 16 => {
+                let at = time_from_bytes(at.try_into().expect("8 bytes"));
+                let seq = u64::from_be_bytes(seq.try_into().expect("8 bytes"));
+                write!(f, "{}#{seq}", at.to_rfc3339())
+            }
+            _ => write!(f, "{}", hex::encode(&self.0)),
+        }
+    }
+}
+
+impl std::fmt::Debug for TimerId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TimerId({self})")
+    }
+}
+
 pub(super) fn timer_key(at: Timestamp, seq: u64) -> Vec<u8> {
     let mut k = time_bytes(at).to_vec();
     k.extend_from_slice(&seq.to_be_bytes());
@@ -148,6 +208,16 @@ mod tests {
     }
 
     #[test]
+    fn status_keys_round_trip_and_group_by_status() {
+        let id = RequestId::new("IT", 7);
+        let key = by_status_key(Status::Claimed, &id);
+        assert_eq!(parse_by_status_key(&key), Some(id.clone()));
+        assert!(key.starts_with(&by_status_prefix(Status::Claimed)));
+        assert!(by_status_key(Status::Open, &RequestId::new("ZZ", 99)) < key);
+        assert!(outbox_key(2) < outbox_key(256));
+    }
+
+    #[test]
     fn outbox_queue_keys_round_trip_and_sort_by_time_then_id() {
         let at = chrono::Utc
             .timestamp_opt(1_700_000_000, 123_000_000)
@@ -166,5 +236,14 @@ mod tests {
         let late = chrono::Utc.timestamp_opt(1_700_000_000, 0).unwrap();
         assert!(timer_key(early, 9) < timer_key(late, 1));
         assert!(timer_key(late, 1) < timer_key(late, 2));
+    }
+
+    #[test]
+    fn timer_ids_show_their_due_time_and_sequence() {
+        let at = chrono::Utc.timestamp_opt(1_700_000_000, 0).unwrap();
+        let id = TimerId::from_key(timer_key(at, 42));
+        assert_eq!(id.to_string(), "2023-11-14T22:13:20+00:00#42");
+        assert_eq!(format!("{id:?}"), "TimerId(2023-11-14T22:13:20+00:00#42)");
+        assert!(id < TimerId::from_key(timer_key(at, 43)));
     }
 }

@@ -10,11 +10,15 @@
 //! requests and pending reminders cost the process about what a thousand do. The outbox's
 //! trees are transient and stay one key per item (see [`outbox`]).
 
+mod backend;
+#[cfg(test)]
+mod conformance;
 mod keys;
 mod lock;
 mod migrate;
 mod outbox;
 mod packed;
+mod restore;
 mod snapshot;
 mod write;
 
@@ -27,8 +31,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+pub use backend::DeskStore;
+pub use keys::TimerId;
 pub use outbox::DeliverySession;
-pub use snapshot::{is_store_file, Export, Import, SnapshotError, TreeCopy};
+pub use restore::{restore, RestoreError};
+pub use snapshot::{Export, Import, SnapshotError, TreeCopy};
 pub use write::{CommitOutcome, StepWrite};
 
 /// Bump when the stored format changes, and teach [`Store::migrate`] the step.
@@ -89,7 +96,7 @@ impl OutboxItem {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Store {
     db: sled::Db,
     path: PathBuf,
@@ -114,6 +121,15 @@ pub struct Store {
     /// Last: fields drop in order, so the last clone's sled handles are gone when this
     /// waits for the directory's lock to be let go of.
     _release: Arc<lock::Release>,
+}
+
+/// The directory only: sled's handles would print every entry of every tree.
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
 }
 
 /// How many requests one entry of an exported tree holds: backups count requests without
@@ -225,7 +241,7 @@ impl Store {
     pub fn next_number(&self, prefix: &str) -> Result<u64, StoreError> {
         let current = self
             .counters
-            .get(prefix.as_bytes())?
+            .get(keys::counter_key(prefix))?
             .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
             .unwrap_or(0);
         Ok(current + 1)
@@ -283,8 +299,11 @@ impl Store {
 
     pub fn requests_with_status(&self, status: Status) -> Result<Vec<Request>, StoreError> {
         let mut out = Vec::new();
-        for (k, _) in self.by_status.scan_prefix(&[keys::status_byte(status)])? {
-            if let Some(id) = keys::parse_request_key(&k[1..]) {
+        for (k, _) in self
+            .by_status
+            .scan_prefix(&keys::by_status_prefix(status))?
+        {
+            if let Some(id) = keys::parse_by_status_key(&k) {
                 if let Some(r) = self.request(&id)? {
                     out.push(r);
                 }
@@ -296,7 +315,7 @@ impl Store {
     pub fn count_with_status(&self, status: Status) -> Result<usize, StoreError> {
         let mut n = 0;
         self.by_status
-            .visit_prefix(&[keys::status_byte(status)], |_| n += 1)?;
+            .visit_prefix(&keys::by_status_prefix(status), |_| n += 1)?;
         Ok(n)
     }
 
@@ -306,7 +325,7 @@ impl Store {
         let mut counts: BTreeMap<String, u64> = BTreeMap::new();
         let mut unlabelled = Vec::new();
         self.by_status
-            .visit_prefix(&[keys::status_byte(status)], |(k, department)| {
+            .visit_prefix(&keys::by_status_prefix(status), |(k, department)| {
                 match String::from_utf8(department) {
                     Ok(d) if !d.is_empty() => *counts.entry(d).or_default() += 1,
                     // Entries written before the index carried the department.
@@ -323,7 +342,7 @@ impl Store {
 
     /// The department of the request a status index key names, read from the request.
     fn department_of_status_key(&self, key: &[u8]) -> Result<Option<String>, StoreError> {
-        let Some(id) = key.get(1..).and_then(keys::parse_request_key) else {
+        let Some(id) = keys::parse_by_status_key(key) else {
             return Ok(None);
         };
         Ok(self.request(&id)?.map(|r| r.department))
@@ -368,9 +387,9 @@ impl Store {
     // ---- timers ----
 
     /// The earliest pending timer: what the scheduler sleeps until.
-    pub fn next_timer(&self) -> Result<Option<(Vec<u8>, Timer)>, StoreError> {
+    pub fn next_timer(&self) -> Result<Option<(TimerId, Timer)>, StoreError> {
         match self.timers.first()? {
-            Some((k, v)) => Ok(Some((k, decode("timers", &v)?))),
+            Some((k, v)) => Ok(Some((TimerId::from_key(k), decode("timers", &v)?))),
             None => Ok(None),
         }
     }
@@ -380,12 +399,12 @@ impl Store {
         &self,
         now: Timestamp,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Timer)>, StoreError> {
+    ) -> Result<Vec<(TimerId, Timer)>, StoreError> {
         let end = keys::timer_key(now, u64::MAX);
         self.timers
             .up_to(&end, limit)?
             .into_iter()
-            .map(|(k, v)| Ok((k, decode("timers", &v)?)))
+            .map(|(k, v)| Ok((TimerId::from_key(k), decode("timers", &v)?)))
             .collect()
     }
 
@@ -403,8 +422,14 @@ impl Store {
         packed::read_len(stored.as_deref())
     }
 
-    pub fn timers_for_owner(&self, owner: &str) -> Result<Vec<(Vec<u8>, Timer)>, StoreError> {
-        self.owner_timers(owner, false)
+    /// The pending timers of one owner (`req:IT-1`, a user): what a step's cancel filters
+    /// look through.
+    pub fn timers_for_owner(&self, owner: &str) -> Result<Vec<(TimerId, Timer)>, StoreError> {
+        Ok(self
+            .owner_timers(owner, false)?
+            .into_iter()
+            .map(|(k, t)| (TimerId::from_key(k), t))
+            .collect())
     }
 
     /// `held`: the caller holds the packed maps' write lock.
@@ -442,7 +467,7 @@ impl Store {
     }
 
     pub fn seen(&self, event_id: &str) -> Result<bool, StoreError> {
-        Ok(self.seen.contains_key(event_id.as_bytes())?)
+        Ok(self.seen.contains_key(keys::seen_key(event_id))?)
     }
 
     /// A small key-value space for adapters (a platform's conversation references, say),

@@ -46,7 +46,7 @@ impl Removal {
         t_queue: &TransactionalTree,
         t_by_lane: &TransactionalTree,
     ) -> Result<(), ConflictableTransactionError<E>> {
-        t_outbox.remove(&self.id.to_be_bytes())?;
+        t_outbox.remove(&keys::outbox_key(self.id))?;
         if let Some(k) = &self.queue_key {
             t_queue.remove(k.as_slice())?;
         }
@@ -92,7 +92,7 @@ impl Store {
 
     pub fn outbox_item(&self, id: u64) -> Result<Option<OutboxItem>, StoreError> {
         self.outbox
-            .get(id.to_be_bytes())?
+            .get(keys::outbox_key(id))?
             .map(|v| decode("outbox", &v))
             .transpose()
     }
@@ -188,7 +188,7 @@ impl Store {
     /// Marks `id` as possibly sent, as a timed-out attempt does through `update_outbox`.
     #[cfg(test)]
     pub(super) fn mark_sending(&self, id: u64) -> Result<bool, StoreError> {
-        let key = id.to_be_bytes();
+        let key = keys::outbox_key(id);
         let result = self.outbox.transaction(|t| {
             let Some(old) = t.get(key)? else {
                 return Ok(false);
@@ -285,7 +285,7 @@ impl Store {
         let _writing = self.lock_indexes();
         let trees = [self.outbox.clone(), self.outbox_queue.clone()];
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| {
-            let key = item.id.to_be_bytes();
+            let key = keys::outbox_key(item.id);
             // Only if it is still there: a delivery or `outbox retry` may have moved it.
             let Some(old) = t[0].get(key)? else {
                 return Ok(());
@@ -310,7 +310,7 @@ impl Store {
         let trees = self.outbox_and_dead_letters();
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| {
             removal.apply(&t[0], &t[1], &t[2])?;
-            t[3].insert(&item.id.to_be_bytes(), encode(item))?;
+            t[3].insert(&keys::outbox_key(item.id), encode(item))?;
             Ok(())
         });
         finish(result)
@@ -321,7 +321,7 @@ impl Store {
     /// that id.
     pub fn retry_dead_letter(&self, id: u64, now: Timestamp) -> Result<bool, StoreError> {
         let _writing = self.lock_indexes();
-        let Some(v) = self.dead_letters.get(id.to_be_bytes())? else {
+        let Some(v) = self.dead_letters.get(keys::outbox_key(id))? else {
             return Ok(false);
         };
         let mut item: OutboxItem = decode("dead_letters", &v)?;
@@ -341,10 +341,10 @@ impl Store {
         }
         let trees = self.outbox_and_dead_letters();
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| {
-            if t[3].remove(&id.to_be_bytes())?.is_none() {
+            if t[3].remove(&keys::outbox_key(id))?.is_none() {
                 return Ok(false);
             }
-            t[0].insert(&id.to_be_bytes(), encode(&item))?;
+            t[0].insert(&keys::outbox_key(id), encode(&item))?;
             t[2].insert(keys::outbox_lane_key(&lane, id), &[])?;
             if let Some(k) = &demoted {
                 t[1].remove(k.as_slice())?;

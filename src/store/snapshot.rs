@@ -4,7 +4,8 @@
 //! [`Store::export`] copies every tree at one instant, with the id floor a restored store
 //! must move past. [`Import`] writes trees, in batches, into a directory that holds no
 //! store, and [`Import::finish`] hands the result back opened as a normal [`Store`].
-//! [`Store::exists`] and [`is_store_file`] know which files of a directory make up a store.
+//! [`Store::exists`] and [`is_store_file`] know which files of a directory make up a store;
+//! [`super::restore()`] puts them together into a restore.
 
 use super::{lock, Store, StoreError};
 use std::ffi::OsStr;
@@ -44,6 +45,9 @@ pub enum SnapshotError {
     /// An id floor no store of frontdesk's reaches: moving past it would take for ever.
     #[error("the id floor {0} is implausibly high")]
     IdFloor(u64),
+    /// [`Store::import`] into a store that holds data: the two would mix.
+    #[error("the store to import into already holds data")]
+    NotEmpty,
 }
 
 impl Store {
@@ -92,6 +96,41 @@ impl Store {
         })
     }
 
+    /// Writes `export` into this store, which must hold nothing yet, moves the id generator
+    /// past its floor and lifts what came in to the current schema, as opening does. The
+    /// in-place counterpart of [`Import`], for a store that is already open.
+    ///
+    /// # Errors
+    /// [`SnapshotError::NotEmpty`], an implausible id floor, or writing failed.
+    pub fn import(&self, export: Export) -> Result<(), SnapshotError> {
+        {
+            let _writing = self.lock_indexes();
+            for name in self.db.tree_names() {
+                // `meta` of a new store holds its schema version; the export brings its own.
+                if name.as_ref() != b"meta" && !self.db.open_tree(&name)?.is_empty() {
+                    return Err(SnapshotError::NotEmpty);
+                }
+            }
+            self.meta.clear()?;
+            for (name, entries) in export.trees {
+                let tree = self.db.open_tree(&name)?;
+                let mut batch = sled::Batch::default();
+                for (i, (k, v)) in entries.into_iter().enumerate() {
+                    batch.insert(k, v);
+                    if (i + 1) % IMPORT_BATCH == 0 {
+                        tree.apply_batch(std::mem::take(&mut batch))?;
+                    }
+                }
+                tree.apply_batch(batch)?;
+            }
+            advance_ids(&self.db, export.id_floor)?;
+        }
+        // Takes the index lock itself.
+        self.migrate()?;
+        self.flush()?;
+        Ok(())
+    }
+
     /// Whether `dir` holds a store (its `conf` and `db` files).
     pub fn exists(dir: &Path) -> bool {
         dir.join("db").is_file() && dir.join("conf").is_file()
@@ -100,7 +139,7 @@ impl Store {
 
 /// Whether a directory entry is one of a store's own files: `db`, `conf`, `blobs/` and
 /// `snap.*`. Anything else in a data directory is not the store's.
-pub fn is_store_file(name: &OsStr) -> bool {
+pub(super) fn is_store_file(name: &OsStr) -> bool {
     let name = name.to_string_lossy();
     name == "db" || name == "conf" || name == "blobs" || name.starts_with("snap.")
 }
@@ -130,11 +169,12 @@ impl std::fmt::Debug for Import {
 }
 
 impl Import {
-    /// Creates an empty store in `dir` to import into.
+    /// Creates an empty store in `dir` to import into ([`super::restore()`] does, once the
+    /// directory is cleared).
     ///
     /// # Errors
     /// The store can't be created.
-    pub fn create(dir: &Path) -> Result<Import, SnapshotError> {
+    pub(super) fn create(dir: &Path) -> Result<Import, SnapshotError> {
         let db = sled::Config::new().path(dir).open()?;
         Ok(Import {
             dir: dir.to_path_buf(),

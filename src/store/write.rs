@@ -3,7 +3,7 @@
 
 use super::keys;
 use super::packed::{Packed, Plan};
-use super::{decode, encode, OutboxItem, Store, StoreError};
+use super::{decode, encode, OutboxItem, Store, StoreError, TimerId};
 use crate::core::{
     Outgoing, Platform, PostRef, Request, RequestId, Session, Timer, TimerFilter, Timestamp,
     UserRef,
@@ -18,7 +18,7 @@ pub struct StepWrite<'a> {
     /// skipped if any of them was already applied, and all of them are recorded with it.
     pub dedup: &'a [String],
     /// The timer that caused this step; the step is skipped if it is already gone.
-    pub fired_timer: Option<&'a [u8]>,
+    pub fired_timer: Option<&'a TimerId>,
     /// The acting user's new session.
     pub session: Option<(&'a UserRef, &'a Session)>,
     pub requests: &'a [Request],
@@ -93,7 +93,8 @@ impl Store {
         let requests = self.plan_requests(w.requests)?;
         let mut timers = self.timers.edit();
         let mut owners = self.timer_owners.edit();
-        if let Some(key) = w.fired_timer {
+        if let Some(id) = w.fired_timer {
+            let key = id.key();
             let Some(v) = timers.remove(key)? else {
                 return Ok(CommitOutcome::TimerGone);
             };
@@ -148,12 +149,12 @@ impl Store {
         ];
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
             for id in w.dedup {
-                if t[SEEN].get(id.as_bytes())?.is_some() {
+                if t[SEEN].get(keys::seen_key(id))?.is_some() {
                     return abort(Skip::Duplicate);
                 }
             }
             for id in w.dedup {
-                t[SEEN].insert(id.as_bytes(), &keys::time_bytes(w.now))?;
+                t[SEEN].insert(keys::seen_key(id), &keys::time_bytes(w.now))?;
             }
             if let Some((user, session)) = w.session {
                 if session.is_empty() {
@@ -171,7 +172,7 @@ impl Store {
             timers.apply(&t[TIMERS], &t[META])?;
             owners.apply(&t[TIMER_OWNERS], &t[META])?;
             for item in &items {
-                t[OUTBOX].insert(&item.id.to_be_bytes(), encode(item))?;
+                t[OUTBOX].insert(&keys::outbox_key(item.id), encode(item))?;
             }
             for k in &new_items.queue {
                 t[OUTBOX_QUEUE].insert(k.as_slice(), &[])?;
@@ -289,7 +290,7 @@ fn tx_result<T>(result: Result<T, TransactionError<Skip>>) -> Result<T, StoreErr
 
 /// A request's number is never handed out twice: the department counter moves past it.
 fn advance_counter(counters: &TransactionalTree, id: &RequestId) -> TxResult<()> {
-    let prefix = id.prefix().as_bytes();
+    let prefix = keys::counter_key(id.prefix());
     let current = counters
         .get(prefix)?
         .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
