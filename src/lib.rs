@@ -10,8 +10,12 @@
 //!   structured core message becomes a sentence in the reader's language.
 //! - [`console`]: the whole desk in a terminal, no chat workspace needed.
 //! - [`clock`]: where "now" comes from (a manual clock in tests).
-//! - [`metrics`], [`backup`] and [`reload`]: running it for real: `/metrics`, consistent
+//! - `metrics`, [`backup`] and [`reload`]: running it for real: `/metrics`, consistent
 //!   backups and restores, configuration reload on SIGHUP.
+//!
+//! Modules only the crate itself uses are private (`metrics`, `report`, `state`, `teams`), and
+//! so are the submodules of [`core`], [`slack`], [`http`] and [`outbox`]: what the command
+//! line, the tests and the benchmarks need is re-exported from their parent.
 
 pub mod admin;
 pub mod app;
@@ -23,14 +27,14 @@ pub mod core;
 pub mod engine;
 pub mod http;
 pub mod i18n;
-pub mod metrics;
+mod metrics;
 pub mod outbox;
 pub mod reload;
-pub mod report;
+mod report;
 pub mod scheduler;
 pub mod shutdown;
 pub mod slack;
-pub mod state;
+mod state;
 pub mod store;
-pub mod teams;
+mod teams;
 pub mod telemetry;

@@ -5,18 +5,18 @@
 //! one transaction, and only then delivers its effects. Everything the desk decides is here,
 //! so it is tested here without a runtime.
 
-pub mod actions;
-pub mod effect;
-pub mod ids;
-pub mod input;
+pub(crate) mod actions;
+pub(crate) mod effect;
+pub(crate) mod ids;
+pub(crate) mod input;
 mod intake;
 mod lifecycle;
-pub mod message;
-pub mod model;
-pub mod rules;
+pub(crate) mod message;
+pub(crate) mod model;
+pub(crate) mod rules;
 #[cfg(test)]
 pub(crate) mod shown;
-pub mod text;
+pub(crate) mod text;
 
 pub use actions::{actions_for, card_choices, Role};
 pub use effect::{Conversation, Effect, Outgoing, Timer, TimerFilter, TimerKind};

@@ -5,7 +5,7 @@
 //! Every request runs in an `http` span carrying `x_request_id` (the `x-request-id` header,
 //! generated when absent and echoed in the response); log lines of the request carry it.
 
-pub mod metrics;
+pub(crate) mod metrics;
 
 use crate::state::AppState;
 use axum::extract::State;

@@ -23,7 +23,7 @@ mod http;
 mod slack;
 mod timers;
 
-pub use http::{method_label, HTTP_BUCKETS};
+pub use http::method_label;
 
 use crate::config::current;
 use crate::config::SharedConfig;
@@ -223,7 +223,7 @@ impl Metrics {
 #[cfg(test)]
 mod tests {
     use super::exposition::{escape_help, escape_label, format_float};
-    use super::http::Histogram;
+    use super::http::{Histogram, HTTP_BUCKETS};
     use super::*;
 
     #[test]

@@ -18,7 +18,7 @@
 //! in that window.
 
 mod limit;
-pub mod pace;
+pub(crate) mod pace;
 mod worker;
 
 pub use limit::{AdaptiveLimit, Signal};

@@ -17,21 +17,24 @@
 //! The adapter is on when `SLACK_BOT_TOKEN` is set with `SLACK_SIGNING_SECRET` (request
 //! URLs), `SLACK_APP_TOKEN` (Socket Mode) or both.
 
-pub mod api;
-pub mod blocks;
-pub mod deliver;
+pub(crate) mod api;
+pub(crate) mod blocks;
+pub(crate) mod deliver;
 mod handle;
-pub mod home;
+pub(crate) mod home;
 mod inbound;
-pub mod locale;
-pub mod payload;
-pub mod socket;
-pub mod startup;
-pub mod status;
-pub mod verify;
+pub(crate) mod locale;
+pub(crate) mod payload;
+pub(crate) mod socket;
+pub(crate) mod startup;
+pub(crate) mod status;
+pub(crate) mod verify;
 
-pub use api::install_crypto_provider;
+pub use api::{install_crypto_provider, ApiErrorKind, SlackApi, CALL_TIMEOUT};
+pub use blocks::Mrkdwn;
+pub use startup::identify;
 pub use startup::online_check;
+pub use verify::sign;
 
 use crate::config::Config;
 use crate::config::SharedConfig;

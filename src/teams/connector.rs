@@ -244,10 +244,6 @@ impl Connector {
         }
     }
 
-    pub fn app_id(&self) -> &str {
-        &self.app_id
-    }
-
     /// A valid access token, from the cache when it has more than five minutes left.
     async fn token(&self) -> Result<String, ConnectorError> {
         let mut cached = self.token.lock().await;

@@ -19,14 +19,14 @@
 //! allowlist. Read on every use (so a configuration reload applies): departments and their
 //! `teams_channel`, `teams.close_reactions`.
 
-pub mod activity;
-pub mod auth;
-pub mod cards;
-pub mod connector;
-pub mod deliver;
+pub(crate) mod activity;
+pub(crate) mod auth;
+pub(crate) mod cards;
+pub(crate) mod connector;
+pub(crate) mod deliver;
 mod inbound;
-pub mod openid;
-pub mod refs;
+pub(crate) mod openid;
+pub(crate) mod refs;
 
 use crate::config::Config;
 use crate::config::SharedConfig;
@@ -34,8 +34,6 @@ use crate::engine::Engine;
 use crate::outbox::Deliverer;
 use std::sync::Arc;
 use std::time::Duration;
-
-pub use inbound::InboundError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdapterError {

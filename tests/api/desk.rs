@@ -28,7 +28,7 @@ struct Recorder {
 fn words(msg: &frontdesk::core::Message) -> String {
     let catalogs = frontdesk::i18n::Catalogs::shipped("en").unwrap();
     frontdesk::i18n::Words::new(&catalogs, "en")
-        .render(msg, &mut frontdesk::slack::blocks::Mrkdwn)
+        .render(msg, &mut frontdesk::slack::Mrkdwn)
         .text
 }
 

@@ -1274,7 +1274,7 @@ async fn every_kind_of_refused_token_still_stops_the_start() {
 
 #[tokio::test]
 async fn a_web_api_call_without_an_answer_times_out_as_a_retryable_network_error() {
-    use frontdesk::slack::api::{ApiErrorKind, SlackApi, CALL_TIMEOUT};
+    use frontdesk::slack::{ApiErrorKind, SlackApi, CALL_TIMEOUT};
     assert!(CALL_TIMEOUT >= Duration::from_secs(5) && CALL_TIMEOUT <= Duration::from_secs(20));
     let fake = FakeSlack::start().await;
     fake.refuse_token(Failure::Hang);
@@ -1287,7 +1287,7 @@ async fn a_web_api_call_without_an_answer_times_out_as_a_retryable_network_error
     assert!(matches!(err.kind, ApiErrorKind::Network(_)), "{err}");
     assert!(err.is_retryable());
     assert!(err.to_string().contains("no answer within"), "{err}");
-    let failure = frontdesk::slack::startup::identify(&api).await.unwrap_err();
+    let failure = frontdesk::slack::identify(&api).await.unwrap_err();
     assert!(failure.transient, "{failure}");
     let err = api.conversations_info("C0HANG").await.unwrap_err();
     assert!(matches!(err.kind, ApiErrorKind::Network(_)), "{err}");

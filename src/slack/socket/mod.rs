@@ -19,8 +19,8 @@
 
 mod connection;
 mod dispatch;
-pub mod envelope;
-pub mod open;
+pub(crate) mod envelope;
+pub(crate) mod open;
 mod recent;
 
 use super::handle::Inbound;

@@ -4,5 +4,5 @@
 
 /// `v0=…` for `body` sent at unix time `ts`, signed with `secret`.
 pub fn slack_signature(secret: &str, ts: i64, body: &[u8]) -> String {
-    frontdesk::slack::verify::sign(secret.as_bytes(), ts, body)
+    frontdesk::slack::sign(secret.as_bytes(), ts, body)
 }
