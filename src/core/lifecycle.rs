@@ -164,8 +164,7 @@ impl Desk<'_> {
         if &r.requester == user || text.is_empty() || !self.is_agent_for(user, r) {
             return;
         }
-        let prefix = self.rules.internal_note_prefix.to_lowercase();
-        if !prefix.is_empty() && text.to_lowercase().starts_with(&prefix) {
+        if self.rules.is_internal_note(text) {
             // An internal note: agents talking among themselves, never shown to the requester.
             return;
         }

@@ -52,11 +52,60 @@ pub struct Rules {
     pub intake_timeout: Duration,
     pub survey_enabled: bool,
     pub survey_remind_after: Duration,
-    /// Thread replies starting with this stay among agents.
+    /// Thread replies starting with this stay among agents (see [`Rules::is_internal_note`]).
     pub internal_note_prefix: String,
 }
 
+/// Marks that may stand in front of a thread reply's words: Slack's bold, italic, strike and
+/// code markers (`*Note:*`, `_note:_`).
+const FORMATTING_MARKS: &[char] = &['*', '_', '~', '`'];
+
 impl Rules {
+    /// Whether a reply in a request card's thread is an internal note, which stays among the
+    /// agents. It is when it starts with [`Rules::internal_note_prefix`], compared so that an
+    /// agent's way of typing it can't leak the note to the requester:
+    /// - case doesn't count (`Note:`, `NOTE:`);
+    /// - spaces, and formatting marks (`*Note:*`), in front of it don't count;
+    /// - spaces before the prefix's punctuation don't count (`note :` is `note:`), and a space
+    ///   inside the prefix is any run of spaces.
+    ///
+    /// Missing a note sends an agents' remark to the requester, while reading an ordinary reply
+    /// as a note only keeps it in the thread (no "relayed" mark appears on it), so where the
+    /// two could be confused the rule leans towards a note.
+    pub fn is_internal_note(&self, text: &str) -> bool {
+        let prefix = self
+            .internal_note_prefix
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        if prefix.is_empty() {
+            return false;
+        }
+        let text = text
+            .trim_start_matches(|c: char| c.is_whitespace() || FORMATTING_MARKS.contains(&c))
+            .to_lowercase();
+        let mut rest = text.as_str();
+        for p in prefix.chars() {
+            if p.is_whitespace() {
+                let after = rest.trim_start();
+                if after.len() == rest.len() {
+                    return false;
+                }
+                rest = after;
+                continue;
+            }
+            if !p.is_alphanumeric() {
+                rest = rest.trim_start();
+            }
+            match rest.strip_prefix(p) {
+                Some(after) => rest = after,
+                None => return false,
+            }
+        }
+        true
+    }
+
     pub fn department(&self, id: &str) -> Option<&Department> {
         self.departments.iter().find(|d| d.id == id)
     }
@@ -272,6 +321,51 @@ mod tests {
             r.guess_department("question for hr about pay").unwrap().id,
             "hr"
         );
+    }
+
+    #[test]
+    fn an_internal_note_is_its_prefix_whatever_the_case_and_spacing() {
+        let r = rules();
+        for note in [
+            "note: check the warranty",
+            "Note: check the warranty",
+            "NOTE:x",
+            "   note: indented",
+            "\tNote:\ttabbed",
+            "note : a space before the colon",
+            "Note  :two spaces",
+            "*Note:* bold",
+            "_note:_ italic",
+            "note:",
+        ] {
+            assert!(r.is_internal_note(note), "{note:?}");
+        }
+        for reply in [
+            "I'll note: that later", // the prefix must come first
+            "notes: plural",
+            "no te: split",
+            "note without a colon",
+            "not e:",
+            "",
+            "Your laptop is ready",
+        ] {
+            assert!(!r.is_internal_note(reply), "{reply:?}");
+        }
+    }
+
+    #[test]
+    fn the_configured_prefix_is_compared_the_same_way() {
+        let mut r = rules();
+        r.internal_note_prefix = " Internal: ".into();
+        assert!(r.is_internal_note("INTERNAL: vendor ticket 42"));
+        assert!(r.is_internal_note("internal : vendor ticket 42"));
+        assert!(!r.is_internal_note("note: not this desk's prefix"));
+        r.internal_note_prefix = "fyi team:".into();
+        assert!(r.is_internal_note("FYI  Team : ask the vendor"));
+        assert!(!r.is_internal_note("fyiteam: no space"));
+        r.internal_note_prefix = "!".into();
+        assert!(r.is_internal_note(" ! quick note"));
+        assert!(!r.is_internal_note("Thanks!"));
     }
 
     #[test]

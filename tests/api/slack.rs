@@ -1661,3 +1661,38 @@ async fn a_messages_file_overrides_one_message_of_the_default_locale() {
         .str("text")
         .starts_with("It sounds like a request for *IT*."));
 }
+
+// ---- internal notes ----
+
+#[tokio::test]
+async fn notes_stay_internal_whatever_their_case_and_spacing() {
+    let app = SlackApp::spawn().await;
+    let id = app.file_it_request(ALICE, "my vpn is broken").await;
+    let card_ts = app.card_ts(&id);
+    let dms = app.dms_to(ALICE).len();
+    for note in [
+        "Note: the firewall again",
+        "   NOTE: the firewall again",
+        "note : the firewall again",
+        "*Note:* the firewall again",
+    ] {
+        app.thread_reply(AGENT, IT_CHANNEL, &card_ts, note).await;
+        app.drain().await;
+        assert_eq!(
+            app.dms_to(ALICE).len(),
+            dms,
+            "{note:?} reached the requester"
+        );
+    }
+    assert!(app.fake.calls_to("reactions.add").is_empty());
+    assert!(!app
+        .request(&id)
+        .history
+        .iter()
+        .any(|h| format!("{:?}", h.event).contains("firewall")));
+    // An ordinary reply still goes out.
+    app.thread_reply(AGENT, IT_CHANNEL, &card_ts, "Noted, on it")
+        .await;
+    app.drain().await;
+    assert_eq!(app.dms_to(ALICE).len(), dms + 1);
+}
