@@ -6,6 +6,7 @@ use super::message::{Action, Arg, Choice, Command, Message, Text};
 use super::model::{Answer, Draft, Event, Priority, Request, Step};
 use super::rules::{Department, FieldKind};
 use super::text::{self, clip, MAX_ANSWER_CHARS};
+use super::typed::{typed_choice, yes_team};
 use super::{Desk, Outgoing, RequestId, TimerFilter, TimerKind, UserRef};
 
 /// "Yes!", "no." and "ok 👍" read as their word.
@@ -157,10 +158,7 @@ impl Desk<'_> {
                     .department(department)
                     .map(|d| d.name.as_str())
                     .unwrap_or(department);
-                choices.push(Choice::new(
-                    Text::new("button-yes-team").arg("team", name),
-                    Action::ConfirmDepartment,
-                ));
+                choices.push(Choice::new(yes_team(name), Action::ConfirmDepartment));
                 choices.push(Choice::new(
                     Text::new("button-other-team"),
                     Action::RejectDepartment,
@@ -243,6 +241,9 @@ impl Desk<'_> {
             .expect("intake steps run only with a draft")
     }
 
+    /// A message typed while a request is being written. In order: `cancel`, `help`, `back`
+    /// and `skip`, then the label of one of the current question's buttons ([`typed_choice`]:
+    /// it does what clicking does), and only then an answer to the question.
     pub(super) fn intake_text(&mut self, user: &UserRef, text: &str) {
         self.draft_mut().last_activity = self.now;
         let lower = text.to_lowercase();
@@ -260,9 +261,16 @@ impl Desk<'_> {
                     ),
                 )
             }
+            _ => {}
+        }
+        match bare(&lower) {
             "back" => return self.go_back(user),
             "skip" => return self.skip(user),
             _ => {}
+        }
+        let offered = self.question(None).choices;
+        if let Some(action) = typed_choice(text, &offered, &self.rules.buttons) {
+            return self.intake_action(user, action);
         }
         let step = self.draft_mut().step.clone();
         match step {

@@ -17,6 +17,7 @@ pub mod rules;
 #[cfg(test)]
 pub(crate) mod shown;
 pub mod text;
+pub mod typed;
 
 pub use actions::{actions_for, card_choices, Role};
 pub use effect::{Conversation, Effect, Outgoing, Timer, TimerFilter, TimerKind};
@@ -28,6 +29,9 @@ pub use model::{
     Survey, SurveyState,
 };
 pub use rules::{Department, Field, FieldKind, Rules};
+pub use typed::{typed_choice, ButtonWords};
+
+use lifecycle::rating_choices;
 
 /// What the core is shown before it decides.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -354,13 +358,15 @@ impl<'r> Desk<'r> {
             self.intake_text(user, text);
             return;
         }
+        // The "New request" button's words, typed, start a request as clicking it does.
+        let new_request = matches!(lower.as_str(), "new" | "new request" | "start")
+            || typed_choice(text, &[text::new_request_choice()], &self.rules.buttons).is_some();
         match lower.as_str() {
             "help" | "?" => return self.dm(user, self.help(), None),
             "status" | "my requests" => {
                 let msg = self.status_message(user);
                 return self.dm(user, msg, None);
             }
-            "new" | "new request" | "start" => return self.start_intake(user, None),
             "cancel" | "stop" | "quit" => {
                 // Nothing is being written (an expired draft was just dropped and the user told).
                 if !expired {
@@ -374,6 +380,7 @@ impl<'r> Desk<'r> {
                 }
                 return;
             }
+            _ if new_request => return self.start_intake(user, None),
             _ => {}
         }
         if let Some(rest) = lower.strip_prefix("cancel ") {
@@ -396,7 +403,17 @@ impl<'r> Desk<'r> {
             }
         }
         if let Some((id, state)) = self.survey_answer_target(user, about.as_ref()) {
-            let rating = text.parse::<u8>().ok().filter(|n| (1..=5).contains(n));
+            // A number, or what a rating button says ("5 · great").
+            let rating = text
+                .parse::<u8>()
+                .ok()
+                .filter(|n| (1..=5).contains(n))
+                .or_else(
+                    || match typed_choice(text, &rating_choices(&id), &self.rules.buttons) {
+                        Some(Action::Rate(_, n)) => Some(n),
+                        _ => None,
+                    },
+                );
             match (state, rating) {
                 (SurveyState::AwaitingComment, _) => return self.survey_comment(user, &id, text),
                 (SurveyState::AwaitingRating, Some(n)) => return self.rate(user, &id, n, None),

@@ -1,6 +1,7 @@
 //! The rules the core follows: departments, their questions and service levels.
 //! Built from the configuration by the shell; the core never reads config files.
 
+use super::typed::ButtonWords;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +55,9 @@ pub struct Rules {
     pub survey_remind_after: Duration,
     /// Thread replies starting with this stay among agents (see [`Rules::is_internal_note`]).
     pub internal_note_prefix: String,
+    /// What the buttons the core offers say, in every locale the desk writes, so that typing a
+    /// label works like clicking it (see [`super::typed`]).
+    pub buttons: ButtonWords,
 }
 
 /// Marks that may stand in front of a thread reply's words: Slack's bold, italic, strike and
@@ -226,56 +230,58 @@ pub(crate) mod fixtures {
 
     /// IT (agents alice and bob), HR (anyone), Facilities: enough shape for every core test.
     pub(crate) fn rules() -> Rules {
-        Rules {
-            departments: vec![
-                Department {
-                    id: "it".into(),
-                    name: "IT".into(),
-                    prefix: "IT".into(),
-                    keywords: vec!["laptop".into(), "vpn".into(), "password".into()],
-                    agents: vec!["alice".into(), "bob".into()],
-                    fields: vec![
-                        text("device", "Which device is affected?", true),
-                        choice(
-                            "urgency",
-                            "How urgent is it?",
-                            &["low", "normal", "high", "urgent"],
-                            true,
-                        ),
-                        text("notes", "Anything else?", false),
-                    ],
-                    first_response_sla: Duration::hours(4),
-                    remind_every: Duration::hours(2),
-                    escalate_to: "itlead".into(),
-                },
-                Department {
-                    id: "hr".into(),
-                    name: "HR".into(),
-                    prefix: "HR".into(),
-                    keywords: vec!["holiday".into(), "contract".into()],
-                    agents: vec![],
-                    fields: vec![choice(
-                        "topic",
-                        "What is it about?",
-                        &["leave", "contract", "other"],
+        let departments = vec![
+            Department {
+                id: "it".into(),
+                name: "IT".into(),
+                prefix: "IT".into(),
+                keywords: vec!["laptop".into(), "vpn".into(), "password".into()],
+                agents: vec!["alice".into(), "bob".into()],
+                fields: vec![
+                    text("device", "Which device is affected?", true),
+                    choice(
+                        "urgency",
+                        "How urgent is it?",
+                        &["low", "normal", "high", "urgent"],
                         true,
-                    )],
-                    first_response_sla: Duration::hours(8),
-                    remind_every: Duration::hours(4),
-                    escalate_to: String::new(),
-                },
-                Department {
-                    id: "facilities".into(),
-                    name: "Facilities".into(),
-                    prefix: "FAC".into(),
-                    keywords: vec!["desk".into(), "chair".into(), "air conditioning".into()],
-                    agents: vec![],
-                    fields: vec![],
-                    first_response_sla: Duration::hours(4),
-                    remind_every: Duration::hours(2),
-                    escalate_to: String::new(),
-                },
-            ],
+                    ),
+                    text("notes", "Anything else?", false),
+                ],
+                first_response_sla: Duration::hours(4),
+                remind_every: Duration::hours(2),
+                escalate_to: "itlead".into(),
+            },
+            Department {
+                id: "hr".into(),
+                name: "HR".into(),
+                prefix: "HR".into(),
+                keywords: vec!["holiday".into(), "contract".into()],
+                agents: vec![],
+                fields: vec![choice(
+                    "topic",
+                    "What is it about?",
+                    &["leave", "contract", "other"],
+                    true,
+                )],
+                first_response_sla: Duration::hours(8),
+                remind_every: Duration::hours(4),
+                escalate_to: String::new(),
+            },
+            Department {
+                id: "facilities".into(),
+                name: "Facilities".into(),
+                prefix: "FAC".into(),
+                keywords: vec!["desk".into(), "chair".into(), "air conditioning".into()],
+                agents: vec![],
+                fields: vec![],
+                first_response_sla: Duration::hours(4),
+                remind_every: Duration::hours(2),
+                escalate_to: String::new(),
+            },
+        ];
+        Rules {
+            buttons: crate::core::shown::button_words(&departments),
+            departments,
             intake_timeout: Duration::hours(2),
             survey_enabled: true,
             survey_remind_after: Duration::hours(24),

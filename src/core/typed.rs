@@ -1,0 +1,280 @@
+//! What people type instead of clicking: a button's label.
+//!
+//! Every question the desk asks with buttons can also be answered by typing what a button
+//! says, in any case, with or without its punctuation: "yes, it", "Yes IT", "no another team",
+//! "5 great", "Zurück". [`typed_choice`] is the one rule, for every question.
+//!
+//! The words on a button come from the catalogs (`locales/*/frontdesk.ftl`, plus the admin's
+//! overrides), which the core does not read: it only names catalog ids, and stays a pure
+//! function of its inputs. So the shell renders, once per configuration, every label the core
+//! can offer in every locale the desk writes, and hands the words over as data in the
+//! [`Rules`](super::Rules) ([`ButtonWords`]). Labels that need no catalog (a team's name, a
+//! field's option: [`Text::plain`]) are compared as they are.
+//!
+//! Typed text is compared with the label's words in *every* shipped locale, not only the
+//! reader's: the core does not know the reader's locale (the adapters learn it when they
+//! deliver), and "Zurück" typed by someone who reads English still means back. No label of one
+//! locale says another button's words in another; if a typed text ever matched two different
+//! offered actions, it matches none and is read as an ordinary answer.
+
+use super::message::{Action, Arg, Choice, Text, PLAIN};
+use super::rules::Department;
+
+/// The catalog ids of the labels the core puts on buttons in a person's conversation, whose
+/// words don't depend on the conversation. "Yes, <team>" ([`yes_team`]) is rendered per
+/// department. (The request card's Claim/Close/Reopen live in a channel, where nobody types
+/// answers; the "which request?" question's labels carry a request's summary and are answered
+/// by typing the id.)
+pub const FIXED_LABELS: &[&str] = &[
+    "button-new-request",
+    "button-other-team",
+    "button-back",
+    "button-skip",
+    "button-cancel",
+    "button-submit",
+    "rating-1",
+    "rating-2",
+    "rating-3",
+    "rating-4",
+    "rating-5",
+];
+
+/// The label of the button that confirms the guessed team.
+pub fn yes_team(name: &str) -> Text {
+    Text::new("button-yes-team").arg("team", name)
+}
+
+/// Text as it is compared with a label: lower case, words only. Punctuation and runs of spaces
+/// don't count ("Yes, IT" and " yes it!" are both "yes it"; "1 · poor" is "1 poor").
+pub fn normalise(s: &str) -> String {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The words of every label the core can offer, in every locale the desk writes, rendered by
+/// the shell from the catalogs (see the module's comment). Kept normalised.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ButtonWords {
+    labels: Vec<(Text, Vec<String>)>,
+}
+
+impl ButtonWords {
+    /// The labels whose words the shell renders for a desk serving `departments`.
+    pub fn labels(departments: &[Department]) -> Vec<Text> {
+        FIXED_LABELS
+            .iter()
+            .map(|id| Text::new(id))
+            .chain(departments.iter().map(|d| yes_team(&d.name)))
+            .collect()
+    }
+
+    /// Renders each of [`ButtonWords::labels`] with `render`, which gives a label's words in
+    /// each locale.
+    pub fn build(departments: &[Department], render: impl Fn(&Text) -> Vec<String>) -> Self {
+        ButtonWords {
+            labels: Self::labels(departments)
+                .into_iter()
+                .map(|label| {
+                    let mut words: Vec<String> = render(&label)
+                        .iter()
+                        .map(|w| normalise(w))
+                        .filter(|w| !w.is_empty())
+                        .collect();
+                    words.dedup();
+                    (label, words)
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether `label` says `typed` (normalised) in some locale.
+    fn says(&self, label: &Text, typed: &str) -> bool {
+        if label.id == PLAIN {
+            return label.args.iter().any(|(name, arg)| match arg {
+                Arg::Plain(words) if name == "text" => normalise(words) == typed,
+                _ => false,
+            });
+        }
+        self.labels
+            .iter()
+            .filter(|(l, _)| l == label)
+            .any(|(_, words)| words.iter().any(|w| w == typed))
+    }
+}
+
+/// The action of the offered choice whose label `typed` says: what clicking it would do.
+/// `None` when no label matches, or when labels of different actions do.
+pub fn typed_choice(typed: &str, choices: &[Choice], words: &ButtonWords) -> Option<Action> {
+    let typed = normalise(typed);
+    if typed.is_empty() {
+        return None;
+    }
+    let mut found: Option<&Action> = None;
+    for c in choices.iter().filter(|c| words.says(&c.label, &typed)) {
+        match found {
+            Some(a) if a != &c.action => return None,
+            _ => found = Some(&c.action),
+        }
+    }
+    found.cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::rules::fixtures::rules;
+    use crate::core::RequestId;
+
+    fn words() -> ButtonWords {
+        rules().buttons
+    }
+
+    fn choice(label: Text, action: Action) -> Choice {
+        Choice::new(label, action)
+    }
+
+    #[test]
+    fn normalising_keeps_only_lower_case_words() {
+        assert_eq!(normalise("Yes, IT"), "yes it");
+        assert_eq!(normalise("  yes   it!! "), "yes it");
+        assert_eq!(normalise("1 · poor"), "1 poor");
+        assert_eq!(normalise("ZURÜCK"), "zurück");
+        assert_eq!(normalise("…"), "");
+    }
+
+    #[test]
+    fn every_fixed_label_and_every_team_has_words_in_english_and_german() {
+        let w = words();
+        let r = rules();
+        for label in ButtonWords::labels(&r.departments) {
+            let (_, said) = w
+                .labels
+                .iter()
+                .find(|(l, _)| l == &label)
+                .expect("rendered");
+            assert!(!said.is_empty(), "{label:?}");
+        }
+        let said = |id: &str| {
+            let label = Text::new(id);
+            w.labels
+                .iter()
+                .find(|(l, _)| l == &label)
+                .unwrap()
+                .1
+                .clone()
+        };
+        assert_eq!(said("button-back"), ["back", "zurück"]);
+        assert_eq!(said("rating-5"), ["5 great", "5 sehr gut"]);
+        assert_eq!(said("rating-2"), ["2"], "the same words once");
+        assert!(w.says(&yes_team("IT"), "yes it"));
+        assert!(w.says(&yes_team("IT"), "ja it"));
+        assert!(!w.says(&yes_team("HR"), "yes it"));
+    }
+
+    #[test]
+    fn a_typed_label_is_its_choice_whatever_its_case_and_punctuation() {
+        let choices = [
+            choice(yes_team("IT"), Action::ConfirmDepartment),
+            choice(Text::new("button-other-team"), Action::RejectDepartment),
+            choice(Text::new("button-cancel"), Action::Cancel),
+        ];
+        let w = words();
+        for typed in [
+            "Yes, IT", "yes it", " YES,IT ", "yes, it!", "Ja, IT", "ja it",
+        ] {
+            assert_eq!(
+                typed_choice(typed, &choices, &w),
+                Some(Action::ConfirmDepartment),
+                "{typed:?}"
+            );
+        }
+        for typed in [
+            "No, another team",
+            "no another team.",
+            "Nein, ein anderes Team",
+        ] {
+            assert_eq!(
+                typed_choice(typed, &choices, &w),
+                Some(Action::RejectDepartment),
+                "{typed:?}"
+            );
+        }
+        assert_eq!(
+            typed_choice("Abbrechen", &choices, &w),
+            Some(Action::Cancel)
+        );
+        for typed in ["yes it is", "another team", "", "!!", "Yes, HR"] {
+            assert_eq!(typed_choice(typed, &choices, &w), None, "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn only_offered_choices_match() {
+        let choices = [choice(Text::new("button-back"), Action::Back)];
+        assert_eq!(typed_choice("Submit", &choices, &words()), None);
+        assert_eq!(
+            typed_choice("back.", &choices, &words()),
+            Some(Action::Back)
+        );
+    }
+
+    #[test]
+    fn plain_labels_are_their_own_words() {
+        let choices = [
+            choice(
+                Text::plain("Facilities"),
+                Action::PickDepartment("fac".into()),
+            ),
+            choice(Text::plain("Very high!"), Action::PickOption(3)),
+        ];
+        let w = ButtonWords::default();
+        assert_eq!(
+            typed_choice("facilities", &choices, &w),
+            Some(Action::PickDepartment("fac".into()))
+        );
+        assert_eq!(
+            typed_choice("very high", &choices, &w),
+            Some(Action::PickOption(3))
+        );
+        assert_eq!(typed_choice("very", &choices, &w), None);
+    }
+
+    #[test]
+    fn ratings_are_typed_with_their_words() {
+        let id = RequestId::new("IT", 1);
+        let choices: Vec<Choice> = (1u8..=5)
+            .map(|n| {
+                choice(
+                    Text::new(&format!("rating-{n}")),
+                    Action::Rate(id.clone(), n),
+                )
+            })
+            .collect();
+        let w = words();
+        assert_eq!(
+            typed_choice("5 · great", &choices, &w),
+            Some(Action::Rate(id.clone(), 5))
+        );
+        assert_eq!(
+            typed_choice("1 poor", &choices, &w),
+            Some(Action::Rate(id.clone(), 1))
+        );
+        assert_eq!(
+            typed_choice("5 - sehr gut", &choices, &w),
+            Some(Action::Rate(id.clone(), 5))
+        );
+        assert_eq!(typed_choice("3", &choices, &w), Some(Action::Rate(id, 3)));
+    }
+
+    #[test]
+    fn two_actions_saying_the_same_words_match_neither() {
+        let choices = [
+            choice(Text::plain("Other"), Action::PickOption(0)),
+            choice(Text::plain("other"), Action::PickOption(1)),
+        ];
+        assert_eq!(typed_choice("other", &choices, &words()), None);
+    }
+}
