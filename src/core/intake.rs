@@ -6,7 +6,7 @@ use super::message::{Action, Arg, Choice, Command, Message, Text};
 use super::model::{Answer, Draft, Event, Priority, Request, Step};
 use super::rules::{Department, FieldKind};
 use super::text::{self, clip, MAX_ANSWER_CHARS};
-use super::typed::{typed_choice, yes_team};
+use super::typed::{typed_choice, typed_command, yes_team, TypedCommand};
 use super::{Desk, Outgoing, RequestId, TimerFilter, TimerKind, UserRef};
 
 /// "Yes!", "no." and "ok 👍" read as their word.
@@ -241,16 +241,16 @@ impl Desk<'_> {
             .expect("intake steps run only with a draft")
     }
 
-    /// A message typed while a request is being written. In order: `cancel`, `help`, `back`
-    /// and `skip`, then the label of one of the current question's buttons ([`typed_choice`]:
-    /// it does what clicking does), and only then an answer to the question.
+    /// A message typed while a request is being written. In order: a command typed alone
+    /// ([`typed_command`]: `help`, `status`, `cancel`), then `back` and `skip`, then the label of
+    /// one of the current question's buttons ([`typed_choice`]: it does what clicking does),
+    /// and only then an answer to the question.
     pub(super) fn intake_text(&mut self, user: &UserRef, text: &str) {
         self.draft_mut().last_activity = self.now;
-        let lower = text.to_lowercase();
-        match lower.as_str() {
-            "cancel" | "stop" | "quit" => return self.cancel_draft(user),
+        match typed_command(text) {
+            Some(TypedCommand::Cancel) => return self.cancel_draft(user),
             // Not an answer ("help" is nobody's device): say how answering works, ask again.
-            "help" | "?" => {
+            Some(TypedCommand::Help) => {
                 return self.ask(
                     user,
                     Some(
@@ -261,8 +261,20 @@ impl Desk<'_> {
                     ),
                 )
             }
-            _ => {}
+            // The requests already filed, then the open question again: the draft stays where
+            // it was.
+            Some(TypedCommand::Status) => {
+                let status = self.status_message(user);
+                let question = self.question(None);
+                let msg = Message {
+                    lines: status.lines.into_iter().chain(question.lines).collect(),
+                    choices: question.choices,
+                };
+                return self.dm(user, msg, None);
+            }
+            None => {}
         }
+        let lower = text.to_lowercase();
         match bare(&lower) {
             "back" => return self.go_back(user),
             "skip" => return self.skip(user),

@@ -29,7 +29,7 @@ pub use model::{
     Survey, SurveyState,
 };
 pub use rules::{Department, Field, FieldKind, Rules};
-pub use typed::{typed_choice, ButtonWords};
+pub use typed::{typed_choice, typed_command, ButtonWords, TypedCommand};
 
 use lifecycle::rating_choices;
 
@@ -346,13 +346,12 @@ impl<'r> Desk<'r> {
             return;
         }
         let lower = text.to_lowercase();
+        let command = typed_command(text);
         // After an expired draft, everything but these words starts a new one.
-        let keyword = matches!(
-            lower.as_str(),
-            "help" | "?" | "status" | "my requests" | "cancel" | "stop" | "quit"
-        ) || lower
-            .strip_prefix("cancel ")
-            .is_some_and(|id| RequestId::parse(id).is_ok());
+        let keyword = command.is_some()
+            || lower
+                .strip_prefix("cancel ")
+                .is_some_and(|id| RequestId::parse(id).is_ok());
         let expired = self.expire_stale_draft(user, !keyword);
         if !expired && self.session.draft.is_some() {
             self.intake_text(user, text);
@@ -361,13 +360,13 @@ impl<'r> Desk<'r> {
         // The "New request" button's words, typed, start a request as clicking it does.
         let new_request = matches!(lower.as_str(), "new" | "new request" | "start")
             || typed_choice(text, &[text::new_request_choice()], &self.rules.buttons).is_some();
-        match lower.as_str() {
-            "help" | "?" => return self.dm(user, self.help(), None),
-            "status" | "my requests" => {
+        match command {
+            Some(TypedCommand::Help) => return self.dm(user, self.help(), None),
+            Some(TypedCommand::Status) => {
                 let msg = self.status_message(user);
                 return self.dm(user, msg, None);
             }
-            "cancel" | "stop" | "quit" => {
+            Some(TypedCommand::Cancel) => {
                 // Nothing is being written (an expired draft was just dropped and the user told).
                 if !expired {
                     let msg = match self.session.pending_reply.take() {
@@ -380,8 +379,8 @@ impl<'r> Desk<'r> {
                 }
                 return;
             }
-            _ if new_request => return self.start_intake(user, None),
-            _ => {}
+            None if new_request => return self.start_intake(user, None),
+            None => {}
         }
         if let Some(rest) = lower.strip_prefix("cancel ") {
             if let Ok(id) = RequestId::parse(rest) {

@@ -1,8 +1,8 @@
-//! What people type instead of clicking: a button's label.
+//! What people type instead of clicking: a button's label, or a command word.
 //!
-//! Every question the desk asks with buttons can also be answered by typing what a button
-//! says, in any case, with or without its punctuation: "yes, it", "Yes IT", "no another team",
-//! "5 great", "Zurück". [`typed_choice`] is the one rule, for every question.
+//! **Labels.** Every question the desk asks with buttons can also be answered by typing what a
+//! button says, in any case, with or without its punctuation: "yes, it", "Yes IT", "no another
+//! team", "5 great", "Zurück". [`typed_choice`] is the one rule, for every question.
 //!
 //! The words on a button come from the catalogs (`locales/*/frontdesk.ftl`, plus the admin's
 //! overrides), which the core does not read: it only names catalog ids, and stays a pure
@@ -16,6 +16,9 @@
 //! deliver), and "Zurück" typed by someone who reads English still means back. No label of one
 //! locale says another button's words in another; if a typed text ever matched two different
 //! offered actions, it matches none and is read as an ordinary answer.
+//!
+//! **Commands.** [`typed_command`] says when a message is a command (`help`, `status`,
+//! `cancel`) rather than an answer.
 
 use super::message::{Action, Arg, Choice, Text, PLAIN};
 use super::rules::Department;
@@ -120,6 +123,41 @@ pub fn typed_choice(typed: &str, choices: &[Choice], words: &ButtonWords) -> Opt
         }
     }
     found.cloned()
+}
+
+/// A command typed in a conversation with the bot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypedCommand {
+    /// `help` or `?`.
+    Help,
+    /// `status` or `my requests`.
+    Status,
+    /// `cancel`, `stop` or `quit`.
+    Cancel,
+}
+
+/// The command a message is, if it is one.
+///
+/// The rule, the same while a request is being written and outside one: the message is a
+/// command when it is the command's word *alone*, in any case, with spaces around it and
+/// punctuation after it ignored ("status", " Help ", "cancel.", "help?"). Anything longer is
+/// not a command, so a free-text answer that merely contains the word ("help with the VPN",
+/// "status page is down", "cancel my meeting room") stays an answer.
+pub fn typed_command(text: &str) -> Option<TypedCommand> {
+    let trimmed = text.trim();
+    if !trimmed.is_empty() && trimmed.chars().all(|c| c == '?') {
+        return Some(TypedCommand::Help);
+    }
+    let word = trimmed
+        .trim_end_matches(|c: char| !c.is_alphanumeric())
+        .trim()
+        .to_lowercase();
+    match word.as_str() {
+        "help" => Some(TypedCommand::Help),
+        "status" | "my requests" => Some(TypedCommand::Status),
+        "cancel" | "stop" | "quit" => Some(TypedCommand::Cancel),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -276,5 +314,37 @@ mod tests {
             choice(Text::plain("other"), Action::PickOption(1)),
         ];
         assert_eq!(typed_choice("other", &choices, &words()), None);
+    }
+
+    #[test]
+    fn a_command_is_its_word_alone() {
+        use TypedCommand::*;
+        for (typed, command) in [
+            ("help", Help),
+            (" Help ", Help),
+            ("HELP!", Help),
+            ("?", Help),
+            ("??", Help),
+            ("status", Status),
+            ("Status?", Status),
+            ("my requests", Status),
+            ("cancel", Cancel),
+            ("Cancel.", Cancel),
+            ("STOP", Cancel),
+            ("quit", Cancel),
+        ] {
+            assert_eq!(typed_command(typed), Some(command), "{typed:?}");
+        }
+        for typed in [
+            "help with the vpn",
+            "status page is down",
+            "cancel my meeting room",
+            "please help",
+            "helpdesk",
+            "",
+            "   ",
+        ] {
+            assert_eq!(typed_command(typed), None, "{typed:?}");
+        }
     }
 }

@@ -1686,8 +1686,14 @@ async fn typing_the_buttons_labels_files_a_request_as_clicking_them_does() {
     app.drain().await;
     app.dm(ALICE, "High!").await;
     app.drain().await;
-    app.dm(ALICE, "skip").await;
+    // A command mid-draft is not an answer: the summary is shown again.
+    app.dm(ALICE, "status").await;
     app.drain().await;
+    let status = app.last_dm(ALICE).str("text").to_string();
+    assert!(
+        status.starts_with("You have no open requests.\nPlease check your *IT* request:"),
+        "{status}"
+    );
     app.dm(ALICE, "submit.").await;
     app.drain().await;
     let card = app.posts_in(IT_CHANNEL, None);

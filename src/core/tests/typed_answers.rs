@@ -1,5 +1,6 @@
 //! Typing instead of clicking: a button's label typed as it reads (any case, with or without
-//! its punctuation, in English or German) does what the button does, at every question.
+//! its punctuation, in English or German) does what the button does, at every question; and
+//! the commands typed while a request is being written.
 
 use super::*;
 use crate::core::shown::label_in;
@@ -194,4 +195,102 @@ fn a_typed_new_request_label_starts_a_request_without_words() {
         has_text(t.dm_to("carol"), "Which team can help?");
         assert_eq!(w.draft("carol").summary, None, "{typed:?}");
     }
+}
+
+// ---- commands typed while a request is being written ----
+
+#[test]
+fn status_while_answering_lists_the_requests_and_asks_again() {
+    let mut w = World::new();
+    file_chair(&mut w, "carol");
+    to_required_text(&mut w);
+    let before = w.draft("carol");
+    let t = w.say("carol", "Status");
+    let msg = t.dm_to("carol");
+    assert_eq!(
+        msg.text,
+        "Your open requests:\n• *FAC-1* my chair is broken — open (waiting for someone to pick \
+         it up)\nWhich device is affected?"
+    );
+    assert_eq!(actions(msg), vec![Action::Back, Action::Cancel]);
+    let after = w.draft("carol");
+    assert_eq!(
+        after.answers, before.answers,
+        "\"status\" is not the device"
+    );
+    assert_eq!(after.step, Step::Field { index: 0 });
+
+    // With nothing filed yet, and at a choice question.
+    let mut w = World::new();
+    to_choice(&mut w);
+    let t = w.say("carol", "my requests");
+    let msg = t.dm_to("carol");
+    assert_eq!(msg.text, "You have no open requests.\nHow urgent is it?");
+    assert_eq!(actions(msg), urgency_buttons());
+    assert_eq!(w.step_of("carol"), Step::Field { index: 1 });
+    assert_eq!(w.draft("carol").answers[1], None);
+}
+
+#[test]
+fn commands_work_at_every_question_and_leave_the_draft_where_it_was() {
+    let drafts: [ToQuestion; 7] = [
+        to_choose_department,
+        to_confirm_department,
+        to_describe,
+        to_required_text,
+        to_choice,
+        to_optional_text,
+        to_summary,
+    ];
+    for script in drafts {
+        for word in ["status", "STATUS.", "help", "Help?", "?"] {
+            let mut w = World::new();
+            script(&mut w);
+            let before = w.draft("carol");
+            let t = w.say("carol", word);
+            assert!(t.requests.is_empty(), "{word:?}");
+            let mut after = w.draft("carol");
+            assert_eq!(after.last_activity, w.now);
+            after.last_activity = before.last_activity;
+            assert_eq!(after, before, "{word:?}");
+            // The question is asked again, with its buttons.
+            assert_eq!(
+                t.dm_to("carol").choices,
+                shown(&last_question(&script(&mut World::new()), "carol")).choices,
+                "{word:?}"
+            );
+        }
+        for word in ["cancel", "Cancel!", "stop"] {
+            let mut w = World::new();
+            script(&mut w);
+            let t = w.say("carol", word);
+            assert_eq!(
+                t.dm_to("carol").text,
+                "Cancelled; nothing was sent. Start again whenever you need us.",
+                "{word:?}"
+            );
+            assert!(w.session("carol").draft.is_none(), "{word:?}");
+            assert!(w.pending("draft_expiry").is_empty(), "{word:?}");
+        }
+    }
+}
+
+#[test]
+fn a_command_word_inside_a_longer_answer_is_the_answer() {
+    let mut w = World::new();
+    to_describe(&mut w);
+    w.say("carol", "status page is down");
+    assert_eq!(
+        w.draft("carol").summary.as_deref(),
+        Some("status page is down")
+    );
+    w.say("carol", "help desk PC");
+    assert_eq!(w.draft("carol").answers[0].as_deref(), Some("help desk PC"));
+    w.say("carol", "high");
+    w.say("carol", "please cancel my old ticket too");
+    assert_eq!(
+        w.draft("carol").answers[2].as_deref(),
+        Some("please cancel my old ticket too")
+    );
+    assert_eq!(w.step_of("carol"), Step::Confirm);
 }
