@@ -421,6 +421,12 @@ impl<'r> Desk<'r> {
         }
         let active = self.active_requests_of(user);
         if let Some(pending) = self.session.pending_reply.clone() {
+            // A button of the "which request?" question, typed as it reads ("IT-1: printer").
+            let offered = self.which_choices(&active);
+            if let Some(Action::ReplyTo(id)) = typed_choice(text, &offered, &self.rules.buttons) {
+                self.session.pending_reply = None;
+                return self.relay_from_requester(user, &id, &pending);
+            }
             if let Ok(id) = RequestId::parse(text) {
                 if active.contains(&id) {
                     self.session.pending_reply = None;
@@ -458,7 +464,13 @@ impl<'r> Desk<'r> {
 
     /// Asks which of `requests` the pending message is for.
     fn ask_which(&mut self, user: &UserRef, requests: &[RequestId], question: Text) {
-        let choices = requests
+        let choices = self.which_choices(requests);
+        self.dm(user, Message::with_choices(question, choices), None);
+    }
+
+    /// The buttons of the "which request?" question: one per request.
+    fn which_choices(&self, requests: &[RequestId]) -> Vec<Choice> {
+        requests
             .iter()
             .filter_map(|id| self.request(id))
             .flat_map(|r| {
@@ -472,8 +484,7 @@ impl<'r> Desk<'r> {
                         Choice::new(label, a)
                     })
             })
-            .collect();
-        self.dm(user, Message::with_choices(question, choices), None);
+            .collect()
     }
 
     fn on_button(&mut self, user: &UserRef, action: Action, post: Option<PostRef>) {

@@ -25,9 +25,9 @@ use super::rules::Department;
 
 /// The catalog ids of the labels the core puts on buttons in a person's conversation, whose
 /// words don't depend on the conversation. "Yes, <team>" ([`yes_team`]) is rendered per
-/// department. (The request card's Claim/Close/Reopen live in a channel, where nobody types
-/// answers; the "which request?" question's labels carry a request's summary and are answered
-/// by typing the id.)
+/// department. The request card's Claim/Close/Reopen live in a channel, where nobody types
+/// answers. The "which request?" question's labels (`choice-request`: a request's id and
+/// summary) can't be rendered ahead; see [`ButtonWords`] for how they are compared.
 pub const FIXED_LABELS: &[&str] = &[
     "button-new-request",
     "button-other-team",
@@ -59,6 +59,12 @@ pub fn normalise(s: &str) -> String {
 
 /// The words of every label the core can offer, in every locale the desk writes, rendered by
 /// the shell from the catalogs (see the module's comment). Kept normalised.
+///
+/// A label made of a conversation's words, which the shell can't render ahead (the "which
+/// request?" question's `choice-request`, "IT-1: printer jams"), says its arguments' words in
+/// their order: the shipped catalogs only arrange those arguments with punctuation, which
+/// doesn't count. (Were an override to add words to such a label, typing its id still works
+/// there.)
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ButtonWords {
     labels: Vec<(Text, Vec<String>)>,
@@ -101,10 +107,22 @@ impl ButtonWords {
                 _ => false,
             });
         }
-        self.labels
-            .iter()
-            .filter(|(l, _)| l == label)
-            .any(|(_, words)| words.iter().any(|w| w == typed))
+        match self.labels.iter().find(|(l, _)| l == label) {
+            Some((_, words)) => words.iter().any(|w| w == typed),
+            None => {
+                let words: Vec<String> = label
+                    .args
+                    .iter()
+                    .filter_map(|(_, arg)| match arg {
+                        Arg::Plain(words) => Some(normalise(words)),
+                        Arg::Request(id) => Some(normalise(&id.to_string())),
+                        _ => None,
+                    })
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                !words.is_empty() && words.join(" ") == typed
+            }
+        }
     }
 }
 
@@ -305,6 +323,32 @@ mod tests {
             Some(Action::Rate(id.clone(), 5))
         );
         assert_eq!(typed_choice("3", &choices, &w), Some(Action::Rate(id, 3)));
+    }
+
+    #[test]
+    fn a_label_of_a_conversations_words_says_its_arguments() {
+        let it1 = RequestId::new("IT", 1);
+        let label = Text::new("choice-request")
+            .arg("id", &it1)
+            .arg("summary", "printer jams");
+        let choices = [choice(label, Action::ReplyTo(it1.clone()))];
+        for typed in [
+            "IT-1: printer jams",
+            "it 1 printer jams",
+            "IT-1 printer jams!",
+        ] {
+            assert_eq!(
+                typed_choice(typed, &choices, &words()),
+                Some(Action::ReplyTo(it1.clone())),
+                "{typed:?}"
+            );
+        }
+        for typed in ["printer jams", "IT-1", "IT-1: printer"] {
+            assert_eq!(typed_choice(typed, &choices, &words()), None, "{typed:?}");
+        }
+        // A fixed label with no words of its own says nothing.
+        let claim = [choice(Text::new("button-claim"), Action::Claim(it1))];
+        assert_eq!(typed_choice("claim", &claim, &words()), None);
     }
 
     #[test]

@@ -72,6 +72,12 @@ fn to_survey_comment(w: &mut World) -> Transition {
     w.click("carol", Action::Rate(rid("IT-1"), 4))
 }
 
+fn to_which_request(w: &mut World) -> Transition {
+    file_laptop(w, "carol");
+    file_chair(w, "carol");
+    w.say("carol", "I'm working from home tomorrow")
+}
+
 fn to_cancelled_draft(w: &mut World) -> Transition {
     w.command("carol", "");
     w.say("carol", "cancel")
@@ -92,6 +98,7 @@ const QUESTIONS: &[(&str, ToQuestion)] = &[
     ("another department's choice field", to_hr_choice),
     ("survey rating", to_survey_rating),
     ("survey comment", to_survey_comment),
+    ("which request is it for", to_which_request),
     ("after a cancelled draft", to_cancelled_draft),
 ];
 
