@@ -42,6 +42,10 @@ pub const FIXED_LABELS: &[&str] = &[
     "rating-5",
 ];
 
+/// The catalog ids of labels made of a conversation's words, which can't be rendered ahead
+/// (see [`ButtonWords`]).
+const CONVERSATION_LABELS: &[&str] = &["choice-request"];
+
 /// The label of the button that confirms the guessed team.
 pub fn yes_team(name: &str) -> Text {
     Text::new("button-yes-team").arg("team", name)
@@ -109,7 +113,7 @@ impl ButtonWords {
         }
         match self.labels.iter().find(|(l, _)| l == label) {
             Some((_, words)) => words.iter().any(|w| w == typed),
-            None => {
+            None if CONVERSATION_LABELS.contains(&label.id.as_str()) => {
                 let words: Vec<String> = label
                     .args
                     .iter()
@@ -122,6 +126,7 @@ impl ButtonWords {
                     .collect();
                 !words.is_empty() && words.join(" ") == typed
             }
+            None => false,
         }
     }
 }
@@ -346,9 +351,11 @@ mod tests {
         for typed in ["printer jams", "IT-1", "IT-1: printer"] {
             assert_eq!(typed_choice(typed, &choices, &words()), None, "{typed:?}");
         }
-        // A fixed label with no words of its own says nothing.
+        // A label that wasn't rendered ahead says nothing, even through its arguments.
         let claim = [choice(Text::new("button-claim"), Action::Claim(it1))];
         assert_eq!(typed_choice("claim", &claim, &words()), None);
+        let legal = [choice(yes_team("Legal"), Action::ConfirmDepartment)];
+        assert_eq!(typed_choice("legal", &legal, &words()), None);
     }
 
     #[test]
