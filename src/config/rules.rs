@@ -4,41 +4,53 @@
 
 use std::time::Duration;
 
-use crate::core::{Department, Field, FieldKind as CoreKind, Rules};
+use crate::core::{ButtonWords, Department, Field, FieldKind as CoreKind, Rules};
+use crate::i18n::{Plain, SHIPPED};
 
 use super::types::{Config, FieldKind};
 
 /// See [`Config::rules`].
 pub(super) fn of(config: &Config) -> Rules {
     let dur = |d: Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
-    Rules {
-        departments: config
-            .departments
+    let departments: Vec<Department> = config
+        .departments
+        .iter()
+        .map(|d| Department {
+            id: d.id.clone(),
+            name: d.name.clone(),
+            prefix: d.prefix.clone(),
+            keywords: d.keywords.clone(),
+            agents: d.agents.clone(),
+            fields: d
+                .fields
+                .iter()
+                .map(|f| Field {
+                    id: f.id.clone(),
+                    prompt: f.prompt.clone(),
+                    kind: match f.kind {
+                        FieldKind::Text => CoreKind::Text,
+                        FieldKind::Choice => CoreKind::Choice(f.options.clone()),
+                    },
+                    required: f.required,
+                })
+                .collect(),
+            first_response_sla: dur(d.first_response_sla),
+            remind_every: dur(d.remind_every),
+            escalate_to: d.escalate_to.clone(),
+        })
+        .collect();
+    // The core compares typed text with what its buttons say; it reads no catalogs, so their
+    // words, overrides included, are rendered here, in every locale the desk writes.
+    let catalogs = config.messages();
+    let buttons = ButtonWords::build(&departments, |label| {
+        SHIPPED
             .iter()
-            .map(|d| Department {
-                id: d.id.clone(),
-                name: d.name.clone(),
-                prefix: d.prefix.clone(),
-                keywords: d.keywords.clone(),
-                agents: d.agents.clone(),
-                fields: d
-                    .fields
-                    .iter()
-                    .map(|f| Field {
-                        id: f.id.clone(),
-                        prompt: f.prompt.clone(),
-                        kind: match f.kind {
-                            FieldKind::Text => CoreKind::Text,
-                            FieldKind::Choice => CoreKind::Choice(f.options.clone()),
-                        },
-                        required: f.required,
-                    })
-                    .collect(),
-                first_response_sla: dur(d.first_response_sla),
-                remind_every: dur(d.remind_every),
-                escalate_to: d.escalate_to.clone(),
-            })
-            .collect(),
+            .map(|(locale, _)| catalogs.format(locale, label, &mut Plain))
+            .collect()
+    });
+    Rules {
+        departments,
+        buttons,
         intake_timeout: dur(config.intake.timeout),
         survey_enabled: config.survey.enabled,
         survey_remind_after: dur(config.survey.remind_after),
@@ -85,5 +97,37 @@ mod tests {
         assert!(!rules.survey_enabled);
         assert_eq!(rules.survey_remind_after, chrono::Duration::hours(24));
         assert_eq!(rules.internal_note_prefix, "note:");
+        // What the buttons say, from the catalogs, so typing a label works like clicking it.
+        let confirm = [crate::core::Choice::new(
+            crate::core::typed::yes_team("IT"),
+            crate::core::Action::ConfirmDepartment,
+        )];
+        for typed in ["Yes, IT", "Ja, IT"] {
+            assert_eq!(
+                crate::core::typed_choice(typed, &confirm, &rules.buttons),
+                Some(crate::core::Action::ConfirmDepartment),
+                "{typed:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_button_words_follow_the_message_overrides() {
+        let dir = std::env::temp_dir().join(format!("frontdesk-rules-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("messages.ftl");
+        std::fs::write(&file, "button-back = Go back\n").unwrap();
+        let mut config = Config::builtin_default();
+        config.server.messages_file = Some(file);
+        let rules = config.rules();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let back = [crate::core::Choice::new(
+            crate::core::Text::new("button-back"),
+            crate::core::Action::Back,
+        )];
+        assert_eq!(
+            crate::core::typed_choice("go back", &back, &rules.buttons),
+            Some(crate::core::Action::Back)
+        );
     }
 }

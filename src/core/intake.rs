@@ -6,6 +6,7 @@ use super::message::{Action, Arg, Choice, Command, Message, Text};
 use super::model::{Answer, Draft, Event, Priority, Request, Step};
 use super::rules::{Department, FieldKind};
 use super::text::{self, clip, MAX_ANSWER_CHARS};
+use super::typed::{typed_choice, typed_command, yes_team, TypedCommand};
 use super::{Desk, Outgoing, RequestId, TimerFilter, TimerKind, UserRef};
 
 /// "Yes!", "no." and "ok 👍" read as their word.
@@ -157,10 +158,7 @@ impl Desk<'_> {
                     .department(department)
                     .map(|d| d.name.as_str())
                     .unwrap_or(department);
-                choices.push(Choice::new(
-                    Text::new("button-yes-team").arg("team", name),
-                    Action::ConfirmDepartment,
-                ));
+                choices.push(Choice::new(yes_team(name), Action::ConfirmDepartment));
                 choices.push(Choice::new(
                     Text::new("button-other-team"),
                     Action::RejectDepartment,
@@ -243,13 +241,16 @@ impl Desk<'_> {
             .expect("intake steps run only with a draft")
     }
 
+    /// A message typed while a request is being written. In order: a command typed alone
+    /// ([`typed_command`]: `help`, `status`, `cancel`), then `back` and `skip`, then the label of
+    /// one of the current question's buttons ([`typed_choice`]: it does what clicking does),
+    /// and only then an answer to the question.
     pub(super) fn intake_text(&mut self, user: &UserRef, text: &str) {
         self.draft_mut().last_activity = self.now;
-        let lower = text.to_lowercase();
-        match lower.as_str() {
-            "cancel" | "stop" | "quit" => return self.cancel_draft(user),
+        match typed_command(text) {
+            Some(TypedCommand::Cancel) => return self.cancel_draft(user),
             // Not an answer ("help" is nobody's device): say how answering works, ask again.
-            "help" | "?" => {
+            Some(TypedCommand::Help) => {
                 return self.ask(
                     user,
                     Some(
@@ -260,9 +261,28 @@ impl Desk<'_> {
                     ),
                 )
             }
+            // The requests already filed, then the open question again: the draft stays where
+            // it was.
+            Some(TypedCommand::Status) => {
+                let status = self.status_message(user);
+                let question = self.question(None);
+                let msg = Message {
+                    lines: status.lines.into_iter().chain(question.lines).collect(),
+                    choices: question.choices,
+                };
+                return self.dm(user, msg, None);
+            }
+            None => {}
+        }
+        let lower = text.to_lowercase();
+        match bare(&lower) {
             "back" => return self.go_back(user),
             "skip" => return self.skip(user),
             _ => {}
+        }
+        let offered = self.question(None).choices;
+        if let Some(action) = typed_choice(text, &offered, &self.rules.buttons) {
+            return self.intake_action(user, action);
         }
         let step = self.draft_mut().step.clone();
         match step {

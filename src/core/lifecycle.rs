@@ -6,7 +6,8 @@ use super::model::{Event, Status, SurveyState};
 use super::text::{self, clip, MAX_ANSWER_CHARS};
 use super::{Desk, Outgoing, PostRef, Request, RequestId, TimerFilter, TimerKind, UserRef};
 
-fn rating_choices(id: &RequestId) -> Vec<Choice> {
+/// The survey's buttons: a rating from 1 to 5.
+pub(super) fn rating_choices(id: &RequestId) -> Vec<Choice> {
     const LABELS: [&str; 5] = ["rating-1", "rating-2", "rating-3", "rating-4", "rating-5"];
     LABELS
         .iter()
@@ -164,8 +165,7 @@ impl Desk<'_> {
         if &r.requester == user || text.is_empty() || !self.is_agent_for(user, r) {
             return;
         }
-        let prefix = self.rules.internal_note_prefix.to_lowercase();
-        if !prefix.is_empty() && text.to_lowercase().starts_with(&prefix) {
+        if self.rules.is_internal_note(text) {
             // An internal note: agents talking among themselves, never shown to the requester.
             return;
         }
@@ -442,10 +442,15 @@ impl Desk<'_> {
             return;
         }
         let now = self.now;
+        // The skip button's words ("Skip", "Überspringen") skip as clicking it does.
+        let skip = [Choice::new(
+            Text::new("button-skip"),
+            Action::NoComment(id.clone()),
+        )];
         let skipped = matches!(
             text.trim().to_lowercase().as_str(),
             "skip" | "no" | "none" | "-"
-        );
+        ) || super::typed::typed_choice(text, &skip, &self.rules.buttons).is_some();
         let r = self.request_mut(id).expect("checked above");
         r.survey.state = SurveyState::Done;
         if !skipped {

@@ -17,6 +17,7 @@ pub(crate) mod rules;
 #[cfg(test)]
 pub(crate) mod shown;
 pub(crate) mod text;
+pub(crate) mod typed;
 
 pub use actions::{actions_for, card_choices, Role};
 pub use effect::{Conversation, Effect, Outgoing, Timer, TimerFilter, TimerKind};
@@ -28,6 +29,9 @@ pub use model::{
     Survey, SurveyState,
 };
 pub use rules::{Department, Field, FieldKind, Rules};
+pub use typed::{typed_choice, typed_command, ButtonWords, TypedCommand};
+
+use lifecycle::rating_choices;
 
 /// What the core is shown before it decides.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -342,26 +346,27 @@ impl<'r> Desk<'r> {
             return;
         }
         let lower = text.to_lowercase();
+        let command = typed_command(text);
         // After an expired draft, everything but these words starts a new one.
-        let keyword = matches!(
-            lower.as_str(),
-            "help" | "?" | "status" | "my requests" | "cancel" | "stop" | "quit"
-        ) || lower
-            .strip_prefix("cancel ")
-            .is_some_and(|id| RequestId::parse(id).is_ok());
+        let keyword = command.is_some()
+            || lower
+                .strip_prefix("cancel ")
+                .is_some_and(|id| RequestId::parse(id).is_ok());
         let expired = self.expire_stale_draft(user, !keyword);
         if !expired && self.session.draft.is_some() {
             self.intake_text(user, text);
             return;
         }
-        match lower.as_str() {
-            "help" | "?" => return self.dm(user, self.help(), None),
-            "status" | "my requests" => {
+        // The "New request" button's words, typed, start a request as clicking it does.
+        let new_request = matches!(lower.as_str(), "new" | "new request" | "start")
+            || typed_choice(text, &[text::new_request_choice()], &self.rules.buttons).is_some();
+        match command {
+            Some(TypedCommand::Help) => return self.dm(user, self.help(), None),
+            Some(TypedCommand::Status) => {
                 let msg = self.status_message(user);
                 return self.dm(user, msg, None);
             }
-            "new" | "new request" | "start" => return self.start_intake(user, None),
-            "cancel" | "stop" | "quit" => {
+            Some(TypedCommand::Cancel) => {
                 // Nothing is being written (an expired draft was just dropped and the user told).
                 if !expired {
                     let msg = match self.session.pending_reply.take() {
@@ -374,7 +379,8 @@ impl<'r> Desk<'r> {
                 }
                 return;
             }
-            _ => {}
+            None if new_request => return self.start_intake(user, None),
+            None => {}
         }
         if let Some(rest) = lower.strip_prefix("cancel ") {
             if let Ok(id) = RequestId::parse(rest) {
@@ -396,7 +402,17 @@ impl<'r> Desk<'r> {
             }
         }
         if let Some((id, state)) = self.survey_answer_target(user, about.as_ref()) {
-            let rating = text.parse::<u8>().ok().filter(|n| (1..=5).contains(n));
+            // A number, or what a rating button says ("5 · great").
+            let rating = text
+                .parse::<u8>()
+                .ok()
+                .filter(|n| (1..=5).contains(n))
+                .or_else(
+                    || match typed_choice(text, &rating_choices(&id), &self.rules.buttons) {
+                        Some(Action::Rate(_, n)) => Some(n),
+                        _ => None,
+                    },
+                );
             match (state, rating) {
                 (SurveyState::AwaitingComment, _) => return self.survey_comment(user, &id, text),
                 (SurveyState::AwaitingRating, Some(n)) => return self.rate(user, &id, n, None),
@@ -405,6 +421,12 @@ impl<'r> Desk<'r> {
         }
         let active = self.active_requests_of(user);
         if let Some(pending) = self.session.pending_reply.clone() {
+            // A button of the "which request?" question, typed as it reads ("IT-1: printer").
+            let offered = self.which_choices(&active);
+            if let Some(Action::ReplyTo(id)) = typed_choice(text, &offered, &self.rules.buttons) {
+                self.session.pending_reply = None;
+                return self.relay_from_requester(user, &id, &pending);
+            }
             if let Ok(id) = RequestId::parse(text) {
                 if active.contains(&id) {
                     self.session.pending_reply = None;
@@ -442,7 +464,13 @@ impl<'r> Desk<'r> {
 
     /// Asks which of `requests` the pending message is for.
     fn ask_which(&mut self, user: &UserRef, requests: &[RequestId], question: Text) {
-        let choices = requests
+        let choices = self.which_choices(requests);
+        self.dm(user, Message::with_choices(question, choices), None);
+    }
+
+    /// The buttons of the "which request?" question: one per request.
+    fn which_choices(&self, requests: &[RequestId]) -> Vec<Choice> {
+        requests
             .iter()
             .filter_map(|id| self.request(id))
             .flat_map(|r| {
@@ -456,8 +484,7 @@ impl<'r> Desk<'r> {
                         Choice::new(label, a)
                     })
             })
-            .collect();
-        self.dm(user, Message::with_choices(question, choices), None);
+            .collect()
     }
 
     fn on_button(&mut self, user: &UserRef, action: Action, post: Option<PostRef>) {

@@ -1,6 +1,7 @@
 //! The rules the core follows: departments, their questions and service levels.
 //! Built from the configuration by the shell; the core never reads config files.
 
+use super::typed::ButtonWords;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
@@ -52,11 +53,63 @@ pub struct Rules {
     pub intake_timeout: Duration,
     pub survey_enabled: bool,
     pub survey_remind_after: Duration,
-    /// Thread replies starting with this stay among agents.
+    /// Thread replies starting with this stay among agents (see [`Rules::is_internal_note`]).
     pub internal_note_prefix: String,
+    /// What the buttons the core offers say, in every locale the desk writes, so that typing a
+    /// label works like clicking it (see [`super::typed`]).
+    pub buttons: ButtonWords,
 }
 
+/// Marks that may stand in front of a thread reply's words: Slack's bold, italic, strike and
+/// code markers (`*Note:*`, `_note:_`).
+const FORMATTING_MARKS: &[char] = &['*', '_', '~', '`'];
+
 impl Rules {
+    /// Whether a reply in a request card's thread is an internal note, which stays among the
+    /// agents. It is when it starts with [`Rules::internal_note_prefix`], compared so that an
+    /// agent's way of typing it can't leak the note to the requester:
+    /// - case doesn't count (`Note:`, `NOTE:`);
+    /// - spaces, and formatting marks (`*Note:*`), in front of it don't count;
+    /// - spaces before the prefix's punctuation don't count (`note :` is `note:`), and a space
+    ///   inside the prefix is any run of spaces.
+    ///
+    /// Missing a note sends an agents' remark to the requester, while reading an ordinary reply
+    /// as a note only keeps it in the thread (no "relayed" mark appears on it), so where the
+    /// two could be confused the rule leans towards a note.
+    pub fn is_internal_note(&self, text: &str) -> bool {
+        let prefix = self
+            .internal_note_prefix
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        if prefix.is_empty() {
+            return false;
+        }
+        let text = text
+            .trim_start_matches(|c: char| c.is_whitespace() || FORMATTING_MARKS.contains(&c))
+            .to_lowercase();
+        let mut rest = text.as_str();
+        for p in prefix.chars() {
+            if p.is_whitespace() {
+                let after = rest.trim_start();
+                if after.len() == rest.len() {
+                    return false;
+                }
+                rest = after;
+                continue;
+            }
+            if !p.is_alphanumeric() {
+                rest = rest.trim_start();
+            }
+            match rest.strip_prefix(p) {
+                Some(after) => rest = after,
+                None => return false,
+            }
+        }
+        true
+    }
+
     pub fn department(&self, id: &str) -> Option<&Department> {
         self.departments.iter().find(|d| d.id == id)
     }
@@ -177,56 +230,58 @@ pub(crate) mod fixtures {
 
     /// IT (agents alice and bob), HR (anyone), Facilities: enough shape for every core test.
     pub(crate) fn rules() -> Rules {
-        Rules {
-            departments: vec![
-                Department {
-                    id: "it".into(),
-                    name: "IT".into(),
-                    prefix: "IT".into(),
-                    keywords: vec!["laptop".into(), "vpn".into(), "password".into()],
-                    agents: vec!["alice".into(), "bob".into()],
-                    fields: vec![
-                        text("device", "Which device is affected?", true),
-                        choice(
-                            "urgency",
-                            "How urgent is it?",
-                            &["low", "normal", "high", "urgent"],
-                            true,
-                        ),
-                        text("notes", "Anything else?", false),
-                    ],
-                    first_response_sla: Duration::hours(4),
-                    remind_every: Duration::hours(2),
-                    escalate_to: "itlead".into(),
-                },
-                Department {
-                    id: "hr".into(),
-                    name: "HR".into(),
-                    prefix: "HR".into(),
-                    keywords: vec!["holiday".into(), "contract".into()],
-                    agents: vec![],
-                    fields: vec![choice(
-                        "topic",
-                        "What is it about?",
-                        &["leave", "contract", "other"],
+        let departments = vec![
+            Department {
+                id: "it".into(),
+                name: "IT".into(),
+                prefix: "IT".into(),
+                keywords: vec!["laptop".into(), "vpn".into(), "password".into()],
+                agents: vec!["alice".into(), "bob".into()],
+                fields: vec![
+                    text("device", "Which device is affected?", true),
+                    choice(
+                        "urgency",
+                        "How urgent is it?",
+                        &["low", "normal", "high", "urgent"],
                         true,
-                    )],
-                    first_response_sla: Duration::hours(8),
-                    remind_every: Duration::hours(4),
-                    escalate_to: String::new(),
-                },
-                Department {
-                    id: "facilities".into(),
-                    name: "Facilities".into(),
-                    prefix: "FAC".into(),
-                    keywords: vec!["desk".into(), "chair".into(), "air conditioning".into()],
-                    agents: vec![],
-                    fields: vec![],
-                    first_response_sla: Duration::hours(4),
-                    remind_every: Duration::hours(2),
-                    escalate_to: String::new(),
-                },
-            ],
+                    ),
+                    text("notes", "Anything else?", false),
+                ],
+                first_response_sla: Duration::hours(4),
+                remind_every: Duration::hours(2),
+                escalate_to: "itlead".into(),
+            },
+            Department {
+                id: "hr".into(),
+                name: "HR".into(),
+                prefix: "HR".into(),
+                keywords: vec!["holiday".into(), "contract".into()],
+                agents: vec![],
+                fields: vec![choice(
+                    "topic",
+                    "What is it about?",
+                    &["leave", "contract", "other"],
+                    true,
+                )],
+                first_response_sla: Duration::hours(8),
+                remind_every: Duration::hours(4),
+                escalate_to: String::new(),
+            },
+            Department {
+                id: "facilities".into(),
+                name: "Facilities".into(),
+                prefix: "FAC".into(),
+                keywords: vec!["desk".into(), "chair".into(), "air conditioning".into()],
+                agents: vec![],
+                fields: vec![],
+                first_response_sla: Duration::hours(4),
+                remind_every: Duration::hours(2),
+                escalate_to: String::new(),
+            },
+        ];
+        Rules {
+            buttons: crate::core::shown::button_words(&departments),
+            departments,
             intake_timeout: Duration::hours(2),
             survey_enabled: true,
             survey_remind_after: Duration::hours(24),
@@ -272,6 +327,51 @@ mod tests {
             r.guess_department("question for hr about pay").unwrap().id,
             "hr"
         );
+    }
+
+    #[test]
+    fn an_internal_note_is_its_prefix_whatever_the_case_and_spacing() {
+        let r = rules();
+        for note in [
+            "note: check the warranty",
+            "Note: check the warranty",
+            "NOTE:x",
+            "   note: indented",
+            "\tNote:\ttabbed",
+            "note : a space before the colon",
+            "Note  :two spaces",
+            "*Note:* bold",
+            "_note:_ italic",
+            "note:",
+        ] {
+            assert!(r.is_internal_note(note), "{note:?}");
+        }
+        for reply in [
+            "I'll note: that later", // the prefix must come first
+            "notes: plural",
+            "no te: split",
+            "note without a colon",
+            "not e:",
+            "",
+            "Your laptop is ready",
+        ] {
+            assert!(!r.is_internal_note(reply), "{reply:?}");
+        }
+    }
+
+    #[test]
+    fn the_configured_prefix_is_compared_the_same_way() {
+        let mut r = rules();
+        r.internal_note_prefix = " Internal: ".into();
+        assert!(r.is_internal_note("INTERNAL: vendor ticket 42"));
+        assert!(r.is_internal_note("internal : vendor ticket 42"));
+        assert!(!r.is_internal_note("note: not this desk's prefix"));
+        r.internal_note_prefix = "fyi team:".into();
+        assert!(r.is_internal_note("FYI  Team : ask the vendor"));
+        assert!(!r.is_internal_note("fyiteam: no space"));
+        r.internal_note_prefix = "!".into();
+        assert!(r.is_internal_note(" ! quick note"));
+        assert!(!r.is_internal_note("Thanks!"));
     }
 
     #[test]

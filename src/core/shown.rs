@@ -56,3 +56,18 @@ pub(crate) fn shown(msg: &Message) -> Shown {
             .collect(),
     }
 }
+
+/// What the buttons say in every shipped locale, as the shell renders them for the rules.
+pub(crate) fn button_words(departments: &[super::Department]) -> super::ButtonWords {
+    super::ButtonWords::build(departments, |label| {
+        crate::i18n::SHIPPED
+            .iter()
+            .map(|(locale, _)| catalogs().format(locale, label, &mut crate::i18n::Plain))
+            .collect()
+    })
+}
+
+/// A button's label in `locale`, as the reader sees it.
+pub(crate) fn label_in(locale: &str, label: &super::Text) -> String {
+    catalogs().format(locale, label, &mut crate::i18n::Plain)
+}

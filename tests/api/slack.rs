@@ -1661,3 +1661,116 @@ async fn a_messages_file_overrides_one_message_of_the_default_locale() {
         .str("text")
         .starts_with("It sounds like a request for *IT*."));
 }
+
+// ---- typing instead of clicking ----
+
+#[tokio::test]
+async fn typing_the_buttons_labels_files_a_request_as_clicking_them_does() {
+    let app = SlackApp::spawn().await;
+    app.command_json(ALICE, "my vpn is broken").await;
+    app.drain().await;
+    assert!(app
+        .last_dm(ALICE)
+        .button_values()
+        .contains(&"dept_yes".to_string()));
+    // What the confirmation's button says, typed: the intake moves on (it used to answer
+    // "Please answer yes or no" forever).
+    app.dm(ALICE, "Yes, IT").await;
+    app.drain().await;
+    let question = app.last_dm(ALICE).str("text").to_string();
+    assert!(
+        question.starts_with("Which device or system is affected?"),
+        "{question}"
+    );
+    app.dm(ALICE, "ThinkPad X1").await;
+    app.drain().await;
+    app.dm(ALICE, "High!").await;
+    app.drain().await;
+    // A command mid-draft is not an answer: the summary is shown again.
+    app.dm(ALICE, "status").await;
+    app.drain().await;
+    let status = app.last_dm(ALICE).str("text").to_string();
+    assert!(
+        status.starts_with("You have no open requests.\nPlease check your *IT* request:"),
+        "{status}"
+    );
+    app.dm(ALICE, "submit.").await;
+    app.drain().await;
+    let card = app.posts_in(IT_CHANNEL, None);
+    assert_eq!(card.len(), 1, "one card posted");
+    let r = app.request("IT-1");
+    assert_eq!(r.summary, "my vpn is broken");
+    let values: Vec<_> = r.answers.iter().map(|a| a.value.clone()).collect();
+    assert_eq!(
+        values,
+        [Some("ThinkPad X1".to_string()), Some("high".to_string())]
+    );
+}
+
+#[tokio::test]
+async fn a_german_user_can_type_the_german_labels() {
+    const DE: &str = "UGERTRUD";
+    let app = SlackApp::spawn().await;
+    app.fake.set_locale(DE, "de-DE");
+    app.command_json(DE, "my laptop is broken").await;
+    app.drain().await;
+    app.dm(DE, "ja, it").await;
+    app.drain().await;
+    assert!(app
+        .last_dm(DE)
+        .str("text")
+        .starts_with("Which device or system is affected?"));
+    app.dm(DE, "Zurück").await;
+    app.drain().await;
+    assert!(
+        app.last_dm(DE)
+            .str("text")
+            .starts_with("Welches Team kann helfen?"),
+        "back at the team question: {}",
+        app.last_dm(DE).str("text")
+    );
+    app.dm(DE, "Abbrechen").await;
+    app.drain().await;
+    assert!(app
+        .engine
+        .store()
+        .session(&slack_user(DE))
+        .unwrap()
+        .draft
+        .is_none());
+}
+
+// ---- internal notes ----
+
+#[tokio::test]
+async fn notes_stay_internal_whatever_their_case_and_spacing() {
+    let app = SlackApp::spawn().await;
+    let id = app.file_it_request(ALICE, "my vpn is broken").await;
+    let card_ts = app.card_ts(&id);
+    let dms = app.dms_to(ALICE).len();
+    for note in [
+        "Note: the firewall again",
+        "   NOTE: the firewall again",
+        "note : the firewall again",
+        "*Note:* the firewall again",
+    ] {
+        app.thread_reply(AGENT, IT_CHANNEL, &card_ts, note).await;
+        app.drain().await;
+        assert_eq!(
+            app.dms_to(ALICE).len(),
+            dms,
+            "{note:?} reached the requester"
+        );
+    }
+    assert!(app.fake.calls_to("reactions.add").is_empty());
+    assert!(!app
+        .request(&id)
+        .history
+        .iter()
+        .any(|h| format!("{:?}", h.event).contains("firewall")));
+    // An ordinary reply still goes out.
+    app.thread_reply(AGENT, IT_CHANNEL, &card_ts, "Noted, on it")
+        .await;
+    app.drain().await;
+    assert_eq!(app.dms_to(ALICE).len(), dms + 1);
+}

@@ -861,3 +861,40 @@ async fn a_teams_user_whose_client_is_german_gets_german_messages_and_the_card_s
         last(&calls).shown()
     );
 }
+
+#[tokio::test]
+async fn typing_the_card_buttons_titles_in_german_files_the_request() {
+    let app = TeamsApp::spawn().await;
+    let de = |activity| in_locale(activity, "de-DE");
+    let calls = act(&app, de(app.dm(ALICE, "my laptop won't boot"))).await;
+    assert!(last(&calls).shown().contains("Stimmt das?"));
+    // What the confirmation card's button says, typed instead of clicked.
+    let calls = act(&app, de(app.dm(ALICE, "Ja, IT"))).await;
+    assert!(
+        last(&calls)
+            .shown()
+            .contains("Which device or system is affected?"),
+        "{}",
+        last(&calls).shown()
+    );
+    act(&app, de(app.dm(ALICE, "ThinkPad X1"))).await;
+    // A command mid-draft: the draft stays at the urgency question.
+    let calls = act(&app, de(app.dm(ALICE, "Status"))).await;
+    let shown = last(&calls).shown();
+    assert!(
+        shown.contains("Sie haben keine offenen Anfragen.") && shown.contains("How urgent is it?"),
+        "{shown}"
+    );
+    act(&app, de(app.dm(ALICE, "HIGH"))).await;
+    let calls = act(&app, de(app.dm(ALICE, "absenden!"))).await;
+    dm_containing(&calls, ALICE, "Danke! Ihre Anfrage **IT-1** liegt bei IT.");
+    assert!(calls
+        .iter()
+        .any(|c| c.raw_path == "/teams/v3/conversations"));
+    let r = app.request("IT-1");
+    let values: Vec<_> = r.answers.iter().map(|a| a.value.clone()).collect();
+    assert_eq!(
+        values,
+        [Some("ThinkPad X1".to_string()), Some("high".to_string())]
+    );
+}

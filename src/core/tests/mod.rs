@@ -19,6 +19,7 @@ mod odd_input_and_help;
 mod story;
 mod survey;
 mod timers;
+mod typed_answers;
 
 // ---------------------------------------------------------------------------------------------
 // The world: requests, sessions, counters, pending timers and a clock.
