@@ -22,21 +22,23 @@ use tokio_util::task::TaskTracker;
 pub enum AppError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("binding {addr}: {source}")]
+    // Each variant names what failed and keeps the cause as its `source()`; the command line
+    // prints the whole chain ("slack adapter: …: …"), so the cause is not repeated here.
+    #[error("binding {addr}")]
     Bind {
         addr: String,
         source: std::io::Error,
     },
-    #[error("slack adapter: {0}")]
-    Slack(String),
-    #[error("teams adapter: {0}")]
-    Teams(String),
-    #[error("serving HTTP: {0}")]
-    Serve(std::io::Error),
+    #[error("slack adapter")]
+    Slack(#[source] crate::slack::AdapterError),
+    #[error("teams adapter")]
+    Teams(#[source] crate::teams::AdapterError),
+    #[error("serving HTTP")]
+    Serve(#[source] std::io::Error),
     #[error(transparent)]
     Backup(#[from] BackupError),
-    #[error("installing the SIGHUP handler: {0}")]
-    Signal(std::io::Error),
+    #[error("installing the SIGHUP handler")]
+    Signal(#[source] std::io::Error),
 }
 
 /// How long a stop waits for the outbox worker and the scheduler to finish their current
@@ -111,7 +113,7 @@ impl App {
         if let Some(slack) =
             crate::slack::Adapter::from_config(&config, engine.clone(), shared.clone())
                 .await
-                .map_err(|e| AppError::Slack(e.to_string()))?
+                .map_err(AppError::Slack)?
         {
             outbox = outbox.with_deliverer(crate::core::Platform::Slack, slack.deliverer());
             router = router.merge(slack.routes());
@@ -121,7 +123,7 @@ impl App {
         if let Some(teams) =
             crate::teams::Adapter::from_config(&config, engine.clone(), shared.clone())
                 .await
-                .map_err(|e| AppError::Teams(e.to_string()))?
+                .map_err(AppError::Teams)?
         {
             outbox = outbox.with_deliverer(crate::core::Platform::Teams, teams.deliverer());
             router = router.merge(teams.routes());
@@ -136,7 +138,7 @@ impl App {
             source,
         })?);
         if let Err(e) = admin.publish(&config.server.data_dir) {
-            tracing::warn!(error = %e, "writing the admin token; `frontdesk backup` can't reach this server");
+            tracing::warn!(error = %crate::telemetry::chain(&e), "writing the admin token; `frontdesk backup` can't reach this server");
         }
         let state = AppState {
             engine,

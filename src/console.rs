@@ -25,7 +25,7 @@ pub enum ConsoleError {
     Outbox(#[from] OutboxError),
     #[error(transparent)]
     Scheduler(#[from] SchedulerError),
-    #[error("writing output: {0}")]
+    #[error("writing output")]
     Io(#[from] std::io::Error),
 }
 

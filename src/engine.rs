@@ -383,7 +383,7 @@ fn writer_loop(store: &dyn DeskStore, rx: mpsc::Receiver<Job>, stats: &EngineSta
         if let Err(e) = store.flush() {
             // Callers are answered only after a successful flush; on failure they learn the
             // engine stopped, and nothing is acknowledged that may not be on disk.
-            tracing::error!(error = %e, "flushing the store failed; stopping the writer");
+            tracing::error!(error = %crate::telemetry::chain(&e), "flushing the store failed; stopping the writer");
             return;
         }
         for complete in done {

@@ -100,8 +100,12 @@ impl Scheduler {
         {
             Ok(Ok(n)) if n > 0 => tracing::debug!(pruned = n, "forgot old webhook event ids"),
             Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "pruning webhook event ids failed"),
-            Err(e) => tracing::warn!(error = %e, "pruning webhook event ids failed"),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %crate::telemetry::chain(&e), "pruning webhook event ids failed")
+            }
+            Err(e) => {
+                tracing::warn!(error = %crate::telemetry::chain(&e), "pruning webhook event ids failed")
+            }
         }
     }
 
@@ -127,7 +131,7 @@ impl Scheduler {
                 Ok(n) if n >= self.max_burst => Some(BURST_PAUSE),
                 Ok(_) => None,
                 Err(e) => {
-                    tracing::error!(error = %e, "scheduler: store error; pausing");
+                    tracing::error!(error = %crate::telemetry::chain(&e), "scheduler: store error; pausing");
                     Some(BURST_PAUSE)
                 }
             };

@@ -29,3 +29,38 @@ pub fn init(format: LogFormat) {
         LogFormat::Text => builder.with_target(false).try_init(),
     };
 }
+
+/// An error with its causes, for log lines: `opening the store at /x: could not acquire lock`.
+/// Errors here name what failed and keep the cause as their `source()` rather than repeating
+/// its text, so a log line that printed only the outermost one would lose the cause.
+pub fn chain<'a>(error: &'a (dyn std::error::Error + 'static)) -> ErrorChain<'a> {
+    ErrorChain(error)
+}
+
+/// See [`chain`].
+pub struct ErrorChain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut next = self.0.source();
+        while let Some(cause) = next {
+            write!(f, ": {cause}")?;
+            next = cause.source();
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(Debug, thiserror::Error)]
+    #[error("opening the store")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn a_chain_prints_every_cause_once() {
+        let e = Outer(std::io::Error::other("disk full"));
+        assert_eq!(super::chain(&e).to_string(), "opening the store: disk full");
+    }
+}

@@ -55,7 +55,7 @@ pub async fn admin_command(
             (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response()
         }
         Err(e) => {
-            tracing::error!(error = %e, "admin command failed");
+            tracing::error!(error = %crate::telemetry::chain(&e), "admin command failed");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the store could not be read; see the server log\n",

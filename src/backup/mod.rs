@@ -38,7 +38,7 @@ pub use crate::admin::{AdminAccess, AdminClient, Refusal, ADMIN_ADDR_FILE, ADMIN
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
-    #[error("{context}: {source}")]
+    #[error("{context}")]
     Io {
         context: String,
         source: std::io::Error,

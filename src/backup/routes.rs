@@ -55,7 +55,7 @@ pub async fn admin_backup(
                 }
                 Err(e) => {
                     metrics.backup_finished(false);
-                    tracing::error!(error = %e, "backup failed");
+                    tracing::error!(error = %crate::telemetry::chain(&e), "backup failed");
                 }
             }
         }

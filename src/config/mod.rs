@@ -63,7 +63,7 @@ const EXAMPLE: &str = include_str!("../../frontdesk.example.toml");
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {}: {source}", path.display())]
+    #[error("cannot read config file {}", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -121,7 +121,7 @@ impl Config {
                 );
                 std::sync::Arc::new(built.unwrap_or_else(|e| {
                     // Validation refuses such a configuration; this is one changed under it.
-                    tracing::error!(error = %e, "the messages configured can't be used; using the shipped ones");
+                    tracing::error!(error = %crate::telemetry::chain(&e), "the messages configured can't be used; using the shipped ones");
                     crate::i18n::Catalogs::shipped(&server.default_locale)
                         .or_else(|_| crate::i18n::Catalogs::shipped(crate::i18n::REFERENCE))
                         .expect("the reference locale is shipped")

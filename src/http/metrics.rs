@@ -36,7 +36,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     match rendered {
         Ok(text) => ([(header::CONTENT_TYPE, CONTENT_TYPE)], text).into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "rendering metrics failed");
+            tracing::error!(error = %crate::telemetry::chain(&e), "rendering metrics failed");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }

@@ -36,7 +36,7 @@ pub(super) fn render(out: &mut Exposition, state: &Sources<'_>, config: &Config)
             }
             Err(e) => {
                 store_ok = false;
-                tracing::warn!(error = %e, "metrics: reading open requests failed");
+                tracing::warn!(error = %crate::telemetry::chain(&e), "metrics: reading open requests failed");
             }
         }
     }

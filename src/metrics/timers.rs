@@ -24,7 +24,7 @@ pub(super) fn render(out: &mut Exposition, state: &Sources<'_>) -> bool {
         }
         Err(e) => {
             store_ok = false;
-            tracing::warn!(error = %e, "metrics: reading due timers failed");
+            tracing::warn!(error = %crate::telemetry::chain(&e), "metrics: reading due timers failed");
         }
     }
     out.family(

@@ -206,7 +206,7 @@ impl OutboxWorker {
                 let give_up =
                     matches!(err, DeliveryError::Permanent(_)) || age >= self.policy.give_up_after;
                 if give_up {
-                    tracing::error!(error = %err, attempts = item.attempts, "delivery failed; moved to dead letters (`frontdesk outbox list`)");
+                    tracing::error!(error = %crate::telemetry::chain(&err), attempts = item.attempts, "delivery failed; moved to dead letters (`frontdesk outbox list`)");
                     let id = item.id;
                     self.engine
                         .write(move |store| store.dead_letter(&item))
@@ -220,7 +220,7 @@ impl OutboxWorker {
                 };
                 let wait = self.policy.backoff(item.attempts, asked);
                 item.next_attempt_at = now + to_chrono(wait);
-                tracing::warn!(error = %err, attempts = item.attempts, retry_in = ?wait, "delivery failed; will retry");
+                tracing::warn!(error = %crate::telemetry::chain(&err), attempts = item.attempts, retry_in = ?wait, "delivery failed; will retry");
                 let (id, at) = (item.id, item.next_attempt_at);
                 self.engine
                     .write(move |store| store.update_outbox(&item))
@@ -248,7 +248,9 @@ impl OutboxWorker {
                 self.suspect_below
                     .store(session.suspect_below, Ordering::Relaxed);
             }
-            Err(e) => tracing::error!(error = %e, "starting a delivery session failed"),
+            Err(e) => {
+                tracing::error!(error = %crate::telemetry::chain(&e), "starting a delivery session failed")
+            }
         }
         let wake = self.engine.outbox_wake();
         let mut tasks: JoinSet<Finished> = JoinSet::new();
@@ -282,7 +284,7 @@ impl OutboxWorker {
             .write(|store| store.end_delivery_session())
             .await;
         if let Err(e) = flatten(ended) {
-            tracing::error!(error = %e, "ending the delivery session failed");
+            tracing::error!(error = %crate::telemetry::chain(&e), "ending the delivery session failed");
         }
     }
 
@@ -305,7 +307,7 @@ impl OutboxWorker {
         {
             Ok(found) => found,
             Err(e) => {
-                tracing::error!(error = %e, "outbox worker: store error; pausing");
+                tracing::error!(error = %crate::telemetry::chain(&e), "outbox worker: store error; pausing");
                 return Some(now + chrono::Duration::seconds(1));
             }
         };
@@ -357,7 +359,7 @@ impl OutboxWorker {
             Ok(done) => done,
             // Only when the runtime shuts down: panics are caught inside the task.
             Err(e) => {
-                tracing::error!(error = %e, "a delivery task was cancelled");
+                tracing::error!(error = %crate::telemetry::chain(&e), "a delivery task was cancelled");
                 return;
             }
         };
@@ -373,7 +375,7 @@ impl OutboxWorker {
                 self.limit.record(signal, started);
             }
             Err(e) => {
-                tracing::error!(error = %e, outbox_id = id, "outbox worker: recording a delivery failed")
+                tracing::error!(error = %crate::telemetry::chain(&e), outbox_id = id, "outbox worker: recording a delivery failed")
             }
         }
     }

@@ -79,7 +79,7 @@ impl DmChannels {
             // Not through the writer: this is a cache, and the next commit's flush takes it
             // to disk with everything else.
             if let Err(e) = store.kv_put(DM_TREE, user.as_bytes(), channel.as_bytes()) {
-                tracing::warn!(error = %e, "keeping a DM channel in the store failed");
+                tracing::warn!(error = %crate::telemetry::chain(&e), "keeping a DM channel in the store failed");
             }
         }
     }

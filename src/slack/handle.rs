@@ -44,9 +44,9 @@ pub(crate) struct Inbound {
 /// Why a payload was turned away, or could not be applied.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum Refusal {
-    #[error("{0}")]
+    #[error(transparent)]
     Unverified(#[from] VerifyError),
-    #[error("{0}")]
+    #[error(transparent)]
     Malformed(#[from] payload::PayloadError),
     #[error("storage unavailable")]
     Store(#[from] StoreError),
@@ -187,7 +187,7 @@ impl Inbound {
             let action = match Action::parse(&value) {
                 Ok(a) => a,
                 Err(e) => {
-                    span.in_scope(|| tracing::debug!(error = %e, "a button that isn't ours"));
+                    span.in_scope(|| tracing::debug!(error = %crate::telemetry::chain(&e), "a button that isn't ours"));
                     continue;
                 }
             };

@@ -40,7 +40,7 @@ pub async fn publish(
     let (open, recent) = match requests_for_home(&*store, &user) {
         Ok(lists) => lists,
         Err(e) => {
-            tracing::error!(error = %e, user = %user, "reading requests for the App Home failed");
+            tracing::error!(error = %crate::telemetry::chain(&e), user = %user, "reading requests for the App Home failed");
             return;
         }
     };

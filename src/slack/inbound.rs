@@ -39,11 +39,11 @@ impl IntoResponse for Refusal {
                 (StatusCode::BAD_REQUEST, format!("bad request: {e}")).into_response()
             }
             Refusal::Store(e) => {
-                tracing::error!(error = %e, "store failure while handling a Slack request; Slack will retry");
+                tracing::error!(error = %crate::telemetry::chain(e), "store failure while handling a Slack request; Slack will retry");
                 (StatusCode::INTERNAL_SERVER_ERROR, self.to_string()).into_response()
             }
             Refusal::Engine(e) => {
-                tracing::error!(error = %e, "engine failure while handling a Slack request; Slack will retry");
+                tracing::error!(error = %crate::telemetry::chain(e), "engine failure while handling a Slack request; Slack will retry");
                 (StatusCode::INTERNAL_SERVER_ERROR, self.to_string()).into_response()
             }
         }
@@ -96,7 +96,7 @@ async fn handle_command(
     match state.on_command(command).await {
         Ok(reply) => Ok(respond(reply)),
         Err(e) if e.is_failure() => {
-            tracing::error!(error = %e, "handling /help-it failed");
+            tracing::error!(error = %crate::telemetry::chain(&e), "handling /help-it failed");
             Ok(Json(state.command_failed(user.as_deref())).into_response())
         }
         Err(e) => Err(e),

@@ -81,7 +81,7 @@ impl Locales {
                     // Not through the writer: a cache, flushed with the next commit.
                     let value = locale.as_deref().unwrap_or("");
                     if let Err(e) = store.kv_put(TREE, user.as_bytes(), value.as_bytes()) {
-                        tracing::warn!(error = %e, "keeping a user's locale in the store failed");
+                        tracing::warn!(error = %crate::telemetry::chain(&e), "keeping a user's locale in the store failed");
                     }
                 }
                 locale

@@ -48,7 +48,7 @@ pub enum AdapterError {
     Config(String),
     #[error(transparent)]
     Client(#[from] api::ClientSetupError),
-    #[error("Socket Mode: {0}")]
+    #[error("Socket Mode")]
     Socket(#[from] socket::open::OpenError),
     /// `auth.test` refused the token (or the app lacks a scope): retrying can't fix that.
     #[error("{0}")]

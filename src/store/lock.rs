@@ -163,13 +163,19 @@ mod tests {
         match Store::open(dir.path()) {
             Err(StoreError::Locked { path, source }) => {
                 assert_eq!(path, dir.path());
-                // What users read is what sled said, as before.
-                let shown = StoreError::Locked { path, source }.to_string();
+                // What users read (the error and its causes) is what sled said, as before.
+                let error = StoreError::Locked { path, source };
+                let shown = crate::telemetry::chain(&error).to_string();
                 assert!(
                     shown.starts_with(&format!("opening the store at {}: ", dir.path().display())),
                     "{shown}"
                 );
                 assert!(shown.contains("could not acquire lock"), "{shown}");
+                assert_eq!(
+                    shown.matches("could not acquire lock").count(),
+                    1,
+                    "{shown}"
+                );
             }
             other => panic!("expected Locked, got {other:?}"),
         }

@@ -48,13 +48,13 @@ const CHUNK_BYTES: usize = 8 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("opening the store at {path}: {source}")]
+    #[error("opening the store at {path}")]
     Open { path: PathBuf, source: sled::Error },
     /// Another handle holds the directory's lock: a running server, or a store this process
     /// has open. `source` is sled's report of it, which is what users are shown.
-    #[error("opening the store at {path}: {source}")]
+    #[error("opening the store at {path}")]
     Locked { path: PathBuf, source: sled::Error },
-    #[error("store I/O: {0}")]
+    #[error("store I/O")]
     Sled(#[from] sled::Error),
     #[error("corrupt value in tree {tree}: {message}")]
     Corrupt { tree: &'static str, message: String },

@@ -15,7 +15,7 @@ pub enum RestoreError {
     /// The directory's store is open in a process, this one included.
     #[error("{0} is in use by a running frontdesk")]
     InUse(PathBuf),
-    #[error("{context}: {source}")]
+    #[error("{context}")]
     Io {
         context: String,
         source: std::io::Error,

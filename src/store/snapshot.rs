@@ -40,7 +40,7 @@ pub enum SnapshotError {
     /// rather than returning it; this is the panic's message.
     #[error("reading the store failed while copying it: {0}")]
     Read(String),
-    #[error("writing the restored store: {0}")]
+    #[error("writing the restored store")]
     Write(#[from] sled::Error),
     /// An id floor no store of frontdesk's reaches: moving past it would take for ever.
     #[error("the id floor {0} is implausibly high")]

@@ -37,7 +37,7 @@ pub enum ConnectorError {
         status: u16,
         retry_after: Option<Duration>,
     },
-    #[error("{what}: {source}")]
+    #[error("{what}")]
     Network {
         what: &'static str,
         source: reqwest::Error,

@@ -25,11 +25,11 @@ use tracing::Instrument;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InboundError {
-    #[error("unauthorized: {0}")]
+    #[error("unauthorized")]
     Unauthorized(#[from] auth::AuthError),
     #[error("bad request: {0}")]
     BadRequest(String),
-    #[error("signing keys unavailable: {0}")]
+    #[error("signing keys unavailable")]
     Keys(#[from] openid::KeysError),
     #[error(transparent)]
     Engine(#[from] EngineError),
@@ -48,7 +48,7 @@ impl IntoResponse for InboundError {
                 (StatusCode::BAD_REQUEST, reason.clone()).into_response()
             }
             InboundError::Keys(e) => {
-                tracing::error!(error = %e, "can't verify activities: no signing keys");
+                tracing::error!(error = %crate::telemetry::chain(e), "can't verify activities: no signing keys");
                 (StatusCode::SERVICE_UNAVAILABLE, "signing keys unavailable").into_response()
             }
             InboundError::Engine(_) | InboundError::Store(_) => {

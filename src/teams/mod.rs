@@ -37,7 +37,7 @@ use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdapterError {
-    #[error("building the HTTP client: {0}")]
+    #[error("building the HTTP client")]
     Http(#[from] reqwest::Error),
 }
 

@@ -20,7 +20,7 @@ pub const UNKNOWN_KID_REFRESH_INTERVAL: chrono::TimeDelta = chrono::TimeDelta::m
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeysError {
-    #[error("fetching {what} from {url}: {source}")]
+    #[error("fetching {what} from {url}")]
     Fetch {
         what: &'static str,
         url: String,
@@ -103,7 +103,7 @@ impl KeySource {
                     });
                 }
                 Err(e) if state.cached.is_some() => {
-                    tracing::warn!(error = %e, "refreshing the signing keys failed; keeping the cached ones");
+                    tracing::warn!(error = %crate::telemetry::chain(&e), "refreshing the signing keys failed; keeping the cached ones");
                 }
                 Err(e) => return Err(e),
             }

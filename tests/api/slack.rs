@@ -1120,7 +1120,8 @@ async fn a_refused_token_stops_the_start_with_the_fix() {
         .await
         .err()
         .expect("the start fails");
-    let text = err.to_string();
+    // The error names what failed; its causes say why, as the command line prints them.
+    let text = frontdesk::telemetry::chain(&err).to_string();
     assert!(
         text.contains("invalid_auth") && text.contains("SLACK_BOT_TOKEN"),
         "{text}"
@@ -1266,7 +1267,7 @@ async fn every_kind_of_refused_token_still_stops_the_start() {
             .await
             .err()
             .unwrap_or_else(|| panic!("{failure:?} did not stop the start"));
-        let text = err.to_string();
+        let text = frontdesk::telemetry::chain(&err).to_string();
         assert!(text.contains(expect), "{failure:?}: {text}");
         assert_eq!(fake.calls_to("auth.test").len(), 1, "{failure:?}");
     }

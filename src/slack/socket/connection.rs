@@ -246,7 +246,7 @@ async fn on_text(
         }
         Err(e) => {
             // Without an envelope id there is nothing to acknowledge.
-            tracing::warn!(error = %e, "unreadable Socket Mode frame ignored");
+            tracing::warn!(error = %crate::telemetry::chain(&e), "unreadable Socket Mode frame ignored");
             None
         }
     }

@@ -59,13 +59,13 @@ pub async fn handle(
                 }
                 Err(Refusal::Malformed(e)) => {
                     count("malformed");
-                    tracing::warn!(error = %e, "unreadable envelope payload acknowledged and dropped");
+                    tracing::warn!(error = %crate::telemetry::chain(&e), "unreadable envelope payload acknowledged and dropped");
                     ticket.finish(Some(None));
                     Some(None)
                 }
                 Err(e) => {
                     count("failed");
-                    tracing::error!(error = %e, "applying the envelope failed; not acknowledged, so Slack delivers it again");
+                    tracing::error!(error = %crate::telemetry::chain(&e), "applying the envelope failed; not acknowledged, so Slack delivers it again");
                     ticket.finish(None);
                     None
                 }
