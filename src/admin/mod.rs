@@ -16,7 +16,9 @@ mod routes;
 
 use crate::core::{Platform, Request, RequestId, Status, Timestamp, UserRef};
 use crate::report;
+use crate::report::Period;
 use crate::store::{DeskStore, OutboxItem, Store, StoreError};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -37,6 +39,12 @@ pub enum AdminCommand {
     },
     RequestsExport {
         csv: bool,
+        /// Only requests filed on or after this day (UTC).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<NaiveDate>,
+        /// Only requests filed on or before this day (UTC), the whole day.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<NaiveDate>,
     },
     Stats {
         json: bool,
@@ -137,8 +145,22 @@ pub fn execute(
                 None => Err(AdminError::NotFound(format!("no request {id}"))),
             }
         }
-        AdminCommand::RequestsExport { csv } => {
-            let requests: Vec<Request> = store.all_requests().collect::<Result<_, _>>()?;
+        AdminCommand::RequestsExport { csv, since, until } => {
+            let period = Period {
+                since: *since,
+                until: *until,
+            };
+            if let (Some(s), Some(u)) = (since, until) {
+                if s > u {
+                    return Err(AdminError::BadInput(format!(
+                        "--since {s} is after --until {u}"
+                    )));
+                }
+            }
+            let mut requests: Vec<Request> = store.all_requests().collect::<Result<_, _>>()?;
+            if !period.is_unbounded() {
+                requests.retain(|r| period.contains(r.created_at));
+            }
             if *csv {
                 report::export_csv(&requests).map_err(|e| AdminError::BadInput(e.to_string()))
             } else {

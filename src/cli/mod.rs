@@ -6,6 +6,7 @@ mod console;
 mod serve;
 
 use anyhow::Context;
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use frontdesk::admin::{AdminCommand, AdminError};
 use frontdesk::config::{Config, LogFormat};
@@ -98,11 +99,26 @@ enum RequestsCommand {
     },
     /// Everything about one request, including its history.
     Show { id: String },
-    /// All requests as JSON or CSV on stdout.
+    /// All requests as JSON or CSV on stdout, or those filed in a period.
+    ///
+    /// The period is when a request was filed (its creation time, in UTC); both bounds are
+    /// inclusive days and either may be left out.
     Export {
         #[arg(long, value_enum, default_value = "json")]
         format: ExportFormat,
+        /// Only requests filed on or after this day (YYYY-MM-DD, from 00:00 UTC).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        since: Option<NaiveDate>,
+        /// Only requests filed on or before this day (YYYY-MM-DD, up to 24:00 UTC).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        until: Option<NaiveDate>,
     },
+}
+
+/// A day as `YYYY-MM-DD`; clap names the flag in its error and exits with 2.
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| format!("{e}: expected a date as YYYY-MM-DD, e.g. 2026-03-31"))
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -138,9 +154,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     AdminCommand::RequestsList { status, user }
                 }
                 RequestsCommand::Show { id } => AdminCommand::RequestsShow { id },
-                RequestsCommand::Export { format } => AdminCommand::RequestsExport {
-                    csv: matches!(format, ExportFormat::Csv),
-                },
+                RequestsCommand::Export {
+                    format,
+                    since,
+                    until,
+                } => {
+                    if let (Some(s), Some(u)) = (since, until) {
+                        if s > u {
+                            eprintln!("frontdesk: --since {s} is after --until {u}");
+                            return Ok(ExitCode::from(2));
+                        }
+                    }
+                    AdminCommand::RequestsExport {
+                        csv: matches!(format, ExportFormat::Csv),
+                        since,
+                        until,
+                    }
+                }
             };
             admin(config_path, command).await
         }
