@@ -1,4 +1,4 @@
-//! The read and maintenance commands of the CLI (`requests`, `stats`, `outbox`), as one
+//! The read and maintenance commands of the CLI (`requests`, `stats`, `report`, `outbox`), as one
 //! function over the store. The store admits one process at a time, so while `frontdesk
 //! serve` holds it the CLI sends the same command to the server (`POST /admin/command`, with
 //! the admin token from the data directory) and the server runs this same function.
@@ -16,6 +16,8 @@ mod routes;
 
 use crate::core::{Platform, Request, RequestId, Status, Timestamp, UserRef};
 use crate::report;
+use crate::report::weekly;
+pub use crate::report::weekly::DepartmentTarget;
 use crate::report::Period;
 use crate::store::{DeskStore, OutboxItem, Store, StoreError};
 use chrono::NaiveDate;
@@ -46,6 +48,17 @@ pub enum AdminCommand {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         until: Option<NaiveDate>,
     },
+    /// The weekly digest. The departments and their targets come from the caller's
+    /// configuration, so the server and an offline run print the same.
+    WeeklyReport {
+        /// A day in the week to report; without it the last complete week.
+        #[serde(default)]
+        week_of: Option<NaiveDate>,
+        #[serde(default)]
+        department: Option<String>,
+        format: DigestFormat,
+        departments: Vec<DepartmentTarget>,
+    },
     Stats {
         json: bool,
     },
@@ -53,6 +66,14 @@ pub enum AdminCommand {
     OutboxRetry {
         id: u64,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DigestFormat {
+    Text,
+    Json,
+    Html,
 }
 
 impl AdminCommand {
@@ -185,6 +206,46 @@ pub fn execute(
                 )
             } else {
                 format!("{}\n", report::stats_table(&stats))
+            })
+        }
+        AdminCommand::WeeklyReport {
+            week_of,
+            department,
+            format,
+            departments,
+        } => {
+            let chosen: Vec<DepartmentTarget> = match department {
+                Some(id) => match departments.iter().find(|d| &d.id == id) {
+                    Some(d) => vec![d.clone()],
+                    None => {
+                        let known: Vec<&str> = departments.iter().map(|d| d.id.as_str()).collect();
+                        return Err(AdminError::BadInput(format!(
+                            "unknown department {id:?}: use one of {}",
+                            known.join(", ")
+                        )));
+                    }
+                },
+                None => departments.clone(),
+            };
+            let monday = match week_of {
+                Some(day) => weekly::monday_of(*day),
+                None => weekly::last_complete_week(now),
+            };
+            let mut failed = None;
+            let digest = weekly::digest(
+                store
+                    .all_requests()
+                    .map_while(|r| r.map_err(|e| failed = Some(e)).ok()),
+                &chosen,
+                monday,
+            );
+            if let Some(e) = failed {
+                return Err(e.into());
+            }
+            Ok(match format {
+                DigestFormat::Text => weekly::text(&digest),
+                DigestFormat::Json => weekly::json(&digest),
+                DigestFormat::Html => weekly::html(&digest),
             })
         }
         AdminCommand::OutboxList => {

@@ -1,4 +1,4 @@
-//! `POST /admin/command`: the server's side of the CLI's `requests`, `stats` and `outbox`
+//! `POST /admin/command`: the server's side of the CLI's `requests`, `stats`, `report` and `outbox`
 //! commands while it holds the store.
 
 use super::access::refusal_response;

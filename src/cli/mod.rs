@@ -8,7 +8,7 @@ mod serve;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
-use frontdesk::admin::{AdminCommand, AdminError};
+use frontdesk::admin::{AdminCommand, AdminError, DepartmentTarget, DigestFormat};
 use frontdesk::config::{Config, LogFormat};
 use frontdesk::store::Store;
 use std::path::{Path, PathBuf};
@@ -57,6 +57,23 @@ enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// The weekly digest per department: requests resolved, the median first response
+    /// against the service level, ratings and the week's best survey comments.
+    Report {
+        /// Report on a week, Monday 00:00 to Sunday 24:00 UTC: the last complete one, or the
+        /// one given by --week-of.
+        #[arg(long, required_unless_present = "week_of")]
+        week: bool,
+        /// The week that holds this day (YYYY-MM-DD) instead of the last complete one.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        week_of: Option<NaiveDate>,
+        /// Only this department (its id, e.g. `it`).
+        #[arg(long, value_name = "ID")]
+        department: Option<String>,
+        /// text (the message a channel would be sent), json, or a self-contained html page.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
     },
     /// Messages waiting for delivery, and the ones given up on.
     Outbox {
@@ -127,6 +144,13 @@ enum ExportFormat {
     Csv,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
+    Html,
+}
+
 #[derive(Debug, Subcommand)]
 enum OutboxCommand {
     /// Pending messages and dead letters.
@@ -174,6 +198,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             admin(config_path, command).await
         }
+        Command::Report {
+            week: _,
+            week_of,
+            department,
+            format,
+        } => {
+            let config = load_config(config_path)?;
+            let command = AdminCommand::WeeklyReport {
+                week_of,
+                department,
+                format: match format {
+                    ReportFormat::Text => DigestFormat::Text,
+                    ReportFormat::Json => DigestFormat::Json,
+                    ReportFormat::Html => DigestFormat::Html,
+                },
+                departments: config
+                    .departments
+                    .iter()
+                    .map(DepartmentTarget::from_config)
+                    .collect(),
+            };
+            admin_with(&config, command).await
+        }
         Command::Stats { json } => admin(config_path, AdminCommand::Stats { json }).await,
         Command::Outbox { command } => {
             let command = match command {
@@ -199,7 +246,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Runs a read or maintenance command on the store, or through the server holding it.
 async fn admin(config_path: Option<&Path>, command: AdminCommand) -> anyhow::Result<ExitCode> {
-    let config = load_config(config_path)?;
+    admin_with(&load_config(config_path)?, command).await
+}
+
+async fn admin_with(config: &Config, command: AdminCommand) -> anyhow::Result<ExitCode> {
     let dir = &config.server.data_dir;
     match frontdesk::admin::run(dir, &command).await {
         Ok(out) => {

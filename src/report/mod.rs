@@ -1,5 +1,9 @@
 //! Read-only views of stored requests for people: the list, one request in full, exports and
 //! department statistics. Pure functions over requests; the CLI and the console print them.
+//!
+//! - `weekly`: the weekly digest ([`weekly::digest`]) and its text, JSON and HTML forms.
+
+pub mod weekly;
 
 use crate::core::{Event, HistoryEntry, Request, Status, Timestamp};
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -209,7 +213,7 @@ pub struct DepartmentStats {
 }
 
 /// The median of durations in seconds (the mean of the middle two for an even count).
-fn median(mut v: Vec<i64>) -> Option<i64> {
+pub(crate) fn median(mut v: Vec<i64>) -> Option<i64> {
     if v.is_empty() {
         return None;
     }
