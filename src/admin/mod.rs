@@ -1,5 +1,5 @@
-//! The read and maintenance commands of the CLI (`requests`, `stats`, `report`, `outbox`), as one
-//! function over the store. The store admits one process at a time, so while `frontdesk
+//! The read and maintenance commands of the CLI (`requests`, `stats`, `report`, `outbox`), as
+//! one function over the store. The store admits one process at a time, so while `frontdesk
 //! serve` holds it the CLI sends the same command to the server (`POST /admin/command`, with
 //! the admin token from the data directory) and the server runs this same function.
 //!
