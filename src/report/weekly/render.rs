@@ -125,13 +125,12 @@ pub fn html(d: &WeeklyDigest) -> String {
     for dept in &d.departments {
         out.push_str(&format!("<section>\n<h2>{}</h2>\n", escape(&dept.name)));
         out.push_str("<ul>\n");
-        for l in lines(dept) {
-            let class = if l.contains("(met,") {
-                " class=\"met\""
-            } else if l.contains("(missed,") {
-                " class=\"missed\""
-            } else {
-                ""
+        for (i, l) in lines(dept).into_iter().enumerate() {
+            // The second line is the first response (a quiet week has none to colour).
+            let class = match dept.first_response_target_met {
+                Some(true) if i == 1 => " class=\"met\"",
+                Some(false) if i == 1 => " class=\"missed\"",
+                _ => "",
             };
             out.push_str(&format!("<li{class}>{}</li>\n", escape(&l)));
         }

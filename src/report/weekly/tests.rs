@@ -178,6 +178,7 @@ fn a_median_over_the_target_is_missed() {
     let d = digest(requests, &it(), day("2026-11-23"));
     assert_eq!(d.departments[0].median_first_response_secs, Some(5400));
     assert_eq!(d.departments[0].first_response_target_met, Some(false));
+    assert!(html(&d).contains("<li class=\"missed\">First response: median 1h 30m"));
     let t = text(&d);
     assert!(
         t.contains("First response: median 1h 30m, target 30m (missed, 2 requests)"),
