@@ -1,5 +1,5 @@
-//! The read and maintenance commands of the CLI (`requests`, `stats`, `outbox`), as one
-//! function over the store. The store admits one process at a time, so while `frontdesk
+//! The read and maintenance commands of the CLI (`requests`, `stats`, `report`, `outbox`), as
+//! one function over the store. The store admits one process at a time, so while `frontdesk
 //! serve` holds it the CLI sends the same command to the server (`POST /admin/command`, with
 //! the admin token from the data directory) and the server runs this same function.
 //!
@@ -16,7 +16,11 @@ mod routes;
 
 use crate::core::{Platform, Request, RequestId, Status, Timestamp, UserRef};
 use crate::report;
+use crate::report::weekly;
+pub use crate::report::weekly::DepartmentTarget;
+use crate::report::Period;
 use crate::store::{DeskStore, OutboxItem, Store, StoreError};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -37,6 +41,23 @@ pub enum AdminCommand {
     },
     RequestsExport {
         csv: bool,
+        /// Only requests filed on or after this day (UTC).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<NaiveDate>,
+        /// Only requests filed on or before this day (UTC), the whole day.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<NaiveDate>,
+    },
+    /// The weekly digest. The departments and their targets come from the caller's
+    /// configuration, so the server and an offline run print the same.
+    WeeklyReport {
+        /// A day in the week to report; without it the last complete week.
+        #[serde(default)]
+        week_of: Option<NaiveDate>,
+        #[serde(default)]
+        department: Option<String>,
+        format: DigestFormat,
+        departments: Vec<DepartmentTarget>,
     },
     Stats {
         json: bool,
@@ -45,6 +66,14 @@ pub enum AdminCommand {
     OutboxRetry {
         id: u64,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DigestFormat {
+    Text,
+    Json,
+    Html,
 }
 
 impl AdminCommand {
@@ -137,8 +166,22 @@ pub fn execute(
                 None => Err(AdminError::NotFound(format!("no request {id}"))),
             }
         }
-        AdminCommand::RequestsExport { csv } => {
-            let requests: Vec<Request> = store.all_requests().collect::<Result<_, _>>()?;
+        AdminCommand::RequestsExport { csv, since, until } => {
+            let period = Period {
+                since: *since,
+                until: *until,
+            };
+            if let (Some(s), Some(u)) = (since, until) {
+                if s > u {
+                    return Err(AdminError::BadInput(format!(
+                        "--since {s} is after --until {u}"
+                    )));
+                }
+            }
+            let mut requests: Vec<Request> = store.all_requests().collect::<Result<_, _>>()?;
+            if !period.is_unbounded() {
+                requests.retain(|r| period.contains(r.created_at));
+            }
             if *csv {
                 report::export_csv(&requests).map_err(|e| AdminError::BadInput(e.to_string()))
             } else {
@@ -163,6 +206,46 @@ pub fn execute(
                 )
             } else {
                 format!("{}\n", report::stats_table(&stats))
+            })
+        }
+        AdminCommand::WeeklyReport {
+            week_of,
+            department,
+            format,
+            departments,
+        } => {
+            let chosen: Vec<DepartmentTarget> = match department {
+                Some(id) => match departments.iter().find(|d| &d.id == id) {
+                    Some(d) => vec![d.clone()],
+                    None => {
+                        let known: Vec<&str> = departments.iter().map(|d| d.id.as_str()).collect();
+                        return Err(AdminError::BadInput(format!(
+                            "unknown department {id:?}: use one of {}",
+                            known.join(", ")
+                        )));
+                    }
+                },
+                None => departments.clone(),
+            };
+            let monday = match week_of {
+                Some(day) => weekly::monday_of(*day),
+                None => weekly::last_complete_week(now),
+            };
+            let mut failed = None;
+            let digest = weekly::digest(
+                store
+                    .all_requests()
+                    .map_while(|r| r.map_err(|e| failed = Some(e)).ok()),
+                &chosen,
+                monday,
+            );
+            if let Some(e) = failed {
+                return Err(e.into());
+            }
+            Ok(match format {
+                DigestFormat::Text => weekly::text(&digest),
+                DigestFormat::Json => weekly::json(&digest),
+                DigestFormat::Html => weekly::html(&digest),
             })
         }
         AdminCommand::OutboxList => {

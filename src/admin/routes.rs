@@ -1,5 +1,5 @@
-//! `POST /admin/command`: the server's side of the CLI's `requests`, `stats` and `outbox`
-//! commands while it holds the store.
+//! `POST /admin/command`: the server's side of the CLI's `requests`, `stats`, `report` and
+//! `outbox` commands while it holds the store.
 
 use super::access::refusal_response;
 use super::AdminAccess;

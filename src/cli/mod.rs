@@ -6,8 +6,9 @@ mod console;
 mod serve;
 
 use anyhow::Context;
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
-use frontdesk::admin::{AdminCommand, AdminError};
+use frontdesk::admin::{AdminCommand, AdminError, DepartmentTarget, DigestFormat};
 use frontdesk::config::{Config, LogFormat};
 use frontdesk::store::Store;
 use std::path::{Path, PathBuf};
@@ -57,6 +58,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The weekly digest per department: requests resolved, the median first response
+    /// against the service level, ratings and the week's best survey comments.
+    Report {
+        /// Report on a week, Monday 00:00 to Sunday 24:00 UTC: the last complete one, or the
+        /// one given by --week-of.
+        #[arg(long, required_unless_present = "week_of")]
+        week: bool,
+        /// The week that holds this day (YYYY-MM-DD) instead of the last complete one.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        week_of: Option<NaiveDate>,
+        /// Only this department (its id, e.g. `it`).
+        #[arg(long, value_name = "ID")]
+        department: Option<String>,
+        /// text (the message a channel would be sent), json, or a self-contained html page.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+    },
     /// Messages waiting for delivery, and the ones given up on.
     Outbox {
         #[command(subcommand)]
@@ -98,17 +116,39 @@ enum RequestsCommand {
     },
     /// Everything about one request, including its history.
     Show { id: String },
-    /// All requests as JSON or CSV on stdout.
+    /// All requests as JSON or CSV on stdout, or those filed in a period.
+    ///
+    /// The period is when a request was filed (its creation time, in UTC); both bounds are
+    /// inclusive days and either may be left out.
     Export {
         #[arg(long, value_enum, default_value = "json")]
         format: ExportFormat,
+        /// Only requests filed on or after this day (YYYY-MM-DD, from 00:00 UTC).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        since: Option<NaiveDate>,
+        /// Only requests filed on or before this day (YYYY-MM-DD, up to 24:00 UTC).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        until: Option<NaiveDate>,
     },
+}
+
+/// A day as `YYYY-MM-DD`; clap names the flag in its error and exits with 2.
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| format!("{e}: expected a date as YYYY-MM-DD, e.g. 2026-03-31"))
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum ExportFormat {
     Json,
     Csv,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
+    Html,
 }
 
 #[derive(Debug, Subcommand)]
@@ -138,11 +178,48 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     AdminCommand::RequestsList { status, user }
                 }
                 RequestsCommand::Show { id } => AdminCommand::RequestsShow { id },
-                RequestsCommand::Export { format } => AdminCommand::RequestsExport {
-                    csv: matches!(format, ExportFormat::Csv),
-                },
+                RequestsCommand::Export {
+                    format,
+                    since,
+                    until,
+                } => {
+                    if let (Some(s), Some(u)) = (since, until) {
+                        if s > u {
+                            eprintln!("frontdesk: --since {s} is after --until {u}");
+                            return Ok(ExitCode::from(2));
+                        }
+                    }
+                    AdminCommand::RequestsExport {
+                        csv: matches!(format, ExportFormat::Csv),
+                        since,
+                        until,
+                    }
+                }
             };
             admin(config_path, command).await
+        }
+        Command::Report {
+            week: _,
+            week_of,
+            department,
+            format,
+        } => {
+            let config = load_config(config_path)?;
+            let command = AdminCommand::WeeklyReport {
+                week_of,
+                department,
+                format: match format {
+                    ReportFormat::Text => DigestFormat::Text,
+                    ReportFormat::Json => DigestFormat::Json,
+                    ReportFormat::Html => DigestFormat::Html,
+                },
+                departments: config
+                    .departments
+                    .iter()
+                    .map(DepartmentTarget::from_config)
+                    .collect(),
+            };
+            admin_with(&config, command).await
         }
         Command::Stats { json } => admin(config_path, AdminCommand::Stats { json }).await,
         Command::Outbox { command } => {
@@ -169,7 +246,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Runs a read or maintenance command on the store, or through the server holding it.
 async fn admin(config_path: Option<&Path>, command: AdminCommand) -> anyhow::Result<ExitCode> {
-    let config = load_config(config_path)?;
+    admin_with(&load_config(config_path)?, command).await
+}
+
+async fn admin_with(config: &Config, command: AdminCommand) -> anyhow::Result<ExitCode> {
     let dir = &config.server.data_dir;
     match frontdesk::admin::run(dir, &command).await {
         Ok(out) => {

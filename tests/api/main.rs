@@ -30,6 +30,7 @@ mod desk;
 mod manifests;
 mod ops;
 mod process;
+mod reports;
 mod slack;
 mod socket_mode;
 mod spans;

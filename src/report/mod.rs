@@ -1,9 +1,44 @@
 //! Read-only views of stored requests for people: the list, one request in full, exports and
 //! department statistics. Pure functions over requests; the CLI and the console print them.
+//!
+//! - `weekly`: the weekly digest ([`weekly::digest`]) and its text, JSON and HTML forms.
+
+pub mod weekly;
 
 use crate::core::{Event, HistoryEntry, Request, Status, Timestamp};
-use serde::Serialize;
+use chrono::{NaiveDate, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// A period of filing dates for exports: from the start of `since` (UTC) to the end of the
+/// `until` day, both inclusive; either end may be open.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+impl Period {
+    /// The start of a day in UTC.
+    fn midnight(day: NaiveDate) -> Timestamp {
+        Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight exists"))
+    }
+
+    /// Whether a request filed at `t` falls in the period.
+    pub fn contains(&self, t: Timestamp) -> bool {
+        let after_start = self.since.is_none_or(|d| t >= Self::midnight(d));
+        let before_end = self.until.is_none_or(|d| match d.succ_opt() {
+            Some(next) => t < Self::midnight(next),
+            None => true,
+        });
+        after_start && before_end
+    }
+
+    /// Whether the period has no bounds (every request is in it).
+    pub fn is_unbounded(&self) -> bool {
+        self.since.is_none() && self.until.is_none()
+    }
+}
 
 fn when(t: Timestamp) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
@@ -177,7 +212,8 @@ pub struct DepartmentStats {
     pub ratings: usize,
 }
 
-fn median(mut v: Vec<i64>) -> Option<i64> {
+/// The median of durations in seconds (the mean of the middle two for an even count).
+pub(crate) fn median(mut v: Vec<i64>) -> Option<i64> {
     if v.is_empty() {
         return None;
     }
@@ -262,4 +298,63 @@ pub fn stats_table(stats: &BTreeMap<String, DepartmentStats>) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Timestamp {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn day(s: &str) -> Option<NaiveDate> {
+        Some(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap())
+    }
+
+    #[test]
+    fn a_period_includes_the_whole_since_and_until_days_and_nothing_outside() {
+        let p = Period {
+            since: day("2026-03-02"),
+            until: day("2026-03-04"),
+        };
+        assert!(!p.contains(at("2026-03-01T23:59:59Z")));
+        assert!(p.contains(at("2026-03-02T00:00:00Z")));
+        assert!(p.contains(at("2026-03-04T23:59:59Z")));
+        assert!(!p.contains(at("2026-03-05T00:00:00Z")));
+        let one_day = Period {
+            since: day("2026-03-02"),
+            until: day("2026-03-02"),
+        };
+        assert!(one_day.contains(at("2026-03-02T12:00:00Z")));
+        assert!(!one_day.contains(at("2026-03-03T00:00:00Z")));
+    }
+
+    #[test]
+    fn a_period_with_an_open_end_reaches_as_far_as_it_goes() {
+        let from = Period {
+            since: day("2026-03-02"),
+            until: None,
+        };
+        assert!(from.contains(at("2099-01-01T00:00:00Z")));
+        assert!(!from.contains(at("2026-03-01T23:59:59Z")));
+        let to = Period {
+            since: None,
+            until: day("2026-03-02"),
+        };
+        assert!(to.contains(at("1999-01-01T00:00:00Z")));
+        assert!(!to.contains(at("2026-03-03T00:00:00Z")));
+        assert!(Period::default().is_unbounded());
+        assert!(Period::default().contains(at("2026-03-03T00:00:00Z")));
+    }
+
+    #[test]
+    fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![300]), Some(300));
+        assert_eq!(median(vec![900, 60, 300]), Some(300));
+        assert_eq!(median(vec![600, 60, 300, 1200]), Some(450));
+    }
 }
