@@ -401,11 +401,22 @@ impl Desk<'_> {
         }
         match r.survey.state {
             SurveyState::AwaitingRating => {}
+            SurveyState::NotSent if r.survey.sent_at.is_some() => {
+                // Sent, then withdrawn by a reopen: a click on that old survey. Where the
+                // platform can replace it, it says so in its place and can't be clicked again.
+                let msg = Message::text(Text::new("rate-withdrawn").arg("id", id));
+                return match clicked {
+                    Some(post) => self.send(Outgoing::ReplacePost {
+                        to: user.clone(),
+                        request: id.clone(),
+                        post,
+                        msg,
+                    }),
+                    None => self.dm(user, msg, Some(id)),
+                };
+            }
             SurveyState::NotSent => {
-                let text = if r.survey.sent_at.is_some() {
-                    // Sent, then withdrawn by a reopen: a click on that old survey.
-                    Text::new("rate-withdrawn").arg("id", id)
-                } else if r.status.is_active() {
+                let text = if r.status.is_active() {
                     Text::new("rate-not-closed").arg("id", id)
                 } else {
                     Text::new("rate-no-survey").arg("id", id)

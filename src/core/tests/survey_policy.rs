@@ -410,18 +410,36 @@ fn a_late_rating_on_a_withdrawn_survey_is_answered_and_changes_nothing() {
     let mut w = World::new();
     closed_by_alice(&mut w);
     w.click("alice", Action::Reopen(rid("IT-1")));
+    let withdrawn =
+        "The survey about IT-1 was withdrawn when it was reopened, so there's nothing to rate.";
+    // Where the platform can replace the clicked survey (Teams), it says so in its place...
     let survey = PostRef::new(Platform::Teams, "a:carol-chat", "1700000000050");
-    let t = w.click_on("carol", Action::Rate(rid("IT-1"), 4), survey);
+    let t = w.click_on("carol", Action::Rate(rid("IT-1"), 4), survey.clone());
+    let replaced: Vec<_> = t
+        .outgoing()
+        .map(|o| match o {
+            Outgoing::ReplacePost {
+                to,
+                request,
+                post,
+                msg,
+            } => (to, request, post, look(msg)),
+            other => panic!("only the survey is replaced, not {other:?}"),
+        })
+        .collect();
+    assert_eq!(replaced.len(), 1);
+    let (to, request, post, msg) = &replaced[0];
     assert_eq!(
-        t.dm_to("carol").text,
-        "The survey about IT-1 was withdrawn when it was reopened, so there's nothing to rate."
+        (*to, *request, *post),
+        (&user("carol"), &rid("IT-1"), &survey)
     );
+    assert_eq!(msg.text, withdrawn);
+    assert!(msg.choices.is_empty(), "nothing to click any more");
     assert!(t.requests.is_empty());
-    assert!(
-        !t.outgoing()
-            .any(|o| matches!(o, Outgoing::ReplacePost { .. })),
-        "the old survey is not thanked for"
-    );
+    // ...and elsewhere (Slack) a DM answers the click.
+    let t = w.click("carol", Action::Rate(rid("IT-1"), 4));
+    assert_eq!(t.dm_to("carol").text, withdrawn);
+    assert!(t.requests.is_empty());
     // A typed digit is a message for the team again, the request being open.
     let t = w.say("carol", "4");
     assert_eq!(t.thread_posts("IT-1").len(), 1);
