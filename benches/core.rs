@@ -30,6 +30,7 @@ fn lifecycle(rules: &Rules) -> Request {
             },
             requests: request.iter().cloned().collect(),
             next_number: 1,
+            ..Snapshot::default()
         };
         let t = step(snapshot, input, now, rules);
         if actor_is_carol {

@@ -448,6 +448,10 @@ impl core::SnapshotSource for StoreSource<'_> {
     fn next_number(&self, prefix: &str) -> Result<u64, StoreError> {
         self.0.next_number(prefix)
     }
+
+    fn all_requests_of(&self, user: &core::UserRef) -> Result<Vec<Request>, StoreError> {
+        self.0.requests_of_user(user, None)
+    }
 }
 
 /// Load → step → commit, on the writer thread.

@@ -126,9 +126,11 @@ survey-reminder = Eine kurze Erinnerung: Wie zufrieden waren Sie mit { $id }? Ei
 survey-rated = Danke für Ihre Bewertung von { $id } mit { $rating }/5! Möchten Sie noch etwas ergänzen? Tippen Sie einen Kommentar, oder überspringen Sie.
 survey-thanks = Vielen Dank für Ihre Rückmeldung!
 survey-answered = Danke, Sie haben { $id } mit { $rating }/5 bewertet.
+survey-withdrawn = Die Umfrage dazu ist zurückgezogen; Sie brauchen sie nicht mehr zu beantworten.
 rate-not-yours = Nur die anfragende Person kann eine Anfrage bewerten.
 rate-not-closed = { $id } ist noch nicht geschlossen, es gibt also nichts zu bewerten.
 rate-no-survey = Für { $id } gibt es keine Umfrage, es gibt also nichts zu bewerten.
+rate-withdrawn = Die Umfrage zu { $id } wurde zurückgezogen, als die Anfrage wieder geöffnet wurde; es gibt also nichts zu bewerten.
 rate-already = Ihre Bewertung für { $id } ist bereits gespeichert. Danke!
 
 ## Anfragekarten und die Slack-Startseite

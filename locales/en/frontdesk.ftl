@@ -129,9 +129,11 @@ survey-reminder = A quick reminder: how did we do with { $id }? One click is eno
 survey-rated = Thanks for rating { $id } { $rating }/5! Anything you'd like to add? Type a comment, or skip.
 survey-thanks = Thank you for your feedback!
 survey-answered = Thanks, you rated { $id } { $rating }/5.
+survey-withdrawn = Its survey is withdrawn, so there's no need to answer it.
 rate-not-yours = Only the requester can rate a request.
 rate-not-closed = { $id } isn't closed yet, so there's nothing to rate.
 rate-no-survey = There's no survey for { $id }, so there's nothing to rate.
+rate-withdrawn = The survey about { $id } was withdrawn when it was reopened, so there's nothing to rate.
 rate-already = Your rating for { $id } is already recorded. Thanks!
 
 ## Request cards and the Slack App Home

@@ -284,6 +284,9 @@ mod tests {
         assert_eq!(c.teams.close_reactions, ["like"]);
         assert_eq!(c.teams.service_url_hosts.len(), 3);
         assert_eq!(c.survey.remind_after, Duration::from_secs(86_400));
+        assert_eq!(c.survey.reminders, 1);
+        assert_eq!(c.survey.sample, 1.0);
+        assert_eq!(c.survey.cooldown, Duration::ZERO);
         assert_eq!(c.intake.timeout, Duration::from_secs(7_200));
         assert_eq!(c.outbox.max_backoff, Duration::from_secs(300));
         assert_eq!(c.scheduler.max_burst, 100);

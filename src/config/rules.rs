@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::core::{ButtonWords, Department, Field, FieldKind as CoreKind, Rules};
+use crate::core::{ButtonWords, Department, Field, FieldKind as CoreKind, Rules, Sample};
 use crate::i18n::{Plain, SHIPPED};
 
 use super::types::{Config, FieldKind};
@@ -54,6 +54,9 @@ pub(super) fn of(config: &Config) -> Rules {
         intake_timeout: dur(config.intake.timeout),
         survey_enabled: config.survey.enabled,
         survey_remind_after: dur(config.survey.remind_after),
+        survey_reminders: config.survey.reminders,
+        survey_sample: Sample::of(config.survey.sample),
+        survey_cooldown: dur(config.survey.cooldown),
         internal_note_prefix: config.slack.internal_note_prefix.clone(),
     }
 }
@@ -96,6 +99,9 @@ mod tests {
         assert_eq!(rules.intake_timeout, chrono::Duration::hours(2));
         assert!(!rules.survey_enabled);
         assert_eq!(rules.survey_remind_after, chrono::Duration::hours(24));
+        assert_eq!(rules.survey_reminders, 1);
+        assert_eq!(rules.survey_sample, crate::core::Sample::ALL);
+        assert_eq!(rules.survey_cooldown, chrono::Duration::zero());
         assert_eq!(rules.internal_note_prefix, "note:");
         // What the buttons say, from the catalogs, so typing a label works like clicking it.
         let confirm = [crate::core::Choice::new(
@@ -109,6 +115,19 @@ mod tests {
                 "{typed:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_rules_carry_the_survey_policy() {
+        let mut config = Config::builtin_default();
+        config.survey.sample = 0.3;
+        config.survey.cooldown = Duration::from_secs(7 * 86_400);
+        config.survey.reminders = 4;
+        let rules = config.rules();
+        assert_eq!(rules.survey_sample, crate::core::Sample::of(0.3));
+        assert_eq!(rules.survey_sample.fraction(), 0.3);
+        assert_eq!(rules.survey_cooldown, chrono::Duration::days(7));
+        assert_eq!(rules.survey_reminders, 4);
     }
 
     #[test]

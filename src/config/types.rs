@@ -208,8 +208,17 @@ impl Default for TeamsConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct SurveyConfig {
     pub enabled: bool,
+    /// The wait before each reminder of an unanswered survey.
     #[serde(with = "humantime_serde")]
     pub remind_after: Duration,
+    /// How many reminders an unanswered survey gets, each `remind_after` after the last.
+    pub reminders: u32,
+    /// The share of closed requests that get a survey, 0.0 to 1.0, picked by a fixed hash of
+    /// the request id.
+    pub sample: f64,
+    /// A requester sent a survey gets no other within this time; zero turns it off.
+    #[serde(with = "humantime_serde")]
+    pub cooldown: Duration,
 }
 
 impl Default for SurveyConfig {
@@ -217,6 +226,9 @@ impl Default for SurveyConfig {
         Self {
             enabled: true,
             remind_after: Duration::from_secs(24 * HOUR),
+            reminders: 1,
+            sample: 1.0,
+            cooldown: Duration::ZERO,
         }
     }
 }

@@ -16,6 +16,9 @@ use super::types::{Config, FieldConfig, FieldKind};
 /// The most deliveries `outbox.concurrency` may allow in flight.
 const MAX_CONCURRENCY: usize = 10_000;
 
+/// The most reminders `survey.reminders` may ask for: more is nagging, not a reminder.
+const MAX_SURVEY_REMINDERS: u32 = 10;
+
 /// One thing wrong with a configuration. `key` is a path into the file such
 /// as `departments[1].fields[0].options`, or the environment variable name
 /// when the bad value came from the environment.
@@ -48,7 +51,7 @@ impl Config {
         self.check_server(&mut p);
         self.check_slack(&mut p);
         self.check_teams(&mut p);
-        p.positive("survey.remind_after", self.survey.remind_after);
+        self.check_survey(&mut p);
         p.positive("intake.timeout", self.intake.timeout);
         self.check_outbox(&mut p);
         if self.scheduler.max_burst == 0 {
@@ -152,6 +155,29 @@ impl Config {
             }
         }
         p.reactions("teams.close_reactions", &teams.close_reactions);
+    }
+
+    fn check_survey(&self, p: &mut Problems) {
+        let survey = &self.survey;
+        p.positive("survey.remind_after", survey.remind_after);
+        if survey.reminders > MAX_SURVEY_REMINDERS {
+            p.add(
+                "survey.reminders",
+                format!(
+                    "{} is too many; at most {MAX_SURVEY_REMINDERS} reminders (0: none)",
+                    survey.reminders
+                ),
+            );
+        }
+        if !(0.0..=1.0).contains(&survey.sample) {
+            p.add(
+                "survey.sample",
+                format!(
+                    "{} is not a share of requests; write a number from 0.0 (no surveys) to 1.0 (every closed request)",
+                    survey.sample
+                ),
+            );
+        }
     }
 
     fn check_outbox(&self, p: &mut Problems) {
@@ -441,7 +467,9 @@ fn has_whitespace(value: &str) -> bool {
 mod tests {
     use std::path::PathBuf;
 
-    use super::super::testing::{keys_of, no_env, problems_of, with_default, MINIMAL};
+    use super::super::testing::{
+        keys_of, no_env, parse_error_of, problems_of, with_default, MINIMAL,
+    };
     use super::super::{Config, DepartmentConfig, Secret};
 
     #[test]
@@ -644,6 +672,72 @@ remind_every = "0s"
                 "departments[0].remind_every",
             ]
         );
+    }
+
+    #[test]
+    fn the_survey_policy_is_checked_by_key() {
+        let problems = problems_of(&format!(
+            "[survey]\nsample = 1.5\nreminders = 11\n{MINIMAL}"
+        ));
+        let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["survey.reminders", "survey.sample"]);
+        assert!(
+            problems[0].message.contains("at most 10"),
+            "{}",
+            problems[0].message
+        );
+        assert!(
+            problems[1].message.contains("1.5")
+                && problems[1].message.contains("from 0.0 (no surveys) to 1.0"),
+            "{}",
+            problems[1].message
+        );
+        for bad in ["-0.1", "nan", "inf"] {
+            let text = format!("[survey]\nsample = {bad}\n{MINIMAL}");
+            assert_eq!(keys_of(&text), ["survey.sample"], "{bad}");
+        }
+        // The ends of the ranges are fine, as is a whole number for the share.
+        for fine in [
+            "sample = 0.0\nreminders = 0\ncooldown = \"0s\"",
+            "sample = 1\nreminders = 10\ncooldown = \"7d\"",
+            "sample = 0.25\ncooldown = \"2weeks\"",
+        ] {
+            let text = format!("[survey]\n{fine}\n{MINIMAL}");
+            assert!(
+                Config::from_toml_str(&text, &no_env).is_ok(),
+                "{fine}: {:?}",
+                Config::from_toml_str(&text, &no_env).err()
+            );
+        }
+        let c = Config::from_toml_str(
+            &format!("[survey]\nsample = 0.25\ncooldown = \"7d\"\nreminders = 3\n{MINIMAL}"),
+            &no_env,
+        )
+        .unwrap();
+        assert_eq!(c.survey.sample, 0.25);
+        assert_eq!(
+            c.survey.cooldown,
+            std::time::Duration::from_secs(7 * 86_400)
+        );
+        assert_eq!(c.survey.reminders, 3);
+    }
+
+    #[test]
+    fn a_survey_cooldown_or_reminder_count_that_is_no_value_is_reported_naming_the_key() {
+        for (line, key) in [
+            ("cooldown = \"-1d\"", "survey.cooldown"),
+            ("cooldown = \"a week\"", "survey.cooldown"),
+            ("cooldown = 7", "survey.cooldown"),
+            ("reminders = -1", "survey.reminders"),
+            ("reminders = 1.5", "survey.reminders"),
+            ("sample = \"half\"", "survey.sample"),
+        ] {
+            let shown = parse_error_of(&format!("[survey]\n{line}\n{MINIMAL}"));
+            assert!(
+                shown.starts_with(&format!("cannot parse configuration at key `{key}`: ")),
+                "{line}: {shown}"
+            );
+        }
     }
 
     #[test]

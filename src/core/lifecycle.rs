@@ -3,6 +3,7 @@
 
 use super::message::{Action, Arg, Choice, Message, Text};
 use super::model::{Event, Status, SurveyState};
+use super::survey::{cooling_down, last_survey_elsewhere, may_ask};
 use super::text::{self, clip, MAX_ANSWER_CHARS};
 use super::{Desk, Outgoing, PostRef, Request, RequestId, TimerFilter, TimerKind, UserRef};
 
@@ -269,16 +270,17 @@ impl Desk<'_> {
             return;
         }
         let now = self.now;
-        let survey = self.rules.survey_enabled;
+        let ask_survey = self.survey_wanted(r, user);
+        let remind = self.rules.survey_reminders > 0;
         let remind_after = self.rules.survey_remind_after;
         let r = self.request_mut(id).expect("checked above");
         r.status = Status::Closed;
         r.closed_at = Some(now);
         r.record(now, Some(user), Event::Closed);
         let requester = r.requester.clone();
-        let ask_survey = survey && &requester != user && r.survey.state == SurveyState::NotSent;
         if ask_survey {
             r.survey.state = SurveyState::AwaitingRating;
+            r.survey.sent_at = Some(now);
         }
         self.responded(id);
         self.cancel_timers(TimerFilter::FirstResponse(id.clone()));
@@ -303,13 +305,27 @@ impl Desk<'_> {
                 ),
                 Some(id),
             );
-            self.schedule(
-                now + remind_after,
-                TimerKind::SurveyReminder {
-                    request: id.clone(),
-                },
-            );
+            if remind {
+                self.schedule(
+                    now + remind_after,
+                    TimerKind::SurveyReminder {
+                        request: id.clone(),
+                    },
+                );
+            }
         }
+    }
+
+    /// Whether closing `r` (by `closer`) sends its requester a survey: it may be asked
+    /// ([`super::survey::may_ask`]) and the requester was sent no survey about another
+    /// request within the cooldown.
+    fn survey_wanted(&self, r: &Request, closer: &UserRef) -> bool {
+        if !may_ask(self.rules, r, closer) {
+            return false;
+        }
+        let loaded = last_survey_elsewhere(&self.requests, &r.requester, &r.id);
+        let last = loaded.max(self.last_survey_elsewhere.get(&r.id).copied());
+        !cooling_down(self.rules, last, self.now)
     }
 
     pub(super) fn reopen(&mut self, user: &UserRef, id: &RequestId, by_reaction: bool) {
@@ -342,8 +358,11 @@ impl Desk<'_> {
         };
         r.closed_at = None;
         r.record(now, Some(user), Event::Reopened);
+        let withdrawn = r.survey.state == SurveyState::AwaitingRating;
         match r.survey.state {
-            // The survey asked about a closed request; it isn't closed any more.
+            // The survey asked about a closed request; it isn't closed any more, so the survey
+            // is withdrawn: no reminder, and a late rating is answered as such. A new close
+            // may ask again.
             SurveyState::AwaitingRating => r.survey.state = SurveyState::NotSent,
             // The rating stands, but the requester's next message is for the team now, not a
             // survey comment.
@@ -355,15 +374,15 @@ impl Desk<'_> {
         self.send(Outgoing::UpdateCard {
             request: id.clone(),
         });
-        self.dm(
-            &requester,
-            Message::text(
-                Text::new("reopened-by")
-                    .arg("id", Arg::strong(id))
-                    .arg("who", who_did(user, &requester)),
-            ),
-            Some(id),
+        let mut told = Message::text(
+            Text::new("reopened-by")
+                .arg("id", Arg::strong(id))
+                .arg("who", who_did(user, &requester)),
         );
+        if withdrawn {
+            told = told.line(Text::new("survey-withdrawn"));
+        }
+        self.dm(&requester, told, Some(id));
     }
 
     /// Records a rating; `clicked` is the survey message whose button gave it, if known.
@@ -382,6 +401,20 @@ impl Desk<'_> {
         }
         match r.survey.state {
             SurveyState::AwaitingRating => {}
+            SurveyState::NotSent if r.survey.sent_at.is_some() => {
+                // Sent, then withdrawn by a reopen: a click on that old survey. Where the
+                // platform can replace it, it says so in its place and can't be clicked again.
+                let msg = Message::text(Text::new("rate-withdrawn").arg("id", id));
+                return match clicked {
+                    Some(post) => self.send(Outgoing::ReplacePost {
+                        to: user.clone(),
+                        request: id.clone(),
+                        post,
+                        msg,
+                    }),
+                    None => self.dm(user, msg, Some(id)),
+                };
+            }
             SurveyState::NotSent => {
                 let text = if r.status.is_active() {
                     Text::new("rate-not-closed").arg("id", id)
@@ -504,9 +537,16 @@ impl Desk<'_> {
         );
     }
 
+    /// Reminds the requester of an unanswered survey, up to the configured number of times,
+    /// each `survey_remind_after` after the last.
     pub(super) fn survey_reminder_due(&mut self, id: &RequestId) {
         let Some(r) = self.request(id) else { return };
         if r.survey.state != SurveyState::AwaitingRating || r.status != Status::Closed {
+            return;
+        }
+        let sent = r.survey_reminders_sent();
+        let allowed = self.rules.survey_reminders;
+        if sent >= allowed {
             return;
         }
         let requester = r.requester.clone();
@@ -522,5 +562,13 @@ impl Desk<'_> {
             ),
             Some(id),
         );
+        if sent + 1 < allowed {
+            self.schedule(
+                now + self.rules.survey_remind_after,
+                TimerKind::SurveyReminder {
+                    request: id.clone(),
+                },
+            );
+        }
     }
 }

@@ -16,6 +16,7 @@ pub(crate) mod model;
 pub(crate) mod rules;
 #[cfg(test)]
 pub(crate) mod shown;
+pub(crate) mod survey;
 pub(crate) mod text;
 pub(crate) mod typed;
 
@@ -29,9 +30,11 @@ pub use model::{
     Survey, SurveyState,
 };
 pub use rules::{Department, Field, FieldKind, Rules};
+pub use survey::Sample;
 pub use typed::{typed_choice, typed_command, ButtonWords, TypedCommand};
 
 use lifecycle::rating_choices;
+use std::collections::BTreeMap;
 
 /// What the core is shown before it decides.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,6 +46,10 @@ pub struct Snapshot {
     pub requests: Vec<Request>,
     /// The number the next request of the draft's department would get.
     pub next_number: u64,
+    /// For a request the input may close, sending a survey, while a survey cooldown is set:
+    /// when its requester was last sent a survey about another of their requests. Absent
+    /// when they never were, or when nothing needed it.
+    pub last_survey_elsewhere: BTreeMap<RequestId, Timestamp>,
 }
 
 /// Where the shell reads what a step is shown: the store, or an in-memory world in tests.
@@ -57,11 +64,17 @@ pub trait SnapshotSource {
     fn requests_needing_attention(&self, user: &UserRef) -> Result<Vec<Request>, Self::Error>;
     /// The number the next request with this prefix would get.
     fn next_number(&self, prefix: &str) -> Result<u64, Self::Error>;
+    /// All of the user's requests, whatever their status. Read only for a close while a
+    /// survey cooldown is set, to find when the requester was last sent a survey.
+    fn all_requests_of(&self, user: &UserRef) -> Result<Vec<Request>, Self::Error>;
 }
 
 /// What an input needs loaded before [`step`]: the actor's session, the requests the input
 /// names ([`Input::named_requests`]), then the actor's other requests that need attention, and
-/// the next number of the department the actor's draft is for (0 without one).
+/// the next number of the department the actor's draft is for (0 without one). For a close
+/// that may send a survey ([`survey::may_ask`]) while a survey cooldown is set, also when the
+/// closed request's requester was last sent a survey about another request
+/// ([`survey::last_survey_elsewhere`], over all their requests).
 ///
 /// # Errors
 /// Only the source's.
@@ -81,6 +94,19 @@ pub fn load_snapshot<S: SnapshotSource>(
             requests.push(r);
         }
     }
+    let mut last_survey_elsewhere = BTreeMap::new();
+    if let (Some(closer), true) = (actor, closes(input)) {
+        let cooldown = rules.survey_cooldown > chrono::Duration::zero();
+        for r in requests
+            .iter()
+            .filter(|r| cooldown && survey::may_ask(rules, r, closer))
+        {
+            let theirs = source.all_requests_of(&r.requester)?;
+            if let Some(at) = survey::last_survey_elsewhere(&theirs, &r.requester, &r.id) {
+                last_survey_elsewhere.insert(r.id.clone(), at);
+            }
+        }
+    }
     if let Some(a) = actor {
         for r in source.requests_needing_attention(a)? {
             if &r.requester == a && r.needs_attention() && !requests.iter().any(|x| x.id == r.id) {
@@ -96,7 +122,19 @@ pub fn load_snapshot<S: SnapshotSource>(
         session,
         requests,
         next_number,
+        last_survey_elsewhere,
     })
+}
+
+/// Whether the input may close a request (and so send a survey).
+fn closes(input: &Input) -> bool {
+    matches!(
+        input,
+        Input::ButtonClicked {
+            action: Action::Close(_),
+            ..
+        } | Input::CloseReactionAdded { .. }
+    )
 }
 
 /// The prefix whose next number a snapshot carries: that of the department the session's
@@ -148,6 +186,7 @@ pub(crate) struct Desk<'r> {
     requests: Vec<Request>,
     changed: Vec<RequestId>,
     next_number: u64,
+    last_survey_elsewhere: BTreeMap<RequestId, Timestamp>,
     effects: Vec<Effect>,
 }
 
@@ -160,6 +199,7 @@ impl<'r> Desk<'r> {
             requests: snapshot.requests,
             changed: Vec::new(),
             next_number: snapshot.next_number,
+            last_survey_elsewhere: snapshot.last_survey_elsewhere,
             effects: Vec::new(),
         }
     }

@@ -158,6 +158,10 @@ pub struct Survey {
     pub state: SurveyState,
     pub rating: Option<u8>,
     pub comment: Option<String>,
+    /// When the survey last went out about this request. Kept when a reopen withdraws it: the
+    /// requester was asked all the same, which the survey cooldown counts.
+    #[serde(default)]
+    pub sent_at: Option<Timestamp>,
 }
 
 impl Default for Survey {
@@ -166,6 +170,7 @@ impl Default for Survey {
             state: SurveyState::NotSent,
             rating: None,
             comment: None,
+            sent_at: None,
         }
     }
 }
@@ -229,6 +234,34 @@ impl Request {
     /// The platform the request came from; its card goes to that platform's channel.
     pub fn platform(&self) -> Platform {
         self.requester.platform
+    }
+
+    /// When a survey last went out about this request. Requests stored before the time was
+    /// kept have a survey that went out with their last close, if their survey was ever sent.
+    pub fn survey_sent_at(&self) -> Option<Timestamp> {
+        self.survey.sent_at.or_else(|| {
+            if self.survey.state == SurveyState::NotSent {
+                return None;
+            }
+            self.history
+                .iter()
+                .rev()
+                .find(|h| h.event == Event::Closed)
+                .map(|h| h.at)
+        })
+    }
+
+    /// How many reminders the survey that went out with the last close has had: the
+    /// reminders recorded since that close.
+    pub fn survey_reminders_sent(&self) -> u32 {
+        let reminded = self
+            .history
+            .iter()
+            .rev()
+            .take_while(|h| h.event != Event::Closed)
+            .filter(|h| h.event == Event::SurveyReminded)
+            .count();
+        u32::try_from(reminded).unwrap_or(u32::MAX)
     }
 
     pub fn record(&mut self, at: Timestamp, actor: Option<&UserRef>, event: Event) {
@@ -307,6 +340,21 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_survey_stored_before_its_send_time_was_kept_reads_without_one() {
+        let old: Survey =
+            serde_json::from_str(r#"{"state":"done","rating":4,"comment":null}"#).unwrap();
+        assert_eq!(old.sent_at, None);
+        assert_eq!(old.rating, Some(4));
+        let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let new = Survey {
+            sent_at: Some(at),
+            ..Survey::default()
+        };
+        let back: Survey = serde_json::from_str(&serde_json::to_string(&new).unwrap()).unwrap();
+        assert_eq!(back, new);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The rules the core follows: departments, their questions and service levels.
 //! Built from the configuration by the shell; the core never reads config files.
 
+use super::survey::Sample;
 use super::typed::ButtonWords;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
@@ -52,7 +53,14 @@ pub struct Rules {
     pub departments: Vec<Department>,
     pub intake_timeout: Duration,
     pub survey_enabled: bool,
+    /// The wait before each survey reminder.
     pub survey_remind_after: Duration,
+    /// How many reminders an unanswered survey gets, each `survey_remind_after` after the last.
+    pub survey_reminders: u32,
+    /// Which closed requests get a survey (see [`super::survey`]).
+    pub survey_sample: Sample,
+    /// A requester sent a survey gets no other within this time; zero turns it off.
+    pub survey_cooldown: Duration,
     /// Thread replies starting with this stay among agents (see [`Rules::is_internal_note`]).
     pub internal_note_prefix: String,
     /// What the buttons the core offers say, in every locale the desk writes, so that typing a
@@ -285,6 +293,9 @@ pub(crate) mod fixtures {
             intake_timeout: Duration::hours(2),
             survey_enabled: true,
             survey_remind_after: Duration::hours(24),
+            survey_reminders: 1,
+            survey_sample: Sample::ALL,
+            survey_cooldown: Duration::zero(),
             internal_note_prefix: "note:".into(),
         }
     }

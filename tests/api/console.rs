@@ -460,6 +460,46 @@ fn the_language_keys_are_checked_and_named_when_wrong() {
 }
 
 #[test]
+fn check_config_names_a_wrong_survey_policy_by_its_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let written = "reminders = 1                    # ...and send at most this many (0-10; 0 = no reminders)\nsample = 1.0";
+    let config = example_with(
+        dir.path(),
+        "survey.toml",
+        (written, "reminders = 11\nsample = 1.5"),
+    );
+    let out = frontdesk(dir.path(), &["check-config", "--config", &config], b"");
+    let all = text(&out);
+    assert!(!out.status.success(), "{all}");
+    assert!(
+        all.contains("survey.reminders") && all.contains("at most 10"),
+        "{all}"
+    );
+    assert!(
+        all.contains("survey.sample") && all.contains("1.5"),
+        "{all}"
+    );
+
+    let config = example_with(
+        dir.path(),
+        "cooldown.toml",
+        ("cooldown = \"0s\"", "cooldown = \"-7d\""),
+    );
+    let out = frontdesk(dir.path(), &["check-config", "--config", &config], b"");
+    let all = text(&out);
+    assert!(!out.status.success(), "{all}");
+    assert!(all.contains("`survey.cooldown`"), "{all}");
+
+    let config = example_with(
+        dir.path(),
+        "fine.toml",
+        ("cooldown = \"0s\"", "cooldown = \"7d\""),
+    );
+    let out = frontdesk(dir.path(), &["check-config", "--config", &config], b"");
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
 fn the_console_speaks_the_default_locale_with_the_admins_overrides() {
     let dir = tempfile::tempdir().unwrap();
     let messages = dir.path().join("messages.ftl");

@@ -818,6 +818,115 @@ async fn close_and_reopen_buttons_work() {
     assert!(update.text_everywhere().contains("Open"));
 }
 
+/// A `[survey]` section as an operator writes it, read the way a config file is.
+fn survey_section(keys: &str) -> frontdesk::config::SurveyConfig {
+    frontdesk::config::Config::from_toml_str_unvalidated(&format!("[survey]\n{keys}\n"))
+        .expect("the survey section parses")
+        .survey
+}
+
+fn survey_asks(app: &SlackApp, user: &str, id: &str) -> usize {
+    let buttons: Vec<String> = (1..=5).map(|n| format!("rate:{id}:{n}")).collect();
+    app.dms_to(user)
+        .iter()
+        .filter(|c| c.button_values() == buttons)
+        .count()
+}
+
+/// Advances the clock and fires what fell due, delivering what it sent.
+async fn a_day_later(app: &SlackApp) {
+    app.advance(Duration::from_secs(24 * 60 * 60));
+    while app.scheduler.fire_due().await.expect("timers fire") > 0 {}
+    app.drain().await;
+}
+
+#[tokio::test]
+async fn with_a_sample_of_zero_a_close_sends_no_survey() {
+    let app = SlackApp::spawn_with(|c| c.survey = survey_section("sample = 0.0")).await;
+    let id = app.file_it_request(ALICE, "my vpn is broken").await;
+    app.click(AGENT, &format!("close:{id}")).await;
+    app.drain().await;
+    assert_eq!(app.request(&id).status, Status::Closed);
+    assert!(app
+        .last_dm(ALICE)
+        .str("text")
+        .contains("*IT-1* was closed by <@UAGENT>"));
+    assert_eq!(survey_asks(&app, ALICE, &id), 0, "no survey DM");
+    assert_eq!(app.request(&id).survey.state, SurveyState::NotSent);
+    let dms = app.dms_to(ALICE).len();
+    for _ in 0..3 {
+        a_day_later(&app).await;
+    }
+    assert_eq!(app.dms_to(ALICE).len(), dms, "no reminder either");
+}
+
+#[tokio::test]
+async fn two_survey_reminders_come_a_day_apart_then_none() {
+    let app = SlackApp::spawn_with(|c| {
+        c.survey = survey_section("remind_after = \"24h\"\nreminders = 2");
+    })
+    .await;
+    let id = app.file_it_request(ALICE, "my vpn is broken").await;
+    app.click(AGENT, &format!("close:{id}")).await;
+    app.drain().await;
+    assert_eq!(survey_asks(&app, ALICE, &id), 1);
+    let reminders = |app: &SlackApp| {
+        app.dms_to(ALICE)
+            .iter()
+            .filter(|c| {
+                c.str("text")
+                    .contains("A quick reminder: how did we do with")
+            })
+            .count()
+    };
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        a_day_later(&app).await;
+        seen.push(reminders(&app));
+    }
+    assert_eq!(seen, [1, 2, 2, 2]);
+    assert_eq!(app.scheduler.due_count(), 0);
+    // The last reminder's buttons still rate.
+    app.click(ALICE, &format!("rate:{id}:5")).await;
+    assert_eq!(app.request(&id).survey.rating, Some(5));
+}
+
+#[tokio::test]
+async fn reopening_withdraws_the_survey_and_a_late_rating_is_told_so() {
+    let app = SlackApp::spawn().await;
+    let id = app.file_it_request(ALICE, "my vpn is broken").await;
+    app.click(AGENT, &format!("close:{id}")).await;
+    app.drain().await;
+    assert_eq!(survey_asks(&app, ALICE, &id), 1);
+    app.click(AGENT, &format!("reopen:{id}")).await;
+    app.drain().await;
+    let told = app.last_dm(ALICE);
+    assert!(
+        told.str("text").contains("was reopened by <@UAGENT>")
+            && told.str("text").contains("Its survey is withdrawn"),
+        "{}",
+        told.str("text")
+    );
+    let dms = app.dms_to(ALICE).len();
+    a_day_later(&app).await;
+    a_day_later(&app).await;
+    assert_eq!(
+        app.dms_to(ALICE).len(),
+        dms,
+        "no reminder of a withdrawn survey"
+    );
+    // A click on the old survey's buttons.
+    app.click(ALICE, &format!("rate:{id}:4")).await;
+    app.drain().await;
+    assert!(app
+        .last_dm(ALICE)
+        .str("text")
+        .contains("The survey about IT-1 was withdrawn when it was reopened"));
+    let r = app.request(&id);
+    assert_eq!(r.survey.rating, None);
+    assert_eq!(r.status, Status::Open);
+}
+
 // ---- 7. exactly once ----
 
 #[tokio::test]

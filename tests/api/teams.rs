@@ -290,6 +290,7 @@ async fn a_request_goes_from_first_message_to_survey_comment_in_teams() {
             "rate:IT-1:5"
         ]
     );
+    let first_survey = survey.answered_id.clone().unwrap();
     assert_eq!(app.request("IT-1").status, Status::Closed);
 
     // Reopen with the card's button, then close with its Close button.
@@ -298,8 +299,27 @@ async fn a_request_goes_from_first_message_to_survey_comment_in_teams() {
         calls.iter().find(|c| c.method == "PUT").unwrap().actions(),
         ["close:IT-1"]
     );
-    dm_containing(&calls, ALICE, "was reopened by <at>Bob Agent</at>");
+    let told = dm_containing(&calls, ALICE, "was reopened by <at>Bob Agent</at>");
+    assert!(
+        told.shown().contains("Its survey is withdrawn"),
+        "{}",
+        told.shown()
+    );
     assert_eq!(app.request("IT-1").status, Status::Claimed);
+    // A click on the withdrawn survey: that card is replaced by a note saying so.
+    let calls = act(&app, app.dm_click(ALICE, &first_survey, "rate:IT-1:5")).await;
+    let note = calls
+        .iter()
+        .find(|c| c.method == "PUT" && c.activity.as_deref() == Some(first_survey.as_str()))
+        .expect("the withdrawn survey card is replaced");
+    assert!(
+        note.shown().contains("was withdrawn when it was reopened"),
+        "{}",
+        note.shown()
+    );
+    assert!(note.actions().is_empty());
+    assert!(to_chat(&calls, ALICE).is_empty(), "{calls:#?}");
+    assert_eq!(app.request("IT-1").survey.rating, None);
     let calls = act(&app, app.card_click(BOB, &root, "close:IT-1")).await;
     assert_eq!(
         calls.iter().find(|c| c.method == "PUT").unwrap().actions(),

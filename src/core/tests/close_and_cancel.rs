@@ -192,7 +192,10 @@ fn removing_the_close_reaction_reopens_as_claimed() {
     assert!(t.sends(&Outgoing::UpdateCard {
         request: rid("IT-1")
     }));
-    assert_eq!(t.dm_to("carol").text, "*IT-1* was reopened by <@alice>.");
+    assert_eq!(
+        t.dm_to("carol").text,
+        "*IT-1* was reopened by <@alice>.\nIts survey is withdrawn, so there's no need to answer it."
+    );
     assert!(w.pending("survey_reminder").is_empty());
 }
 
@@ -202,7 +205,10 @@ fn the_reopen_button_reopens_an_unclaimed_request_as_open() {
     file_laptop(&mut w, "carol");
     w.click("bob", Action::Close(rid("IT-1")));
     let t = w.click("carol", Action::Reopen(rid("IT-1")));
-    assert_eq!(t.dm_to("carol").text, "*IT-1* was reopened by you.");
+    assert_eq!(
+        t.dm_to("carol").text,
+        "*IT-1* was reopened by you.\nIts survey is withdrawn, so there's no need to answer it."
+    );
     let r = w.req("IT-1");
     assert_eq!(r.status, Status::Open);
     assert_eq!(r.assignee, None);

@@ -18,6 +18,7 @@ mod intake_submit;
 mod odd_input_and_help;
 mod story;
 mod survey;
+mod survey_policy;
 mod timers;
 mod typed_answers;
 
@@ -268,6 +269,15 @@ impl SnapshotSource for World {
 
     fn next_number(&self, prefix: &str) -> Result<u64, Self::Error> {
         Ok(self.counters.get(prefix).copied().unwrap_or(0) + 1)
+    }
+
+    fn all_requests_of(&self, user: &UserRef) -> Result<Vec<Request>, Self::Error> {
+        Ok(self
+            .requests
+            .values()
+            .filter(|r| &r.requester == user)
+            .cloned()
+            .collect())
     }
 }
 
