@@ -5,36 +5,44 @@
 //! - [`config`]: the TOML configuration, environment overrides and validation.
 //! - [`store`]: the sled store; the only module that knows keys and encodings.
 //! - [`engine`]: load → step → commit on a single writer thread with group commit.
-//! - [`outbox`] and [`scheduler`]: delivery with retries, and durable timers.
+//! - [`outbox`] and `scheduler` ([`Scheduler`]): delivery with retries, and durable timers.
 //! - [`i18n`]: the desk's words, Fluent catalogs per locale (`locales/`), and how a
 //!   structured core message becomes a sentence in the reader's language.
-//! - [`console`]: the whole desk in a terminal, no chat workspace needed.
+//! - `console` ([`Console`]): the whole desk in a terminal, no chat workspace needed.
 //! - [`clock`]: where "now" comes from (a manual clock in tests).
-//! - `metrics`, [`backup`] and [`reload`]: running it for real: `/metrics`, consistent
+//! - `metrics`, [`backup`] and `reload` ([`reload()`]): running it for real: `/metrics`, consistent
 //!   backups and restores, configuration reload on SIGHUP.
 //!
-//! Modules only the crate itself uses are private (`metrics`, `report`, `state`, `teams`), and
-//! so are the submodules of [`core`], [`slack`], [`http`] and [`outbox`]: what the command
-//! line, the tests and the benchmarks need is re-exported from their parent.
+//! Modules whose few public items are re-exported here are private (`console`, `http`,
+//! `metrics`, `reload`, `report`, `scheduler`, `shutdown`, `state`, `teams`, `telemetry`), and
+//! so are the submodules of [`core`], [`slack`] and [`outbox`]: what the command line, the
+//! tests and the benchmarks need is re-exported from their parent.
 
 pub mod admin;
 pub mod app;
 pub mod backup;
 pub mod clock;
 pub mod config;
-pub mod console;
+mod console;
 pub mod core;
 pub mod engine;
-pub mod http;
+mod http;
 pub mod i18n;
 mod metrics;
 pub mod outbox;
-pub mod reload;
+mod reload;
 mod report;
-pub mod scheduler;
-pub mod shutdown;
+mod scheduler;
+mod shutdown;
 pub mod slack;
 mod state;
 pub mod store;
 mod teams;
-pub mod telemetry;
+mod telemetry;
+
+pub use console::Console;
+pub use http::router;
+pub use reload::{reload, ReloadError, Reloaded};
+pub use scheduler::Scheduler;
+pub use shutdown::signal as shutdown_signal;
+pub use telemetry::{chain as error_chain, init as init_logging, ErrorChain};

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use frontdesk::config::Config;
-use frontdesk::console::Console;
+use frontdesk::Console;
 use std::process::ExitCode;
 use std::sync::Arc;
 

@@ -165,7 +165,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::CheckConfig { online } => check_config::run(config_path, online).await,
         Command::Serve => {
             let config = load_config(config_path)?;
-            frontdesk::telemetry::init(cli.log_format.unwrap_or(config.server.log_format));
+            frontdesk::init_logging(cli.log_format.unwrap_or(config.server.log_format));
             serve::run(config, config_path).await
         }
         Command::Console { user } => {

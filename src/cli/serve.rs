@@ -19,7 +19,7 @@ pub async fn run(config: Config, config_path: Option<&Path>) -> anyhow::Result<E
     // Scripts (and tests) read the bound address from stdout, e.g. with listen = "127.0.0.1:0".
     println!("frontdesk listening on http://{addr}");
     let _ = std::io::stdout().flush();
-    app.run_until_stopped(frontdesk::shutdown::signal())
+    app.run_until_stopped(frontdesk::shutdown_signal())
         .await
         .context("serving")?;
     Ok(ExitCode::SUCCESS)

@@ -11,8 +11,8 @@ use frontdesk::core::{
 };
 use frontdesk::engine::Engine;
 use frontdesk::outbox::{Attempt, Delivered, Deliverer, DeliveryError, OutboxWorker, RetryPolicy};
-use frontdesk::scheduler::Scheduler;
 use frontdesk::store::{OutboxItem, Store};
+use frontdesk::Scheduler;
 use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::{Arc, Mutex};

@@ -313,7 +313,7 @@ async fn readiness_fails_while_the_workers_are_not_running() {
     .await
     .unwrap();
     // Built but not running: the router answers, the workers aren't there yet.
-    let router = frontdesk::http::router(app.state().clone(), axum::Router::new(), 1024);
+    let router = frontdesk::router(app.state().clone(), axum::Router::new(), 1024);
     use tower::ServiceExt;
     let response = router
         .oneshot(
@@ -403,7 +403,7 @@ async fn reload_swaps_departments_and_a_bad_file_changes_nothing() {
         config_file(&moved, &[ONE_DEPARTMENT, SECOND_DEPARTMENT]),
     )
     .unwrap();
-    let reloaded = frontdesk::reload::reload(&state, Some(&path)).unwrap();
+    let reloaded = frontdesk::reload(&state, Some(&path)).unwrap();
     assert_eq!(reloaded.departments, 2);
     assert_eq!(reloaded.needs_restart, vec!["server"]);
     assert_eq!(state.engine.rules().departments.len(), 2);
@@ -420,12 +420,12 @@ async fn reload_swaps_departments_and_a_bad_file_changes_nothing() {
         config_file(&server, &[ONE_DEPARTMENT, BAD_SECOND_DEPARTMENT]),
     )
     .unwrap();
-    let err = frontdesk::reload::reload(&state, Some(&path)).unwrap_err();
+    let err = frontdesk::reload(&state, Some(&path)).unwrap_err();
     assert!(err.to_string().contains("departments[1].prefix"), "{err}");
     assert!(state.engine.rules().department("facilities").is_some());
     assert!(state.engine.rules().department("legal").is_none());
     std::fs::write(&path, "this is [not toml").unwrap();
-    assert!(frontdesk::reload::reload(&state, Some(&path)).is_err());
+    assert!(frontdesk::reload(&state, Some(&path)).is_err());
     assert_eq!(state.engine.rules().departments.len(), 2);
 
     let m = scrape(&app.url("")).await;
@@ -478,7 +478,7 @@ async fn a_reload_changes_the_desks_language_and_wording_without_a_restart() {
         messages.display().to_string()
     );
     std::fs::write(&path, config_file(&german, &[ONE_DEPARTMENT])).unwrap();
-    let reloaded = frontdesk::reload::reload(&state, Some(&path)).unwrap();
+    let reloaded = frontdesk::reload(&state, Some(&path)).unwrap();
     assert!(
         reloaded.needs_restart.is_empty(),
         "{:?}",
@@ -495,13 +495,13 @@ async fn a_reload_changes_the_desks_language_and_wording_without_a_restart() {
         "intake-started-dm = Bitte in die Direktnachrichten schauen.\n",
     )
     .unwrap();
-    frontdesk::reload::reload(&state, Some(&path)).unwrap();
+    frontdesk::reload(&state, Some(&path)).unwrap();
     assert_eq!(
         said(&current(&state.config)),
         "Bitte in die Direktnachrichten schauen."
     );
     std::fs::write(&messages, "intake-started-dm = { $who }\n").unwrap();
-    let err = frontdesk::reload::reload(&state, Some(&path)).unwrap_err();
+    let err = frontdesk::reload(&state, Some(&path)).unwrap_err();
     assert!(err.to_string().contains("server.messages_file"), "{err}");
     assert_eq!(
         said(&current(&state.config)),

@@ -1230,7 +1230,7 @@ async fn a_refused_token_stops_the_start_with_the_fix() {
         .err()
         .expect("the start fails");
     // The error names what failed; its causes say why, as the command line prints them.
-    let text = frontdesk::telemetry::chain(&err).to_string();
+    let text = frontdesk::error_chain(&err).to_string();
     assert!(
         text.contains("invalid_auth") && text.contains("SLACK_BOT_TOKEN"),
         "{text}"
@@ -1376,7 +1376,7 @@ async fn every_kind_of_refused_token_still_stops_the_start() {
             .await
             .err()
             .unwrap_or_else(|| panic!("{failure:?} did not stop the start"));
-        let text = frontdesk::telemetry::chain(&err).to_string();
+        let text = frontdesk::error_chain(&err).to_string();
         assert!(text.contains(expect), "{failure:?}: {text}");
         assert_eq!(fake.calls_to("auth.test").len(), 1, "{failure:?}");
     }

@@ -9,7 +9,7 @@ use frontdesk::clock::Clock;
 use frontdesk::config::Config;
 use frontdesk::engine::Engine;
 use frontdesk::outbox::OutboxWorker;
-use frontdesk::scheduler::Scheduler;
+use frontdesk::Scheduler;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
