@@ -83,20 +83,8 @@ fn is_admin_file(name: &std::ffi::OsStr) -> bool {
 }
 
 fn remove_admin_files(dir: &Path) -> Result<(), BackupError> {
-    for entry in std::fs::read_dir(dir).map_err(io(format!("reading {}", dir.display())))? {
-        let entry = entry.map_err(io(format!("reading {}", dir.display())))?;
-        if !is_admin_file(&entry.file_name()) {
-            continue;
-        }
-        let path = entry.path();
-        let removed = if entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
-            std::fs::remove_dir_all(&path)
-        } else {
-            std::fs::remove_file(&path)
-        };
-        removed.map_err(io(format!("removing {}", path.display())))?;
-    }
-    Ok(())
+    crate::store::remove_entries(dir, is_admin_file)
+        .map_err(|(context, source)| BackupError::Io { context, source })
 }
 
 /// Refuses a data directory a restore did not finish in.

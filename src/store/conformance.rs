@@ -20,17 +20,17 @@ pub(super) trait Factory {
     fn reopen(&mut self, store: Self::Store) -> Self::Store;
 }
 
-fn t(h: i64) -> Timestamp {
+pub(super) fn t(h: i64) -> Timestamp {
     chrono::Utc
         .timestamp_opt(1_800_000_000 + h * 3600, 0)
         .unwrap()
 }
 
-fn user(id: &str) -> UserRef {
+pub(super) fn user(id: &str) -> UserRef {
     UserRef::new(Platform::Slack, id)
 }
 
-fn request(prefix: &str, n: u64, who: &str, status: Status) -> Request {
+pub(super) fn request(prefix: &str, n: u64, who: &str, status: Status) -> Request {
     Request {
         status,
         ..Request::new(

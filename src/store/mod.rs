@@ -34,7 +34,7 @@ use std::sync::{Arc, RwLock};
 pub use backend::DeskStore;
 pub use keys::TimerId;
 pub use outbox::DeliverySession;
-pub use restore::{restore, RestoreError};
+pub use restore::{remove_entries, restore, RestoreError};
 pub use snapshot::{Export, Import, SnapshotError, TreeCopy};
 pub use write::{CommitOutcome, StepWrite};
 

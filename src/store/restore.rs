@@ -88,9 +88,22 @@ where
 }
 
 fn remove_store_files(dir: &Path) -> Result<(), RestoreError> {
-    for entry in std::fs::read_dir(dir).map_err(io(format!("reading {}", dir.display())))? {
-        let entry = entry.map_err(io(format!("reading {}", dir.display())))?;
-        if !is_store_file(&entry.file_name()) {
+    remove_entries(dir, is_store_file)
+        .map_err(|(context, source)| RestoreError::Io { context, source })
+}
+
+/// Removes the files and directories in `dir` whose names `matches` picks, leaving the rest.
+///
+/// # Errors
+/// What failed ("reading …", "removing …") with its cause; entries before it are gone.
+pub fn remove_entries(
+    dir: &Path,
+    matches: impl Fn(&std::ffi::OsStr) -> bool,
+) -> Result<(), (String, std::io::Error)> {
+    let reading = |e| (format!("reading {}", dir.display()), e);
+    for entry in std::fs::read_dir(dir).map_err(reading)? {
+        let entry = entry.map_err(reading)?;
+        if !matches(&entry.file_name()) {
             continue;
         }
         let path = entry.path();
@@ -99,7 +112,7 @@ fn remove_store_files(dir: &Path) -> Result<(), RestoreError> {
         } else {
             std::fs::remove_file(&path)
         };
-        removed.map_err(io(format!("removing {}", path.display())))?;
+        removed.map_err(|e| (format!("removing {}", path.display()), e))?;
     }
     Ok(())
 }

@@ -1,29 +1,8 @@
 use super::*;
 use crate::core::{Message, Outgoing, SurveyState, TimerFilter, TimerKind};
-use chrono::TimeZone;
 
-fn t(h: i64) -> Timestamp {
-    chrono::Utc
-        .timestamp_opt(1_800_000_000 + h * 3600, 0)
-        .unwrap()
-}
-
-fn user(id: &str) -> UserRef {
-    UserRef::new(Platform::Slack, id)
-}
-
-fn request(prefix: &str, n: u64, who: &str, status: Status) -> Request {
-    Request {
-        status,
-        ..Request::new(
-            RequestId::new(prefix, n),
-            prefix.to_lowercase(),
-            user(who),
-            format!("request {n}"),
-            t(n as i64),
-        )
-    }
-}
+// The same fixtures as the conformance suite.
+use super::conformance::{request, t, user};
 
 fn write<'a>(requests: &'a [Request]) -> StepWrite<'a> {
     StepWrite {
