@@ -504,6 +504,7 @@ pub(crate) fn apply_step(
         schedule: &schedule,
         cancel: &cancel,
         outbox,
+        audit: &[],
         now,
     };
     match store.commit_step(write)? {

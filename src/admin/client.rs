@@ -55,7 +55,7 @@ impl AdminClient {
 ///
 /// # Errors
 /// The admin files can't be read, the server can't be reached, or it answered with an error
-/// (404 and 400 come back as `NotFound` and `BadInput`).
+/// (404, 400 and 409 come back as `NotFound`, `BadInput` and `CheckFailed`).
 pub async fn run_on_server(data_dir: &Path, command: &AdminCommand) -> Result<String, AdminError> {
     let admin = AdminClient::for_data_dir(data_dir).map_err(AdminError::NoServer)?;
     let response = admin
@@ -73,6 +73,7 @@ pub async fn run_on_server(data_dir: &Path, command: &AdminCommand) -> Result<St
         200 => Ok(text),
         404 => Err(AdminError::NotFound(text.trim().to_string())),
         400 => Err(AdminError::BadInput(text.trim().to_string())),
+        409 => Err(AdminError::CheckFailed(text.trim().to_string())),
         _ => Err(AdminError::Refused {
             status,
             message: text.trim().to_string(),

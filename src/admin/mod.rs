@@ -1,4 +1,5 @@
-//! The read and maintenance commands of the CLI (`requests`, `stats`, `report`, `outbox`), as
+//! The read and maintenance commands of the CLI (`requests`, `stats`, `report`, `outbox`,
+//! `privacy`, `audit`), as
 //! one function over the store. The store admits one process at a time, so while `frontdesk
 //! serve` holds it the CLI sends the same command to the server (`POST /admin/command`, with
 //! the admin token from the data directory) and the server runs this same function.
@@ -8,10 +9,12 @@
 //! - `access`: the admin token and the local-connection check ([`AdminAccess`]) that guard
 //!   every admin endpoint, this one's and `POST /admin/backup`.
 //! - `client`: [`AdminClient`], how the CLI reaches the running server, and [`run_on_server`].
+//! - `privacy`: one person's data and its erasure, and the audit log's checks.
 //! - `routes`: [`admin_command`], the server's `POST /admin/command`.
 
 mod access;
 mod client;
+mod privacy;
 mod routes;
 
 use crate::core::{Platform, Request, RequestId, Status, Timestamp, UserRef};
@@ -66,6 +69,18 @@ pub enum AdminCommand {
     OutboxRetry {
         id: u64,
     },
+    /// Everything stored about one person, as JSON.
+    PrivacyExport {
+        user: String,
+    },
+    /// Removes one person's words everywhere, and records that it did.
+    PrivacyErase {
+        user: String,
+    },
+    /// Checks the audit log's chain.
+    AuditVerify,
+    /// The audit log as JSON lines.
+    AuditExport,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,7 +94,10 @@ pub enum DigestFormat {
 impl AdminCommand {
     /// Whether the command changes the store (and so runs on the server's writer thread).
     pub fn writes(&self) -> bool {
-        matches!(self, AdminCommand::OutboxRetry { .. })
+        matches!(
+            self,
+            AdminCommand::OutboxRetry { .. } | AdminCommand::PrivacyErase { .. }
+        )
     }
 }
 
@@ -91,6 +109,9 @@ pub enum AdminError {
     /// The command's arguments don't make sense (exit 1, HTTP 400).
     #[error("{0}")]
     BadInput(String),
+    /// A check ran and found a problem (exit 1, HTTP 409).
+    #[error("{0}")]
+    CheckFailed(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("reaching the running server: {0}")]
@@ -272,6 +293,10 @@ pub fn execute(
                 "dead letter {id} is back in the outbox and will be delivered on the next pass\n"
             ))
         }
+        AdminCommand::PrivacyExport { user } => privacy::export(store, user),
+        AdminCommand::PrivacyErase { user } => privacy::erase(store, user, now),
+        AdminCommand::AuditVerify => privacy::audit_verify(store),
+        AdminCommand::AuditExport => privacy::audit_export(store),
     }
 }
 

@@ -54,6 +54,9 @@ pub async fn admin_command(
         Err(e @ AdminError::BadInput(_)) => {
             (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response()
         }
+        Err(e @ AdminError::CheckFailed(_)) => {
+            (StatusCode::CONFLICT, format!("{e}\n")).into_response()
+        }
         Err(e) => {
             tracing::error!(error = %crate::telemetry::chain(&e), "admin command failed");
             (

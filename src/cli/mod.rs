@@ -80,6 +80,16 @@ enum Command {
         #[command(subcommand)]
         command: OutboxCommand,
     },
+    /// One person's data: export everything stored about them, or erase their words.
+    Privacy {
+        #[command(subcommand)]
+        command: PrivacyCommand,
+    },
+    /// The audit log: every transition, each entry chained to the one before by its hash.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Write a consistent backup of the store; works while `frontdesk serve` runs.
     Backup {
         /// The backup file to write (replaced if it exists).
@@ -149,6 +159,32 @@ enum ReportFormat {
     Text,
     Json,
     Html,
+}
+
+#[derive(Debug, Subcommand)]
+enum PrivacyCommand {
+    /// Everything stored about a person as JSON: the requests they filed, what they wrote
+    /// on others' requests, their ratings and drafts.
+    Export {
+        /// `slack:U123`, `teams:29:…`, or a bare id (that id on every platform).
+        #[arg(long)]
+        user: String,
+    },
+    /// Remove a person's words everywhere (summaries, answers, messages, comments, drafts),
+    /// keeping ids, times and ratings; the erasure is recorded in the audit log.
+    Erase {
+        /// `slack:U123`, `teams:29:…`, or a bare id (that id on every platform).
+        #[arg(long)]
+        user: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the chain; exits 1 naming the first entry changed, removed or reordered.
+    Verify,
+    /// Write the log as JSON lines (see docs/operations.md for checking it elsewhere).
+    Export,
 }
 
 #[derive(Debug, Subcommand)]
@@ -229,6 +265,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             admin(config_path, command).await
         }
+        Command::Privacy { command } => {
+            let command = match command {
+                PrivacyCommand::Export { user } => AdminCommand::PrivacyExport { user },
+                PrivacyCommand::Erase { user } => AdminCommand::PrivacyErase { user },
+            };
+            admin(config_path, command).await
+        }
+        Command::Audit { command } => {
+            let command = match command {
+                AuditCommand::Verify => AdminCommand::AuditVerify,
+                AuditCommand::Export => AdminCommand::AuditExport,
+            };
+            admin(config_path, command).await
+        }
         Command::Backup { to, data_dir } => {
             let data_dir = match data_dir {
                 Some(dir) => dir,
@@ -256,7 +306,9 @@ async fn admin_with(config: &Config, command: AdminCommand) -> anyhow::Result<Ex
             print!("{out}");
             Ok(ExitCode::SUCCESS)
         }
-        Err(e @ (AdminError::NotFound(_) | AdminError::BadInput(_))) => {
+        Err(
+            e @ (AdminError::NotFound(_) | AdminError::BadInput(_) | AdminError::CheckFailed(_)),
+        ) => {
             eprintln!("frontdesk: {e}");
             Ok(ExitCode::from(1))
         }

@@ -13,6 +13,7 @@ mod intake;
 mod lifecycle;
 pub(crate) mod message;
 pub(crate) mod model;
+pub(crate) mod privacy;
 pub(crate) mod rules;
 #[cfg(test)]
 pub(crate) mod shown;
@@ -29,6 +30,7 @@ pub use model::{
     needs_attention, Answer, Draft, Event, HistoryEntry, Priority, Request, Session, Status, Step,
     Survey, SurveyState,
 };
+pub use privacy::{erase_person, person_data, remove_content, PersonData};
 pub use rules::{Department, Field, FieldKind, Rules};
 pub use survey::Sample;
 pub use typed::{typed_choice, typed_command, ButtonWords, TypedCommand};

@@ -4,8 +4,8 @@
 //! suite (`conformance`, in tests).
 
 use super::{
-    CommitOutcome, DeliverySession, Export, OutboxItem, SnapshotError, StepWrite, Store,
-    StoreError, TimerId,
+    AuditEntry, AuditReport, CommitOutcome, DeliverySession, Export, OutboxItem, SnapshotError,
+    StepWrite, Store, StoreError, TimerId,
 };
 use crate::core::{PostRef, Request, RequestId, Session, Status, Timer, Timestamp, UserRef};
 use std::collections::BTreeMap;
@@ -149,6 +149,14 @@ pub trait DeskStore: Send + Sync + std::fmt::Debug {
     fn kv_get(&self, tree: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     fn kv_put(&self, tree: &str, key: &[u8], value: &[u8]) -> Result<(), StoreError>;
     fn kv_remove(&self, tree: &str, key: &[u8]) -> Result<(), StoreError>;
+
+    // ---- the audit log ----
+
+    /// Every entry, oldest first. A step's new history lines are appended in the step's
+    /// commit, each entry carrying the hash of the one before (see [`AuditEntry`]).
+    fn audit_entries(&self) -> Box<dyn Iterator<Item = Result<AuditEntry, StoreError>> + '_>;
+    /// Walks the chain; reports the first entry changed, removed or reordered.
+    fn verify_audit(&self) -> Result<AuditReport, StoreError>;
 
     // ---- backups ----
 
@@ -304,6 +312,13 @@ impl DeskStore for Store {
     }
     fn kv_remove(&self, tree: &str, key: &[u8]) -> Result<(), StoreError> {
         Store::kv_remove(self, tree, key)
+    }
+
+    fn audit_entries(&self) -> Box<dyn Iterator<Item = Result<AuditEntry, StoreError>> + '_> {
+        Box::new(Store::audit_entries(self))
+    }
+    fn verify_audit(&self) -> Result<AuditReport, StoreError> {
+        Store::verify_audit(self)
     }
 
     fn export(&self) -> Result<Export, SnapshotError> {

@@ -3,7 +3,9 @@
 //! every case on sled's [`Store`]. A second backend adds its factory and one
 //! `conformance_tests!` line.
 
-use super::{CommitOutcome, DeskStore, OutboxItem, StepWrite, Store};
+use super::{
+    AuditEntry, AuditRecord, AuditReport, CommitOutcome, DeskStore, OutboxItem, StepWrite, Store,
+};
 use crate::core::{
     Draft, Event, Outgoing, Platform, PostRef, Request, RequestId, Session, Status, Step,
     SurveyState, Timer, TimerFilter, TimerKind, Timestamp, UserRef,
@@ -667,6 +669,79 @@ pub(super) fn an_export_imports_into_an_equal_store<F: Factory>(f: &mut F) {
     );
 }
 
+pub(super) fn every_history_line_is_audited_in_commit_order<F: Factory>(f: &mut F) {
+    let s = f.create();
+    let mut it1 = request("IT", 1, "U1", Status::Open);
+    it1.record(t(1), Some(&user("U1")), Event::Created);
+    applied(s.commit_step(step(std::slice::from_ref(&it1))).unwrap());
+    let mut claimed = it1.clone();
+    claimed.status = Status::Claimed;
+    claimed.record(t(2), Some(&user("U9")), Event::Claimed);
+    claimed.record(
+        t(3),
+        Some(&user("U9")),
+        Event::AgentReplied {
+            text: "secret words".into(),
+        },
+    );
+    let note = AuditRecord {
+        at: t(4),
+        request: None,
+        actor: None,
+        event: "erasure".into(),
+        detail: "user=slack:U1".into(),
+    };
+    applied(
+        s.commit_step(StepWrite {
+            requests: std::slice::from_ref(&claimed),
+            audit: std::slice::from_ref(&note),
+            ..StepWrite::at(t(4))
+        })
+        .unwrap(),
+    );
+    // Writing a request again without new history lines logs nothing.
+    applied(s.commit_step(step(std::slice::from_ref(&claimed))).unwrap());
+    let s = f.reopen(s);
+    let entries: Vec<AuditEntry> = s.audit_entries().collect::<Result<_, _>>().unwrap();
+    let seen: Vec<(u64, &str, &str, &str)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.seq,
+                e.request.as_str(),
+                e.actor.as_str(),
+                e.event.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (1, "IT-1", "slack:U1", "created"),
+            (2, "IT-1", "slack:U9", "claimed"),
+            (3, "IT-1", "slack:U9", "agent_replied"),
+            (4, "", "", "erasure"),
+        ]
+    );
+    for (i, e) in entries.iter().enumerate() {
+        assert_eq!(e.hash, e.expected_hash(), "{e:?}");
+        let prev = if i == 0 {
+            super::audit::GENESIS
+        } else {
+            entries[i - 1].hash.as_str()
+        };
+        assert_eq!(e.prev, prev, "{e:?}");
+        assert!(!serde_json::to_string(e).unwrap().contains("secret"));
+    }
+    assert_eq!(
+        s.verify_audit().unwrap(),
+        AuditReport {
+            entries: 4,
+            problem: None
+        }
+    );
+}
+
 /// One `#[test]` per case, each with a fresh factory from `$factory`.
 macro_rules! conformance_tests {
     ($factory:expr) => {
@@ -683,6 +758,7 @@ macro_rules! conformance_tests {
             kv_round_trips_per_tree,
             data_survives_reopening,
             an_export_imports_into_an_equal_store,
+            every_history_line_is_audited_in_commit_order,
         );
     };
     ($factory:expr; $($case:ident),* $(,)?) => {

@@ -31,6 +31,8 @@ impl Store {
                 1 => self.pack_indexes()?,
                 // Version 2 ordered the outbox per request; version 3 per conversation.
                 2 => self.index_outbox()?,
+                // Version 4 keeps an audit log; it starts with the histories so far.
+                3 => self.backfill_audit()?,
                 _ => unreachable!("every version below SCHEMA_VERSION has a step"),
             }
             version += 1;

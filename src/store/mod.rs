@@ -5,11 +5,13 @@
 //!
 //! Trees: `request_chunks`, `counters`, `sessions`, `by_requester_chunks`,
 //! `by_status_chunks`, `by_post_chunks`, `timer_chunks`, `timer_owner_chunks`, `outbox`,
-//! `outbox_queue`, `outbox_by_lane`, `dead_letters`, `seen`, `meta`. The `_chunks` trees
+//! `outbox_queue`, `outbox_by_lane`, `dead_letters`, `seen`, `meta`, `audit` (see
+//! [`audit`]: every transition, hash-chained). The `_chunks` trees
 //! are [`packed`] maps: sled keeps memory resident per key, and packing lets a million
 //! requests and pending reminders cost the process about what a thousand do. The outbox's
 //! trees are transient and stay one key per item (see [`outbox`]).
 
+mod audit;
 mod backend;
 #[cfg(test)]
 mod conformance;
@@ -31,6 +33,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+pub use audit::{AuditEntry, AuditProblem, AuditRecord, AuditReport};
 pub use backend::DeskStore;
 pub use keys::TimerId;
 pub use outbox::DeliverySession;
@@ -39,7 +42,7 @@ pub use snapshot::{Export, Import, SnapshotError, TreeCopy};
 pub use write::{CommitOutcome, StepWrite};
 
 /// Bump when the stored format changes, and teach [`Store::migrate`] the step.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Entries per chunk of a packed index: a chunk stays a few kilobytes, and sled's per-key
 /// memory is paid once per 32 entries.
@@ -114,6 +117,7 @@ pub struct Store {
     dead_letters: sled::Tree,
     seen: sled::Tree,
     meta: sled::Tree,
+    audit: sled::Tree,
     /// Writers hold it from planning a change of the indexes (outside the transaction,
     /// which can't scan) to its commit; readers that need several reads to agree hold its
     /// read side.
@@ -198,6 +202,7 @@ impl Store {
             dead_letters: tree("dead_letters")?,
             seen: tree("seen")?,
             meta: tree("meta")?,
+            audit: tree("audit")?,
             index_lock,
             path: dir.to_path_buf(),
             db,

@@ -1,6 +1,7 @@
 //! The store's writes. Each is one sled transaction over the trees it touches; the caller
 //! flushes (the engine does it once per batch: group commit).
 
+use super::audit::{self, AuditRecord};
 use super::keys;
 use super::packed::{Packed, Plan};
 use super::{decode, encode, OutboxItem, Store, StoreError, TimerId};
@@ -25,6 +26,9 @@ pub struct StepWrite<'a> {
     pub schedule: &'a [Timer],
     pub cancel: &'a [TimerFilter],
     pub outbox: Vec<(Platform, Outgoing)>,
+    /// Audit entries beyond the requests' new history lines (which are logged anyway):
+    /// what an erasure or retention did.
+    pub audit: &'a [AuditRecord],
     pub now: Timestamp,
 }
 
@@ -39,6 +43,7 @@ impl StepWrite<'_> {
             schedule: &[],
             cancel: &[],
             outbox: Vec::new(),
+            audit: &[],
             now,
         }
     }
@@ -55,14 +60,14 @@ pub enum CommitOutcome {
     TimerGone,
 }
 
-enum Skip {
+pub(super) enum Skip {
     Duplicate,
     Corrupt(String),
 }
 
 type TxResult<T> = Result<T, ConflictableTransactionError<Skip>>;
 
-fn corrupt(e: StoreError) -> ConflictableTransactionError<Skip> {
+pub(super) fn corrupt(e: StoreError) -> ConflictableTransactionError<Skip> {
     ConflictableTransactionError::Abort(Skip::Corrupt(e.to_string()))
 }
 
@@ -79,6 +84,7 @@ const SEEN: usize = 8;
 const META: usize = 9;
 const OUTBOX_QUEUE: usize = 10;
 const OUTBOX_BY_LANE: usize = 11;
+const AUDIT: usize = 12;
 
 impl Store {
     /// Writes one step atomically.
@@ -133,6 +139,8 @@ impl Store {
             });
         }
         let new_items = self.plan_new_outbox_items(&items)?;
+        let audit_records: Vec<AuditRecord> =
+            requests.audit.iter().chain(w.audit).cloned().collect();
         let trees = [
             self.requests.tree().clone(),
             self.counters.clone(),
@@ -146,6 +154,7 @@ impl Store {
             self.meta.clone(),
             self.outbox_queue.clone(),
             self.outbox_by_lane.clone(),
+            self.audit.clone(),
         ];
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
             for id in w.dedup {
@@ -180,6 +189,7 @@ impl Store {
             for k in &new_items.by_lane {
                 t[OUTBOX_BY_LANE].insert(k.as_slice(), &[])?;
             }
+            audit::append(&t[AUDIT], &t[META], &audit_records)?;
             Ok(())
         });
         match result {
@@ -276,7 +286,7 @@ impl Store {
     }
 }
 
-fn tx_result<T>(result: Result<T, TransactionError<Skip>>) -> Result<T, StoreError> {
+pub(super) fn tx_result<T>(result: Result<T, TransactionError<Skip>>) -> Result<T, StoreError> {
     match result {
         Ok(v) => Ok(v),
         Err(TransactionError::Abort(Skip::Corrupt(message))) => Err(StoreError::Corrupt {
@@ -313,6 +323,8 @@ struct RequestPlans<'a> {
     by_requester: Plan,
     /// Requests stored for the first time.
     new: Vec<&'a RequestId>,
+    /// The history lines the step added, for the audit log.
+    audit: Vec<AuditRecord>,
 }
 
 impl Store {
@@ -322,6 +334,7 @@ impl Store {
         let mut by_status = self.by_status.edit();
         let mut by_requester = self.by_requester.edit();
         let mut new = Vec::new();
+        let mut audit = Vec::new();
         for original in requests {
             let key = keys::request_key(&original.id);
             // Read through the edit: a step may carry the same request twice, and the later
@@ -330,6 +343,14 @@ impl Store {
                 Some(v) => Some(decode("requests", &v)?),
                 None => None,
             };
+            let known = old.as_ref().map_or(0, |o| o.history.len());
+            audit.extend(
+                original
+                    .history
+                    .iter()
+                    .skip(known)
+                    .map(|entry| AuditRecord::of_history(&original.id, entry)),
+            );
             let mut request = original.clone();
             // The card reference is written by delivery, which the step's snapshot may predate.
             if request.card.is_none() {
@@ -360,6 +381,7 @@ impl Store {
             by_status: by_status.finish(),
             by_requester: by_requester.finish(),
             new,
+            audit,
         })
     }
 }

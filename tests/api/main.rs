@@ -29,6 +29,7 @@ mod delivery;
 mod desk;
 mod manifests;
 mod ops;
+mod privacy;
 mod process;
 mod reports;
 mod slack;
