@@ -81,6 +81,8 @@ pub enum AdminCommand {
     AuditVerify,
     /// The audit log as JSON lines.
     AuditExport,
+    /// Seals all content again under the current encryption key.
+    KeysRotate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,7 +98,9 @@ impl AdminCommand {
     pub fn writes(&self) -> bool {
         matches!(
             self,
-            AdminCommand::OutboxRetry { .. } | AdminCommand::PrivacyErase { .. }
+            AdminCommand::OutboxRetry { .. }
+                | AdminCommand::PrivacyErase { .. }
+                | AdminCommand::KeysRotate
         )
     }
 }
@@ -297,6 +301,14 @@ pub fn execute(
         AdminCommand::PrivacyErase { user } => privacy::erase(store, user, now),
         AdminCommand::AuditVerify => privacy::audit_verify(store),
         AdminCommand::AuditExport => privacy::audit_export(store),
+        AdminCommand::KeysRotate => {
+            let done = store.reseal()?;
+            Ok(format!(
+                "sealed {} request(s), {} session(s) and {} outbox item(s) under key {}; \
+                 older keys are no longer needed\n",
+                done.requests, done.sessions, done.outbox_items, done.key_id
+            ))
+        }
     }
 }
 

@@ -22,6 +22,18 @@ pub async fn run(path: Option<&Path>, online: bool) -> anyhow::Result<ExitCode> 
             return Ok(ExitCode::from(1));
         }
     };
+    // The key is checked as the store will check it: an unusable one is an error.
+    match frontdesk::store::Keys::from_env() {
+        Ok(Some(_)) => {}
+        Ok(None) => eprintln!(
+            "frontdesk: warning: {} is not set, so request content is stored unencrypted (see docs/operations.md#encryption-at-rest)",
+            frontdesk::store::KEY_VAR
+        ),
+        Err(e) => {
+            eprintln!("frontdesk: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    }
     let where_from = path
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "built-in defaults".into());

@@ -90,6 +90,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Encryption at rest.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Write a consistent backup of the store; works while `frontdesk serve` runs.
     Backup {
         /// The backup file to write (replaced if it exists).
@@ -177,6 +182,13 @@ enum PrivacyCommand {
         #[arg(long)]
         user: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Seal all stored content under FRONTDESK_ENCRYPTION_KEY, opening what is sealed under
+    /// a key in FRONTDESK_ENCRYPTION_OLD_KEYS; afterwards the old keys can be dropped.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -279,6 +291,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             admin(config_path, command).await
         }
+        Command::Keys {
+            command: KeysCommand::Rotate,
+        } => admin(config_path, AdminCommand::KeysRotate).await,
         Command::Backup { to, data_dir } => {
             let data_dir = match data_dir {
                 Some(dir) => dir,

@@ -4,8 +4,8 @@
 //! suite (`conformance`, in tests).
 
 use super::{
-    AuditEntry, AuditReport, CommitOutcome, DeliverySession, Export, OutboxItem, SnapshotError,
-    StepWrite, Store, StoreError, TimerId,
+    AuditEntry, AuditReport, CommitOutcome, DeliverySession, Export, OutboxItem, Resealed,
+    SnapshotError, StepWrite, Store, StoreError, TimerId,
 };
 use crate::core::{PostRef, Request, RequestId, Session, Status, Timer, Timestamp, UserRef};
 use std::collections::BTreeMap;
@@ -157,6 +157,12 @@ pub trait DeskStore: Send + Sync + std::fmt::Debug {
     fn audit_entries(&self) -> Box<dyn Iterator<Item = Result<AuditEntry, StoreError>> + '_>;
     /// Walks the chain; reports the first entry changed, removed or reordered.
     fn verify_audit(&self) -> Result<AuditReport, StoreError>;
+
+    // ---- encryption at rest ----
+
+    /// Seals every stored value holding people's words under the current key (see
+    /// [`super::Keys`]); values sealed under an older accepted key move to the current one.
+    fn reseal(&self) -> Result<Resealed, StoreError>;
 
     // ---- backups ----
 
@@ -319,6 +325,10 @@ impl DeskStore for Store {
     }
     fn verify_audit(&self) -> Result<AuditReport, StoreError> {
         Store::verify_audit(self)
+    }
+
+    fn reseal(&self) -> Result<Resealed, StoreError> {
+        Store::reseal(self)
     }
 
     fn export(&self) -> Result<Export, SnapshotError> {

@@ -9,7 +9,8 @@
 //! [`audit`]: every transition, hash-chained). The `_chunks` trees
 //! are [`packed`] maps: sled keeps memory resident per key, and packing lets a million
 //! requests and pending reminders cost the process about what a thousand do. The outbox's
-//! trees are transient and stay one key per item (see [`outbox`]).
+//! trees are transient and stay one key per item (see [`outbox`]). With an encryption key,
+//! what people wrote is sealed before it is stored (see [`seal`]).
 
 mod audit;
 mod backend;
@@ -21,6 +22,8 @@ mod migrate;
 mod outbox;
 mod packed;
 mod restore;
+mod seal;
+mod sealing;
 mod snapshot;
 mod write;
 
@@ -38,6 +41,9 @@ pub use backend::DeskStore;
 pub use keys::TimerId;
 pub use outbox::DeliverySession;
 pub use restore::{remove_entries, restore, RestoreError};
+use seal::Content;
+pub use seal::{Keys, SealError, KEY_VAR, OLD_KEYS_VAR};
+pub use sealing::Resealed;
 pub use snapshot::{Export, Import, SnapshotError, TreeCopy};
 pub use write::{CommitOutcome, StepWrite};
 
@@ -67,6 +73,9 @@ pub enum StoreError {
         found: u32,
         supported: u32,
     },
+    /// The content is encrypted and the keys given don't open it (or a key is unusable).
+    #[error(transparent)]
+    Sealed(#[from] SealError),
     #[error("counter for {prefix} is {found}, expected to allocate {wanted}")]
     CounterMismatch {
         prefix: String,
@@ -118,6 +127,8 @@ pub struct Store {
     seen: sled::Tree,
     meta: sled::Tree,
     audit: sled::Tree,
+    /// Set when content is encrypted at rest (see [`seal`]).
+    keys: Option<Arc<Keys>>,
     /// Writers hold it from planning a change of the indexes (outside the transaction,
     /// which can't scan) to its commit; readers that need several reads to agree hold its
     /// read side.
@@ -159,6 +170,40 @@ fn encode<T: Serialize>(value: &T) -> Vec<u8> {
 }
 
 impl Store {
+    /// Encodes a value that holds people's words, sealing them when the store is encrypted.
+    fn encode_content<T: Serialize>(&self, content: Content, value: &T) -> Vec<u8> {
+        match &self.keys {
+            None => encode(value),
+            Some(keys) => {
+                let mut v = serde_json::to_value(value).expect("store values serialise");
+                seal::seal(keys, content, &mut v);
+                encode(&v)
+            }
+        }
+    }
+
+    /// Decodes a value written by [`Store::encode_content`].
+    fn decode_content<T: for<'de> Deserialize<'de>>(
+        &self,
+        tree: &'static str,
+        content: Content,
+        bytes: &[u8],
+    ) -> Result<T, StoreError> {
+        match &self.keys {
+            None => decode(tree, bytes),
+            Some(keys) => {
+                let mut v: serde_json::Value = decode(tree, bytes)?;
+                seal::open(keys, content, &mut v)?;
+                serde_json::from_value(v).map_err(|e| StoreError::Corrupt {
+                    tree,
+                    message: e.to_string(),
+                })
+            }
+        }
+    }
+}
+
+impl Store {
     /// Opens (or creates) the store in `dir`, migrating older data.
     ///
     /// Dropping the last clone of the store closes it: that returns once the directory's
@@ -168,6 +213,16 @@ impl Store {
     /// The directory can't be opened ([`StoreError::Locked`] when a process, this one
     /// included, has it open; permissions) or holds data from a newer version.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        Store::open_with_keys(dir, Keys::from_env()?)
+    }
+
+    /// Opens the store in `dir` with these encryption keys (see [`seal`]): the content of a
+    /// store opened with keys for the first time is sealed under the current key then.
+    ///
+    /// # Errors
+    /// As [`Store::open`]; also [`StoreError::Sealed`] when the store is encrypted and
+    /// `keys` is `None` or doesn't open it.
+    pub fn open_with_keys(dir: &Path, keys: Option<Keys>) -> Result<Store, StoreError> {
         let db = sled::Config::new()
             .path(dir)
             .mode(sled::Mode::HighThroughput)
@@ -203,12 +258,14 @@ impl Store {
             seen: tree("seen")?,
             meta: tree("meta")?,
             audit: tree("audit")?,
+            keys: keys.map(Arc::new),
             index_lock,
             path: dir.to_path_buf(),
             db,
             _release: Arc::new(lock::Release::new(dir)),
         };
         store.migrate()?;
+        store.check_keys()?;
         Ok(store)
     }
 
@@ -238,7 +295,7 @@ impl Store {
     pub fn request(&self, id: &RequestId) -> Result<Option<Request>, StoreError> {
         self.requests
             .get(&keys::request_key(id))?
-            .map(|v| decode("requests", &v))
+            .map(|v| self.decode_content("requests", Content::Request, &v))
             .transpose()
     }
 
@@ -357,7 +414,7 @@ impl Store {
     pub fn all_requests(&self) -> impl Iterator<Item = Result<Request, StoreError>> + '_ {
         self.requests.iter().map(|e| {
             let (_, v) = e?;
-            decode("requests", &v)
+            self.decode_content("requests", Content::Request, &v)
         })
     }
 
@@ -380,7 +437,7 @@ impl Store {
         Ok(self
             .sessions
             .get(keys::user_key(user))?
-            .map(|v| decode("sessions", &v))
+            .map(|v| self.decode_content("sessions", Content::Session, &v))
             .transpose()?
             .unwrap_or_default())
     }

@@ -8,7 +8,8 @@
 //! a backlog. `outbox_by_lane` (lane, id) finds the item that becomes a lane's head when its
 //! head goes.
 
-use super::{decode, encode, keys, OutboxItem, Store, StoreError};
+use super::seal::Content;
+use super::{keys, OutboxItem, Store, StoreError};
 use crate::core::Timestamp;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use sled::Transactional;
@@ -71,14 +72,14 @@ impl Store {
     pub fn outbox_items(&self) -> Result<Vec<OutboxItem>, StoreError> {
         self.outbox
             .iter()
-            .map(|e| decode("outbox", &e?.1))
+            .map(|e| self.decode_content("outbox", Content::OutboxItem, &e?.1))
             .collect()
     }
 
     pub fn dead_letters(&self) -> Result<Vec<OutboxItem>, StoreError> {
         self.dead_letters
             .iter()
-            .map(|e| decode("dead_letters", &e?.1))
+            .map(|e| self.decode_content("dead_letters", Content::OutboxItem, &e?.1))
             .collect()
     }
 
@@ -93,7 +94,7 @@ impl Store {
     pub fn outbox_item(&self, id: u64) -> Result<Option<OutboxItem>, StoreError> {
         self.outbox
             .get(keys::outbox_key(id))?
-            .map(|v| decode("outbox", &v))
+            .map(|v| self.decode_content("outbox", Content::OutboxItem, &v))
             .transpose()
     }
 
@@ -193,10 +194,12 @@ impl Store {
             let Some(old) = t.get(key)? else {
                 return Ok(false);
             };
-            let mut item: OutboxItem = decode("outbox", &old).map_err(corrupt)?;
+            let mut item: OutboxItem = self
+                .decode_content("outbox", Content::OutboxItem, &old)
+                .map_err(corrupt)?;
             if !item.sending {
                 item.sending = true;
-                t.insert(&key, encode(&item))?;
+                t.insert(&key, self.encode_content(Content::OutboxItem, &item))?;
             }
             Ok(true)
         });
@@ -290,8 +293,10 @@ impl Store {
             let Some(old) = t[0].get(key)? else {
                 return Ok(());
             };
-            let old: OutboxItem = decode("outbox", &old).map_err(corrupt)?;
-            t[0].insert(&key, encode(item))?;
+            let old: OutboxItem = self
+                .decode_content("outbox", Content::OutboxItem, &old)
+                .map_err(corrupt)?;
+            t[0].insert(&key, self.encode_content(Content::OutboxItem, item))?;
             let old_key = keys::outbox_queue_key(old.next_attempt_at, item.id);
             if t[1].remove(old_key)?.is_some() {
                 t[1].insert(keys::outbox_queue_key(item.next_attempt_at, item.id), &[])?;
@@ -310,7 +315,10 @@ impl Store {
         let trees = self.outbox_and_dead_letters();
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| {
             removal.apply(&t[0], &t[1], &t[2])?;
-            t[3].insert(&keys::outbox_key(item.id), encode(item))?;
+            t[3].insert(
+                &keys::outbox_key(item.id),
+                self.encode_content(Content::OutboxItem, item),
+            )?;
             Ok(())
         });
         finish(result)
@@ -324,7 +332,7 @@ impl Store {
         let Some(v) = self.dead_letters.get(keys::outbox_key(id))? else {
             return Ok(false);
         };
-        let mut item: OutboxItem = decode("dead_letters", &v)?;
+        let mut item: OutboxItem = self.decode_content("dead_letters", Content::OutboxItem, &v)?;
         item.attempts = 0;
         item.next_attempt_at = now;
         item.created_at = now;
@@ -344,7 +352,10 @@ impl Store {
             if t[3].remove(&keys::outbox_key(id))?.is_none() {
                 return Ok(false);
             }
-            t[0].insert(&keys::outbox_key(id), encode(&item))?;
+            t[0].insert(
+                &keys::outbox_key(id),
+                self.encode_content(Content::OutboxItem, &item),
+            )?;
             t[2].insert(keys::outbox_lane_key(&lane, id), &[])?;
             if let Some(k) = &demoted {
                 t[1].remove(k.as_slice())?;
@@ -367,7 +378,7 @@ impl Store {
         self.db.drop_tree("outbox_by_request")?;
         let mut seen = std::collections::HashSet::new();
         for entry in self.outbox.iter() {
-            let item: OutboxItem = decode("outbox", &entry?.1)?;
+            let item: OutboxItem = self.decode_content("outbox", Content::OutboxItem, &entry?.1)?;
             let lane = item.lane();
             self.outbox_by_lane
                 .insert(keys::outbox_lane_key(&lane, item.id), &[])?;

@@ -4,6 +4,7 @@
 use super::audit::{self, AuditRecord};
 use super::keys;
 use super::packed::{Packed, Plan};
+use super::seal::Content;
 use super::{decode, encode, OutboxItem, Store, StoreError, TimerId};
 use crate::core::{
     Outgoing, Platform, PostRef, Request, RequestId, Session, Timer, TimerFilter, Timestamp,
@@ -169,7 +170,10 @@ impl Store {
                 if session.is_empty() {
                     t[SESSIONS].remove(keys::user_key(user))?;
                 } else {
-                    t[SESSIONS].insert(keys::user_key(user), encode(session))?;
+                    t[SESSIONS].insert(
+                        keys::user_key(user),
+                        self.encode_content(Content::Session, session),
+                    )?;
                 }
             }
             for id in &requests.new {
@@ -181,7 +185,10 @@ impl Store {
             timers.apply(&t[TIMERS], &t[META])?;
             owners.apply(&t[TIMER_OWNERS], &t[META])?;
             for item in &items {
-                t[OUTBOX].insert(&keys::outbox_key(item.id), encode(item))?;
+                t[OUTBOX].insert(
+                    &keys::outbox_key(item.id),
+                    self.encode_content(Content::OutboxItem, item),
+                )?;
             }
             for k in &new_items.queue {
                 t[OUTBOX_QUEUE].insert(k.as_slice(), &[])?;
@@ -241,9 +248,9 @@ impl Store {
         if let Some((id, post)) = card {
             let key = keys::request_key(id);
             if let Some(v) = records.get(&key)? {
-                let mut r: Request = decode("requests", &v)?;
+                let mut r: Request = self.decode_content("requests", Content::Request, &v)?;
                 r.card = Some(post.clone());
-                records.insert(&key, encode(&r))?;
+                records.insert(&key, self.encode_content(Content::Request, &r))?;
             }
         }
         for (id, post) in card.into_iter().chain(links.iter().map(|(p, id)| (id, p))) {
@@ -340,7 +347,7 @@ impl Store {
             // Read through the edit: a step may carry the same request twice, and the later
             // copy replaces the earlier one.
             let old: Option<Request> = match records.get(&key)? {
-                Some(v) => Some(decode("requests", &v)?),
+                Some(v) => Some(self.decode_content("requests", Content::Request, &v)?),
                 None => None,
             };
             let known = old.as_ref().map_or(0, |o| o.history.len());
@@ -374,7 +381,7 @@ impl Store {
                     keys::survey_byte(request.survey.state),
                 ],
             )?;
-            records.insert(&key, encode(&request))?;
+            records.insert(&key, self.encode_content(Content::Request, &request))?;
         }
         Ok(RequestPlans {
             records: records.finish(),

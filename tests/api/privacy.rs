@@ -180,3 +180,99 @@ async fn erasure_leaves_no_trace_in_exports_or_backups_and_the_log_records_it() 
         text(&verify)
     );
 }
+
+const KEY_A: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+const KEY_B: &str = "HxwdHhscGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA=";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn content_is_sealed_at_rest_and_a_missing_or_wrong_key_refuses_to_start() {
+    let fake = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_arg = data.display().to_string();
+    let mut env = slack_env(&fake, &data, None);
+    env.push(("FRONTDESK_ENCRYPTION_KEY".into(), KEY_A.into()));
+    let server = start(&env);
+    ready(&server).await;
+    command(&server, "U1", "my platypus laptop won't boot", "trig-seal").await;
+    for (i, answer) in ["yes", "echidna-9", "high", "submit"].iter().enumerate() {
+        let ts = format!("1700000700.00000{i}");
+        say(&server, &format!("EvSeal{i}"), "U1", answer, &ts).await;
+    }
+    let with_a = [
+        ("FRONTDESK_DATA_DIR", data_arg.as_str()),
+        ("FRONTDESK_ENCRYPTION_KEY", KEY_A),
+    ];
+    let backup = dir.path().join("sealed.backup");
+    let out = run(&["backup", "--to", &backup.display().to_string()], &with_a);
+    assert!(out.status.success(), "{}", text(&out));
+    let values = backup_values(&backup);
+    assert!(
+        values.contains("\"status\":\"open\"") && values.contains("sealed:v1:"),
+        "{values}"
+    );
+    for words in ["platypus", "echidna"] {
+        assert!(!values.contains(words), "{words} in the backup in clear");
+    }
+    // Through the server, the content reads as written.
+    let export = run(&["requests", "export"], &with_a);
+    assert!(text(&export).contains("platypus"), "{}", text(&export));
+    assert!(server.stop().success());
+    wait_until_unlocked(&data);
+
+    let no_key = [("FRONTDESK_DATA_DIR", data_arg.as_str())];
+    let refused = run(&["requests", "export"], &no_key);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("encrypted") && text(&refused).contains("FRONTDESK_ENCRYPTION_KEY"),
+        "{}",
+        text(&refused)
+    );
+    let plain_env: Vec<(&str, &str)> = env
+        .iter()
+        .filter(|(k, _)| k != "FRONTDESK_ENCRYPTION_KEY")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let serve = run(&["serve"], &plain_env);
+    assert!(!serve.status.success(), "served without its key");
+    assert!(
+        text(&serve).contains("FRONTDESK_ENCRYPTION_KEY"),
+        "{}",
+        text(&serve)
+    );
+    let mut wrong = plain_env.clone();
+    wrong.push(("FRONTDESK_ENCRYPTION_KEY", KEY_B));
+    let serve = run(&["serve"], &wrong);
+    assert!(!serve.status.success(), "served with the wrong key");
+    assert!(text(&serve).contains("does not open"), "{}", text(&serve));
+
+    // Rotation: the new key, the old one still accepted, then the old one dropped.
+    let rotating = [
+        ("FRONTDESK_DATA_DIR", data_arg.as_str()),
+        ("FRONTDESK_ENCRYPTION_KEY", KEY_B),
+        ("FRONTDESK_ENCRYPTION_OLD_KEYS", KEY_A),
+    ];
+    let rotate = run(&["keys", "rotate"], &rotating);
+    assert!(rotate.status.success(), "{}", text(&rotate));
+    assert!(
+        text(&rotate).contains("sealed 1 request(s)"),
+        "{}",
+        text(&rotate)
+    );
+    let with_b = [
+        ("FRONTDESK_DATA_DIR", data_arg.as_str()),
+        ("FRONTDESK_ENCRYPTION_KEY", KEY_B),
+    ];
+    let export = run(&["requests", "export"], &with_b);
+    assert!(export.status.success(), "{}", text(&export));
+    assert!(text(&export).contains("platypus"), "{}", text(&export));
+    assert!(!run(&["requests", "export"], &with_a).status.success());
+
+    let check = run(&["check-config"], &no_key);
+    assert!(check.status.success(), "{}", text(&check));
+    assert!(
+        text(&check).contains("FRONTDESK_ENCRYPTION_KEY is not set"),
+        "{}",
+        text(&check)
+    );
+}
