@@ -82,6 +82,7 @@ impl EngineStats {
                 Event::Commented { .. } => "commented",
                 Event::Reminded { .. } => "reminded",
                 Event::SurveyReminded => "survey_reminded",
+                Event::ContentRemoved => "content_removed",
             };
             *counts.entry((department.clone(), kind)).or_default() += 1;
         }

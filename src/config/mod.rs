@@ -42,8 +42,8 @@ mod validate;
 pub use env::ENV_VARS;
 pub use types::{
     Config, DepartmentConfig, FieldConfig, FieldKind, IntakeConfig, LogFormat, OutboxConfig,
-    SchedulerConfig, Secret, ServerConfig, SlackConfig, SocketModeConfig, SurveyConfig,
-    TeamsConfig,
+    RetentionConfig, SchedulerConfig, Secret, ServerConfig, SlackConfig, SocketModeConfig,
+    SurveyConfig, TeamsConfig,
 };
 pub use validate::ConfigProblem;
 

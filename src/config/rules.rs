@@ -37,6 +37,12 @@ pub(super) fn of(config: &Config) -> Rules {
             first_response_sla: dur(d.first_response_sla),
             remind_every: dur(d.remind_every),
             escalate_to: d.escalate_to.clone(),
+            retention: d
+                .retention
+                .as_ref()
+                .unwrap_or(&config.retention)
+                .closed_content_after
+                .map(dur),
         })
         .collect();
     // The core compares typed text with what its buttons say; it reads no catalogs, so their
@@ -147,6 +153,39 @@ mod tests {
         assert_eq!(
             crate::core::typed_choice("go back", &back, &rules.buttons),
             Some(crate::core::Action::Back)
+        );
+    }
+
+    #[test]
+    fn a_department_keeps_content_for_its_own_period_or_the_desk_wide_one() {
+        let text = r#"
+[retention]
+closed_content_after = "365d"
+[[departments]]
+id = "it"
+name = "IT"
+prefix = "IT"
+slack_channel = "C0IT"
+[[departments]]
+id = "hr"
+name = "HR"
+prefix = "HR"
+slack_channel = "C0HR"
+[departments.retention]
+closed_content_after = "30d"
+"#;
+        let rules = Config::from_toml_str(text, &|_| None).unwrap().rules();
+        let kept: Vec<_> = rules.departments.iter().map(|d| d.retention).collect();
+        assert_eq!(
+            kept,
+            [
+                Some(chrono::Duration::days(365)),
+                Some(chrono::Duration::days(30))
+            ]
+        );
+        assert_eq!(
+            Config::builtin_default().rules().departments[0].retention,
+            None
         );
     }
 }

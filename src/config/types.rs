@@ -31,6 +31,9 @@ pub struct Config {
     pub outbox: OutboxConfig,
     #[serde(default)]
     pub scheduler: SchedulerConfig,
+    /// How long closed requests keep what people wrote (all departments; each may override).
+    #[serde(default)]
+    pub retention: RetentionConfig,
     /// No default here on purpose: a file that forgets its departments should
     /// fail validation, not silently route tickets to the sample channels.
     #[serde(default)]
@@ -323,6 +326,18 @@ pub struct DepartmentConfig {
     /// Who to mention on a reminder; empty means nobody.
     pub escalate_to: String,
     pub fields: Vec<FieldConfig>,
+    /// This department's retention, instead of the top-level `[retention]`.
+    pub retention: Option<RetentionConfig>,
+}
+
+/// `[retention]`, and `[departments.retention]` for one department.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// A closed or cancelled request's summary, answers, messages and comments are removed
+    /// this long after it closed. Absent: kept for good.
+    #[serde(with = "humantime_serde")]
+    pub closed_content_after: Option<Duration>,
 }
 
 impl Default for DepartmentConfig {
@@ -339,6 +354,7 @@ impl Default for DepartmentConfig {
             remind_every: Duration::from_secs(2 * HOUR),
             escalate_to: String::new(),
             fields: Vec::new(),
+            retention: None,
         }
     }
 }

@@ -57,6 +57,9 @@ impl Config {
         if self.scheduler.max_burst == 0 {
             p.add("scheduler.max_burst", "must be at least 1");
         }
+        if let Some(after) = self.retention.closed_content_after {
+            p.positive("retention.closed_content_after", after);
+        }
         self.check_departments(&mut p);
         p.0
     }
@@ -320,6 +323,9 @@ impl Config {
             }
             p.positive(&format!("{at}.first_response_sla"), dept.first_response_sla);
             p.positive(&format!("{at}.remind_every"), dept.remind_every);
+            if let Some(after) = dept.retention.as_ref().and_then(|r| r.closed_content_after) {
+                p.positive(&format!("{at}.retention.closed_content_after"), after);
+            }
 
             check_fields(&at, &dept.fields, p);
         }
@@ -670,6 +676,28 @@ remind_every = "0s"
                 "outbox.max_backoff",
                 "departments[0].first_response_sla",
                 "departments[0].remind_every",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_zero_retention_is_reported_at_its_key() {
+        let text = r#"
+[retention]
+closed_content_after = "0s"
+[[departments]]
+id = "it"
+name = "IT"
+prefix = "IT"
+slack_channel = "C0IT"
+[departments.retention]
+closed_content_after = "0s"
+"#;
+        assert_eq!(
+            keys_of(text),
+            [
+                "retention.closed_content_after",
+                "departments[0].retention.closed_content_after",
             ]
         );
     }

@@ -168,14 +168,18 @@ pub enum TimerKind {
     DraftExpiry {
         user: UserRef,
     },
+    /// A closed or cancelled request's content is due for removal (retention).
+    ContentRetention {
+        request: RequestId,
+    },
 }
 
 impl TimerKind {
     pub fn request(&self) -> Option<&RequestId> {
         match self {
-            TimerKind::FirstResponse { request, .. } | TimerKind::SurveyReminder { request } => {
-                Some(request)
-            }
+            TimerKind::FirstResponse { request, .. }
+            | TimerKind::SurveyReminder { request }
+            | TimerKind::ContentRetention { request } => Some(request),
             TimerKind::DraftExpiry { .. } => None,
         }
     }
@@ -183,9 +187,9 @@ impl TimerKind {
     /// What the timer belongs to; cancelling by owner removes every pending timer of it.
     pub fn owner(&self) -> String {
         match self {
-            TimerKind::FirstResponse { request, .. } | TimerKind::SurveyReminder { request } => {
-                format!("req:{request}")
-            }
+            TimerKind::FirstResponse { request, .. }
+            | TimerKind::SurveyReminder { request }
+            | TimerKind::ContentRetention { request } => format!("req:{request}"),
             TimerKind::DraftExpiry { user } => format!("user:{user}"),
         }
     }
@@ -195,6 +199,7 @@ impl TimerKind {
             TimerKind::FirstResponse { .. } => "first_response",
             TimerKind::SurveyReminder { .. } => "survey_reminder",
             TimerKind::DraftExpiry { .. } => "draft_expiry",
+            TimerKind::ContentRetention { .. } => "content_retention",
         }
     }
 }

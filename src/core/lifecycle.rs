@@ -119,6 +119,7 @@ impl Desk<'_> {
         r.closed_at = Some(now);
         r.record(now, Some(user), Event::Cancelled);
         self.cancel_timers(TimerFilter::AllFor(id.clone()));
+        self.schedule_retention(id);
         self.send(Outgoing::UpdateCard {
             request: id.clone(),
         });
@@ -284,6 +285,7 @@ impl Desk<'_> {
         }
         self.responded(id);
         self.cancel_timers(TimerFilter::FirstResponse(id.clone()));
+        self.schedule_retention(id);
         self.send(Outgoing::UpdateCard {
             request: id.clone(),
         });

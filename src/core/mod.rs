@@ -14,6 +14,7 @@ mod lifecycle;
 pub(crate) mod message;
 pub(crate) mod model;
 pub(crate) mod privacy;
+mod retention;
 pub(crate) mod rules;
 #[cfg(test)]
 pub(crate) mod shown;
@@ -574,6 +575,7 @@ impl<'r> Desk<'r> {
             TimerKind::FirstResponse { request, round } => self.first_response_due(&request, round),
             TimerKind::SurveyReminder { request } => self.survey_reminder_due(&request),
             TimerKind::DraftExpiry { user } => self.draft_expiry_due(&user),
+            TimerKind::ContentRetention { request } => self.content_retention_due(&request),
         }
     }
 }

@@ -99,15 +99,27 @@ pub struct Answer {
 pub enum Event {
     Created,
     Claimed,
-    AgentReplied { text: String },
-    RequesterReplied { text: String },
+    AgentReplied {
+        text: String,
+    },
+    RequesterReplied {
+        text: String,
+    },
     Closed,
     Reopened,
     Cancelled,
-    Rated { rating: u8 },
-    Commented { text: String },
-    Reminded { round: u32 },
+    Rated {
+        rating: u8,
+    },
+    Commented {
+        text: String,
+    },
+    Reminded {
+        round: u32,
+    },
     SurveyReminded,
+    /// Retention removed what people wrote (`retention.closed_content_after`).
+    ContentRemoved,
 }
 
 /// One line of a request's history: who did what, when.

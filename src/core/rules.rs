@@ -34,6 +34,8 @@ pub struct Department {
     pub remind_every: Duration,
     /// Platform user id to mention in reminders; empty means nobody in particular.
     pub escalate_to: String,
+    /// How long a closed or cancelled request keeps what people wrote; `None` keeps it.
+    pub retention: Option<Duration>,
 }
 
 impl Department {
@@ -258,6 +260,7 @@ pub(crate) mod fixtures {
                 first_response_sla: Duration::hours(4),
                 remind_every: Duration::hours(2),
                 escalate_to: "itlead".into(),
+                retention: None,
             },
             Department {
                 id: "hr".into(),
@@ -274,6 +277,7 @@ pub(crate) mod fixtures {
                 first_response_sla: Duration::hours(8),
                 remind_every: Duration::hours(4),
                 escalate_to: String::new(),
+                retention: None,
             },
             Department {
                 id: "facilities".into(),
@@ -285,6 +289,7 @@ pub(crate) mod fixtures {
                 first_response_sla: Duration::hours(4),
                 remind_every: Duration::hours(2),
                 escalate_to: String::new(),
+                retention: None,
             },
         ];
         Rules {

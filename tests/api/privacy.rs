@@ -276,3 +276,47 @@ async fn content_is_sealed_at_rest_and_a_missing_or_wrong_key_refuses_to_start()
         text(&check)
     );
 }
+
+#[tokio::test]
+async fn retention_removes_a_closed_requests_words_on_the_durable_scheduler() {
+    use crate::helpers::slack::SlackApp;
+    use std::time::Duration;
+    const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+    let app = SlackApp::spawn_with(|c| {
+        c.retention = frontdesk::config::RetentionConfig {
+            closed_content_after: Some(DAY * 2),
+        };
+        c.survey.enabled = false;
+    })
+    .await;
+    let id = app
+        .file_it_request("UREQ", "my kookaburra laptop won't boot")
+        .await;
+    app.click("UAGENT", &format!("close:{id}")).await;
+    app.drain().await;
+    let fire = || async { while app.scheduler.fire_due().await.expect("timers fire") > 0 {} };
+    app.advance(DAY);
+    fire().await;
+    assert!(app.request(&id).summary.contains("kookaburra"));
+    app.advance(DAY);
+    fire().await;
+    let r = app.request(&id);
+    assert_eq!(r.summary, "");
+    assert!(
+        !serde_json::to_string(&r).unwrap().contains("kookaburra"),
+        "{r:?}"
+    );
+    assert_eq!(r.status, frontdesk::core::Status::Closed);
+    assert_eq!(
+        r.history.last().unwrap().event,
+        frontdesk::core::Event::ContentRemoved
+    );
+    let store = app.engine.store();
+    let log: Vec<_> = store.audit_entries().map(|e| e.unwrap()).collect();
+    let last = log.last().unwrap();
+    assert_eq!(
+        (last.request.as_str(), last.event.as_str()),
+        (id.as_str(), "content_removed")
+    );
+    assert_eq!(store.verify_audit().unwrap().problem, None);
+}

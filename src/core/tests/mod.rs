@@ -16,6 +16,7 @@ mod intake_questions;
 mod intake_start;
 mod intake_submit;
 mod odd_input_and_help;
+mod retention;
 mod story;
 mod survey;
 mod survey_policy;
