@@ -345,6 +345,7 @@ fn step_span(input: &Input, dedup: Option<&str>) -> tracing::Span {
         Input::CloseReactionAdded { .. } => "close_reaction_added",
         Input::CloseReactionRemoved { .. } => "close_reaction_removed",
         Input::TimerFired { .. } => "timer",
+        Input::ReplyToRequester { .. } => "reply_to_requester",
     };
     let span = tracing::info_span!(
         "desk.step",

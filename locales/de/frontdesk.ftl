@@ -147,6 +147,7 @@ card-hint = Antworten Sie in diesem Thread, um der anfragenden Person zu schreib
 card-hint-close = Reagieren Sie mit { $reaction }, um zu schließen.
 card-fallback = { $id }: { $summary } ({ $status }, Priorität { $priority }) von { $requester }
 card-fallback-assigned = { $id }: { $summary } ({ $status }, Priorität { $priority }) von { $requester }, bei { $assignee }
+card-fallback-confidential = { $id } ({ $status }): eine vertrauliche Anfrage
 status-title-open = Offen
 status-title-claimed = In Bearbeitung
 status-title-closed = Geschlossen
@@ -169,3 +170,22 @@ home-recent = Kürzlich geschlossen
 
 command-failed = Entschuldigung, bei uns ist etwas schiefgegangen, und Ihre Anfrage wurde nicht gespeichert. Bitte versuchen Sie es in einer Minute noch einmal.
 channel-pointer = Ich poste Hilfe-Anfragen in diesem Kanal und leite Antworten unter der Karte einer Anfrage an die anfragende Person weiter. Mit den Schaltflächen einer Karte übernehmen oder schließen Sie sie. Um selbst Hilfe anzufordern, öffnen Sie einen Chat mit mir und tippen Sie { $help }.
+
+## Vertrauliche Abteilungen und ausdrückliche Antworten
+
+button-view-details = Details ansehen
+button-reply-requester = Der anfragenden Person antworten
+thread-requester-wrote-hidden = Die anfragende Person hat dem Team geschrieben. Mit „Details ansehen“ lesen.
+thread-cancelled-hidden = Die anfragende Person hat diese Anfrage zurückgezogen.
+thread-sent-to-requester = ✉️ Von { $user } an die anfragende Person gesendet:
+thread-sent-to-requester-hidden = ✉️ { $user } hat der anfragenden Person geantwortet.
+details-title = { $id }: die Details, nur für dich
+details-answer = { $prompt }: { $value }
+details-message = { $user }: { $text }
+details-not-agent = Nur das Team kann die Details von { $id } sehen.
+reply-not-agent = Nur das Team kann der anfragenden Person von { $id } schreiben.
+reply-how = Um der anfragenden Person von { $id } zu schreiben, sende { $example }. Nur was du so sendest, erreicht sie; der Thread bleibt im Team.
+reply-usage = Schreib es als { $example }: die Nummer der Anfrage, dann deine Nachricht.
+reply-sent = An die anfragende Person von { $id } gesendet.
+reply-modal-label = Deine Nachricht an die anfragende Person von { $id }. Nur sie erreicht sie.
+reply-modal-send = Senden

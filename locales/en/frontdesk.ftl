@@ -150,6 +150,7 @@ card-hint = Reply in this thread to write to the requester; start with { $prefix
 card-hint-close = React with { $reaction } to close.
 card-fallback = { $id }: { $summary } ({ $status }, { $priority } priority) from { $requester }
 card-fallback-assigned = { $id }: { $summary } ({ $status }, { $priority } priority) from { $requester }, with { $assignee }
+card-fallback-confidential = { $id } ({ $status }): a confidential request
 status-title-open = Open
 status-title-claimed = Claimed
 status-title-closed = Closed
@@ -172,3 +173,22 @@ home-recent = Recently closed
 
 command-failed = Sorry, something went wrong on our side and your request was not recorded. Please try again in a minute.
 channel-pointer = I post help requests in this channel and pass replies written under a request's card on to the person who asked. Use the buttons on a card to claim or close it. To ask for help yourself, open a chat with me and type { $help }.
+
+## Confidential departments and explicit replies
+
+button-view-details = View details
+button-reply-requester = Reply to requester
+thread-requester-wrote-hidden = The requester wrote to the team. Use “View details” to read it.
+thread-cancelled-hidden = The requester cancelled this request.
+thread-sent-to-requester = ✉️ Sent to the requester by { $user }:
+thread-sent-to-requester-hidden = ✉️ { $user } sent a reply to the requester.
+details-title = { $id }: the details, only for you
+details-answer = { $prompt }: { $value }
+details-message = { $user }: { $text }
+details-not-agent = Only the team's agents can see the details of { $id }.
+reply-not-agent = Only the team's agents can write to the requester of { $id }.
+reply-how = To write to the requester of { $id }, send { $example }. Only what you send that way reaches them; the thread stays among the team.
+reply-usage = Write it as { $example }: the request's id, then your message.
+reply-sent = Sent to the requester of { $id }.
+reply-modal-label = Your message to the requester of { $id }. Only this reaches them.
+reply-modal-send = Send

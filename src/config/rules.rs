@@ -43,6 +43,8 @@ pub(super) fn of(config: &Config) -> Rules {
                 .unwrap_or(&config.retention)
                 .closed_content_after
                 .map(dur),
+            confidential: d.confidential,
+            relay: d.relay,
         })
         .collect();
     // The core compares typed text with what its buttons say; it reads no catalogs, so their

@@ -328,6 +328,12 @@ pub struct DepartmentConfig {
     pub fields: Vec<FieldConfig>,
     /// This department's retention, instead of the top-level `[retention]`.
     pub retention: Option<RetentionConfig>,
+    /// The channel card shows only id, department, status, assignee and age; agents read
+    /// the rest through "View details". Needs `relay = "explicit"`.
+    pub confidential: bool,
+    /// `"thread"`: replies in the card's thread reach the requester (except internal notes);
+    /// `"explicit"`: only "Reply to requester" or `/help-it reply ID text` does.
+    pub relay: crate::core::Relay,
 }
 
 /// `[retention]`, and `[departments.retention]` for one department.
@@ -355,6 +361,8 @@ impl Default for DepartmentConfig {
             escalate_to: String::new(),
             fields: Vec::new(),
             retention: None,
+            confidential: false,
+            relay: crate::core::Relay::Thread,
         }
     }
 }

@@ -323,6 +323,12 @@ impl Config {
             }
             p.positive(&format!("{at}.first_response_sla"), dept.first_response_sla);
             p.positive(&format!("{at}.remind_every"), dept.remind_every);
+            if dept.confidential && dept.relay == crate::core::Relay::Thread {
+                p.add(
+                    format!("{at}.relay"),
+                    "a confidential department must set relay = \"explicit\": in thread mode every reply in the card's thread is relayed, and the thread is in a shared channel",
+                );
+            }
             if let Some(after) = dept.retention.as_ref().and_then(|r| r.closed_content_after) {
                 p.positive(&format!("{at}.retention.closed_content_after"), after);
             }
@@ -678,6 +684,34 @@ remind_every = "0s"
                 "departments[0].remind_every",
             ]
         );
+    }
+
+    #[test]
+    fn a_confidential_department_must_not_relay_its_thread() {
+        let dept = |extra: &str| {
+            format!(
+                "[[departments]]\nid = \"hr\"\nname = \"HR\"\nprefix = \"HR\"\nslack_channel = \"C0HR\"\n{extra}"
+            )
+        };
+        assert_eq!(
+            keys_of(&dept("confidential = true")),
+            ["departments[0].relay"]
+        );
+        assert_eq!(
+            keys_of(&dept("confidential = true\nrelay = \"thread\"")),
+            ["departments[0].relay"]
+        );
+        for fine in [
+            "confidential = true\nrelay = \"explicit\"",
+            "relay = \"explicit\"",
+        ] {
+            assert!(
+                Config::from_toml_str(&dept(fine), &|_| None).is_ok(),
+                "{fine}"
+            );
+        }
+        let error = parse_error_of(&dept("relay = \"loud\""));
+        assert!(error.contains("departments[0].relay"), "{error}");
     }
 
     #[test]

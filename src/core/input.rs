@@ -67,6 +67,12 @@ pub enum Input {
     TimerFired {
         timer: Timer,
     },
+    /// An agent's words for the requester, sent on purpose (a form's submission).
+    ReplyToRequester {
+        user: UserRef,
+        request: RequestId,
+        text: String,
+    },
 }
 
 impl Input {
@@ -78,7 +84,8 @@ impl Input {
             | Input::ButtonClicked { user, .. }
             | Input::MentionedInChannel { user, .. }
             | Input::CloseReactionAdded { user, .. }
-            | Input::CloseReactionRemoved { user, .. } => Some(user),
+            | Input::CloseReactionRemoved { user, .. }
+            | Input::ReplyToRequester { user, .. } => Some(user),
             Input::TimerFired { timer } => match &timer.kind {
                 super::effect::TimerKind::DraftExpiry { user } => Some(user),
                 _ => None,
@@ -95,7 +102,8 @@ impl Input {
                 ..
             }
             | Input::CloseReactionAdded { request, .. }
-            | Input::CloseReactionRemoved { request, .. } => vec![request.clone()],
+            | Input::CloseReactionRemoved { request, .. }
+            | Input::ReplyToRequester { request, .. } => vec![request.clone()],
             Input::MessageReceived {
                 place: Place::Direct { about },
                 text,
@@ -103,8 +111,10 @@ impl Input {
             } => {
                 // `cancel IT-3` typed to the bot names IT-3 as much as the command does.
                 let mut ids: Vec<RequestId> = about.iter().cloned().collect();
-                if let Some(id) = cancel_target(text).filter(|id| !ids.contains(id)) {
-                    ids.push(id);
+                for word in ["cancel", "reply"] {
+                    if let Some(id) = named_request(text, word).filter(|id| !ids.contains(id)) {
+                        ids.push(id);
+                    }
                 }
                 ids
             }
@@ -114,23 +124,28 @@ impl Input {
                 | A::Reopen(r)
                 | A::Rate(r, _)
                 | A::NoComment(r)
-                | A::ReplyTo(r) => {
+                | A::ReplyTo(r)
+                | A::ViewDetails(r)
+                | A::ReplyToRequester(r) => {
                     vec![r.clone()]
                 }
                 _ => vec![],
             },
-            Input::CommandInvoked { text, .. } => cancel_target(text).into_iter().collect(),
+            Input::CommandInvoked { text, .. } => ["cancel", "reply"]
+                .into_iter()
+                .filter_map(|word| named_request(text, word))
+                .collect(),
             Input::MentionedInChannel { .. } => vec![],
             Input::TimerFired { timer } => timer.kind.request().cloned().into_iter().collect(),
         }
     }
 }
 
-/// The id in `cancel IT-3`.
-fn cancel_target(text: &str) -> Option<RequestId> {
+/// The id in `cancel IT-3` (`verb` "cancel") or `reply IT-3 …` ("reply").
+pub(crate) fn named_request(text: &str, verb: &str) -> Option<RequestId> {
     let mut words = text.split_whitespace();
     match (words.next(), words.next()) {
-        (Some(w), Some(id)) if w.eq_ignore_ascii_case("cancel") => RequestId::parse(id).ok(),
+        (Some(w), Some(id)) if w.eq_ignore_ascii_case(verb) => RequestId::parse(id).ok(),
         _ => None,
     }
 }

@@ -27,15 +27,15 @@ fn who_did(user: &UserRef, reader: &UserRef) -> Arg {
 }
 
 impl Desk<'_> {
-    fn department_of(&self, r: &Request) -> Option<&super::Department> {
+    pub(super) fn department_of(&self, r: &Request) -> Option<&super::Department> {
         self.rules.department(&r.department)
     }
 
-    fn is_agent_for(&self, user: &UserRef, r: &Request) -> bool {
+    pub(super) fn is_agent_for(&self, user: &UserRef, r: &Request) -> bool {
         self.department_of(r).is_some_and(|d| d.is_agent(&user.id))
     }
 
-    fn unknown_request(&mut self, user: &UserRef, id: &RequestId) {
+    pub(super) fn unknown_request(&mut self, user: &UserRef, id: &RequestId) {
         self.notice(
             user,
             None,
@@ -44,7 +44,7 @@ impl Desk<'_> {
     }
 
     /// Records the first response once: claim, reply or close all count, and stop the chase.
-    fn responded(&mut self, id: &RequestId) {
+    pub(super) fn responded(&mut self, id: &RequestId) {
         let now = self.now;
         let Some(r) = self.request_mut(id) else {
             return;
@@ -118,14 +118,21 @@ impl Desk<'_> {
         r.status = Status::Cancelled;
         r.closed_at = Some(now);
         r.record(now, Some(user), Event::Cancelled);
+        let department = r.department.clone();
         self.cancel_timers(TimerFilter::AllFor(id.clone()));
         self.schedule_retention(id);
         self.send(Outgoing::UpdateCard {
             request: id.clone(),
         });
+        // A confidential department's channel doesn't learn who asked.
+        let cancelled = if self.rules.is_confidential(&department) {
+            Text::new("thread-cancelled-hidden")
+        } else {
+            Text::new("thread-cancelled").arg("user", user)
+        };
         self.send(Outgoing::ThreadPost {
             request: id.clone(),
-            msg: Message::text(Text::new("thread-cancelled").arg("user", user)),
+            msg: Message::text(cancelled),
         });
         say(self, Text::new("cancelled").arg("id", id));
     }
@@ -141,10 +148,17 @@ impl Desk<'_> {
             Some(user),
             Event::RequesterReplied { text: text.clone() },
         );
+        let department = r.department.clone();
+        // A confidential department's thread says that the requester wrote, not what.
+        let shown = if self.rules.is_confidential(&department) {
+            Message::text(Text::new("thread-requester-wrote-hidden"))
+        } else {
+            Message::text(Text::new("thread-requester-wrote").arg("user", user))
+                .line(Text::plain(text))
+        };
         self.send(Outgoing::ThreadPost {
             request: id.clone(),
-            msg: Message::text(Text::new("thread-requester-wrote").arg("user", user))
-                .line(Text::plain(text)),
+            msg: shown,
         });
         self.dm(
             user,
@@ -167,8 +181,11 @@ impl Desk<'_> {
         if &r.requester == user || text.is_empty() || !self.is_agent_for(user, r) {
             return;
         }
-        if self.rules.is_internal_note(text) {
-            // An internal note: agents talking among themselves, never shown to the requester.
+        if self.rules.is_internal_note(text)
+            || self.rules.relay(&r.department) == super::rules::Relay::Explicit
+        {
+            // An internal note, or any reply where replies are explicit: agents talking among
+            // themselves, never shown to the requester.
             return;
         }
         let requester = r.requester.clone();

@@ -30,6 +30,11 @@ pub enum Action {
     Rate(RequestId, u8),
     NoComment(RequestId),
     ReplyTo(RequestId),
+    /// An agent asks to read a confidential request's content.
+    ViewDetails(RequestId),
+    /// An agent wants to write to the requester (explicit relay): the platform shows a form;
+    /// the click alone only explains how.
+    ReplyToRequester(RequestId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -55,6 +60,8 @@ impl Action {
             ("close", r) => Action::Close(id(r)?),
             ("reopen", r) => Action::Reopen(id(r)?),
             ("nocomment", r) => Action::NoComment(id(r)?),
+            ("details", r) => Action::ViewDetails(id(r)?),
+            ("tellrequester", r) => Action::ReplyToRequester(id(r)?),
             ("replyto", r) => Action::ReplyTo(id(r)?),
             ("rate", rest) => {
                 let (r, n) = rest.rsplit_once(':').ok_or_else(bad)?;
@@ -87,6 +94,8 @@ impl fmt::Display for Action {
             Action::Rate(r, n) => write!(f, "rate:{r}:{n}"),
             Action::NoComment(r) => write!(f, "nocomment:{r}"),
             Action::ReplyTo(r) => write!(f, "replyto:{r}"),
+            Action::ViewDetails(r) => write!(f, "details:{r}"),
+            Action::ReplyToRequester(r) => write!(f, "tellrequester:{r}"),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! so it is tested here without a runtime.
 
 pub(crate) mod actions;
+mod confidential;
 pub(crate) mod effect;
 pub(crate) mod ids;
 pub(crate) mod input;
@@ -23,8 +24,10 @@ pub(crate) mod text;
 pub(crate) mod typed;
 
 pub use actions::{actions_for, card_choices, Role};
+pub use confidential::{card_view, CardView};
 pub use effect::{Conversation, Effect, Outgoing, Timer, TimerFilter, TimerKind};
 pub use ids::{Platform, PostRef, RequestId, Timestamp, UserRef};
+use input::named_request;
 pub use input::{is_card_reply, Input, Place};
 pub use message::{Action, Arg, Choice, Command, Message, Text};
 pub use model::{
@@ -32,7 +35,7 @@ pub use model::{
     Survey, SurveyState,
 };
 pub use privacy::{erase_person, person_data, remove_content, PersonData};
-pub use rules::{Department, Field, FieldKind, Rules};
+pub use rules::{Department, Field, FieldKind, Relay, Rules};
 pub use survey::Sample;
 pub use typed::{typed_choice, typed_command, ButtonWords, TypedCommand};
 
@@ -243,6 +246,11 @@ impl<'r> Desk<'r> {
             Input::CloseReactionAdded { user, request } => self.close(&user, &request, true),
             Input::CloseReactionRemoved { user, request } => self.reopen(&user, &request, true),
             Input::TimerFired { timer } => self.on_timer(timer),
+            Input::ReplyToRequester {
+                user,
+                request,
+                text,
+            } => self.reply_to_requester(&user, &request, &text, false),
         }
     }
 
@@ -358,6 +366,15 @@ impl<'r> Desk<'r> {
                 let msg = self.status_message(user);
                 self.reply(msg);
             }
+            "reply" => match words.next().map(RequestId::parse) {
+                Some(Ok(id)) => {
+                    let text: Vec<&str> = words.collect();
+                    self.reply_to_requester(user, &id, &text.join(" "), true)
+                }
+                _ => self.reply(Message::text(
+                    Text::new("reply-usage").arg("example", Arg::code("reply IT-7 …")),
+                )),
+            },
             "cancel" => match words.next() {
                 Some(id) => match RequestId::parse(id) {
                     Ok(id) => self.cancel_request(user, &id, true),
@@ -428,6 +445,17 @@ impl<'r> Desk<'r> {
         if let Some(rest) = lower.strip_prefix("cancel ") {
             if let Ok(id) = RequestId::parse(rest) {
                 return self.cancel_request(user, &id, false);
+            }
+        }
+        // An agent's `reply IT-3 …` in their chat with the bot (Teams has no slash command).
+        if let Some(id) = named_request(text, "reply") {
+            if self.request(&id).is_some_and(|r| &r.requester != user) {
+                let words = text
+                    .split_whitespace()
+                    .skip(2)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                return self.reply_to_requester(user, &id, &words, false);
             }
         }
         if expired {
@@ -537,6 +565,8 @@ impl<'r> Desk<'r> {
             Action::Reopen(id) => self.reopen(user, &id, false),
             Action::Rate(id, n) => self.rate(user, &id, n, post),
             Action::NoComment(id) => self.survey_comment(user, &id, "skip"),
+            Action::ViewDetails(id) => self.view_details(user, &id),
+            Action::ReplyToRequester(id) => self.explain_reply(user, &id),
             Action::ReplyTo(id) => {
                 let refusal = match self.request(&id) {
                     None => Some(Text::new("request-unknown").arg("id", &id)),

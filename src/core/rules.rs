@@ -36,6 +36,23 @@ pub struct Department {
     pub escalate_to: String,
     /// How long a closed or cancelled request keeps what people wrote; `None` keeps it.
     pub retention: Option<Duration>,
+    /// The channel card and its thread never show what people wrote; agents read it
+    /// through "View details", which only they are shown.
+    pub confidential: bool,
+    /// How agents' words reach the requester.
+    pub relay: Relay,
+}
+
+/// How an agent's words reach the requester.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relay {
+    /// Every reply in the card's thread is relayed, except internal notes.
+    #[default]
+    Thread,
+    /// The thread stays among the agents; only "Reply to requester" (or `/help-it reply ID
+    /// text`) reaches the requester.
+    Explicit,
 }
 
 impl Department {
@@ -261,6 +278,8 @@ pub(crate) mod fixtures {
                 remind_every: Duration::hours(2),
                 escalate_to: "itlead".into(),
                 retention: None,
+                confidential: false,
+                relay: Relay::Thread,
             },
             Department {
                 id: "hr".into(),
@@ -278,6 +297,8 @@ pub(crate) mod fixtures {
                 remind_every: Duration::hours(4),
                 escalate_to: String::new(),
                 retention: None,
+                confidential: false,
+                relay: Relay::Thread,
             },
             Department {
                 id: "facilities".into(),
@@ -290,6 +311,8 @@ pub(crate) mod fixtures {
                 remind_every: Duration::hours(2),
                 escalate_to: String::new(),
                 retention: None,
+                confidential: false,
+                relay: Relay::Thread,
             },
         ];
         Rules {

@@ -548,6 +548,13 @@ impl SlackApi {
         let _: Empty = self.post("views.publish", &req).await?;
         Ok(())
     }
+
+    /// Opens a modal for the person whose click gave `trigger_id` (valid for 3 seconds).
+    pub async fn views_open(&self, trigger_id: &str, view: SlackView) -> Result<(), ApiError> {
+        let req = SlackApiViewsOpenRequest::new(SlackTriggerId(trigger_id.to_string()), view);
+        let _: Empty = self.post("views.open", &req).await?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

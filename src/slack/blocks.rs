@@ -12,7 +12,7 @@
 //! itself. Button labels are Slack plain text and need no escaping.
 
 use crate::core::text::clip;
-use crate::core::{card_choices, Action, Arg, Command, Message, Request, Status, Text, UserRef};
+use crate::core::{Action, Arg, Command, Message, Request, Status, Text, UserRef};
 use crate::i18n::{Rendered, Style, Words};
 use slack_morphism::prelude::*;
 
@@ -297,6 +297,8 @@ pub struct CardContext<'a> {
     pub internal_note_prefix: &'a str,
     /// The first close reaction, for the hint line (`white_check_mark`).
     pub close_reaction: Option<&'a str>,
+    /// What the card may show, and its buttons (the core decides).
+    pub view: crate::core::CardView,
 }
 
 /// The request card in the department channel.
@@ -308,7 +310,14 @@ pub fn card_content(r: &Request, ctx: &CardContext<'_>, words: &Words<'_>) -> Sl
         .as_ref()
         .map(|a| format!("<@{}>", a.id))
         .unwrap_or_else(|| "—".into());
-    let fallback = {
+    let fallback = if !ctx.view.shows_content {
+        words.format(
+            &Text::new("card-fallback-confidential")
+                .arg("id", id)
+                .arg("status", crate::core::text::status(r.status)),
+            &mut Mrkdwn,
+        )
+    } else {
         let base = match &r.assignee {
             Some(a) => Text::new("card-fallback-assigned").arg("assignee", a),
             None => Text::new("card-fallback"),
@@ -324,7 +333,7 @@ pub fn card_content(r: &Request, ctx: &CardContext<'_>, words: &Words<'_>) -> Sl
         )
     };
     let mut blocks: Vec<SlackBlock> = Vec::new();
-    let title = if r.summary.trim().is_empty() {
+    let title = if r.summary.trim().is_empty() || !ctx.view.shows_content {
         id.to_string()
     } else {
         format!(
@@ -333,7 +342,7 @@ pub fn card_content(r: &Request, ctx: &CardContext<'_>, words: &Words<'_>) -> Sl
         )
     };
     blocks.push(SlackHeaderBlock::new(plain(&title, HEADER_MAX)).into());
-    let fields = vec![
+    let mut fields = vec![
         md(format!(
             "*{}*\n<@{}>",
             label("card-requester"),
@@ -361,8 +370,17 @@ pub fn card_content(r: &Request, ctx: &CardContext<'_>, words: &Words<'_>) -> Sl
             slack_date(&r.created_at)
         )),
     ];
+    if !ctx.view.shows_content {
+        // Only the department, status, assignee and age.
+        fields = vec![
+            fields[1].clone(),
+            fields[3].clone(),
+            fields[4].clone(),
+            fields[5].clone(),
+        ];
+    }
     blocks.push(SlackSectionBlock::new().with_fields(fields).into());
-    if !r.summary.trim().is_empty() {
+    if ctx.view.shows_content && !r.summary.trim().is_empty() {
         sections(
             &format!(
                 "*{}*\n{}",
@@ -372,8 +390,12 @@ pub fn card_content(r: &Request, ctx: &CardContext<'_>, words: &Words<'_>) -> Sl
             &mut blocks,
         );
     }
-    let answers: Vec<String> = r
-        .answers
+    let shown_answers = if ctx.view.shows_content {
+        &r.answers[..]
+    } else {
+        &[]
+    };
+    let answers: Vec<String> = shown_answers
         .iter()
         .map(|a| {
             let value = a
@@ -387,9 +409,16 @@ pub fn card_content(r: &Request, ctx: &CardContext<'_>, words: &Words<'_>) -> Sl
     if !answers.is_empty() {
         sections(&answers.join("\n\n"), &mut blocks);
     }
-    let buttons: Vec<(String, Action)> = card_choices(r)
-        .into_iter()
-        .map(|c| (words.format(&c.label, &mut crate::i18n::Plain), c.action))
+    let buttons: Vec<(String, Action)> = ctx
+        .view
+        .choices
+        .iter()
+        .map(|c| {
+            (
+                words.format(&c.label, &mut crate::i18n::Plain),
+                c.action.clone(),
+            )
+        })
         .collect();
     // Leave room for the buttons and the hint line.
     blocks.truncate(MESSAGE_BLOCKS_MAX - 2);
@@ -412,6 +441,35 @@ pub fn card_content(r: &Request, ctx: &CardContext<'_>, words: &Words<'_>) -> Sl
     SlackMessageContent::new()
         .with_text(clip(&fallback, TEXT_MAX))
         .with_blocks(blocks)
+}
+
+/// The modal's `callback_id` for "Reply to requester"; its `private_metadata` is the id.
+pub const REPLY_MODAL: &str = "fd_reply";
+/// The `action_id` of the reply modal's text input.
+pub const REPLY_TEXT: &str = "text";
+
+/// "Reply to requester": a modal with one text box. What is submitted goes to the core,
+/// which checks the sender is one of the department's agents.
+pub fn reply_modal(id: &crate::core::RequestId, words: &Words<'_>) -> SlackView {
+    let input = SlackBlockPlainTextInputElement::new()
+        .with_action_id(REPLY_TEXT.into())
+        .with_multiline(true);
+    let label = words.format(
+        &Text::new("reply-modal-label").arg("id", id),
+        &mut crate::i18n::Plain,
+    );
+    let blocks = vec![SlackInputBlock::new(
+        plain(&label, 2000),
+        SlackInputBlockElement::PlainTextInput(input),
+    )
+    .with_block_id("reply".into())
+    .into()];
+    SlackView::Modal(
+        SlackModalView::new(plain(&words.word("button-reply-requester"), 24), blocks)
+            .with_submit(plain(&words.word("reply-modal-send"), 24))
+            .with_callback_id(REPLY_MODAL.into())
+            .with_private_metadata(id.to_string()),
+    )
 }
 
 /// The App Home: the user's open requests, the recently finished ones, and a button to
@@ -632,14 +690,19 @@ mod tests {
         assert_eq!(json["text"], "Rate it\n(1 · 2 · 3 · 4 · 5)");
     }
 
+    /// The card of `r` in an ordinary department (thread relay, not confidential).
+    fn ordinary_card(r: &Request, close_reaction: Option<&'static str>) -> CardContext<'static> {
+        CardContext {
+            department_name: "IT",
+            internal_note_prefix: "!",
+            close_reaction,
+            view: crate::core::card_view(r, false, crate::core::Relay::Thread),
+        }
+    }
+
     #[test]
     fn the_card_shows_the_buttons_its_status_offers() {
         let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
-        let ctx = CardContext {
-            department_name: "IT",
-            internal_note_prefix: "!",
-            close_reaction: Some("white_check_mark"),
-        };
         let buttons = |status| -> Vec<(String, String)> {
             let r = Request {
                 status,
@@ -651,6 +714,7 @@ mod tests {
                     at,
                 )
             };
+            let ctx = ordinary_card(&r, Some("white_check_mark"));
             let json = serde_json::to_value(card_content(&r, &ctx, &en())).unwrap();
             json["blocks"]
                 .as_array()
@@ -679,11 +743,6 @@ mod tests {
     #[test]
     fn a_card_shows_the_requesters_words_without_their_broadcasts() {
         let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
-        let ctx = CardContext {
-            department_name: "IT",
-            internal_note_prefix: "!",
-            close_reaction: None,
-        };
         let mut r = Request::new(
             RequestId::parse("IT-1").unwrap(),
             "it",
@@ -696,6 +755,7 @@ mod tests {
             prompt: "Which device?".into(),
             value: Some("<!channel>".into()),
         });
+        let ctx = ordinary_card(&r, None);
         let json = serde_json::to_value(card_content(&r, &ctx, &en())).unwrap();
         // Everywhere Slack reads mrkdwn; the header is plain text, shown as written.
         let mut mrkdwn = vec![json["text"].as_str().unwrap().to_string()];
@@ -729,6 +789,42 @@ mod tests {
             .as_str()
             .unwrap()
             .starts_with("*Anfragende Person*\n<@U1>"));
+    }
+
+    #[test]
+    fn a_confidential_card_shows_no_words_requester_or_priority() {
+        let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let mut r = Request::new(
+            RequestId::parse("HR-1").unwrap(),
+            "hr",
+            UserRef::new(Platform::Slack, "USECRET"),
+            "my salary is wrong",
+            at,
+        );
+        r.answers.push(crate::core::Answer {
+            field: "topic".into(),
+            prompt: "Topic?".into(),
+            value: Some("payroll".into()),
+        });
+        let ctx = CardContext {
+            department_name: "HR",
+            internal_note_prefix: "note:",
+            close_reaction: None,
+            view: crate::core::card_view(&r, true, crate::core::Relay::Explicit),
+        };
+        let json = serde_json::to_string(&card_content(&r, &ctx, &en())).unwrap();
+        for hidden in ["salary", "payroll", "Topic?", "USECRET", "Normal"] {
+            assert!(!json.contains(hidden), "{hidden} on the card: {json}");
+        }
+        for shown in [
+            "HR-1",
+            "HR",
+            "details:HR-1",
+            "tellrequester:HR-1",
+            "claim:HR-1",
+        ] {
+            assert!(json.contains(shown), "{shown} missing: {json}");
+        }
     }
 
     #[test]

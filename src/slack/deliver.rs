@@ -339,6 +339,7 @@ impl SlackDeliverer {
             department_name: &dept.name,
             internal_note_prefix: &config.slack.internal_note_prefix,
             close_reaction: config.slack.close_reactions.first().map(String::as_str),
+            view: crate::core::card_view(r, dept.confidential, dept.relay),
         };
         let messages = config.messages();
         let words = Words::channel(&messages);

@@ -168,9 +168,26 @@ impl Inbound {
     pub async fn on_interaction(&self, interaction: Interaction) -> Result<Reply, Refusal> {
         let (team, clicks) = match interaction {
             Interaction::BlockActions { team, clicks } => (team, clicks),
+            Interaction::ViewSubmission {
+                team,
+                user,
+                view_id,
+                callback_id,
+                private_metadata,
+                values,
+            } => {
+                return self
+                    .on_view_submission(
+                        team,
+                        user,
+                        view_id,
+                        &callback_id,
+                        &private_metadata,
+                        values,
+                    )
+                    .await
+            }
             Interaction::Other { kind } => {
-                // A view_submission would be answered here with its `response_action`; the
-                // desk opens no modals, so an empty answer (close the view) is right.
                 tracing::debug!(%kind, "unhandled interaction type");
                 return Ok(None);
             }
@@ -180,6 +197,7 @@ impl Inbound {
             value,
             action_id,
             key,
+            trigger_id,
         } in clicks
         {
             let span = tracing::info_span!("slack.click", %user, team = team.as_deref().unwrap_or(""),
@@ -191,6 +209,17 @@ impl Inbound {
                     continue;
                 }
             };
+            // "Reply to requester" opens its form; the core checks who sends it when it comes
+            // back. If the form can't open, the click goes to the core, which says how else.
+            if let (Action::ReplyToRequester(id), Some(trigger)) = (&action, &trigger_id) {
+                if self
+                    .open_reply_modal(&user, id, trigger)
+                    .instrument(span.clone())
+                    .await
+                {
+                    continue;
+                }
+            }
             // Slack leaves an answered survey as it is (its buttons answer "already recorded"),
             // so the clicked message is not handed to the core.
             let input = Input::ButtonClicked {
@@ -205,6 +234,63 @@ impl Inbound {
             .instrument(span)
             .await?;
         }
+        Ok(None)
+    }
+
+    /// Opens the "Reply to requester" modal; false if Slack refused.
+    async fn open_reply_modal(&self, user: &str, id: &RequestId, trigger: &str) -> bool {
+        let messages = crate::config::current(&self.config).messages();
+        let locale = messages.locale_for(self.locales.cached(user).flatten().as_deref());
+        let words = crate::i18n::Words::new(&messages, locale);
+        match self
+            .api
+            .views_open(trigger, blocks::reply_modal(id, &words))
+            .await
+        {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(error = %crate::telemetry::chain(&e), "could not open the reply form");
+                false
+            }
+        }
+    }
+
+    /// A modal of ours submitted: the reply form's text goes to the core. The answer closes
+    /// the modal (an empty body).
+    async fn on_view_submission(
+        &self,
+        team: Option<String>,
+        user: String,
+        view_id: Option<String>,
+        callback_id: &str,
+        private_metadata: &str,
+        values: std::collections::BTreeMap<String, String>,
+    ) -> Result<Reply, Refusal> {
+        if callback_id != blocks::REPLY_MODAL {
+            tracing::debug!(callback_id, "a view that isn't ours");
+            return Ok(None);
+        }
+        let Ok(request) = RequestId::parse(private_metadata) else {
+            tracing::debug!(private_metadata, "a reply form without a request id");
+            return Ok(None);
+        };
+        let text = values.get(blocks::REPLY_TEXT).cloned().unwrap_or_default();
+        let span = tracing::info_span!("slack.view_submission", %user,
+            team = team.as_deref().unwrap_or(""), request_id = %request);
+        let input = Input::ReplyToRequester {
+            user: Inbound::slack_user(&user),
+            request,
+            text,
+        };
+        self.step(
+            input,
+            view_id
+                .map(|v| format!("slack:view:{v}"))
+                .into_iter()
+                .collect(),
+        )
+        .instrument(span)
+        .await?;
         Ok(None)
     }
 

@@ -466,6 +466,27 @@ struct InteractionPayload {
     trigger_id: Option<String>,
     #[serde(default)]
     actions: Vec<ActionPayload>,
+    view: Option<ViewPayload>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ViewPayload {
+    id: Option<String>,
+    callback_id: Option<String>,
+    private_metadata: Option<String>,
+    state: Option<ViewState>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ViewState {
+    /// block_id → action_id → the input's state.
+    #[serde(default)]
+    values: std::collections::BTreeMap<String, std::collections::BTreeMap<String, InputState>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct InputState {
+    value: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -488,6 +509,8 @@ pub struct Click {
     pub action_id: Option<String>,
     /// `trigger_id` of the interaction, plus the action's position: the dedup key.
     pub key: Option<String>,
+    /// The interaction's `trigger_id`, for opening a modal in answer.
+    pub trigger_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -495,6 +518,17 @@ pub enum Interaction {
     BlockActions {
         team: Option<String>,
         clicks: Vec<Click>,
+    },
+    /// A modal of ours was submitted.
+    ViewSubmission {
+        team: Option<String>,
+        user: String,
+        /// The view's id: the dedup key.
+        view_id: Option<String>,
+        callback_id: String,
+        private_metadata: String,
+        /// Each input's value by its `action_id`.
+        values: std::collections::BTreeMap<String, String>,
     },
     Other {
         kind: String,
@@ -524,6 +558,26 @@ pub fn parse_interaction_json(payload: serde_json::Value) -> Result<Interaction,
 }
 
 fn interaction_of(p: InteractionPayload) -> Result<Interaction, PayloadError> {
+    if p.kind == "view_submission" {
+        let user = p.user.ok_or(PayloadError::Missing("user"))?.id;
+        let view = p.view.ok_or(PayloadError::Missing("view"))?;
+        let values = view
+            .state
+            .map(|s| s.values)
+            .unwrap_or_default()
+            .into_values()
+            .flatten()
+            .filter_map(|(action, input)| Some((action, input.value?)))
+            .collect();
+        return Ok(Interaction::ViewSubmission {
+            team: p.team.map(|t| t.id),
+            user,
+            view_id: view.id,
+            callback_id: view.callback_id.unwrap_or_default(),
+            private_metadata: view.private_metadata.unwrap_or_default(),
+            values,
+        });
+    }
     if p.kind != "block_actions" {
         return Ok(Interaction::Other { kind: p.kind });
     }
@@ -544,6 +598,7 @@ fn interaction_of(p: InteractionPayload) -> Result<Interaction, PayloadError> {
                 value,
                 action_id: a.action_id,
                 key,
+                trigger_id: p.trigger_id.clone(),
             })
         })
         .collect();
@@ -824,6 +879,34 @@ mod tests {
     }
 
     #[test]
+    fn a_view_submission_carries_its_inputs_by_action_id() {
+        let payload = serde_json::json!({
+            "type": "view_submission",
+            "team": {"id": "T111"},
+            "user": {"id": "U222"},
+            "trigger_id": "333.444.aaa",
+            "view": {
+                "id": "V123",
+                "type": "modal",
+                "callback_id": "fd_reply",
+                "private_metadata": "HR-4",
+                "state": {"values": {"reply": {"text": {"type": "plain_text_input", "value": "Your payslip is fixed."}}}}
+            }
+        });
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+        let expected = Interaction::ViewSubmission {
+            team: Some("T111".into()),
+            user: "U222".into(),
+            view_id: Some("V123".into()),
+            callback_id: "fd_reply".into(),
+            private_metadata: "HR-4".into(),
+            values: [("text".to_string(), "Your payslip is fixed.".to_string())].into(),
+        };
+        assert_eq!(parse_interaction(body.as_bytes()), Ok(expected.clone()));
+        assert_eq!(parse_interaction_json(payload), Ok(expected));
+    }
+
+    #[test]
     fn block_actions_yield_one_click_per_button() {
         let json = String::from_utf8(fixture("block_actions_button.json")).unwrap();
         let body = serde_urlencoded::to_string([("payload", json)]).unwrap();
@@ -836,6 +919,7 @@ mod tests {
                     value: "click_me_123".into(),
                     action_id: Some("a".into()),
                     key: Some("111.222.valid:0".into()),
+                    trigger_id: Some("111.222.valid".into()),
                 }]
             })
         );

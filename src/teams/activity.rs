@@ -158,6 +158,15 @@ impl Activity {
     fn submitted_action(&self) -> Option<&str> {
         self.value.as_ref()?.get("action")?.as_str()
     }
+
+    /// The card's reply box, submitted with "Reply to requester".
+    fn submitted_reply(&self) -> Option<&str> {
+        self.value
+            .as_ref()?
+            .get(super::cards::REPLY_INPUT)?
+            .as_str()
+            .filter(|t| !t.trim().is_empty())
+    }
 }
 
 /// A channel conversation id without its thread part: `19:abc@thread.tacv2;messageid=1` →
@@ -294,6 +303,14 @@ fn classify_message<T: PostOwner, E>(
     let user = a.user();
     if let Some(raw) = a.submitted_action() {
         return Ok(match Action::parse(raw) {
+            // The card's reply box holds what to send: the form was filled in.
+            Ok(Action::ReplyToRequester(request)) if a.submitted_reply().is_some() => {
+                Inbound::Inputs(vec![Input::ReplyToRequester {
+                    user,
+                    request,
+                    text: a.submitted_reply().unwrap_or_default().to_string(),
+                }])
+            }
             Ok(action) => {
                 // The card clicked, which Teams can replace.
                 let post = a

@@ -12,7 +12,7 @@
 //! ([`Action::parse`](crate::core::Action::parse) reads it back), so a click arrives as a
 //! `message` whose `value` carries it.
 
-use crate::core::{card_choices, Command, Message, Request, Status, UserRef};
+use crate::core::{CardView, Command, Message, Request, Status, UserRef};
 use crate::i18n::{Plain, Rendered, Style, Words};
 use serde_json::{json, Value};
 
@@ -226,6 +226,9 @@ fn text_blocks(text: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The id of the reply box on a card whose requests take explicit replies.
+pub const REPLY_INPUT: &str = "reply";
+
 fn submit((label, action): &(String, crate::core::Action)) -> Value {
     json!({"type": "Action.Submit", "title": label, "data": {"action": action.to_string()}})
 }
@@ -273,19 +276,40 @@ fn title_case(s: &str) -> String {
 }
 
 /// The request card posted in the department channel and updated in place.
-pub fn request_card(r: &Request, department: &str, words: &Words<'_>, names: Names<'_>) -> Value {
+pub fn request_card(
+    r: &Request,
+    department: &str,
+    view: &CardView,
+    words: &Words<'_>,
+    names: Names<'_>,
+) -> Value {
     let name_of = |id: &str| names(id).unwrap_or_else(|| id.to_string());
     let status = title_case(&words.word(&format!("status-title-{}", r.status.as_str())));
     let priority = title_case(&words.word(&format!("priority-{}", r.priority.as_str())));
-    let mut facts = vec![
-        json!({"title": words.word("card-requester"), "value": name_of(&r.requester.id)}),
-        json!({"title": words.word("card-department"), "value": department}),
-        json!({"title": words.word("card-priority"), "value": priority}),
-        json!({"title": words.word("card-status"), "value": status}),
-        json!({"title": words.word("card-assignee"), "value": r.assignee.as_ref().map(|a| name_of(&a.id)).unwrap_or_else(|| "—".into())}),
-    ];
-    for a in &r.answers {
-        facts.push(json!({"title": a.prompt, "value": a.value.as_deref().unwrap_or("—")}));
+    let assignee = json!({"title": words.word("card-assignee"), "value": r.assignee.as_ref().map(|a| name_of(&a.id)).unwrap_or_else(|| "—".into())});
+    let department = json!({"title": words.word("card-department"), "value": department});
+    let status_fact = json!({"title": words.word("card-status"), "value": status});
+    let mut facts = if view.shows_content {
+        vec![
+            json!({"title": words.word("card-requester"), "value": name_of(&r.requester.id)}),
+            department,
+            json!({"title": words.word("card-priority"), "value": priority}),
+            status_fact,
+            assignee,
+        ]
+    } else {
+        // Only the department, status, assignee and age.
+        vec![
+            department,
+            status_fact,
+            assignee,
+            json!({"title": words.word("card-created"), "value": r.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}),
+        ]
+    };
+    if view.shows_content {
+        for a in &r.answers {
+            facts.push(json!({"title": a.prompt, "value": a.value.as_deref().unwrap_or("—")}));
+        }
     }
     let color = match r.status {
         Status::Open => "Attention",
@@ -293,15 +317,32 @@ pub fn request_card(r: &Request, department: &str, words: &Words<'_>, names: Nam
         Status::Closed => "Good",
         Status::Cancelled => "Default",
     };
+    let title = if view.shows_content {
+        format!("**{}** · {}", r.id, r.summary)
+    } else {
+        format!("**{}**", r.id)
+    };
     let body = vec![
-        json!({"type": "TextBlock", "text": format!("**{}** · {}", r.id, r.summary), "size": "Medium", "wrap": true}),
+        json!({"type": "TextBlock", "text": title, "size": "Medium", "wrap": true}),
         json!({"type": "TextBlock", "text": status, "color": color, "weight": "Bolder", "spacing": "None"}),
         json!({"type": "FactSet", "facts": facts}),
     ];
-    let buttons: Vec<(String, crate::core::Action)> = card_choices(r)
-        .into_iter()
-        .map(|c| (words.format(&c.label, &mut Plain), c.action))
+    let buttons: Vec<(String, crate::core::Action)> = view
+        .choices
+        .iter()
+        .map(|c| (words.format(&c.label, &mut Plain), c.action.clone()))
         .collect();
+    let mut body = body;
+    if buttons
+        .iter()
+        .any(|(_, a)| matches!(a, crate::core::Action::ReplyToRequester(_)))
+    {
+        // "Reply to requester" sends what is in this box; only that reaches the requester.
+        body.push(json!({
+            "type": "Input.Text", "id": REPLY_INPUT, "isMultiline": true,
+            "label": words.format(&crate::core::Text::new("reply-modal-label").arg("id", &r.id), &mut Plain),
+        }));
+    }
     card(body, buttons.iter().map(submit).collect(), &[])
 }
 
@@ -309,11 +350,16 @@ pub fn request_card(r: &Request, department: &str, words: &Words<'_>, names: Nam
 pub fn request_activity(
     r: &Request,
     department: &str,
+    view: &CardView,
     words: &Words<'_>,
     names: Names<'_>,
 ) -> Value {
-    let summary = crate::core::text::clip(&format!("{}: {}", r.id, r.summary), SUMMARY_CHARS);
-    card_activity(&summary, request_card(r, department, words, names))
+    let summary = if view.shows_content {
+        crate::core::text::clip(&format!("{}: {}", r.id, r.summary), SUMMARY_CHARS)
+    } else {
+        r.id.to_string()
+    };
+    card_activity(&summary, request_card(r, department, view, words, names))
 }
 
 /// What a card becomes when it is replaced (an answered survey): a card again, since Teams
@@ -476,6 +522,11 @@ mod tests {
         assert_eq!(body[2]["actions"][1]["data"]["action"], "opt:6");
     }
 
+    /// A card in an ordinary department (thread relay, not confidential).
+    fn thread_view(status: Status) -> CardView {
+        crate::core::card_view(&request(status), false, crate::core::Relay::Thread)
+    }
+
     fn request(status: Status) -> Request {
         let now = chrono::DateTime::from_timestamp(1_750_000_000, 0).unwrap();
         Request {
@@ -499,7 +550,13 @@ mod tests {
 
     #[test]
     fn the_request_card_shows_the_request_and_the_buttons_its_status_allows() {
-        let a = request_activity(&request(Status::Open), "IT", &en(), &names);
+        let a = request_activity(
+            &request(Status::Open),
+            "IT",
+            &thread_view(Status::Open),
+            &en(),
+            &names,
+        );
         assert_eq!(a["summary"], "IT-1: Laptop won't boot");
         let card = &a["attachments"][0]["content"];
         let text = card.to_string();
@@ -522,16 +579,32 @@ mod tests {
             .collect();
         assert_eq!(actions, ["claim:IT-1", "close:IT-1"]);
 
-        let claimed = request_card(&request(Status::Claimed), "IT", &en(), &names);
+        let claimed = request_card(
+            &request(Status::Claimed),
+            "IT",
+            &thread_view(Status::Claimed),
+            &en(),
+            &names,
+        );
         assert!(claimed.to_string().contains("Bob Agent"));
         assert_eq!(claimed["actions"][0]["data"]["action"], "close:IT-1");
-        let closed = request_card(&request(Status::Closed), "IT", &en(), &names);
-        assert_eq!(closed["actions"][0]["data"]["action"], "reopen:IT-1");
-        assert!(
-            request_card(&request(Status::Cancelled), "IT", &en(), &names)
-                .get("actions")
-                .is_none()
+        let closed = request_card(
+            &request(Status::Closed),
+            "IT",
+            &thread_view(Status::Closed),
+            &en(),
+            &names,
         );
+        assert_eq!(closed["actions"][0]["data"]["action"], "reopen:IT-1");
+        assert!(request_card(
+            &request(Status::Cancelled),
+            "IT",
+            &thread_view(Status::Cancelled),
+            &en(),
+            &names
+        )
+        .get("actions")
+        .is_none());
     }
 
     #[test]

@@ -228,6 +228,16 @@ impl TeamsDeliverer {
         })
     }
 
+    /// What the card may show and its buttons, by the department's settings.
+    fn card_view(&self, r: &Request) -> crate::core::CardView {
+        let config = current(&self.config);
+        let (confidential, relay) = config
+            .department(&r.department)
+            .map(|d| (d.confidential, d.relay))
+            .unwrap_or_default();
+        crate::core::card_view(r, confidential, relay)
+    }
+
     fn department_name(&self, r: &Request) -> String {
         current(&self.config)
             .department(&r.department)
@@ -259,6 +269,7 @@ impl TeamsDeliverer {
         let activity = cards::request_activity(
             &r,
             &self.department_name(&r),
+            &self.card_view(&r),
             &Words::channel(&messages),
             &self.names(),
         );
@@ -307,6 +318,7 @@ impl TeamsDeliverer {
         let activity = cards::request_activity(
             r,
             &self.department_name(r),
+            &self.card_view(r),
             &Words::channel(&messages),
             &self.names(),
         );

@@ -320,3 +320,206 @@ async fn retention_removes_a_closed_requests_words_on_the_durable_scheduler() {
     );
     assert_eq!(store.verify_audit().unwrap().problem, None);
 }
+
+/// A confidential department with explicit replies, on Slack: what the requester wrote
+/// reaches only their own DMs and the agents' private views; the channel sees ids and states.
+#[tokio::test]
+async fn a_confidential_requests_words_reach_only_the_requester_and_the_agents_views() {
+    use crate::helpers::slack::{SlackApp, AGENT};
+    let app = SlackApp::spawn_with(|c| {
+        c.departments[0].confidential = true;
+        c.departments[0].relay = frontdesk::core::Relay::Explicit;
+    })
+    .await;
+    let requester = "UREQ";
+    let id = app
+        .file_it_request(requester, "my wombat laptop won't boot")
+        .await;
+    // The requester adds something; the team is told that they wrote, not what.
+    app.dm_in_thread(requester, "the ocelot scratched it", &app.new_ts())
+        .await;
+    app.drain().await;
+    // An agent's thread reply stays in the thread: nothing is relayed in explicit mode.
+    let card = app.card_ts(&id);
+    app.thread_reply(AGENT, "C0IT", &card, "zebu: call the vendor?")
+        .await;
+    // View details: agents get everything, privately; anyone else is refused.
+    app.click(AGENT, &format!("details:{id}")).await;
+    app.click("UNOSY", &format!("details:{id}")).await;
+    // Reply to requester: the click opens the form, the form's text goes out.
+    let body = app.click_body(AGENT, &format!("tellrequester:{id}"), Some("555.666.form"));
+    let r = app
+        .post_signed(
+            "/slack/interactivity",
+            "application/x-www-form-urlencoded",
+            body,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let opened = app.fake.calls_to("views.open");
+    assert_eq!(opened.len(), 1, "{opened:?}");
+    assert_eq!(opened[0].str("trigger_id"), "555.666.form");
+    assert_eq!(opened[0].body["view"]["private_metadata"], id.as_str());
+    let submission = serde_json::json!({
+        "type": "view_submission", "team": {"id": "T0FRONT"}, "user": {"id": AGENT},
+        "view": {"id": "V0MODAL", "callback_id": opened[0].body["view"]["callback_id"],
+            "private_metadata": id,
+            "state": {"values": {"reply": {"text": {"type": "plain_text_input", "value": "the capybara team fixed it"}}}}},
+    });
+    let body = serde_urlencoded::to_string([("payload", submission.to_string())]).unwrap();
+    let r = app
+        .post_signed(
+            "/slack/interactivity",
+            "application/x-www-form-urlencoded",
+            body.into_bytes(),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "", "the modal closes");
+    app.drain().await;
+
+    let dm = crate::helpers::slack::dm_channel(requester);
+    let agent_only = |c: &crate::helpers::fake_slack::Call| {
+        c.method == "chat.postEphemeral" && c.str("user") == AGENT
+    };
+    let mut details_seen = false;
+    for call in app.fake.calls() {
+        let text = call.body.to_string();
+        for words in ["wombat", "ocelot", "ThinkPad", "capybara"] {
+            if !text.contains(words) {
+                continue;
+            }
+            let to_requester = call.str("channel") == dm && call.method.starts_with("chat.");
+            assert!(
+                to_requester || agent_only(&call),
+                "{words} went out in {} to {}: {text}",
+                call.method,
+                call.str("channel")
+            );
+            details_seen |= agent_only(&call);
+        }
+        assert!(
+            !text.contains("zebu"),
+            "an internal reply was relayed: {text}"
+        );
+    }
+    assert!(details_seen, "the agent saw the details");
+    assert!(
+        app.dms_to(requester)
+            .iter()
+            .any(|c| c.text_everywhere().contains("the capybara team fixed it")),
+        "the reply reached the requester"
+    );
+    let refused = app
+        .fake
+        .calls_to("chat.postEphemeral")
+        .into_iter()
+        .any(|c| c.str("user") == "UNOSY" && c.body.to_string().contains("Only the team's agents"));
+    assert!(refused, "a bystander is refused");
+    let thread = app.posts_in("C0IT", Some(&card));
+    let thread_text: String = thread.iter().map(|c| c.body.to_string()).collect();
+    assert!(thread_text.contains("wrote to the team"), "{thread_text}");
+    assert!(
+        thread_text.contains("sent a reply to the requester"),
+        "{thread_text}"
+    );
+}
+
+/// The same on Teams: the channel card and its thread show no words; the requester's chat
+/// and the agent's own chat with the bot do.
+#[tokio::test]
+async fn a_confidential_request_on_teams_shows_no_words_in_the_channel() {
+    use crate::helpers::teams::{TeamsApp, ALICE, BOB, IT_CHANNEL, MALLORY};
+    use crate::helpers::teams_standin::Call;
+    let app = TeamsApp::spawn_with(|c| {
+        let it = c.departments.iter_mut().find(|d| d.id == "it").unwrap();
+        it.confidential = true;
+        it.relay = frontdesk::core::Relay::Explicit;
+    })
+    .await;
+    let act = |activity: serde_json::Value| {
+        let app = &app;
+        async move {
+            let before = app.standin.calls().len();
+            app.post(&activity).await;
+            app.drain().await;
+            app.standin.calls_since(before)
+        }
+    };
+    let last_id = |calls: &[Call]| calls.last().unwrap().answered_id.clone().unwrap();
+    for who in [ALICE, BOB, MALLORY] {
+        act(app.installed(who)).await;
+    }
+    let calls = act(app.dm(ALICE, "help it")).await;
+    act(app.dm_click(ALICE, &last_id(&calls), "dept_yes")).await;
+    act(app.dm(ALICE, "My wombat laptop won't boot")).await;
+    let calls = act(app.dm(ALICE, "ThinkPad X1")).await;
+    let calls = act(app.dm_click(ALICE, &last_id(&calls), "opt:2")).await;
+    let calls = act(app.dm_click(ALICE, &last_id(&calls), "submit")).await;
+    let card = calls
+        .iter()
+        .find(|c| c.raw_path == "/teams/v3/conversations")
+        .expect("the card is posted");
+    let root = card.answered_id.clone().unwrap();
+    assert_eq!(
+        card.actions(),
+        [
+            "claim:IT-1",
+            "close:IT-1",
+            "details:IT-1",
+            "tellrequester:IT-1"
+        ]
+    );
+    act(app.dm(ALICE, "the ocelot scratched it")).await;
+    act(app.thread_reply(BOB, &root, "zebu: call the vendor?")).await;
+    let details = act(app.card_click(BOB, &root, "details:IT-1")).await;
+    assert!(
+        details
+            .iter()
+            .any(|c| c.shown().contains("wombat") && c.shown().contains("ocelot")),
+        "{details:#?}"
+    );
+    let refused = act(app.card_click(MALLORY, &root, "details:IT-1")).await;
+    assert!(refused
+        .iter()
+        .any(|c| c.shown().contains("Only the team's agents")));
+    let mut reply = app.card_click(BOB, &root, "tellrequester:IT-1");
+    reply["value"]["reply"] = serde_json::json!("the capybara team fixed it");
+    act(reply).await;
+
+    let in_channel = |c: &Call| {
+        c.conversation
+            .as_deref()
+            .is_some_and(|conv| conv.starts_with(IT_CHANNEL))
+            || c.body["channelData"]["channel"]["id"] == IT_CHANNEL
+    };
+    let mut channel_calls = 0;
+    for call in app.standin.calls() {
+        let text = call.body.to_string();
+        assert!(
+            !text.contains("zebu"),
+            "an internal reply was relayed: {text}"
+        );
+        if in_channel(&call) {
+            channel_calls += 1;
+            for words in ["wombat", "ocelot", "ThinkPad", "capybara", "Alice Example"] {
+                assert!(
+                    !text.contains(words),
+                    "{words} shown in the channel: {text}"
+                );
+            }
+        }
+        if call.conversation.as_deref() == Some(MALLORY.chat) {
+            assert!(!text.contains("wombat"), "{text}");
+        }
+    }
+    assert!(channel_calls >= 3, "the card, its update and thread posts");
+    assert!(app
+        .standin
+        .calls()
+        .iter()
+        .any(|c| c.conversation.as_deref() == Some(ALICE.chat)
+            && c.shown().contains("the capybara team fixed it")));
+}

@@ -602,6 +602,16 @@ async fn handle(
             "blocks": fields.get("view").and_then(|v| v.get("blocks")).cloned().unwrap_or(json!([])),
             "private_metadata": "", "callback_id": "", "state": {"values": {}}, "app_id": "A0FRONT", "bot_id": BOT_ID
         }})),
+        // A modal opened in answer to a click: Slack gives the view back with an id.
+        "views.open" => {
+            if field("trigger_id").is_empty() {
+                return failure_response(&Failure::Error("invalid_trigger_id".into()));
+            }
+            let mut view = fields.get("view").cloned().unwrap_or(json!({}));
+            view["id"] = json!("V0MODAL");
+            view["team_id"] = json!(TEAM);
+            ok(json!({ "view": view }))
+        }
         "conversations.history" | "conversations.replies" => {
             let channel = field("channel");
             let thread = (method == "conversations.replies").then(|| field("ts"));
