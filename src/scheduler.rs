@@ -109,7 +109,74 @@ impl Scheduler {
         }
     }
 
+    /// Gives every closed request whose department keeps content for a limited time a
+    /// retention timer, if it has none: requests closed before `retention` was configured (or
+    /// before it was shortened) are covered too. Reads the requests off the writer thread;
+    /// each timer is written on it. Returns how many were scheduled.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn catch_up_retention(&self) -> Result<usize, SchedulerError> {
+        let rules = self.engine.rules();
+        if rules.departments.iter().all(|d| d.retention.is_none()) {
+            return Ok(0);
+        }
+        let store = self.engine.store().clone();
+        let missing = tokio::task::spawn_blocking(move || -> Result<Vec<_>, StoreError> {
+            let mut missing = Vec::new();
+            for r in store.all_requests() {
+                let r = r?;
+                let Some(at) = crate::core::retention_due(&r, &rules) else {
+                    continue;
+                };
+                let kind = crate::core::TimerKind::ContentRetention { request: r.id };
+                let pending = store.timers_for_owner(&kind.owner())?;
+                if !pending.iter().any(|(_, t)| t.kind == kind && t.at <= at) {
+                    missing.push(crate::core::Timer { at, kind });
+                }
+            }
+            Ok(missing)
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt {
+            tree: "requests",
+            message: e.to_string(),
+        })??;
+        let count = missing.len();
+        for chunk in missing.chunks(256) {
+            let chunk = chunk.to_vec();
+            let now = self.engine.now();
+            self.engine
+                .write(move |store| {
+                    store.commit_step(crate::store::StepWrite {
+                        schedule: &chunk,
+                        ..crate::store::StepWrite::at(now)
+                    })
+                })
+                .await??;
+        }
+        if count > 0 {
+            self.engine.timer_wake().notify_one();
+            tracing::info!(
+                count,
+                "scheduled content retention for requests closed earlier"
+            );
+        }
+        Ok(count)
+    }
+
+    /// The departments' retention periods, to notice a reload that changed them.
+    fn retention_settings(&self) -> Vec<Option<chrono::Duration>> {
+        self.engine
+            .rules()
+            .departments
+            .iter()
+            .map(|d| d.retention)
+            .collect()
+    }
+
     pub async fn run(self, stop: CancellationToken) {
+        let mut retention_seen = None;
         let wake = self.engine.timer_wake();
         let backlog = self.due_count();
         if backlog > self.max_burst {
@@ -123,6 +190,14 @@ impl Scheduler {
         }
         let mut last_prune: Option<tokio::time::Instant> = None;
         loop {
+            // At the start, and after a reload that changed a retention period.
+            let retention = self.retention_settings();
+            if retention_seen.as_ref() != Some(&retention) {
+                if let Err(e) = self.catch_up_retention().await {
+                    tracing::error!(error = %crate::telemetry::chain(&e), "scheduling content retention failed");
+                }
+                retention_seen = Some(retention);
+            }
             if last_prune.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
                 last_prune = Some(tokio::time::Instant::now());
                 self.prune_seen_events().await;

@@ -35,6 +35,7 @@ pub use model::{
     Survey, SurveyState,
 };
 pub use privacy::{erase_person, person_data, remove_content, PersonData};
+pub use retention::retention_due;
 pub use rules::{Department, Field, FieldKind, Relay, Rules};
 pub use survey::Sample;
 pub use typed::{typed_choice, typed_command, ButtonWords, TypedCommand};

@@ -3,27 +3,33 @@
 //! history's shape stay, so stats and service-level figures stay true; the removal is a
 //! history line of its own.
 
-use super::model::{Event, Status};
+use super::model::{Event, Request, Status};
 use super::privacy::remove_content;
-use super::{Desk, RequestId, TimerKind};
+use super::{Desk, RequestId, Rules, TimerKind, Timestamp};
+
+/// When the content of `r` is due for removal: its department keeps content for a limited
+/// time, it is closed or cancelled, and there is still content to remove.
+pub fn retention_due(r: &Request, rules: &Rules) -> Option<Timestamp> {
+    if !matches!(r.status, Status::Closed | Status::Cancelled) {
+        return None;
+    }
+    let keep = rules.department(&r.department)?.retention?;
+    let mut stripped = r.clone();
+    if !remove_content(&mut stripped) {
+        return None;
+    }
+    Some(r.closed_at? + keep)
+}
 
 impl Desk<'_> {
     /// Schedules the removal of the request's content, if its department keeps it for a
     /// limited time. Called when the request closes or is cancelled.
     pub(super) fn schedule_retention(&mut self, id: &RequestId) {
-        let Some(r) = self.request(id) else { return };
-        let Some(closed_at) = r.closed_at else { return };
-        let Some(keep) = self
-            .rules
-            .departments
-            .iter()
-            .find(|d| d.id == r.department)
-            .and_then(|d| d.retention)
-        else {
+        let Some(at) = self.request(id).and_then(|r| retention_due(r, self.rules)) else {
             return;
         };
         self.schedule(
-            closed_at + keep,
+            at,
             TimerKind::ContentRetention {
                 request: id.clone(),
             },

@@ -523,3 +523,41 @@ async fn a_confidential_request_on_teams_shows_no_words_in_the_channel() {
         .any(|c| c.conversation.as_deref() == Some(ALICE.chat)
             && c.shown().contains("the capybara team fixed it")));
 }
+
+#[tokio::test]
+async fn requests_closed_before_retention_was_configured_are_caught_up() {
+    use crate::helpers::slack::SlackApp;
+    use std::time::Duration;
+    const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+    let app = SlackApp::spawn_with(|c| c.survey.enabled = false).await;
+    let id = app
+        .file_it_request("UREQ", "my kookaburra laptop won't boot")
+        .await;
+    app.click("UAGENT", &format!("close:{id}")).await;
+    app.drain().await;
+    assert_eq!(app.scheduler.catch_up_retention().await.unwrap(), 0);
+
+    // Retention is configured later (as a reload does), for a period already over.
+    app.advance(DAY * 3);
+    let mut config = app.config.clone();
+    config.retention.closed_content_after = Some(DAY * 2);
+    app.engine.set_rules(config.rules());
+    assert_eq!(app.scheduler.catch_up_retention().await.unwrap(), 1);
+    assert_eq!(
+        app.scheduler.catch_up_retention().await.unwrap(),
+        0,
+        "scheduled once"
+    );
+    while app.scheduler.fire_due().await.unwrap() > 0 {}
+    let r = app.request(&id);
+    assert_eq!(r.summary, "");
+    assert_eq!(
+        r.history.last().unwrap().event,
+        frontdesk::core::Event::ContentRemoved
+    );
+    assert_eq!(
+        app.scheduler.catch_up_retention().await.unwrap(),
+        0,
+        "nothing left to remove"
+    );
+}
