@@ -28,6 +28,7 @@ pub mod core;
 pub mod engine;
 mod http;
 pub mod i18n;
+mod instrument;
 mod metrics;
 pub mod outbox;
 mod reload;

@@ -28,6 +28,7 @@ mod crash;
 mod delivery;
 mod desk;
 mod manifests;
+mod metrics_formats;
 mod ops;
 mod process;
 mod reports;
