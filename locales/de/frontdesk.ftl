@@ -169,3 +169,16 @@ home-recent = Kürzlich geschlossen
 
 command-failed = Entschuldigung, bei uns ist etwas schiefgegangen, und Ihre Anfrage wurde nicht gespeichert. Bitte versuchen Sie es in einer Minute noch einmal.
 channel-pointer = Ich poste Hilfe-Anfragen in diesem Kanal und leite Antworten unter der Karte einer Anfrage an die anfragende Person weiter. Mit den Schaltflächen einer Karte übernehmen oder schließen Sie sie. Um selbst Hilfe anzufordern, öffnen Sie einen Chat mit mir und tippen Sie { $help }.
+
+## Getippte Wörter
+
+# Was man statt eines Befehls oder einer Ja/Nein-Antwort als eigene Nachricht tippen kann,
+# durch Kommas getrennt. Groß- und Kleinschreibung und Satzzeichen zählen nicht; die
+# englischen Wörter gelten immer auch.
+typed-help = hilfe
+typed-status = status, meine anfragen
+typed-cancel = abbrechen, abbruch, stopp
+typed-back = zurück
+typed-skip = überspringen
+typed-yes = ja, j, jawohl, genau, richtig, stimmt, ok, okay
+typed-no = nein, falsch

@@ -172,3 +172,16 @@ home-recent = Recently closed
 
 command-failed = Sorry, something went wrong on our side and your request was not recorded. Please try again in a minute.
 channel-pointer = I post help requests in this channel and pass replies written under a request's card on to the person who asked. Use the buttons on a card to claim or close it. To ask for help yourself, open a chat with me and type { $help }.
+
+## Words people type
+
+# What a person may type, as a message of its own, instead of a command or a yes/no answer:
+# this language's words, separated by commas. Compared in any case, without punctuation, in
+# every language the desk writes; the English words below always work as well.
+typed-help = help
+typed-status = status, my requests
+typed-cancel = cancel, stop, quit
+typed-back = back
+typed-skip = skip
+typed-yes = yes, y, yep, yeah, ok, okay, correct, right, sure
+typed-no = no, n, nope, wrong

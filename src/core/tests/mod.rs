@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 mod claim_and_messages;
 mod close_and_cancel;
+mod german_words;
 mod intake_questions;
 mod intake_start;
 mod intake_submit;
