@@ -182,3 +182,8 @@ typed-back = zurück
 typed-skip = überspringen
 typed-yes = ja, j, jawohl, genau, richtig, stimmt, ok, okay
 typed-no = nein, falsch
+
+## Die Konsole
+
+console-card = { $department } · von { $requester } · Priorität { $priority } · Status { $status }
+console-card-assignee = bei { $assignee }

@@ -185,3 +185,9 @@ typed-back = back
 typed-skip = skip
 typed-yes = yes, y, yep, yeah, ok, okay, correct, right, sure
 typed-no = no, n, nope, wrong
+
+## The console
+
+# A request card's second line in `frontdesk console`, after its id and summary.
+console-card = { $department } · requester { $requester } · priority { $priority } · status { $status }
+console-card-assignee = assignee { $assignee }
