@@ -75,12 +75,14 @@ impl Metrics {
         let http = Arc::new(HttpLatency::default());
         let mut registry = Registry::default();
         registry.register_collector(Box::new(ops.clone()));
+        // Before the scrape-time figures: it settles which departments have series, which
+        // the open requests then follow.
+        registry.register_collector(Box::new(EngineCollector(sources.engine.clone())));
         registry.register_collector(Box::new(scrape::ScrapeCollector {
-            engine: sources.engine.clone(),
+            engine: sources.engine,
             config: sources.config,
             workers: sources.workers,
         }));
-        registry.register_collector(Box::new(EngineCollector(sources.engine)));
         registry.register_collector(Box::new(OutboxCollector(sources.outbox)));
         registry.register_collector(Box::new(SchedulerCollector(
             sources.scheduler.stats.clone(),
