@@ -21,6 +21,14 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod client;
+mod error;
+
+use client::NeededScope;
+pub use client::{BotIdentity, ClientSetupError, SlackApi};
+use error::classify;
+pub use error::{ApiError, ApiErrorKind};
+
 /// How long one Web API call may take, connecting included. Slack answers in well under a
 /// second; a call that takes this long is stuck, and the caller retries later.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -35,14 +43,6 @@ pub fn install_crypto_provider() {
         let _ = rustls::crypto::ring::default_provider().install_default();
     });
 }
-
-mod client;
-mod error;
-
-use client::NeededScope;
-pub use client::{BotIdentity, ClientSetupError, SlackApi};
-use error::classify;
-pub use error::{ApiError, ApiErrorKind};
 
 #[cfg(test)]
 mod tests;

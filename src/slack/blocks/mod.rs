@@ -16,16 +16,6 @@ use crate::core::{card_choices, Action, Arg, Command, Message, Request, Status, 
 use crate::i18n::{Rendered, Style, Words};
 use slack_morphism::prelude::*;
 
-pub const SECTION_MAX: usize = 3000;
-pub const HEADER_MAX: usize = 150;
-pub const BUTTON_TEXT_MAX: usize = 75;
-pub const BUTTON_VALUE_MAX: usize = 2000;
-pub const BUTTONS_PER_BLOCK: usize = 25;
-pub const MESSAGE_BLOCKS_MAX: usize = 50;
-pub const VIEW_BLOCKS_MAX: usize = 100;
-/// Slack truncates longer message text.
-pub const TEXT_MAX: usize = 40_000;
-
 mod card;
 mod escape;
 mod home;
@@ -37,6 +27,16 @@ pub use escape::{escape, escape_words, unescape, Mrkdwn};
 pub use home::home_view;
 use message::{action_blocks, md, plain, sections};
 pub use message::{combined_content, message_content};
+
+pub const SECTION_MAX: usize = 3000;
+pub const HEADER_MAX: usize = 150;
+pub const BUTTON_TEXT_MAX: usize = 75;
+pub const BUTTON_VALUE_MAX: usize = 2000;
+pub const BUTTONS_PER_BLOCK: usize = 25;
+pub const MESSAGE_BLOCKS_MAX: usize = 50;
+pub const VIEW_BLOCKS_MAX: usize = 100;
+/// Slack truncates longer message text.
+pub const TEXT_MAX: usize = 40_000;
 
 #[cfg(test)]
 mod tests;

@@ -16,6 +16,14 @@ use super::api::BotIdentity;
 use super::blocks::unescape;
 use serde::Deserialize;
 
+mod command;
+mod interaction;
+mod push;
+
+pub use command::{is_ssl_check, parse_command, parse_command_json, Command};
+pub use interaction::{parse_interaction, parse_interaction_json, Click, Interaction};
+pub use push::{parse_push, parse_push_json, Event, Filter, Push};
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PayloadError {
     #[error("body is not valid JSON: {0}")]
@@ -27,14 +35,6 @@ pub enum PayloadError {
     #[error("malformed {what}: {why}")]
     Malformed { what: &'static str, why: String },
 }
-
-mod command;
-mod interaction;
-mod push;
-
-pub use command::{is_ssl_check, parse_command, parse_command_json, Command};
-pub use interaction::{parse_interaction, parse_interaction_json, Click, Interaction};
-pub use push::{parse_push, parse_push_json, Event, Filter, Push};
 
 #[cfg(test)]
 mod tests;

@@ -24,6 +24,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
 
+mod chunk;
+mod edit;
+
+pub(super) use chunk::{chunk_len, decode_chunk, encode_chunk, read_len};
+use chunk::{entry_size, half_by_size, size, walk_chunk};
+pub(super) use edit::{Edit, Plan};
+
 pub(super) type Entry = (Vec<u8>, Vec<u8>);
 
 #[derive(Debug, Clone)]
@@ -280,13 +287,6 @@ impl Packed {
         }
     }
 }
-
-mod chunk;
-mod edit;
-
-pub(super) use chunk::{chunk_len, decode_chunk, encode_chunk, read_len};
-use chunk::{entry_size, half_by_size, size, walk_chunk};
-pub(super) use edit::{Edit, Plan};
 
 #[cfg(test)]
 mod tests;

@@ -9,6 +9,12 @@ use crate::core::{
 };
 use serde::{Deserialize, Serialize};
 
+mod classify;
+mod conversation;
+
+pub use classify::{classify, Inbound};
+pub use conversation::{channel_base, thread_conversation, thread_root};
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChannelAccount {
@@ -159,12 +165,6 @@ impl Activity {
         self.value.as_ref()?.get("action")?.as_str()
     }
 }
-
-mod classify;
-mod conversation;
-
-pub use classify::{classify, Inbound};
-pub use conversation::{channel_base, thread_conversation, thread_root};
 
 #[cfg(test)]
 mod tests;
