@@ -140,14 +140,42 @@ impl App {
         if let Err(e) = admin.publish(&config.server.data_dir) {
             tracing::warn!(error = %crate::telemetry::chain(&e), "writing the admin token; `frontdesk backup` can't reach this server");
         }
+        let readiness = Arc::new(Readiness::default());
+        let workers: crate::metrics::Workers = {
+            let ready = readiness.clone();
+            Arc::new(move || {
+                vec![
+                    (
+                        "outbox",
+                        ready
+                            .outbox_running
+                            .load(std::sync::atomic::Ordering::Relaxed),
+                    ),
+                    (
+                        "scheduler",
+                        ready
+                            .scheduler_running
+                            .load(std::sync::atomic::Ordering::Relaxed),
+                    ),
+                ]
+            })
+        };
+        let metrics = Metrics::new(crate::metrics::Sources {
+            engine: engine.clone(),
+            config: shared.clone(),
+            outbox: outbox.clone(),
+            scheduler: scheduler.clone(),
+            workers,
+            slack: slack_status.clone(),
+        });
         let state = AppState {
             engine,
             config: shared,
             outbox,
             scheduler,
-            readiness: Arc::new(Readiness::default()),
+            readiness,
             background_workers: deps.background_workers,
-            metrics: Arc::new(Metrics::default()),
+            metrics: Arc::new(metrics),
             admin: Arc::new(admin),
             slack: slack_status,
         };

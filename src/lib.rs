@@ -11,10 +11,11 @@
 //! - `console` ([`Console`]): the whole desk in a terminal, no chat workspace needed.
 //! - [`clock`]: where "now" comes from (a manual clock in tests).
 //! - `metrics`, [`backup`] and `reload` ([`reload()`]): running it for real: `/metrics`, consistent
-//!   backups and restores, configuration reload on SIGHUP.
+//!   backups and restores, configuration reload on SIGHUP. `instrument` is how the modules
+//!   that count hand their `prometheus-client` metrics to the registry `metrics` builds.
 //!
 //! Modules whose few public items are re-exported here are private (`console`, `http`,
-//! `metrics`, `reload`, `report`, `scheduler`, `shutdown`, `state`, `teams`, `telemetry`), and
+//! `instrument`, `metrics`, `reload`, `report`, `scheduler`, `shutdown`, `state`, `teams`, `telemetry`), and
 //! so are the submodules of [`core`], [`slack`] and [`outbox`]: what the command line, the
 //! tests and the benchmarks need is re-exported from their parent.
 
@@ -28,6 +29,7 @@ pub mod core;
 pub mod engine;
 mod http;
 pub mod i18n;
+mod instrument;
 mod metrics;
 pub mod outbox;
 mod reload;

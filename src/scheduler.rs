@@ -3,7 +3,12 @@
 //! polling over requests: a wake-up reads only the timers that are due.
 
 use crate::engine::{Engine, EngineError};
+use crate::instrument::{describe, Labels};
 use crate::store::StoreError;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::DescriptorEncoder;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,11 +23,40 @@ pub enum SchedulerError {
     Engine(#[from] EngineError),
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SchedulerStats {
     pub fired: AtomicU64,
-    /// (kind) counts are kept coarse on purpose: one counter per timer kind.
-    pub fired_by_kind: std::sync::Mutex<std::collections::HashMap<&'static str, u64>>,
+    /// Kept coarse on purpose: one counter per timer kind.
+    fired_by_kind: Family<Labels, Counter>,
+}
+
+impl Default for SchedulerStats {
+    fn default() -> Self {
+        let fired_by_kind = Family::default();
+        // Every kind shows from the start, at zero until one fires.
+        for kind in ["first_response", "survey_reminder", "draft_expiry"] {
+            fired_by_kind.get_or_create_owned(&vec![("kind", kind.to_string())]);
+        }
+        SchedulerStats {
+            fired: AtomicU64::new(0),
+            fired_by_kind,
+        }
+    }
+}
+
+/// Writes the timers fired, by kind, at each scrape.
+#[derive(Debug)]
+pub struct SchedulerCollector(pub Arc<SchedulerStats>);
+
+impl Collector for SchedulerCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        describe(
+            &mut encoder,
+            "frontdesk_reminders_fired",
+            "Timers fired since the process started, by kind.",
+            &self.0.fired_by_kind,
+        )
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -70,13 +104,10 @@ impl Scheduler {
             if outcome.applied {
                 fired += 1;
                 self.stats.fired.fetch_add(1, Ordering::Relaxed);
-                *self
-                    .stats
+                self.stats
                     .fired_by_kind
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .entry(kind)
-                    .or_default() += 1;
+                    .get_or_create(&vec![("kind", kind.to_string())])
+                    .inc();
             }
         }
         Ok(fired)

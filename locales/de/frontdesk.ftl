@@ -189,3 +189,20 @@ reply-usage = Schreib es als { $example }: die Nummer der Anfrage, dann deine Na
 reply-sent = An die anfragende Person von { $id } gesendet.
 reply-modal-label = Deine Nachricht an die anfragende Person von { $id }. Nur sie erreicht sie.
 reply-modal-send = Senden
+## Getippte Wörter
+
+# Was man statt eines Befehls oder einer Ja/Nein-Antwort als eigene Nachricht tippen kann,
+# durch Kommas getrennt. Groß- und Kleinschreibung und Satzzeichen zählen nicht; die
+# englischen Wörter gelten immer auch.
+typed-help = hilfe
+typed-status = status, meine anfragen
+typed-cancel = abbrechen, abbruch, stopp
+typed-back = zurück
+typed-skip = überspringen
+typed-yes = ja, j, jawohl, genau, richtig, stimmt, ok, okay
+typed-no = nein, falsch
+
+## Die Konsole
+
+console-card = { $department } · von { $requester } · Priorität { $priority } · Status { $status }
+console-card-assignee = bei { $assignee }

@@ -192,3 +192,21 @@ reply-usage = Write it as { $example }: the request's id, then your message.
 reply-sent = Sent to the requester of { $id }.
 reply-modal-label = Your message to the requester of { $id }. Only this reaches them.
 reply-modal-send = Send
+## Words people type
+
+# What a person may type, as a message of its own, instead of a command or a yes/no answer:
+# this language's words, separated by commas. Compared in any case, without punctuation, in
+# every language the desk writes; the English words below always work as well.
+typed-help = help
+typed-status = status, my requests
+typed-cancel = cancel, stop, quit
+typed-back = back
+typed-skip = skip
+typed-yes = yes, y, yep, yeah, ok, okay, correct, right, sure
+typed-no = no, n, nope, wrong
+
+## The console
+
+# A request card's second line in `frontdesk console`, after its id and summary.
+console-card = { $department } · requester { $requester } · priority { $priority } · status { $status }
+console-card-assignee = assignee { $assignee }

@@ -4,7 +4,7 @@
 use crate::config::Config;
 use crate::core::{
     actions_for, Action, Choice, Command, Message, Outgoing, Platform, PostRef, Request, RequestId,
-    Role, UserRef,
+    Role, Text, UserRef,
 };
 use crate::i18n::{Rendered, Style, Words};
 use crate::outbox::{Delivered, Deliverer, DeliveryError};
@@ -118,17 +118,33 @@ impl ConsoleDeliverer {
             .department(&r.department)
             .map(|d| d.name.as_str())
             .unwrap_or(&r.department);
-        let mut s = format!(
-            "┌ {} · {}\n    {dept} · requester @{} · priority {} · status {}",
-            r.id,
-            plain(&r.summary),
-            r.requester.id,
-            r.priority,
-            r.status
+        // The card's words come from the catalogs, in the desk's default language, as a
+        // channel reads them.
+        let messages = self.config.messages();
+        let words = Words::channel(&messages);
+        let mut style = ConsoleStyle;
+        let mut line = words.format(
+            &Text::new("console-card")
+                .arg("department", dept)
+                .arg("requester", &r.requester)
+                .arg(
+                    "priority",
+                    words.word(&format!("priority-{}", r.priority.as_str())),
+                )
+                .arg(
+                    "status",
+                    words.word(&format!("status-{}", r.status.as_str())),
+                ),
+            &mut style,
         );
         if let Some(a) = &r.assignee {
-            s.push_str(&format!(" · assignee @{}", a.id));
+            line.push_str(" · ");
+            line.push_str(&words.format(
+                &Text::new("console-card-assignee").arg("assignee", a),
+                &mut style,
+            ));
         }
+        let mut s = format!("┌ {} · {}\n    {line}", r.id, plain(&r.summary));
         for a in &r.answers {
             s.push_str(&format!(
                 "\n    {} {}",

@@ -6,24 +6,8 @@ use super::message::{Action, Arg, Choice, Command, Message, Text};
 use super::model::{Answer, Draft, Event, Priority, Request, Step};
 use super::rules::{Department, FieldKind};
 use super::text::{self, clip, MAX_ANSWER_CHARS};
-use super::typed::{typed_choice, typed_command, yes_team, TypedCommand};
+use super::typed::{typed_choice, typed_command, yes_team, Typed, TypedCommand};
 use super::{Desk, Outgoing, RequestId, TimerFilter, TimerKind, UserRef};
-
-/// "Yes!", "no." and "ok 👍" read as their word.
-fn bare(s: &str) -> &str {
-    s.trim_end_matches(|c: char| !c.is_alphanumeric()).trim()
-}
-
-fn is_yes(s: &str) -> bool {
-    matches!(
-        bare(s),
-        "yes" | "y" | "yep" | "yeah" | "ok" | "okay" | "correct" | "right" | "sure"
-    )
-}
-
-fn is_no(s: &str) -> bool {
-    matches!(bare(s), "no" | "n" | "nope" | "wrong")
-}
 
 impl Desk<'_> {
     pub(super) fn start_intake(&mut self, user: &UserRef, first_words: Option<String>) {
@@ -247,7 +231,7 @@ impl Desk<'_> {
     /// and only then an answer to the question.
     pub(super) fn intake_text(&mut self, user: &UserRef, text: &str) {
         self.draft_mut().last_activity = self.now;
-        match typed_command(text) {
+        match typed_command(text, &self.rules.buttons) {
             Some(TypedCommand::Cancel) => return self.cancel_draft(user),
             // Not an answer ("help" is nobody's device): say how answering works, ask again.
             Some(TypedCommand::Help) => {
@@ -274,11 +258,11 @@ impl Desk<'_> {
             }
             None => {}
         }
-        let lower = text.to_lowercase();
-        match bare(&lower) {
-            "back" => return self.go_back(user),
-            "skip" => return self.skip(user),
-            _ => {}
+        if self.rules.buttons.says(Typed::Back, text) {
+            return self.go_back(user);
+        }
+        if self.rules.buttons.says(Typed::Skip, text) {
+            return self.skip(user);
         }
         let offered = self.question(None).choices;
         if let Some(action) = typed_choice(text, &offered, &self.rules.buttons) {
@@ -298,9 +282,9 @@ impl Desk<'_> {
                 }
             },
             Step::ConfirmDepartment { department } => {
-                if is_yes(&lower) {
+                if self.rules.buttons.says(Typed::Yes, text) {
                     self.choose_department(user, department);
-                } else if is_no(&lower) {
+                } else if self.rules.buttons.says(Typed::No, text) {
                     self.draft_mut().step = Step::ChooseDepartment;
                     self.ask(user, None);
                 } else if let Some(d) = self.rules.department_by_answer(text) {
@@ -316,7 +300,10 @@ impl Desk<'_> {
             }
             Step::Field { index } => self.answer_field(user, index, text),
             Step::Confirm => {
-                if is_yes(&lower) || matches!(lower.as_str(), "submit" | "send") {
+                let lower = text.to_lowercase();
+                if self.rules.buttons.says(Typed::Yes, text)
+                    || matches!(lower.as_str(), "submit" | "send")
+                {
                     self.submit(user);
                 } else {
                     self.ask(

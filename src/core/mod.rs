@@ -38,7 +38,7 @@ pub use privacy::{erase_person, person_data, remove_content, PersonData};
 pub use retention::retention_due;
 pub use rules::{Department, Field, FieldKind, Relay, Rules};
 pub use survey::Sample;
-pub use typed::{typed_choice, typed_command, ButtonWords, TypedCommand};
+pub use typed::{typed_choice, typed_command, ButtonWords, Typed, TypedCommand};
 
 use lifecycle::rating_choices;
 use std::collections::BTreeMap;
@@ -407,7 +407,7 @@ impl<'r> Desk<'r> {
             return;
         }
         let lower = text.to_lowercase();
-        let command = typed_command(text);
+        let command = typed_command(text, &self.rules.buttons);
         // After an expired draft, everything but these words starts a new one.
         let keyword = command.is_some()
             || lower

@@ -18,7 +18,10 @@
 //! offered actions, it matches none and is read as an ordinary answer.
 //!
 //! **Commands.** [`typed_command`] says when a message is a command (`help`, `status`,
-//! `cancel`) rather than an answer.
+//! `cancel`) rather than an answer, and [`ButtonWords::says`] whether it is one of the other
+//! words that act like a button ([`Typed`]: `back`, `skip`, `yes`, `no`). Their English words
+//! are built in and always work; each catalog adds its language's (`typed-*` messages, a list
+//! separated by commas), compared in every locale as labels are.
 
 use super::message::{Action, Arg, Choice, Text, PLAIN};
 use super::rules::Department;
@@ -72,6 +75,67 @@ pub fn normalise(s: &str) -> String {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ButtonWords {
     labels: Vec<(Text, Vec<String>)>,
+    /// The catalogs' words for each [`Typed`] word, in lower case, every locale's together.
+    typed: Vec<(Typed, Vec<String>)>,
+}
+
+/// A word that, typed as a message of its own, acts like a command or a button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Typed {
+    Help,
+    Status,
+    Cancel,
+    Back,
+    Skip,
+    Yes,
+    No,
+}
+
+impl Typed {
+    pub const ALL: [Typed; 7] = [
+        Typed::Help,
+        Typed::Status,
+        Typed::Cancel,
+        Typed::Back,
+        Typed::Skip,
+        Typed::Yes,
+        Typed::No,
+    ];
+
+    /// The catalog message listing the word's forms in a language.
+    pub fn catalog_id(self) -> &'static str {
+        match self {
+            Typed::Help => "typed-help",
+            Typed::Status => "typed-status",
+            Typed::Cancel => "typed-cancel",
+            Typed::Back => "typed-back",
+            Typed::Skip => "typed-skip",
+            Typed::Yes => "typed-yes",
+            Typed::No => "typed-no",
+        }
+    }
+
+    /// The English forms: documented commands, so they work whatever an override says.
+    fn english(self) -> &'static [&'static str] {
+        match self {
+            Typed::Help => &["help"],
+            Typed::Status => &["status", "my requests"],
+            Typed::Cancel => &["cancel", "stop", "quit"],
+            Typed::Back => &["back"],
+            Typed::Skip => &["skip"],
+            Typed::Yes => &[
+                "yes", "y", "yep", "yeah", "ok", "okay", "correct", "right", "sure",
+            ],
+            Typed::No => &["no", "n", "nope", "wrong"],
+        }
+    }
+}
+
+/// "Yes!", "no." and "ok 👍" read as their word.
+fn bare(s: &str) -> &str {
+    s.trim()
+        .trim_end_matches(|c: char| !c.is_alphanumeric())
+        .trim()
 }
 
 impl ButtonWords {
@@ -84,10 +148,28 @@ impl ButtonWords {
             .collect()
     }
 
-    /// Renders each of [`ButtonWords::labels`] with `render`, which gives a label's words in
-    /// each locale.
+    /// Renders each of [`ButtonWords::labels`], and each [`Typed`] word's list, with
+    /// `render`, which gives a message's words in each locale.
     pub fn build(departments: &[Department], render: impl Fn(&Text) -> Vec<String>) -> Self {
+        let typed = Typed::ALL
+            .iter()
+            .map(|&word| {
+                let mut forms: Vec<String> = render(&Text::new(word.catalog_id()))
+                    .iter()
+                    .flat_map(|list| {
+                        list.split(',')
+                            .map(|w| w.trim().to_lowercase())
+                            .collect::<Vec<_>>()
+                    })
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                forms.sort();
+                forms.dedup();
+                (word, forms)
+            })
+            .collect();
         ButtonWords {
+            typed,
             labels: Self::labels(departments)
                 .into_iter()
                 .map(|label| {
@@ -103,8 +185,19 @@ impl ButtonWords {
         }
     }
 
+    /// Whether `text`, typed as a message of its own, is `word`: one of its English forms or
+    /// of a catalog's, in any case, with spaces around it and punctuation after it ignored.
+    pub fn says(&self, word: Typed, text: &str) -> bool {
+        let lower = bare(text).to_lowercase();
+        word.english().contains(&lower.as_str())
+            || self
+                .typed
+                .iter()
+                .any(|(w, forms)| *w == word && forms.contains(&lower))
+    }
+
     /// Whether `label` says `typed` (normalised) in some locale.
-    fn says(&self, label: &Text, typed: &str) -> bool {
+    fn label_says(&self, label: &Text, typed: &str) -> bool {
         if label.id == PLAIN {
             return label.args.iter().any(|(name, arg)| match arg {
                 Arg::Plain(words) if name == "text" => normalise(words) == typed,
@@ -139,7 +232,10 @@ pub fn typed_choice(typed: &str, choices: &[Choice], words: &ButtonWords) -> Opt
         return None;
     }
     let mut found: Option<&Action> = None;
-    for c in choices.iter().filter(|c| words.says(&c.label, &typed)) {
+    for c in choices
+        .iter()
+        .filter(|c| words.label_says(&c.label, &typed))
+    {
         match found {
             Some(a) if a != &c.action => return None,
             _ => found = Some(&c.action),
@@ -151,11 +247,11 @@ pub fn typed_choice(typed: &str, choices: &[Choice], words: &ButtonWords) -> Opt
 /// A command typed in a conversation with the bot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TypedCommand {
-    /// `help` or `?`.
+    /// `help` or `?` (German `hilfe`).
     Help,
-    /// `status` or `my requests`.
+    /// `status` or `my requests` (`meine anfragen`).
     Status,
-    /// `cancel`, `stop` or `quit`.
+    /// `cancel`, `stop` or `quit` (`abbrechen`, …).
     Cancel,
 }
 
@@ -163,24 +259,23 @@ pub enum TypedCommand {
 ///
 /// The rule, the same while a request is being written and outside one: the message is a
 /// command when it is the command's word *alone*, in any case, with spaces around it and
-/// punctuation after it ignored ("status", " Help ", "cancel.", "help?"). Anything longer is
-/// not a command, so a free-text answer that merely contains the word ("help with the VPN",
-/// "status page is down", "cancel my meeting room") stays an answer.
-pub fn typed_command(text: &str) -> Option<TypedCommand> {
+/// punctuation after it ignored ("status", " Help ", "cancel.", "help?"), in English or in a
+/// catalog's language ("Hilfe", "abbrechen"). Anything longer is not a command, so a free-text
+/// answer that merely contains the word ("help with the VPN", "status page is down", "cancel
+/// my meeting room") stays an answer.
+pub fn typed_command(text: &str, words: &ButtonWords) -> Option<TypedCommand> {
     let trimmed = text.trim();
     if !trimmed.is_empty() && trimmed.chars().all(|c| c == '?') {
         return Some(TypedCommand::Help);
     }
-    let word = trimmed
-        .trim_end_matches(|c: char| !c.is_alphanumeric())
-        .trim()
-        .to_lowercase();
-    match word.as_str() {
-        "help" => Some(TypedCommand::Help),
-        "status" | "my requests" => Some(TypedCommand::Status),
-        "cancel" | "stop" | "quit" => Some(TypedCommand::Cancel),
-        _ => None,
-    }
+    [
+        (Typed::Help, TypedCommand::Help),
+        (Typed::Status, TypedCommand::Status),
+        (Typed::Cancel, TypedCommand::Cancel),
+    ]
+    .into_iter()
+    .find(|(word, _)| words.says(*word, trimmed))
+    .map(|(_, command)| command)
 }
 
 #[cfg(test)]
@@ -230,9 +325,9 @@ mod tests {
         assert_eq!(said("button-back"), ["back", "zurück"]);
         assert_eq!(said("rating-5"), ["5 great", "5 sehr gut"]);
         assert_eq!(said("rating-2"), ["2"], "the same words once");
-        assert!(w.says(&yes_team("IT"), "yes it"));
-        assert!(w.says(&yes_team("IT"), "ja it"));
-        assert!(!w.says(&yes_team("HR"), "yes it"));
+        assert!(w.label_says(&yes_team("IT"), "yes it"));
+        assert!(w.label_says(&yes_team("IT"), "ja it"));
+        assert!(!w.label_says(&yes_team("HR"), "yes it"));
     }
 
     #[test]
@@ -384,7 +479,7 @@ mod tests {
             ("STOP", Cancel),
             ("quit", Cancel),
         ] {
-            assert_eq!(typed_command(typed), Some(command), "{typed:?}");
+            assert_eq!(typed_command(typed, &words()), Some(command), "{typed:?}");
         }
         for typed in [
             "help with the vpn",
@@ -395,7 +490,54 @@ mod tests {
             "",
             "   ",
         ] {
-            assert_eq!(typed_command(typed), None, "{typed:?}");
+            assert_eq!(typed_command(typed, &words()), None, "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn command_words_work_in_german_too_and_english_whatever_the_catalogs_say() {
+        use TypedCommand::*;
+        for (typed, command) in [
+            ("Hilfe", Help),
+            ("hilfe?", Help),
+            ("Meine Anfragen", Status),
+            ("abbrechen.", Cancel),
+            ("Stopp", Cancel),
+        ] {
+            assert_eq!(typed_command(typed, &words()), Some(command), "{typed:?}");
+        }
+        for typed in ["hilfe beim vpn", "abbrechen bitte nicht"] {
+            assert_eq!(typed_command(typed, &words()), None, "{typed:?}");
+        }
+        // Without any catalog words, the English ones still work, and only they.
+        let none = ButtonWords::default();
+        assert_eq!(typed_command("status", &none), Some(Status));
+        assert_eq!(typed_command("hilfe", &none), None);
+    }
+
+    #[test]
+    fn back_skip_yes_and_no_are_typed_in_either_language() {
+        let w = words();
+        for (word, typed) in [
+            (Typed::Back, "back"),
+            (Typed::Back, "Zurück!"),
+            (Typed::Skip, "überspringen"),
+            (Typed::Yes, "Yes!"),
+            (Typed::Yes, "ja"),
+            (Typed::Yes, "Genau."),
+            (Typed::No, "Nein"),
+            (Typed::No, "nope"),
+        ] {
+            assert!(w.says(word, typed), "{typed:?} is {word:?}");
+        }
+        for (word, typed) in [
+            (Typed::Yes, "nein"),
+            (Typed::No, "ja"),
+            (Typed::Back, "zurück zum start"),
+            (Typed::Yes, "✅ ja"),
+            (Typed::Skip, ""),
+        ] {
+            assert!(!w.says(word, typed), "{typed:?} is not {word:?}");
         }
     }
 }

@@ -2,41 +2,32 @@
 //! are and how they are written lives in [`crate::metrics`]; this module only connects them
 //! to the router.
 
-use crate::metrics::{method_label, Metrics, Sources, CONTENT_TYPE};
+use crate::metrics::{method_label, Format, Metrics};
 use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
 /// The label for requests no route matched (404s): one series, whatever the path was.
 pub const UNMATCHED: &str = "unmatched";
 
-/// `GET /metrics`: the Prometheus text exposition format.
-pub async fn metrics(State(state): State<AppState>) -> Response {
-    // Rendering reads the store; keep it off the async workers.
-    let rendered = tokio::task::spawn_blocking(move || {
-        let ready = &state.readiness;
-        state.metrics.render(&Sources {
-            engine: &state.engine,
-            config: &state.config,
-            outbox: &state.outbox,
-            scheduler: &state.scheduler,
-            workers: [
-                ("outbox", ready.outbox_running.load(Ordering::Relaxed)),
-                ("scheduler", ready.scheduler_running.load(Ordering::Relaxed)),
-            ],
-            slack: state.slack.as_deref(),
-        })
-    })
-    .await;
-    match rendered {
-        Ok(text) => ([(header::CONTENT_TYPE, CONTENT_TYPE)], text).into_response(),
+/// `GET /metrics`: the text format 0.0.4, or OpenMetrics when the scraper's `Accept` asks
+/// for it.
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let format = Format::from_accept(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()));
+    // Encoding reads the store; keep it off the async workers.
+    let encoded = tokio::task::spawn_blocking(move || state.metrics.encode(format)).await;
+    match encoded {
+        Ok(Ok(text)) => ([(header::CONTENT_TYPE, format.content_type())], text).into_response(),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "encoding metrics failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
         Err(e) => {
-            tracing::error!(error = %crate::telemetry::chain(&e), "rendering metrics failed");
+            tracing::error!(error = %crate::telemetry::chain(&e), "encoding metrics failed");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }

@@ -1,5 +1,5 @@
 //! The desk's words: Fluent catalogs, one per locale, built into the binary, plus the admin's
-//! overrides (`server.messages_file`).
+//! overrides (`server.messages_file`, per locale: [`overrides`]).
 //!
 //! The core says *what* to say ([`Text`](crate::core::Text): a message id and typed
 //! arguments); this module says it in the reader's language, and each adapter supplies a
@@ -10,6 +10,7 @@
 
 mod check;
 mod format;
+mod overrides;
 
 pub use check::{check_overrides, differences, variables_by_message};
 pub use format::{Plain, Rendered, Style};
@@ -36,6 +37,8 @@ pub enum I18nError {
     Read { path: PathBuf, message: String },
     #[error("line {line}: not valid Fluent syntax ({message})")]
     Syntax { line: usize, message: String },
+    #[error("line {line}: unknown locale {locale:?} in the override file; frontdesk ships {shipped}", shipped = shipped_list())]
+    OverrideLocale { line: usize, locale: String },
     #[error("{0:?} is not a message frontdesk sends")]
     UnknownMessage(String),
     #[error("message {id:?} has no variable ${variable}; it gets {known}")]
@@ -81,7 +84,7 @@ fn bundle(locale: &str, source: &str) -> FluentBundle<FluentResource> {
     bundle
 }
 
-/// Every shipped locale's catalog, with the admin's overrides applied to the default locale.
+/// Every shipped locale's catalog, with the admin's overrides applied.
 pub struct Catalogs {
     bundles: Vec<(&'static str, FluentBundle<FluentResource>)>,
     default: &'static str,
@@ -120,19 +123,22 @@ impl Catalogs {
     }
 
     /// The shipped catalogs with the messages in `overrides` (Fluent source) replacing the
-    /// default locale's.
+    /// default locale's, or those of the locale a `## locale: de` line names for the messages
+    /// after it ([`overrides`]).
     ///
     /// # Errors
     /// An unknown default locale, or an override that is not valid Fluent, names a message
-    /// frontdesk doesn't send or uses a variable that message doesn't get.
+    /// frontdesk doesn't send, uses a variable that message doesn't get, or names a locale
+    /// frontdesk doesn't ship.
     pub fn with_overrides(default_locale: &str, overrides: &str) -> Result<Catalogs, I18nError> {
         let mut catalogs = Catalogs::shipped(default_locale)?;
         check_overrides(overrides)?;
-        let resource = FluentResource::try_new(overrides.to_string())
-            .map_err(|(_, errors)| check::syntax_error(overrides, &errors))?;
-        let default = catalogs.default;
-        if let Some((_, bundle)) = catalogs.bundles.iter_mut().find(|(l, _)| *l == default) {
-            bundle.add_resource_overriding(resource);
+        for (locale, source) in overrides::sections(overrides, catalogs.default)? {
+            let resource = FluentResource::try_new(source.clone())
+                .map_err(|(_, errors)| check::syntax_error(&source, &errors))?;
+            if let Some((_, bundle)) = catalogs.bundles.iter_mut().find(|(l, _)| *l == locale) {
+                bundle.add_resource_overriding(resource);
+            }
         }
         Ok(catalogs)
     }

@@ -207,3 +207,53 @@ fn bad_override_files_are_refused_with_the_reason() {
     assert_eq!(line, 3);
     assert_eq!(check_overrides("# only a comment\n"), Ok(()));
 }
+
+#[test]
+fn an_override_file_can_replace_each_locales_words() {
+    let file = "\
+survey-thanks = Cheers!
+## locale: de
+survey-thanks = Prima, danke!
+claimed = { $user } kümmert sich um { $id }.
+## locale: en
+claimed = { $user } took { $id }.
+";
+    let c = Catalogs::with_overrides("en", file).unwrap();
+    let thanks = Text::new("survey-thanks");
+    assert_eq!(c.format("en", &thanks, &mut Plain), "Cheers!");
+    assert_eq!(c.format("de", &thanks, &mut Plain), "Prima, danke!");
+    let claimed = Text::new("claimed")
+        .arg("user", &UserRef::new(Platform::Slack, "U1"))
+        .arg("id", "IT-2");
+    assert_eq!(c.format("en", &claimed, &mut Plain), "U1 took IT-2.");
+    assert_eq!(
+        c.format("de", &claimed, &mut Plain),
+        "U1 kümmert sich um IT-2."
+    );
+    // Messages before any marker are the default locale's, whichever that is.
+    let c = Catalogs::with_overrides("de", "survey-thanks = Danke sehr!\n").unwrap();
+    assert_eq!(c.format("de", &thanks, &mut Plain), "Danke sehr!");
+    assert_eq!(
+        c.format("en", &thanks, &mut Plain),
+        "Thank you for your feedback!"
+    );
+    // A section is checked like the rest; a locale frontdesk doesn't ship is refused by line.
+    assert!(matches!(
+        Catalogs::with_overrides("en", "## locale: de\nclaimed = { $nobody }\n"),
+        Err(I18nError::UnknownVariable { .. })
+    ));
+    assert_eq!(
+        Catalogs::with_overrides("en", "survey-thanks = ok\n## locale: fr\n").unwrap_err(),
+        I18nError::OverrideLocale {
+            line: 2,
+            locale: "fr".into()
+        }
+    );
+    let Err(I18nError::Syntax { line, .. }) = Catalogs::with_overrides(
+        "en",
+        "## locale: de\nsurvey-thanks = ok\nclaimed = { $user\n",
+    ) else {
+        panic!("a syntax error in a section is refused");
+    };
+    assert_eq!(line, 3);
+}

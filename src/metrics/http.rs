@@ -1,7 +1,12 @@
-//! HTTP request latency: the histogram per route, method and status, and its rendering.
+//! HTTP request latency: one histogram per route, method and status, observed by the
+//! latency middleware (`crate::http`).
 
-use super::exposition::{format_float, Exposition};
-use std::collections::BTreeMap;
+use crate::instrument::{describe, Labels};
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::DescriptorEncoder;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use std::time::Duration;
 
 /// Upper bounds (seconds) of the HTTP latency buckets. Slack wants an answer within 3 s, so
 /// the buckets are fine below that and coarse above.
@@ -9,30 +14,46 @@ pub const HTTP_BUCKETS: [f64; 13] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) struct HttpKey {
-    pub(super) endpoint: String,
-    pub(super) method: &'static str,
-    pub(super) status: u16,
+fn histogram() -> Histogram {
+    Histogram::new(HTTP_BUCKETS)
 }
 
-#[derive(Debug, Clone, Default)]
-pub(super) struct Histogram {
-    /// Observations per bucket (not cumulative); the last slot is "above every bound".
-    pub(super) buckets: [u64; HTTP_BUCKETS.len() + 1],
-    pub(super) count: u64,
-    pub(super) sum: f64,
+/// The latency histograms.
+#[derive(Debug)]
+pub(super) struct HttpLatency(Family<Labels, Histogram, fn() -> Histogram>);
+
+impl Default for HttpLatency {
+    fn default() -> Self {
+        HttpLatency(Family::new_with_constructor(histogram))
+    }
 }
 
-impl Histogram {
-    pub(super) fn observe(&mut self, seconds: f64) {
-        let slot = HTTP_BUCKETS
-            .iter()
-            .position(|bound| seconds <= *bound)
-            .unwrap_or(HTTP_BUCKETS.len());
-        self.buckets[slot] += 1;
-        self.count += 1;
-        self.sum += seconds;
+impl HttpLatency {
+    pub(super) fn observe(
+        &self,
+        endpoint: &str,
+        method: &'static str,
+        status: u16,
+        took: Duration,
+    ) {
+        self.0
+            .get_or_create(&vec![
+                ("endpoint", endpoint.to_owned()),
+                ("method", method.to_owned()),
+                ("status", status.to_string()),
+            ])
+            .observe(took.as_secs_f64());
+    }
+}
+
+impl Collector for HttpLatency {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        describe(
+            &mut encoder,
+            "frontdesk_http_request_duration_seconds",
+            "Time to answer HTTP requests (until the response head), by route, method and status.",
+            &self.0,
+        )
     }
 }
 
@@ -52,28 +73,14 @@ pub fn method_label(method: &axum::http::Method) -> &'static str {
     }
 }
 
-/// Writes the latency histogram family.
-pub(super) fn render(out: &mut Exposition, http: &BTreeMap<HttpKey, Histogram>) {
-    let name = "frontdesk_http_request_duration_seconds";
-    out.family(
-        name,
-        "Time to answer HTTP requests (until the response head), by route, method and status.",
-        "histogram",
-    );
-    for (key, h) in http {
-        let status = key.status.to_string();
-        let labels = [
-            ("endpoint", key.endpoint.as_str()),
-            ("method", key.method),
-            ("status", status.as_str()),
-        ];
-        let mut cumulative = 0;
-        for (i, bound) in HTTP_BUCKETS.iter().enumerate() {
-            cumulative += h.buckets[i];
-            out.sample_with_le(name, &labels, &format_float(*bound), cumulative);
-        }
-        out.sample_with_le(name, &labels, "+Inf", h.count);
-        out.sample_named(&format!("{name}_sum"), &labels, &format_float(h.sum));
-        out.sample_named(&format!("{name}_count"), &labels, &h.count.to_string());
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_methods_share_one_label_value() {
+        let odd = axum::http::Method::from_bytes(b"BREW").unwrap();
+        assert_eq!(method_label(&odd), "other");
+        assert_eq!(method_label(&axum::http::Method::POST), "POST");
     }
 }

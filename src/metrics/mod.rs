@@ -1,262 +1,136 @@
-//! Prometheus metrics. This module owns the numbers the server keeps only for monitoring
-//! (HTTP latency histograms, configuration reloads, backups) and the rendering of
-//! everything `GET /metrics` shows in the Prometheus text exposition format (version 0.0.4).
+//! Prometheus metrics: the one `prometheus-client` registry `GET /metrics` encodes, built
+//! when the server starts ([`Metrics::new`]), and the few figures kept only for monitoring
+//! (HTTP latency, configuration reloads, backups).
 //!
-//! Most figures are not kept here at all: they are read at scrape time from where they
-//! already live. Counters come from the engine ([`crate::engine::EngineStats`]), the outbox
-//! worker ([`crate::outbox::OutboxStats`]) and the scheduler
-//! ([`crate::scheduler::SchedulerStats`]); gauges come from the store, through its indexes
-//! only: open requests are read from the `by_status` index of the two active statuses, never
-//! by walking every request ever filed. Counters start at zero when the process starts, as
-//! Prometheus expects (`rate()` and `increase()` handle the reset).
+//! Each counter is a `prometheus-client` metric owned by the module that counts it, which
+//! also hands the registry a collector that writes it: the engine
+//! ([`crate::engine::EngineCollector`]: writes and requests by department), the outbox
+//! ([`crate::outbox::OutboxCollector`]), the scheduler, Slack's status, and this module's
+//! [`ops`] and [`http`]. Figures that live elsewhere are read at scrape time by
+//! [`scrape::ScrapeCollector`]: the workers' liveness, the configuration in force, and the
+//! store through its indexes only ([`desk`], [`delivery`], [`timers`]). Counters start at
+//! zero when the process starts, as Prometheus expects (`rate()` and `increase()` handle the
+//! reset).
 //!
-//! The exposition format is written by hand ([`exposition`]): it is small, and writing it
-//! there keeps label escaping and the histogram layout in one reviewed place (tests parse the
-//! output with a Prometheus text-format parser). Each area of the desk has its section:
-//! [`desk`] (requests), [`delivery`] (the outbox and the writer), [`timers`], [`slack`] and
-//! [`http`]; this module adds the process, configuration and operations figures.
+//! A new family is a few lines: a metric in the module that counts it, written by that
+//! module's collector with [`crate::instrument::describe`]; or, for a figure read at scrape
+//! time, a section like [`timers`] called from the scrape collector (or a collector of its
+//! own registered in [`Metrics::new`]).
+//!
+//! The answer is OpenMetrics when the scraper asks for it, else the text format 0.0.4
+//! ([`format`]); both come from the same registry.
 
 mod delivery;
 mod desk;
-mod exposition;
+mod format;
 mod http;
-mod slack;
+mod ops;
+mod scrape;
 mod timers;
 
+pub use format::Format;
 pub use http::method_label;
+pub use scrape::Workers;
 
-use crate::config::current;
 use crate::config::SharedConfig;
-use crate::engine::Engine;
-use crate::outbox::OutboxWorker;
-use crate::scheduler::Scheduler;
-use crate::slack::status::SlackStatus;
-use exposition::Exposition;
-use http::{Histogram, HttpKey};
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::Mutex;
+use crate::engine::{Engine, EngineCollector};
+use crate::outbox::{OutboxCollector, OutboxWorker};
+use crate::scheduler::{Scheduler, SchedulerCollector};
+use crate::slack::status::{SlackCollector, SlackStatus};
+use http::HttpLatency;
+use ops::Ops;
+use prometheus_client::registry::Registry;
+use std::sync::Arc;
 use std::time::Duration;
 
-/// The `Content-Type` of the text exposition format.
-pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
-
-/// Where a scrape reads the figures not kept here.
-pub struct Sources<'a> {
-    pub engine: &'a Engine,
-    pub config: &'a SharedConfig,
-    pub outbox: &'a OutboxWorker,
-    pub scheduler: &'a Scheduler,
-    /// Each background worker by name, and whether it runs now.
-    pub workers: [(&'static str, bool); 2],
+/// What the registry reads from: the parts of the running server.
+pub struct Sources {
+    pub engine: Engine,
+    pub config: SharedConfig,
+    pub outbox: OutboxWorker,
+    pub scheduler: Scheduler,
+    pub workers: Workers,
     /// Slack's signals and Socket Mode connections, when Slack is on.
-    pub slack: Option<&'a SlackStatus>,
+    pub slack: Option<Arc<SlackStatus>>,
 }
 
-/// What the server counts for monitoring alone. One per process, shared by the HTTP layer,
-/// the reload handler and the backup endpoint.
-#[derive(Debug)]
+/// The registry, and what the server counts for monitoring alone. One per process, shared by
+/// the HTTP layer, the reload handler and the backup endpoint.
 pub struct Metrics {
-    http: Mutex<BTreeMap<HttpKey, Histogram>>,
-    reloads_ok: AtomicU64,
-    reloads_failed: AtomicU64,
-    /// Unix seconds of the last successful (re)load; the start counts as the first load.
-    last_reload_ok: AtomicI64,
-    backups_ok: AtomicU64,
-    backups_failed: AtomicU64,
-    started_at: i64,
+    registry: Registry,
+    ops: Arc<Ops>,
+    http: Arc<HttpLatency>,
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
-        let now = chrono::Utc::now().timestamp();
-        Metrics {
-            http: Mutex::new(BTreeMap::new()),
-            reloads_ok: AtomicU64::new(0),
-            reloads_failed: AtomicU64::new(0),
-            last_reload_ok: AtomicI64::new(now),
-            backups_ok: AtomicU64::new(0),
-            backups_failed: AtomicU64::new(0),
-            started_at: now,
-        }
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics").finish_non_exhaustive()
     }
 }
 
 impl Metrics {
+    /// Builds the registry: every family `/metrics` shows, in the order it shows them.
+    pub fn new(sources: Sources) -> Metrics {
+        let ops = Arc::new(Ops::default());
+        let http = Arc::new(HttpLatency::default());
+        let mut registry = Registry::default();
+        registry.register_collector(Box::new(ops.clone()));
+        // Before the scrape-time figures: it settles which departments have series, which
+        // the open requests then follow.
+        registry.register_collector(Box::new(EngineCollector(sources.engine.clone())));
+        registry.register_collector(Box::new(scrape::ScrapeCollector {
+            engine: sources.engine,
+            config: sources.config,
+            workers: sources.workers,
+        }));
+        registry.register_collector(Box::new(OutboxCollector(sources.outbox)));
+        registry.register_collector(Box::new(SchedulerCollector(
+            sources.scheduler.stats.clone(),
+        )));
+        if let Some(slack) = sources.slack {
+            registry.register_collector(Box::new(SlackCollector(slack)));
+        }
+        registry.register_collector(Box::new(http.clone()));
+        Metrics {
+            registry,
+            ops,
+            http,
+        }
+    }
+
     /// Records one HTTP request. `endpoint` is the route's pattern (`/slack/events`), never
     /// the raw path, so the number of series stays bounded.
     pub fn observe_http(&self, endpoint: &str, method: &'static str, status: u16, took: Duration) {
-        let key = HttpKey {
-            endpoint: endpoint.to_owned(),
-            method,
-            status,
-        };
-        self.http
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(key)
-            .or_default()
-            .observe(took.as_secs_f64());
+        self.http.observe(endpoint, method, status, took);
     }
 
     pub fn reload_succeeded(&self) {
-        self.reloads_ok.fetch_add(1, Ordering::Relaxed);
-        self.last_reload_ok
-            .store(chrono::Utc::now().timestamp(), Ordering::Relaxed);
+        self.ops.reload_succeeded();
     }
 
     pub fn reload_failed(&self) {
-        self.reloads_failed.fetch_add(1, Ordering::Relaxed);
+        self.ops.reload_failed();
     }
 
     pub fn backup_finished(&self, ok: bool) {
-        if ok {
-            self.backups_ok.fetch_add(1, Ordering::Relaxed);
-        } else {
-            self.backups_failed.fetch_add(1, Ordering::Relaxed);
+        self.ops.backup_finished(ok);
+    }
+
+    /// Everything /metrics shows, in `format`. Reads the store (through its indexes), so call
+    /// it off the async runtime's worker threads.
+    ///
+    /// # Errors
+    /// Only the writer's, which doesn't fail for a `String`.
+    pub fn encode(&self, format: Format) -> Result<String, std::fmt::Error> {
+        let mut out = String::new();
+        match format {
+            Format::Text => {
+                prometheus_client::encoding::prometheus_text::encode(&mut out, &self.registry)?
+            }
+            Format::OpenMetrics => {
+                prometheus_client::encoding::text::encode(&mut out, &self.registry)?
+            }
         }
-    }
-
-    /// Everything /metrics shows, in the text exposition format. Reads the store (through
-    /// its indexes), so call it off the async runtime's worker threads.
-    pub fn render(&self, state: &Sources<'_>) -> String {
-        let mut out = Exposition::default();
-        let config = current(state.config);
-
-        out.family(
-            "frontdesk_build_info",
-            "The running frontdesk version; always 1.",
-            "gauge",
-        );
-        out.sample(
-            "frontdesk_build_info",
-            &[("version", env!("CARGO_PKG_VERSION"))],
-            1,
-        );
-        out.family(
-            "frontdesk_start_time_seconds",
-            "When the process started, in Unix seconds.",
-            "gauge",
-        );
-        out.sample("frontdesk_start_time_seconds", &[], self.started_at);
-        out.family(
-            "frontdesk_worker_up",
-            "1 while the background worker runs (0 when workers are off or stopped).",
-            "gauge",
-        );
-        for (worker, up) in state.workers {
-            out.sample("frontdesk_worker_up", &[("worker", worker)], u64::from(up));
-        }
-
-        // ---- configuration ----
-        out.family(
-            "frontdesk_departments",
-            "Departments in the configuration in force.",
-            "gauge",
-        );
-        out.sample("frontdesk_departments", &[], config.departments.len());
-        out.family(
-            "frontdesk_config_reloads_total",
-            "Configuration reloads (SIGHUP) by result; a failed reload keeps the old configuration.",
-            "counter",
-        );
-        out.sample(
-            "frontdesk_config_reloads_total",
-            &[("result", "success")],
-            self.reloads_ok.load(Ordering::Relaxed),
-        );
-        out.sample(
-            "frontdesk_config_reloads_total",
-            &[("result", "failure")],
-            self.reloads_failed.load(Ordering::Relaxed),
-        );
-        out.family(
-            "frontdesk_config_last_reload_success_timestamp_seconds",
-            "When the configuration in force was loaded, in Unix seconds.",
-            "gauge",
-        );
-        out.sample(
-            "frontdesk_config_last_reload_success_timestamp_seconds",
-            &[],
-            self.last_reload_ok.load(Ordering::Relaxed),
-        );
-
-        delivery::render_writer(&mut out, state);
-
-        let mut store_ok = desk::render(&mut out, state, &config);
-        delivery::render(&mut out, state);
-        store_ok &= timers::render(&mut out, state);
-
-        // ---- operations ----
-        out.family(
-            "frontdesk_backups_total",
-            "Backups served through POST /admin/backup, by result.",
-            "counter",
-        );
-        out.sample(
-            "frontdesk_backups_total",
-            &[("result", "success")],
-            self.backups_ok.load(Ordering::Relaxed),
-        );
-        out.sample(
-            "frontdesk_backups_total",
-            &[("result", "failure")],
-            self.backups_failed.load(Ordering::Relaxed),
-        );
-        out.family(
-            "frontdesk_store_readable",
-            "1 when every store read this scrape made succeeded.",
-            "gauge",
-        );
-        out.sample("frontdesk_store_readable", &[], u64::from(store_ok));
-
-        if let Some(slack) = &state.slack {
-            slack::render(&mut out, slack);
-        }
-
-        let http = self.http.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        http::render(&mut out, &http);
-        out.text
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::exposition::{escape_help, escape_label, format_float};
-    use super::http::{Histogram, HTTP_BUCKETS};
-    use super::*;
-
-    #[test]
-    fn label_values_and_help_are_escaped() {
-        assert_eq!(escape_label(r#"a"b\c"#), r#"a\"b\\c"#);
-        assert_eq!(escape_label("x\ny"), "x\\ny");
-        assert_eq!(escape_help("a\\b\nc \"q\""), "a\\\\b\\nc \"q\"");
-    }
-
-    #[test]
-    fn histogram_buckets_take_the_first_bound_at_or_above() {
-        let mut h = Histogram::default();
-        h.observe(0.001);
-        h.observe(0.003);
-        h.observe(99.0);
-        assert_eq!(h.buckets[0], 1);
-        assert_eq!(h.buckets[2], 1);
-        assert_eq!(h.buckets[HTTP_BUCKETS.len()], 1);
-        assert_eq!(h.count, 3);
-    }
-
-    #[test]
-    fn floats_are_written_the_way_prometheus_reads_them() {
-        assert_eq!(format_float(1.0), "1.0");
-        assert_eq!(format_float(0.0025), "0.0025");
-        assert_eq!(format_float(f64::INFINITY), "+Inf");
-        assert_eq!(format_float(f64::NAN), "NaN");
-    }
-
-    #[test]
-    fn unknown_methods_share_one_label_value() {
-        let odd = axum::http::Method::from_bytes(b"BREW").unwrap();
-        assert_eq!(method_label(&odd), "other");
-        assert_eq!(method_label(&axum::http::Method::POST), "POST");
+        Ok(out)
     }
 }

@@ -19,16 +19,15 @@
 
 mod limit;
 pub(crate) mod pace;
+mod stats;
 mod worker;
 
 pub use limit::{AdaptiveLimit, Signal};
+pub use stats::{OutboxCollector, OutboxStats};
 pub use worker::{Attempt, OutboxError, OutboxWorker};
 
-use crate::core::{Platform, PostRef, RequestId};
+use crate::core::{PostRef, RequestId};
 use crate::store::OutboxItem;
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
 use std::time::Duration;
 
 /// The longest one delivery may take, all platform calls included.
@@ -107,38 +106,6 @@ impl RetryPolicy {
         );
         exp.min(self.max_backoff)
             .max(asked.unwrap_or(Duration::ZERO))
-    }
-}
-
-/// Counters the worker keeps for /metrics.
-#[derive(Debug, Default)]
-pub struct OutboxStats {
-    pub delivered: AtomicU64,
-    pub failed: AtomicU64,
-    pub dead: AtomicU64,
-    /// Deliveries started and not finished.
-    pub in_flight: AtomicU64,
-    /// (platform, kind, outcome) → count
-    pub by_method: Mutex<HashMap<(String, String, String), u64>>,
-    /// (platform, paced or paused) → deliveries put off
-    pub deferred: Mutex<HashMap<(String, &'static str), u64>>,
-}
-
-impl OutboxStats {
-    fn count(&self, platform: Platform, kind: &str, outcome: &str) {
-        let mut m = self.by_method.lock().unwrap_or_else(|e| e.into_inner());
-        *m.entry((platform.to_string(), kind.to_string(), outcome.to_string()))
-            .or_default() += 1;
-    }
-
-    fn count_deferral(&self, platform: Platform, reason: Deferral) {
-        let mut m = self.deferred.lock().unwrap_or_else(|e| e.into_inner());
-        *m.entry((platform.to_string(), reason.as_str()))
-            .or_default() += 1;
-    }
-
-    fn add(counter: &AtomicU64) {
-        counter.fetch_add(1, Ordering::Relaxed);
     }
 }
 

@@ -173,8 +173,7 @@ impl OutboxWorker {
                         )
                     })
                     .await??;
-                OutboxStats::add(&self.stats.delivered);
-                self.stats.count(item.platform, kind, "ok");
+                self.stats.count(item.platform, kind, true);
                 tracing::debug!("delivered");
                 Ok((Attempt::Delivered(id), Signal::Quick))
             }
@@ -189,8 +188,7 @@ impl OutboxWorker {
                 Ok((Attempt::Deferred { id, at }, Signal::Neutral))
             }
             Err(err) => {
-                OutboxStats::add(&self.stats.failed);
-                self.stats.count(item.platform, kind, "error");
+                self.stats.count(item.platform, kind, false);
                 let signal = match &err {
                     DeliveryError::Retry { .. } => Signal::Overloaded,
                     _ => Signal::Neutral,
@@ -211,7 +209,7 @@ impl OutboxWorker {
                     self.engine
                         .write(move |store| store.dead_letter(&item))
                         .await??;
-                    OutboxStats::add(&self.stats.dead);
+                    self.stats.dead.inc();
                     return Ok((Attempt::DeadLettered(id), signal));
                 }
                 let asked = match &err {
@@ -313,7 +311,7 @@ impl OutboxWorker {
         };
         for item in items {
             in_flight.insert(item.id);
-            self.stats.in_flight.fetch_add(1, Ordering::Relaxed);
+            self.stats.in_flight.inc();
             let worker = self.clone();
             let (id, span) = (item.id, delivery_span(&item));
             tasks.spawn(
@@ -364,7 +362,7 @@ impl OutboxWorker {
             }
         };
         in_flight.remove(&id);
-        self.stats.in_flight.fetch_sub(1, Ordering::Relaxed);
+        self.stats.in_flight.dec();
         match result {
             Ok((_, signal)) => {
                 let signal = if signal == Signal::Quick && started.elapsed() > QUICK {

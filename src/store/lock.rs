@@ -25,9 +25,15 @@ const RELEASE_PATIENCE: Duration = Duration::from_secs(5);
 pub(super) fn open_error(dir: &Path, source: sled::Error) -> StoreError {
     let path = dir.to_path_buf();
     if matches!(source, sled::Error::Io(_)) && lock_held(dir) {
-        StoreError::Locked { path, source }
+        StoreError::Locked {
+            path,
+            source: Box::new(source),
+        }
     } else {
-        StoreError::Open { path, source }
+        StoreError::Open {
+            path,
+            source: Box::new(source),
+        }
     }
 }
 
@@ -194,5 +200,20 @@ mod tests {
             Err(StoreError::Open { .. }) => {}
             other => panic!("expected Open, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_storage_engine_failure_is_kept_as_the_cause() {
+        let error = StoreError::from(sled::Error::Unsupported("no such thing".into()));
+        assert!(matches!(error, StoreError::Backend(_)));
+        let cause = std::error::Error::source(&error).expect("a cause");
+        assert!(cause.to_string().contains("no such thing"), "{cause}");
+        assert_eq!(
+            crate::telemetry::chain(&error)
+                .to_string()
+                .matches("no such thing")
+                .count(),
+            1
+        );
     }
 }

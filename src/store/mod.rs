@@ -58,13 +58,22 @@ const CHUNK_BYTES: usize = 8 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("opening the store at {path}")]
-    Open { path: PathBuf, source: sled::Error },
+    Open {
+        path: PathBuf,
+        #[source]
+        source: BackendError,
+    },
     /// Another handle holds the directory's lock: a running server, or a store this process
-    /// has open. `source` is sled's report of it, which is what users are shown.
+    /// has open. `source` is the storage engine's report of it, which is what users are shown.
     #[error("opening the store at {path}")]
-    Locked { path: PathBuf, source: sled::Error },
+    Locked {
+        path: PathBuf,
+        #[source]
+        source: BackendError,
+    },
+    /// The storage engine failed a read or a write.
     #[error("store I/O")]
-    Sled(#[from] sled::Error),
+    Backend(#[source] BackendError),
     #[error("corrupt value in tree {tree}: {message}")]
     Corrupt { tree: &'static str, message: String },
     #[error("the data in {path} has schema version {found}, newer than this frontdesk understands ({supported}); upgrade frontdesk")]
@@ -82,6 +91,16 @@ pub enum StoreError {
         found: u64,
         wanted: u64,
     },
+}
+
+/// A storage engine's own error, kept as the cause of a [`StoreError`] so that the error's
+/// type names no engine: the next backend brings its own.
+pub type BackendError = Box<dyn std::error::Error + Send + Sync>;
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        StoreError::Backend(Box::new(e))
+    }
 }
 
 /// A message waiting to be delivered, with its retry state.

@@ -287,7 +287,7 @@ fn assert_draft_cancelled(w: &World, t: &Transition) {
 }
 
 /// Scripts that leave carol's draft at each step.
-fn at_every_step() -> Vec<(&'static str, Script)> {
+pub(super) fn at_every_step() -> Vec<(&'static str, Script)> {
     vec![
         ("choose department", |w| {
             w.command("carol", "");

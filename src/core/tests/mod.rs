@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 mod claim_and_messages;
 mod close_and_cancel;
 mod confidential;
+mod german_words;
 mod intake_questions;
 mod intake_start;
 mod intake_submit;

@@ -126,7 +126,7 @@ fn parse_value(s: &str) -> Option<f64> {
 
 /// `name{a="x",b="y"}` → (name, [(a, x), (b, y)]), strictly: quoted values with only the
 /// escapes `\\`, `\"` and `\n`, no duplicate label names.
-fn parse_series(s: &str) -> Result<(String, Vec<(String, String)>), String> {
+pub fn parse_series(s: &str) -> Result<(String, Vec<(String, String)>), String> {
     let Some(open) = s.find('{') else {
         return if is_metric_name(s) {
             Ok((s.to_string(), vec![]))

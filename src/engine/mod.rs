@@ -12,11 +12,13 @@ use crate::core::{
 };
 use crate::store::{CommitOutcome, DeskStore, StepWrite, StoreError, TimerId};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::{oneshot, Notify};
 use tracing::Instrument;
+
+mod stats;
+pub use stats::{DeskCounters, EngineCollector, EngineStats};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -42,51 +44,6 @@ pub struct StepOutcome {
     pub timers_scheduled: usize,
     /// The history entries the step appended, with their request's department (for metrics).
     pub events: Vec<(String, Event)>,
-}
-
-/// Counters for /metrics: what the desk recorded in requests' histories since the start.
-#[derive(Debug, Default)]
-pub struct EngineStats {
-    /// (department, event kind: created, claimed, closed, reopened, cancelled, …) → count
-    pub events: Mutex<HashMap<(String, &'static str), u64>>,
-    /// (department, rating 1–5) → count
-    pub ratings: Mutex<HashMap<(String, u8), u64>>,
-    /// Jobs the writer ran, and the flushes that made them durable: their ratio is the size
-    /// of the average group commit.
-    pub jobs: AtomicU64,
-    pub flushes: AtomicU64,
-    /// Jobs sent to the writer and not yet taken up: its backlog.
-    pub queued: AtomicU64,
-}
-
-impl EngineStats {
-    fn record(&self, events: &[(String, Event)]) {
-        if events.is_empty() {
-            return;
-        }
-        let mut counts = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        let mut ratings = self.ratings.lock().unwrap_or_else(|e| e.into_inner());
-        for (department, event) in events {
-            let kind = match event {
-                Event::Created => "created",
-                Event::Claimed => "claimed",
-                Event::AgentReplied { .. } => "agent_replied",
-                Event::RequesterReplied { .. } => "requester_replied",
-                Event::Closed => "closed",
-                Event::Reopened => "reopened",
-                Event::Cancelled => "cancelled",
-                Event::Rated { rating } => {
-                    *ratings.entry((department.clone(), *rating)).or_default() += 1;
-                    "rated"
-                }
-                Event::Commented { .. } => "commented",
-                Event::Reminded { .. } => "reminded",
-                Event::SurveyReminded => "survey_reminded",
-                Event::ContentRemoved => "content_removed",
-            };
-            *counts.entry((department.clone(), kind)).or_default() += 1;
-        }
-    }
 }
 
 type Completion = Box<dyn FnOnce() + Send>;
@@ -230,9 +187,9 @@ impl Engine {
         let jobs = self.inner.jobs.lock().unwrap_or_else(|e| e.into_inner());
         let sender = jobs.as_ref().ok_or(EngineError::Stopped)?;
         // Counted before it can be taken, so the count never goes below zero.
-        self.inner.stats.queued.fetch_add(1, Ordering::Relaxed);
+        self.inner.stats.queued.inc();
         if sender.send(job).is_err() {
-            self.inner.stats.queued.fetch_sub(1, Ordering::Relaxed);
+            self.inner.stats.queued.dec();
             return Err(EngineError::Stopped);
         }
         Ok(rx)
@@ -287,7 +244,7 @@ impl Engine {
     }
 
     fn after_commit(&self, outcome: &StepOutcome) {
-        self.inner.stats.record(&outcome.events);
+        self.inner.stats.desk.record(&outcome.events);
         if outcome.applied {
             let ids: Vec<String> = outcome.requests.iter().map(|r| r.id.to_string()).collect();
             tracing::debug!(
@@ -377,11 +334,11 @@ const MAX_BATCH: usize = 256;
 
 fn writer_loop(store: &dyn DeskStore, rx: mpsc::Receiver<Job>, stats: &EngineStats) {
     while let Ok(first) = rx.recv() {
-        stats.queued.fetch_sub(1, Ordering::Relaxed);
+        stats.queued.dec();
         let mut done: Vec<Completion> = vec![first(store)];
         drain(store, &rx, &stats.queued, &mut done);
-        stats.jobs.fetch_add(done.len() as u64, Ordering::Relaxed);
-        stats.flushes.fetch_add(1, Ordering::Relaxed);
+        stats.jobs.inc_by(done.len() as u64);
+        stats.flushes.inc();
         if let Err(e) = store.flush() {
             // Callers are answered only after a successful flush; on failure they learn the
             // engine stopped, and nothing is acknowledged that may not be on disk.
@@ -397,13 +354,13 @@ fn writer_loop(store: &dyn DeskStore, rx: mpsc::Receiver<Job>, stats: &EngineSta
 fn drain(
     store: &dyn DeskStore,
     rx: &mpsc::Receiver<Job>,
-    queued: &AtomicU64,
+    queued: &prometheus_client::metrics::gauge::Gauge,
     done: &mut Vec<Completion>,
 ) {
     while done.len() < MAX_BATCH {
         match rx.try_recv() {
             Ok(job) => {
-                queued.fetch_sub(1, Ordering::Relaxed);
+                queued.dec();
                 done.push(job(store));
             }
             Err(_) => break,
