@@ -82,6 +82,8 @@ impl EngineStats {
                 Event::Commented { .. } => "commented",
                 Event::Reminded { .. } => "reminded",
                 Event::SurveyReminded => "survey_reminded",
+                Event::ResolutionReminded { .. } => "resolution_reminded",
+                Event::Escalated { .. } => "escalated",
             };
             *counts.entry((department.clone(), kind)).or_default() += 1;
         }
@@ -419,7 +421,8 @@ fn platform_for(out: &Outgoing, requests: &[Request]) -> Platform {
         Outgoing::ThreadReply { thread, .. } => thread.platform,
         Outgoing::PostCard { request }
         | Outgoing::UpdateCard { request }
-        | Outgoing::ThreadPost { request, .. } => requests
+        | Outgoing::ThreadPost { request, .. }
+        | Outgoing::ChannelPost { request, .. } => requests
             .iter()
             .find(|r| &r.id == request)
             .map(|r| r.platform())

@@ -322,6 +322,7 @@ impl Config {
             p.positive(&format!("{at}.remind_every"), dept.remind_every);
 
             check_fields(&at, &dept.fields, p);
+            p.0.extend(super::service_levels::problems(&at, dept));
         }
     }
 }

@@ -284,6 +284,7 @@ impl Desk<'_> {
         }
         self.responded(id);
         self.cancel_timers(TimerFilter::FirstResponse(id.clone()));
+        self.stop_service_clocks(id);
         self.send(Outgoing::UpdateCard {
             request: id.clone(),
         });
@@ -371,6 +372,7 @@ impl Desk<'_> {
         }
         let requester = r.requester.clone();
         self.cancel_timers(TimerFilter::SurveyReminder(id.clone()));
+        self.resume_resolution_clock(id);
         self.send(Outgoing::UpdateCard {
             request: id.clone(),
         });
@@ -502,7 +504,11 @@ impl Desk<'_> {
         let Some(dept) = self.department_of(r).cloned() else {
             return;
         };
-        let waited = self.now - r.created_at;
+        let r = r.clone();
+        let Some(waited) = self.first_response_chase(&r, round) else {
+            return;
+        };
+        let next = self.next_first_response_reminder(&r);
         let now = self.now;
         let r = self.request_mut(id).expect("checked above");
         r.reminders_sent = round + 1;
@@ -529,7 +535,7 @@ impl Desk<'_> {
             ),
         });
         self.schedule(
-            now + dept.remind_every,
+            next,
             TimerKind::FirstResponse {
                 request: id.clone(),
                 round: round + 1,

@@ -6,6 +6,7 @@
 //! so it is tested here without a runtime.
 
 pub(crate) mod actions;
+pub(crate) mod calendar;
 pub(crate) mod effect;
 pub(crate) mod ids;
 pub(crate) mod input;
@@ -16,11 +17,13 @@ pub(crate) mod model;
 pub(crate) mod rules;
 #[cfg(test)]
 pub(crate) mod shown;
+pub(crate) mod sla;
 pub(crate) mod survey;
 pub(crate) mod text;
 pub(crate) mod typed;
 
 pub use actions::{actions_for, card_choices, Role};
+pub use calendar::Calendar;
 pub use effect::{Conversation, Effect, Outgoing, Timer, TimerFilter, TimerKind};
 pub use ids::{Platform, PostRef, RequestId, Timestamp, UserRef};
 pub use input::{is_card_reply, Input, Place};
@@ -30,6 +33,7 @@ pub use model::{
     Survey, SurveyState,
 };
 pub use rules::{Department, Field, FieldKind, Rules};
+pub use sla::{first_response_met, resolution_met, EscalationStep, Notify, ServiceLevels, Until};
 pub use survey::Sample;
 pub use typed::{typed_choice, typed_command, ButtonWords, TypedCommand};
 
@@ -572,6 +576,8 @@ impl<'r> Desk<'r> {
             TimerKind::FirstResponse { request, round } => self.first_response_due(&request, round),
             TimerKind::SurveyReminder { request } => self.survey_reminder_due(&request),
             TimerKind::DraftExpiry { user } => self.draft_expiry_due(&user),
+            TimerKind::Resolution { request, round } => self.resolution_due(&request, round),
+            TimerKind::Escalation { request, step } => self.escalation_due(&request, step),
         }
     }
 }

@@ -64,6 +64,10 @@ pub fn event_text(e: &Event) -> String {
         Event::Commented { text } => format!("commented: {text}"),
         Event::Reminded { round } => format!("sent service-level reminder #{round}"),
         Event::SurveyReminded => "reminded the requester about the survey".into(),
+        Event::ResolutionReminded { round } => {
+            format!("sent resolution service-level reminder #{round}")
+        }
+        Event::Escalated { step } => format!("escalated (step {step})"),
     }
 }
 

@@ -10,6 +10,7 @@ use super::*;
 use chrono::{Duration, TimeZone, Utc};
 use std::collections::BTreeMap;
 
+mod calendar;
 mod claim_and_messages;
 mod close_and_cancel;
 mod intake_questions;
