@@ -17,6 +17,7 @@ mod intake_questions;
 mod intake_start;
 mod intake_submit;
 mod odd_input_and_help;
+mod service_levels;
 mod story;
 mod survey;
 mod survey_policy;
