@@ -42,6 +42,8 @@ pub struct StepOutcome {
     pub timers_scheduled: usize,
     /// The history entries the step appended, with their request's department (for metrics).
     pub events: Vec<(String, Event)>,
+    /// The service levels the step settled: (department, level, met), for metrics.
+    pub service_levels: Vec<(String, core::Level, bool)>,
 }
 
 /// Counters for /metrics: what the desk recorded in requests' histories since the start.
@@ -51,6 +53,8 @@ pub struct EngineStats {
     pub events: Mutex<HashMap<(String, &'static str), u64>>,
     /// (department, rating 1–5) → count
     pub ratings: Mutex<HashMap<(String, u8), u64>>,
+    /// (department, service level) → (met, missed), as settled since the start.
+    pub service_levels: Mutex<HashMap<(String, core::Level), (u64, u64)>>,
     /// Jobs the writer ran, and the flushes that made them durable: their ratio is the size
     /// of the average group commit.
     pub jobs: AtomicU64,
@@ -60,6 +64,24 @@ pub struct EngineStats {
 }
 
 impl EngineStats {
+    fn record_service_levels(&self, settled: &[(String, core::Level, bool)]) {
+        if settled.is_empty() {
+            return;
+        }
+        let mut counts = self
+            .service_levels
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        for (department, level, met) in settled {
+            let (m, x) = counts.entry((department.clone(), *level)).or_default();
+            if *met {
+                *m += 1;
+            } else {
+                *x += 1;
+            }
+        }
+    }
+
     fn record(&self, events: &[(String, Event)]) {
         if events.is_empty() {
             return;
@@ -289,6 +311,9 @@ impl Engine {
 
     fn after_commit(&self, outcome: &StepOutcome) {
         self.inner.stats.record(&outcome.events);
+        self.inner
+            .stats
+            .record_service_levels(&outcome.service_levels);
         if outcome.applied {
             let ids: Vec<String> = outcome.requests.iter().map(|r| r.id.to_string()).collect();
             tracing::debug!(
@@ -476,6 +501,7 @@ pub(crate) fn apply_step(
     // What the step needs loaded is the core's rule; the store only reads.
     let snapshot = core::load_snapshot(&StoreSource(store), &input, rules)?;
     let requests = snapshot.requests.clone();
+    let before = requests.clone();
     let history_before: HashMap<core::RequestId, usize> = requests
         .iter()
         .map(|r| (r.id.clone(), r.history.len()))
@@ -522,6 +548,20 @@ pub(crate) fn apply_step(
                         .map(|h| (r.department.clone(), h.event.clone()))
                 })
                 .collect();
+            let service_levels = transition
+                .requests
+                .iter()
+                .flat_map(|r| {
+                    let Some(d) = rules.department(&r.department) else {
+                        return Vec::new();
+                    };
+                    let before = before.iter().find(|b| b.id == r.id);
+                    core::settled(before, r, d.first_response_sla, &d.service, now)
+                        .into_iter()
+                        .map(|(level, met)| (r.department.clone(), level, met))
+                        .collect()
+                })
+                .collect();
             Ok(StepOutcome {
                 applied: true,
                 replies,
@@ -529,6 +569,7 @@ pub(crate) fn apply_step(
                 outbox_ids,
                 timers_scheduled: schedule.len(),
                 events,
+                service_levels,
             })
         }
         CommitOutcome::Duplicate | CommitOutcome::TimerGone => Ok(StepOutcome::default()),

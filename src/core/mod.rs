@@ -33,7 +33,10 @@ pub use model::{
     Survey, SurveyState,
 };
 pub use rules::{Department, Field, FieldKind, Rules};
-pub use sla::{first_response_met, resolution_met, EscalationStep, Notify, ServiceLevels, Until};
+pub use sla::{
+    first_response_met, resolution_met, settled, EscalationStep, Level, Notify, ServiceLevels,
+    Until,
+};
 pub use survey::Sample;
 pub use typed::{typed_choice, typed_command, ButtonWords, TypedCommand};
 

@@ -150,6 +150,47 @@ pub fn resolution_met(levels: &ServiceLevels, r: &Request, now: Timestamp) -> Op
     }
 }
 
+/// A service level a request is measured by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    FirstResponse,
+    Resolution,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::FirstResponse => "first_response",
+            Level::Resolution => "resolution",
+        }
+    }
+}
+
+/// The service levels a step settled for a request, as `(level, met)`: the first response
+/// when it was just given, the resolution when the request was just closed (each close of a
+/// reopened request counts again). `before` is the request as it was before the step.
+pub fn settled(
+    before: Option<&Request>,
+    after: &Request,
+    first_response_sla: Duration,
+    levels: &ServiceLevels,
+    now: Timestamp,
+) -> Vec<(Level, bool)> {
+    let mut out = Vec::new();
+    let responded_before = before.is_some_and(|b| b.first_response_at.is_some());
+    if !responded_before && after.first_response_at.is_some() {
+        let met = levels.first_response_time(after, now) <= first_response_sla;
+        out.push((Level::FirstResponse, met));
+    }
+    let closed_before = before.is_some_and(|b| b.status == super::Status::Closed);
+    if let (Some(sla), false, super::Status::Closed) =
+        (levels.resolution_sla, closed_before, after.status)
+    {
+        out.push((Level::Resolution, levels.resolution_time(after, now) <= sla));
+    }
+    out
+}
+
 impl Desk<'_> {
     /// Sets the clocks of a request just filed: the first-response reminder, the resolution
     /// reminder and the first escalation step.

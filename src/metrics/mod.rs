@@ -13,13 +13,14 @@
 //! The exposition format is written by hand ([`exposition`]): it is small, and writing it
 //! there keeps label escaping and the histogram layout in one reviewed place (tests parse the
 //! output with a Prometheus text-format parser). Each area of the desk has its section:
-//! [`desk`] (requests), [`delivery`] (the outbox and the writer), [`timers`], [`slack`] and
+//! [`desk`] (requests), [`service_levels`] (attainment), [`delivery`] (the outbox and the writer), [`timers`], [`slack`] and
 //! [`http`]; this module adds the process, configuration and operations figures.
 
 mod delivery;
 mod desk;
 mod exposition;
 mod http;
+mod service_levels;
 mod slack;
 mod timers;
 
@@ -184,6 +185,7 @@ impl Metrics {
         delivery::render_writer(&mut out, state);
 
         let mut store_ok = desk::render(&mut out, state, &config);
+        service_levels::render(&mut out, state, &config);
         delivery::render(&mut out, state);
         store_ok &= timers::render(&mut out, state);
 
