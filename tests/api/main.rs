@@ -31,6 +31,7 @@ mod manifests;
 mod ops;
 mod process;
 mod reports;
+mod service_levels;
 mod slack;
 mod socket_mode;
 mod spans;
