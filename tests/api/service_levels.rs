@@ -311,3 +311,52 @@ async fn on_teams_the_ladder_escalates_in_business_hours_only() {
         .iter()
         .all(|c| !c.shown().contains("Escalation")));
 }
+
+#[test]
+fn check_config_names_each_wrong_service_level_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("levels.toml");
+    std::fs::write(
+        &path,
+        r#"
+[[departments]]
+id = "it"
+name = "IT"
+prefix = "IT"
+slack_channel = "C0IT"
+timezone = "Europe/Berlinn"
+hours = ["Mon-Fri 09:00-13:00", "Fri 12:00-18:00"]
+holidays_ics = "/nonexistent/holidays.ics"
+
+[[departments.escalation]]
+after = "2h"
+notify = ["U0LEAD"]
+
+[[departments.escalation]]
+after = "1h"
+notify = ["C0ESC"]
+"#,
+    )
+    .unwrap();
+    let data_dir = dir.path().display().to_string();
+    let out = crate::helpers::process::frontdesk(
+        &["check-config", "--config", path.to_str().unwrap()],
+        &[("FRONTDESK_DATA_DIR", &data_dir)],
+    )
+    .output()
+    .expect("running frontdesk");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{all}");
+    for needle in [
+        "departments[0].timezone: unknown time zone \"Europe/Berlinn\"",
+        "departments[0].hours: \"Fri 12:00-18:00\" overlaps \"Mon-Fri 09:00-13:00\" on Fri",
+        "departments[0].holidays_ics: cannot read /nonexistent/holidays.ics",
+        "departments[0].escalation[1].after: 1h is not after the step before (2h)",
+    ] {
+        assert!(all.contains(needle), "{needle} in {all}");
+    }
+}
