@@ -501,7 +501,6 @@ pub(crate) fn apply_step(
     // What the step needs loaded is the core's rule; the store only reads.
     let snapshot = core::load_snapshot(&StoreSource(store), &input, rules)?;
     let requests = snapshot.requests.clone();
-    let before = requests.clone();
     let history_before: HashMap<core::RequestId, usize> = requests
         .iter()
         .map(|r| (r.id.clone(), r.history.len()))
@@ -510,9 +509,12 @@ pub(crate) fn apply_step(
     let mut all_requests = transition.requests.clone();
     all_requests.extend(
         requests
-            .into_iter()
-            .filter(|r| !transition.requests.iter().any(|t| t.id == r.id)),
+            .iter()
+            .filter(|r| !transition.requests.iter().any(|t| t.id == r.id))
+            .cloned(),
     );
+    // The requests as they were before the step, for the service levels it settled.
+    let before = requests;
     let mut schedule = Vec::new();
     let mut cancel = Vec::new();
     let mut outbox = Vec::new();

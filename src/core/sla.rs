@@ -424,7 +424,7 @@ impl Desk<'_> {
         }
     }
 
-    fn escalate(&mut self, r: &Request, step: u32, current: &super::sla::EscalationStep) {
+    fn escalate(&mut self, r: &Request, step: u32, current: &EscalationStep) {
         let now = self.now;
         let id = r.id.clone();
         if let Some(r) = self.request_mut(&id) {

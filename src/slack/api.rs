@@ -386,16 +386,8 @@ impl SlackApi {
         Ok(r.channel.id)
     }
 
-    /// The user's locale (`de-DE`) from `users.info` with `include_locale`; `None` when Slack
-    /// doesn't say.
-    ///
-    /// # Errors
-    /// See [`ApiError`].
-    pub async fn users_locale(&self, user: &str) -> Result<Option<String>, ApiError> {
-        Ok(self.users_info(user).await?.locale)
-    }
-
-    /// A user's locale and time zone (`users.info` with `include_locale`).
+    /// A user's locale (`de-DE`) and time zone (`Europe/Berlin`) from `users.info` with
+    /// `include_locale`; either is `None` when Slack doesn't say.
     ///
     /// # Errors
     /// See [`ApiError`].

@@ -416,6 +416,25 @@ mod tests {
     use super::*;
     use std::convert::Infallible;
 
+    #[test]
+    fn the_senders_time_zone_comes_from_local_timezone_or_client_info() {
+        let with = |extra: serde_json::Value| -> Activity {
+            let mut a = serde_json::json!({"type": "message", "text": "hi"});
+            a.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            serde_json::from_value(a).unwrap()
+        };
+        let client_info = serde_json::json!({"entities": [
+            {"type": "clientInfo", "locale": "de-DE", "country": "DE", "platform": "Web", "timezone": "Europe/Berlin"}
+        ]});
+        assert_eq!(with(client_info.clone()).time_zone(), Some("Europe/Berlin"));
+        let mut both = client_info;
+        both["localTimezone"] = "Asia/Tokyo".into();
+        assert_eq!(with(both).time_zone(), Some("Asia/Tokyo"));
+        assert_eq!(with(serde_json::json!({})).time_zone(), None);
+    }
+
     fn fixture(name: &str) -> Activity {
         let text = match name {
             "message_personal" => include_str!("../../tests/fixtures/teams/message_personal.json"),
