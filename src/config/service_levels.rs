@@ -6,7 +6,7 @@
 //! The `.ics` file is read here, when the rules are built (at start and on every reload), so
 //! the core never touches a file. Only what a holiday calendar needs is read from it: the
 //! start date of each `VEVENT` (`DTSTART`), and each following day up to its `DTEND` for
-//! all-day events spanning several days.
+//! all-day events spanning several days. Recurrence rules are not expanded.
 
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -277,11 +277,6 @@ impl Calendar {
             .take_while(|(s, _)| *s <= t)
             .any(|(s, e)| s <= t && t <= e)
     }
-
-    /// `t` as a local date and time in `zone`, for messages.
-    pub fn local(t: Timestamp, zone: Tz) -> NaiveDateTime {
-        t.with_timezone(&zone).naive_local()
-    }
 }
 
 /// The weekday names the catalogs know (`weekday-mon` …), Monday first.

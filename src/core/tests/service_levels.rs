@@ -316,3 +316,67 @@ fn a_timer_due_while_closed_waits_for_the_next_opening() {
                     round: 0
                 }));
 }
+
+#[test]
+fn notify_ids_are_read_by_their_shape() {
+    assert_eq!(Notify::parse("U0LEAD"), Notify::User("U0LEAD".into()));
+    assert_eq!(
+        Notify::parse("W0ENTERPRISE"),
+        Notify::User("W0ENTERPRISE".into())
+    );
+    assert_eq!(Notify::parse("S0TEAM"), Notify::Group("S0TEAM".into()));
+    assert_eq!(Notify::parse("C0ESC"), Notify::Channel("C0ESC".into()));
+    assert_eq!(
+        Notify::parse("G0PRIVATE"),
+        Notify::Channel("G0PRIVATE".into())
+    );
+    assert_eq!(
+        Notify::parse("19:escalations@thread.tacv2"),
+        Notify::Channel("19:escalations@thread.tacv2".into())
+    );
+    assert_eq!(Notify::parse("29:1lead"), Notify::User("29:1lead".into()));
+}
+
+#[test]
+fn settled_levels_are_told_when_the_first_response_is_given_and_at_close() {
+    let rules = office_rules();
+    let it = &rules.departments[0];
+    let filed = at("2024-03-04T09:00:00Z");
+    let open = Request::new(rid("IT-1"), "it", user("carol"), "x", filed);
+    let mut answered = open.clone();
+    answered.first_response_at = Some(filed + Duration::hours(1));
+    let now = filed + Duration::hours(1);
+    assert_eq!(
+        crate::core::settled(
+            Some(&open),
+            &answered,
+            it.first_response_sla,
+            &it.service,
+            now
+        ),
+        vec![(crate::core::Level::FirstResponse, true)]
+    );
+    assert!(crate::core::settled(
+        Some(&answered),
+        &answered,
+        it.first_response_sla,
+        &it.service,
+        now
+    )
+    .is_empty());
+    let mut closed = answered.clone();
+    closed.status = Status::Closed;
+    // Closed on Wednesday at 16:00 CET: 7h Monday + 7h Wednesday, over the 8h level.
+    let when = at("2024-03-06T15:00:00Z");
+    closed.closed_at = Some(when);
+    assert_eq!(
+        crate::core::settled(
+            Some(&answered),
+            &closed,
+            it.first_response_sla,
+            &it.service,
+            when
+        ),
+        vec![(crate::core::Level::Resolution, false)]
+    );
+}
