@@ -18,6 +18,9 @@ use super::{Desk, Outgoing, RequestId, TimerFilter, TimerKind, UserRef};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
+/// How late after closing time a timer due at closing time may still fire.
+const LATE_GRACE: Duration = Duration::minutes(5);
+
 /// What ends an escalation step: it fires only while this is not yet so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -257,14 +260,15 @@ impl Desk<'_> {
         })
     }
 
-    /// A timer came due while the department is closed (its hours changed since it was set):
-    /// moves it to the next opening. True when it did.
+    /// A timer came due while the department is closed (its hours changed since it was set,
+    /// or the desk was down when it fell due): moves it to the next opening. True when it did.
+    /// A timer set for closing time that fires a little late still fires.
     fn held_for_business_hours(&mut self, r: &Request, kind: &TimerKind) -> bool {
         let Some(dept) = self.rules.department(&r.department) else {
             return false;
         };
         let calendar = dept.service.calendar_for(r.priority);
-        if calendar.is_open(self.now) {
+        if calendar.is_open(self.now) || calendar.is_open(self.now - LATE_GRACE) {
             return false;
         }
         let at = calendar.next_open(self.now);
@@ -272,7 +276,8 @@ impl Desk<'_> {
         true
     }
 
-    /// The wait before the next first-response reminder, and the business time waited.
+    /// The business time a request has waited for its first response, when its reminder is
+    /// to be sent now; `None` when the reminder was moved to the next opening.
     pub(super) fn first_response_chase(&mut self, r: &Request, round: u32) -> Option<Duration> {
         let kind = TimerKind::FirstResponse {
             request: r.id.clone(),

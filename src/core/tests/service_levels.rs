@@ -380,3 +380,31 @@ fn settled_levels_are_told_when_the_first_response_is_given_and_at_close() {
         vec![(crate::core::Level::Resolution, false)]
     );
 }
+
+#[test]
+fn a_reminder_due_at_closing_time_that_fires_a_little_late_still_fires() {
+    let mut w = World::with(office_rules());
+    // Monday 4 March 2024, 13:00 CET: the first response is due at 17:00 CET.
+    w.now = at("2024-03-04T12:00:00Z");
+    file_it(&mut w, "carol", "high");
+    assert_eq!(
+        timer_at(&w, "first_response"),
+        vec![at("2024-03-04T16:00:00Z")]
+    );
+    w.now = at("2024-03-04T16:03:00Z");
+    let t = w.fire(TimerKind::FirstResponse {
+        request: rid("IT-1"),
+        round: 0,
+    });
+    has_text(
+        t.thread_posts("IT-1")[0],
+        "has waited 4h without a response",
+    );
+    // Much later, it waits for the morning.
+    w.now = at("2024-03-04T18:00:00Z");
+    let t = w.fire(TimerKind::FirstResponse {
+        request: rid("IT-1"),
+        round: 1,
+    });
+    assert!(t.thread_posts("IT-1").is_empty());
+}
