@@ -119,6 +119,26 @@ reopened-by = { $id } wurde wieder geöffnet von { $who }.
 reminder = ⏰ { $id } wartet seit { $waited } auf eine Antwort (Service-Level: { $sla }).
 reminder-escalated = { $user } ⏰ { $id } wartet seit { $waited } auf eine Antwort (Service-Level: { $sla }).
 
+## Service-Level nach Geschäftszeiten
+
+first-response-by = Eine erste Antwort erhalten Sie bis { $when }.
+local-time = { $day } { $time }
+local-date-time = { $day } { $date } { $time }
+local-time-zone = { $when } ({ $zone })
+weekday-mon = Montag
+weekday-tue = Dienstag
+weekday-wed = Mittwoch
+weekday-thu = Donnerstag
+weekday-fri = Freitag
+weekday-sat = Samstag
+weekday-sun = Sonntag
+resolution-reminder = ⏰ { $id } ist nach { $used } Geschäftszeit noch nicht gelöst (Service-Level für die Lösung: { $sla }); { $who }.
+resolution-nobody = niemand hat die Anfrage übernommen
+escalation-thread = { $who } { $what }
+escalation-unanswered = 🚨 Eskalation { $step }: { $id } ist seit { $waited } Geschäftszeit ohne Antwort.
+escalation-unresolved = 🚨 Eskalation { $step }: { $id } ist nach { $waited } Geschäftszeit noch nicht gelöst.
+escalation-channel = { $what } „{ $summary }“: { $card }
+
 ## Umfrage
 
 survey-ask = Wie zufrieden waren Sie mit der Bearbeitung von { $id }? Bewerten Sie von 1 (schlecht) bis 5 (sehr gut).

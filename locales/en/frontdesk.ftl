@@ -122,6 +122,28 @@ reopened-by = { $id } was reopened by { $who }.
 reminder = ⏰ { $id } has waited { $waited } without a response (service level: { $sla }).
 reminder-escalated = { $user } ⏰ { $id } has waited { $waited } without a response (service level: { $sla }).
 
+## Service levels on business hours
+
+# The expected first response, a local weekday and time ("Monday 10:30").
+first-response-by = Expect a first response by { $when }.
+local-time = { $day } { $time }
+local-date-time = { $day } { $date } { $time }
+# A local time in the department's zone, when the reader's own is unknown.
+local-time-zone = { $when } ({ $zone })
+weekday-mon = Monday
+weekday-tue = Tuesday
+weekday-wed = Wednesday
+weekday-thu = Thursday
+weekday-fri = Friday
+weekday-sat = Saturday
+weekday-sun = Sunday
+resolution-reminder = ⏰ { $id } is still not resolved after { $used } of business time (resolution service level: { $sla }); { $who }.
+resolution-nobody = nobody has claimed it
+escalation-thread = { $who } { $what }
+escalation-unanswered = 🚨 Escalation { $step }: { $id } has had no response for { $waited } of business time.
+escalation-unresolved = 🚨 Escalation { $step }: { $id } is still not resolved after { $waited } of business time.
+escalation-channel = { $what } “{ $summary }”: { $card }
+
 ## Survey
 
 survey-ask = How did we do with { $id }? Rate it from 1 (poor) to 5 (great).

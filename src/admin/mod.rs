@@ -19,6 +19,7 @@ mod routes;
 
 use crate::core::{Platform, Request, RequestId, Status, Timestamp, UserRef};
 use crate::report;
+pub use crate::report::service_levels::DepartmentLevels;
 use crate::report::weekly;
 pub use crate::report::weekly::DepartmentTarget;
 use crate::report::Period;
@@ -64,6 +65,10 @@ pub enum AdminCommand {
     },
     Stats {
         json: bool,
+        /// The departments' service levels from the caller's configuration, for attainment;
+        /// without them the stats have none.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        levels: Vec<report::service_levels::DepartmentLevels>,
     },
     OutboxList,
     OutboxRetry {
@@ -213,13 +218,15 @@ pub fn execute(
                 Ok(format!("{}\n", report::export_json(&requests)))
             }
         }
-        AdminCommand::Stats { json } => {
+        AdminCommand::Stats { json, levels } => {
             // Streamed: a store of a million requests is summed, not loaded.
             let mut failed = None;
-            let stats = report::stats(
+            let stats = report::stats_with_levels(
                 store
                     .all_requests()
                     .map_while(|r| r.map_err(|e| failed = Some(e)).ok()),
+                levels,
+                now,
             );
             if let Some(e) = failed {
                 return Err(e.into());

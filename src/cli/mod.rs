@@ -269,7 +269,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             admin_with(&config, command).await
         }
-        Command::Stats { json } => admin(config_path, AdminCommand::Stats { json }).await,
+        Command::Stats { json } => {
+            let config = load_config(config_path)?;
+            let levels = frontdesk::admin::DepartmentLevels::of(&config.rules());
+            admin_with(&config, AdminCommand::Stats { json, levels }).await
+        }
         Command::Outbox { command } => {
             let command = match command {
                 OutboxCommand::List => AdminCommand::OutboxList,

@@ -26,7 +26,9 @@
 //! - `parse`: TOML text to a [`Config`], naming the key of a type error;
 //! - `env`: the environment overrides and [`ENV_VARS`];
 //! - `validate`: the checks and the [`ConfigProblem`]s they report;
-//! - `rules`: the conversion to the core's [`Rules`](crate::core::Rules).
+//! - `rules`: the conversion to the core's [`Rules`](crate::core::Rules);
+//! - `service_levels`: business hours, holidays (also from an `.ics` file), the resolution
+//!   service level and the escalation ladder: their checks and their conversion.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -34,6 +36,7 @@ use std::sync::OnceLock;
 mod env;
 mod parse;
 mod rules;
+mod service_levels;
 #[cfg(test)]
 mod testing;
 mod types;
@@ -41,9 +44,9 @@ mod validate;
 
 pub use env::ENV_VARS;
 pub use types::{
-    Config, DepartmentConfig, FieldConfig, FieldKind, IntakeConfig, LogFormat, OutboxConfig,
-    RetentionConfig, SchedulerConfig, Secret, ServerConfig, SlackConfig, SocketModeConfig,
-    SurveyConfig, TeamsConfig,
+    Config, DepartmentConfig, EscalationConfig, EscalationUntil, FieldConfig, FieldKind,
+    IntakeConfig, LogFormat, OutboxConfig, RetentionConfig, SchedulerConfig, Secret, ServerConfig,
+    SlackConfig, SocketModeConfig, SurveyConfig, TeamsConfig,
 };
 pub use validate::ConfigProblem;
 

@@ -37,6 +37,7 @@ pub(super) fn of(config: &Config) -> Rules {
             first_response_sla: dur(d.first_response_sla),
             remind_every: dur(d.remind_every),
             escalate_to: d.escalate_to.clone(),
+            service: super::service_levels::of(d),
             retention: d
                 .retention
                 .as_ref()

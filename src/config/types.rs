@@ -326,6 +326,24 @@ pub struct DepartmentConfig {
     /// Who to mention on a reminder; empty means nobody.
     pub escalate_to: String,
     pub fields: Vec<FieldConfig>,
+    /// IANA time zone of `hours` and `holidays`; empty means UTC.
+    pub timezone: String,
+    /// Business hours such as `"Mon-Fri 09:00-17:30"`; empty means around the clock.
+    pub hours: Vec<String>,
+    /// Days off, `YYYY-MM-DD`.
+    pub holidays: Vec<String>,
+    /// An iCalendar file whose events' start dates are days off too.
+    pub holidays_ics: Option<std::path::PathBuf>,
+    /// Priorities chased around the clock, whatever the hours (e.g. `["urgent"]`).
+    pub always_on_priorities: Vec<String>,
+    /// Business time from filing to close; absent: no resolution service level.
+    #[serde(with = "humantime_serde")]
+    pub resolution_sla: Option<Duration>,
+    /// The wait between resolution reminders; absent: `remind_every`.
+    #[serde(with = "humantime_serde")]
+    pub resolution_remind_every: Option<Duration>,
+    /// The escalation ladder, `[[departments.escalation]]`.
+    pub escalation: Vec<EscalationConfig>,
     /// This department's retention, instead of the top-level `[retention]`.
     pub retention: Option<RetentionConfig>,
     /// The channel card shows only id, department, status, assignee and age; agents read
@@ -346,6 +364,28 @@ pub struct RetentionConfig {
     pub closed_content_after: Option<Duration>,
 }
 
+/// One step of an escalation ladder.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EscalationConfig {
+    /// Business time since the request was filed.
+    #[serde(with = "humantime_serde")]
+    pub after: Duration,
+    /// `U…` users and `S…` user groups are mentioned in the request's thread, `C…`
+    /// channels get a post linking to its card.
+    pub notify: Vec<String>,
+    /// What stops the step: `"first_response"` (default) or `"resolution"`.
+    pub until: EscalationUntil,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationUntil {
+    #[default]
+    FirstResponse,
+    Resolution,
+}
+
 impl Default for DepartmentConfig {
     fn default() -> Self {
         Self {
@@ -360,6 +400,14 @@ impl Default for DepartmentConfig {
             remind_every: Duration::from_secs(2 * HOUR),
             escalate_to: String::new(),
             fields: Vec::new(),
+            timezone: String::new(),
+            hours: Vec::new(),
+            holidays: Vec::new(),
+            holidays_ics: None,
+            always_on_priorities: Vec::new(),
+            resolution_sla: None,
+            resolution_remind_every: None,
+            escalation: Vec::new(),
             retention: None,
             confidential: false,
             relay: crate::core::Relay::Thread,

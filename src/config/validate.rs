@@ -334,6 +334,7 @@ impl Config {
             }
 
             check_fields(&at, &dept.fields, p);
+            p.0.extend(super::service_levels::problems(&at, dept));
         }
     }
 }

@@ -219,6 +219,12 @@ impl Deliverer for ConsoleDeliverer {
                     ));
                 }
             }
+            Outgoing::ChannelPost { channel, msg, .. } => {
+                screen.line(&format!(
+                    "[{channel}] {}",
+                    indent(&render(&self.config, msg).text)
+                ));
+            }
             Outgoing::ThreadPost { request, msg } => {
                 let r = load(request)?;
                 screen.line(&format!(

@@ -41,6 +41,13 @@ pub enum Outgoing {
     /// A reply in the thread under `thread`, a channel post that is no request card (the
     /// answer to a mention of the bot there).
     ThreadReply { thread: PostRef, msg: Message },
+    /// A post of its own in a channel (an escalation step's), about a request; a
+    /// [`super::message::Arg::CardLink`] in it links to the request's card.
+    ChannelPost {
+        channel: String,
+        request: RequestId,
+        msg: Message,
+    },
 }
 
 /// The conversation a message goes into. Messages into one conversation reach people in the
@@ -54,6 +61,8 @@ pub enum Conversation {
     Card(RequestId),
     /// The thread under a channel post that is no request card.
     Thread(PostRef),
+    /// A channel's own posts that are no request card.
+    Channel(String),
 }
 
 impl Conversation {
@@ -65,6 +74,7 @@ impl Conversation {
             Conversation::Thread(post) => {
                 format!("thread:{}:{}:{}", post.platform, post.channel, post.id)
             }
+            Conversation::Channel(channel) => format!("channel:{channel}"),
         }
     }
 }
@@ -77,6 +87,7 @@ impl Outgoing {
             | Outgoing::Notice { to, .. }
             | Outgoing::ReplacePost { to, .. } => Conversation::Direct(to.clone()),
             Outgoing::ThreadReply { thread, .. } => Conversation::Thread(thread.clone()),
+            Outgoing::ChannelPost { channel, .. } => Conversation::Channel(channel.clone()),
             Outgoing::PostCard { request }
             | Outgoing::UpdateCard { request }
             | Outgoing::ThreadPost { request, .. }
@@ -92,7 +103,9 @@ impl Outgoing {
             | Outgoing::ThreadPost { request, .. }
             | Outgoing::MarkRelayed { request, .. } => Some(request),
             Outgoing::Notice { request, .. } => request.as_ref(),
-            Outgoing::ReplacePost { request, .. } => Some(request),
+            Outgoing::ReplacePost { request, .. } | Outgoing::ChannelPost { request, .. } => {
+                Some(request)
+            }
             Outgoing::ThreadReply { .. } => None,
         }
     }
@@ -108,6 +121,7 @@ impl Outgoing {
             Outgoing::Notice { .. } => "notice",
             Outgoing::ReplacePost { .. } => "replace_post",
             Outgoing::ThreadReply { .. } => "thread_reply",
+            Outgoing::ChannelPost { .. } => "channel_post",
         }
     }
 }
@@ -172,6 +186,16 @@ pub enum TimerKind {
     ContentRetention {
         request: RequestId,
     },
+    /// The resolution service level comes due; `round` counts reminders already sent.
+    Resolution {
+        request: RequestId,
+        round: u32,
+    },
+    /// A step of the escalation ladder comes due (`step` counts from 0).
+    Escalation {
+        request: RequestId,
+        step: u32,
+    },
 }
 
 impl TimerKind {
@@ -179,7 +203,9 @@ impl TimerKind {
         match self {
             TimerKind::FirstResponse { request, .. }
             | TimerKind::SurveyReminder { request }
-            | TimerKind::ContentRetention { request } => Some(request),
+            | TimerKind::ContentRetention { request }
+            | TimerKind::Resolution { request, .. }
+            | TimerKind::Escalation { request, .. } => Some(request),
             TimerKind::DraftExpiry { .. } => None,
         }
     }
@@ -189,7 +215,9 @@ impl TimerKind {
         match self {
             TimerKind::FirstResponse { request, .. }
             | TimerKind::SurveyReminder { request }
-            | TimerKind::ContentRetention { request } => format!("req:{request}"),
+            | TimerKind::ContentRetention { request }
+            | TimerKind::Resolution { request, .. }
+            | TimerKind::Escalation { request, .. } => format!("req:{request}"),
             TimerKind::DraftExpiry { user } => format!("user:{user}"),
         }
     }
@@ -200,6 +228,8 @@ impl TimerKind {
             TimerKind::SurveyReminder { .. } => "survey_reminder",
             TimerKind::DraftExpiry { .. } => "draft_expiry",
             TimerKind::ContentRetention { .. } => "content_retention",
+            TimerKind::Resolution { .. } => "resolution",
+            TimerKind::Escalation { .. } => "escalation",
         }
     }
 }
@@ -217,6 +247,8 @@ pub enum TimerFilter {
     SurveyReminder(RequestId),
     AllFor(RequestId),
     Draft(UserRef),
+    /// The resolution reminders and the escalation ladder.
+    ServiceLevels(RequestId),
 }
 
 impl TimerFilter {
@@ -224,7 +256,8 @@ impl TimerFilter {
         match self {
             TimerFilter::FirstResponse(r)
             | TimerFilter::SurveyReminder(r)
-            | TimerFilter::AllFor(r) => {
+            | TimerFilter::AllFor(r)
+            | TimerFilter::ServiceLevels(r) => {
                 format!("req:{r}")
             }
             TimerFilter::Draft(u) => format!("user:{u}"),
@@ -238,6 +271,10 @@ impl TimerFilter {
             }
             (TimerFilter::SurveyReminder(r), TimerKind::SurveyReminder { request }) => r == request,
             (TimerFilter::AllFor(r), k) => k.request() == Some(r),
+            (
+                TimerFilter::ServiceLevels(r),
+                TimerKind::Resolution { request, .. } | TimerKind::Escalation { request, .. },
+            ) => r == request,
             (TimerFilter::Draft(u), TimerKind::DraftExpiry { user }) => u == user,
             _ => false,
         }

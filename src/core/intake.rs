@@ -529,22 +529,16 @@ impl Desk<'_> {
         self.send(Outgoing::PostCard {
             request: id.clone(),
         });
-        self.dm(
-            user,
-            Message::text(
-                Text::new("submitted")
-                    .arg("id", Arg::strong(&id))
-                    .arg("team", dept.name.as_str())
-                    .arg("sla", Arg::duration(dept.first_response_sla)),
-            ),
-            Some(&id),
+        let mut confirmation = Message::text(
+            Text::new("submitted")
+                .arg("id", Arg::strong(&id))
+                .arg("team", dept.name.as_str())
+                .arg("sla", Arg::duration(dept.first_response_sla)),
         );
-        self.schedule(
-            self.now + dept.first_response_sla,
-            TimerKind::FirstResponse {
-                request: id,
-                round: 0,
-            },
-        );
+        if let Some(by) = self.request(&id).and_then(|r| self.first_response_by(r)) {
+            confirmation = confirmation.line(Text::new("first-response-by").arg("when", by));
+        }
+        self.dm(user, confirmation, Some(&id));
+        self.start_clocks(&id);
     }
 }

@@ -302,6 +302,7 @@ impl Desk<'_> {
         }
         self.responded(id);
         self.cancel_timers(TimerFilter::FirstResponse(id.clone()));
+        self.stop_service_clocks(id);
         self.schedule_retention(id);
         self.send(Outgoing::UpdateCard {
             request: id.clone(),
@@ -390,6 +391,7 @@ impl Desk<'_> {
         }
         let requester = r.requester.clone();
         self.cancel_timers(TimerFilter::SurveyReminder(id.clone()));
+        self.resume_resolution_clock(id);
         self.send(Outgoing::UpdateCard {
             request: id.clone(),
         });
@@ -521,7 +523,11 @@ impl Desk<'_> {
         let Some(dept) = self.department_of(r).cloned() else {
             return;
         };
-        let waited = self.now - r.created_at;
+        let r = r.clone();
+        let Some(waited) = self.first_response_chase(&r, round) else {
+            return;
+        };
+        let next = self.next_first_response_reminder(&r);
         let now = self.now;
         let r = self.request_mut(id).expect("checked above");
         r.reminders_sent = round + 1;
@@ -548,7 +554,7 @@ impl Desk<'_> {
             ),
         });
         self.schedule(
-            now + dept.remind_every,
+            next,
             TimerKind::FirstResponse {
                 request: id.clone(),
                 round: round + 1,

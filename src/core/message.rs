@@ -270,6 +270,19 @@ pub enum Arg {
     Duration(i64),
     /// Another catalog message, formatted first (a status word, "you").
     Text(Box<Text>),
+    /// An instant, shown as a local weekday and time ("Monday 10:30") in the reader's time
+    /// zone, or in `zone` (named after it) when theirs is unknown; `dated` adds the date.
+    LocalTime {
+        at: super::ids::Timestamp,
+        zone: chrono_tz::Tz,
+        dated: bool,
+    },
+    /// A user group, mentioned the platform's way (Slack `S…`).
+    Group(String),
+    /// Several arguments, separated by spaces (the people an escalation mentions).
+    List(Vec<Arg>),
+    /// A link to a request's card in its department channel.
+    CardLink(RequestId),
 }
 
 impl Arg {

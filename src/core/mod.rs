@@ -6,6 +6,7 @@
 //! so it is tested here without a runtime.
 
 pub(crate) mod actions;
+pub(crate) mod calendar;
 mod confidential;
 pub(crate) mod effect;
 pub(crate) mod ids;
@@ -19,11 +20,13 @@ mod retention;
 pub(crate) mod rules;
 #[cfg(test)]
 pub(crate) mod shown;
+pub(crate) mod sla;
 pub(crate) mod survey;
 pub(crate) mod text;
 pub(crate) mod typed;
 
 pub use actions::{actions_for, card_choices, Role};
+pub use calendar::Calendar;
 pub use confidential::{card_view, CardView};
 pub use effect::{Conversation, Effect, Outgoing, Timer, TimerFilter, TimerKind};
 pub use ids::{Platform, PostRef, RequestId, Timestamp, UserRef};
@@ -37,6 +40,10 @@ pub use model::{
 pub use privacy::{erase_person, person_data, remove_content, PersonData};
 pub use retention::retention_due;
 pub use rules::{Department, Field, FieldKind, Relay, Rules};
+pub use sla::{
+    first_response_met, resolution_met, settled, EscalationStep, Level, Notify, ServiceLevels,
+    Until,
+};
 pub use survey::Sample;
 pub use typed::{typed_choice, typed_command, ButtonWords, Typed, TypedCommand};
 
@@ -607,6 +614,8 @@ impl<'r> Desk<'r> {
             TimerKind::SurveyReminder { request } => self.survey_reminder_due(&request),
             TimerKind::DraftExpiry { user } => self.draft_expiry_due(&user),
             TimerKind::ContentRetention { request } => self.content_retention_due(&request),
+            TimerKind::Resolution { request, round } => self.resolution_due(&request, round),
+            TimerKind::Escalation { request, step } => self.escalation_due(&request, step),
         }
     }
 }

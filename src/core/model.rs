@@ -120,6 +120,14 @@ pub enum Event {
     SurveyReminded,
     /// Retention removed what people wrote (`retention.closed_content_after`).
     ContentRemoved,
+    /// The resolution service level was missed; `round` counts these reminders.
+    ResolutionReminded {
+        round: u32,
+    },
+    /// A step of the escalation ladder notified someone (steps count from 1).
+    Escalated {
+        step: u32,
+    },
 }
 
 /// One line of a request's history: who did what, when.
@@ -274,6 +282,46 @@ impl Request {
             .filter(|h| h.event == Event::SurveyReminded)
             .count();
         u32::try_from(reminded).unwrap_or(u32::MAX)
+    }
+
+    /// When the request waited on its requester, as (from, to) spans; the resolution clock
+    /// stops during them. A span still running ends at the time asked about. The desk has
+    /// no "waiting on requester" status yet, so there are none: this is where that status
+    /// plugs in.
+    pub fn waiting_intervals(&self) -> Vec<(Timestamp, Timestamp)> {
+        Vec::new()
+    }
+
+    /// When the resolution clock stood still before `until`: while the request was closed
+    /// (between a close and its reopen, or since its last close) and while it waited on its
+    /// requester ([`Request::waiting_intervals`]).
+    pub fn resolution_pauses(&self, until: Timestamp) -> Vec<(Timestamp, Timestamp)> {
+        let mut pauses = self.waiting_intervals();
+        let mut closed: Option<Timestamp> = None;
+        for h in &self.history {
+            match h.event {
+                Event::Closed => closed = closed.or(Some(h.at)),
+                Event::Reopened => {
+                    if let Some(from) = closed.take() {
+                        pauses.push((from, h.at.min(until)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        // A request closed now is measured to its close, so an open end adds nothing.
+        pauses.retain(|(from, to)| from < to);
+        pauses
+    }
+
+    /// Resolution reminders sent since the request was filed.
+    pub fn resolution_reminders_sent(&self) -> u32 {
+        let n = self
+            .history
+            .iter()
+            .filter(|h| matches!(h.event, Event::ResolutionReminded { .. }))
+            .count();
+        u32::try_from(n).unwrap_or(u32::MAX)
     }
 
     pub fn record(&mut self, at: Timestamp, actor: Option<&UserRef>, event: Event) {

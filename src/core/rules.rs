@@ -1,6 +1,7 @@
 //! The rules the core follows: departments, their questions and service levels.
 //! Built from the configuration by the shell; the core never reads config files.
 
+use super::sla::ServiceLevels;
 use super::survey::Sample;
 use super::typed::ButtonWords;
 use chrono::Duration;
@@ -34,6 +35,8 @@ pub struct Department {
     pub remind_every: Duration,
     /// Platform user id to mention in reminders; empty means nobody in particular.
     pub escalate_to: String,
+    /// Business hours, the resolution service level and the escalation ladder.
+    pub service: ServiceLevels,
     /// How long a closed or cancelled request keeps what people wrote; `None` keeps it.
     pub retention: Option<Duration>,
     /// The channel card and its thread never show what people wrote; agents read it
@@ -277,6 +280,7 @@ pub(crate) mod fixtures {
                 first_response_sla: Duration::hours(4),
                 remind_every: Duration::hours(2),
                 escalate_to: "itlead".into(),
+                service: ServiceLevels::default(),
                 retention: None,
                 confidential: false,
                 relay: Relay::Thread,
@@ -296,6 +300,7 @@ pub(crate) mod fixtures {
                 first_response_sla: Duration::hours(8),
                 remind_every: Duration::hours(4),
                 escalate_to: String::new(),
+                service: ServiceLevels::default(),
                 retention: None,
                 confidential: false,
                 relay: Relay::Thread,
@@ -310,6 +315,7 @@ pub(crate) mod fixtures {
                 first_response_sla: Duration::hours(4),
                 remind_every: Duration::hours(2),
                 escalate_to: String::new(),
+                service: ServiceLevels::default(),
                 retention: None,
                 confidential: false,
                 relay: Relay::Thread,

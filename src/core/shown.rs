@@ -38,6 +38,12 @@ impl Style for Reference {
     fn command(&mut self, _: &Command, words: &str) -> String {
         format!("`{}`", format!("/help-it {words}").trim_end())
     }
+    fn group(&mut self, id: &str) -> String {
+        format!("<!subteam^{id}>")
+    }
+    fn link(&mut self, url: &str, label: &str) -> String {
+        format!("<{url}|{label}>")
+    }
 }
 
 fn catalogs() -> &'static Catalogs {

@@ -44,6 +44,8 @@ pub struct StepOutcome {
     pub timers_scheduled: usize,
     /// The history entries the step appended, with their request's department (for metrics).
     pub events: Vec<(String, Event)>,
+    /// The service levels the step settled: (department, level, met), for metrics.
+    pub service_levels: Vec<(String, core::Level, bool)>,
 }
 
 type Completion = Box<dyn FnOnce() + Send>;
@@ -245,6 +247,9 @@ impl Engine {
 
     fn after_commit(&self, outcome: &StepOutcome) {
         self.inner.stats.desk.record(&outcome.events);
+        self.inner
+            .stats
+            .record_service_levels(&outcome.service_levels);
         if outcome.applied {
             let ids: Vec<String> = outcome.requests.iter().map(|r| r.id.to_string()).collect();
             tracing::debug!(
@@ -378,7 +383,8 @@ fn platform_for(out: &Outgoing, requests: &[Request]) -> Platform {
         Outgoing::ThreadReply { thread, .. } => thread.platform,
         Outgoing::PostCard { request }
         | Outgoing::UpdateCard { request }
-        | Outgoing::ThreadPost { request, .. } => requests
+        | Outgoing::ThreadPost { request, .. }
+        | Outgoing::ChannelPost { request, .. } => requests
             .iter()
             .find(|r| &r.id == request)
             .map(|r| r.platform())
@@ -440,9 +446,12 @@ pub(crate) fn apply_step(
     let mut all_requests = transition.requests.clone();
     all_requests.extend(
         requests
-            .into_iter()
-            .filter(|r| !transition.requests.iter().any(|t| t.id == r.id)),
+            .iter()
+            .filter(|r| !transition.requests.iter().any(|t| t.id == r.id))
+            .cloned(),
     );
+    // The requests as they were before the step, for the service levels it settled.
+    let before = requests;
     let mut schedule = Vec::new();
     let mut cancel = Vec::new();
     let mut outbox = Vec::new();
@@ -479,6 +488,20 @@ pub(crate) fn apply_step(
                         .map(|h| (r.department.clone(), h.event.clone()))
                 })
                 .collect();
+            let service_levels = transition
+                .requests
+                .iter()
+                .flat_map(|r| {
+                    let Some(d) = rules.department(&r.department) else {
+                        return Vec::new();
+                    };
+                    let before = before.iter().find(|b| b.id == r.id);
+                    core::settled(before, r, d.first_response_sla, &d.service, now)
+                        .into_iter()
+                        .map(|(level, met)| (r.department.clone(), level, met))
+                        .collect()
+                })
+                .collect();
             Ok(StepOutcome {
                 applied: true,
                 replies,
@@ -486,6 +509,7 @@ pub(crate) fn apply_step(
                 outbox_ids,
                 timers_scheduled: schedule.len(),
                 events,
+                service_levels,
             })
         }
         CommitOutcome::Duplicate | CommitOutcome::TimerGone => Ok(StepOutcome::default()),

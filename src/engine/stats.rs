@@ -11,7 +11,7 @@ use prometheus_client::encoding::DescriptorEncoder;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
 /// The writer's counters, and the desk's.
@@ -24,6 +24,28 @@ pub struct EngineStats {
     /// Jobs sent to the writer and not yet taken up: its backlog.
     pub queued: Gauge,
     pub desk: DeskCounters,
+    /// (department, service level) → (met, missed), as settled since the start.
+    pub service_levels: Mutex<HashMap<(String, crate::core::Level), (u64, u64)>>,
+}
+
+impl EngineStats {
+    pub(crate) fn record_service_levels(&self, settled: &[(String, crate::core::Level, bool)]) {
+        if settled.is_empty() {
+            return;
+        }
+        let mut counts = self
+            .service_levels
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        for (department, level, met) in settled {
+            let (m, x) = counts.entry((department.clone(), *level)).or_default();
+            if *met {
+                *m += 1;
+            } else {
+                *x += 1;
+            }
+        }
+    }
 }
 
 /// The request events that have a family of their own, with its help text.

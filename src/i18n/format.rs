@@ -8,7 +8,7 @@
 //! placeholders. So a translation can't inject markup, and markup isn't escaped twice.
 //! Numbers go to Fluent as numbers, so catalogs can choose plural forms by them.
 
-use super::Catalogs;
+use super::{Catalogs, Reader};
 use crate::core::text::{duration_parts, Unit};
 use crate::core::{Action, Arg, Command, Message, Text, UserRef};
 use fluent_bundle::{FluentArgs, FluentValue};
@@ -29,6 +29,15 @@ pub trait Style {
     /// A command hint; `words` is what follows the command's name (`status`, `cancel IT-7`,
     /// `<what you need>`, or nothing), unescaped.
     fn command(&mut self, command: &Command, words: &str) -> String;
+    /// A user group (Slack `S…`); platforms without groups show the id.
+    fn group(&mut self, id: &str) -> String {
+        self.text(id)
+    }
+    /// A link to `url` that reads `label` (unescaped).
+    fn link(&mut self, url: &str, label: &str) -> String {
+        let _ = url;
+        self.text(label)
+    }
 }
 
 /// Text as it is: no markup, no escaping. For button labels and other plain-text fields.
@@ -63,6 +72,17 @@ pub struct Rendered {
 impl Catalogs {
     /// `text` in `locale`, its arguments rendered by `style`.
     pub fn format(&self, locale: &str, text: &Text, style: &mut dyn Style) -> String {
+        self.format_for(locale, Reader::default(), text, style)
+    }
+
+    /// [`Catalogs::format`] for a reader of whom more is known.
+    pub fn format_for(
+        &self,
+        locale: &str,
+        reader: Reader<'_>,
+        text: &Text,
+        style: &mut dyn Style,
+    ) -> String {
         let mut rendered: Vec<String> = Vec::new();
         let mut args = FluentArgs::new();
         for (name, arg) in &text.args {
@@ -70,7 +90,7 @@ impl Catalogs {
                 Arg::Number(n) => args.set(name.as_str(), FluentValue::from(*n)),
                 other => {
                     let placeholder = format!("{OPEN}{}{CLOSE}", rendered.len());
-                    rendered.push(self.arg(locale, other, style));
+                    rendered.push(self.arg(locale, reader, other, style));
                     args.set(name.as_str(), FluentValue::from(placeholder));
                 }
             }
@@ -81,10 +101,21 @@ impl Catalogs {
 
     /// A whole message for one reader: its lines in `style`, its labels in plain text.
     pub fn render(&self, locale: &str, msg: &Message, style: &mut dyn Style) -> Rendered {
+        self.render_for(locale, Reader::default(), msg, style)
+    }
+
+    /// [`Catalogs::render`] for a reader of whom more is known.
+    pub fn render_for(
+        &self,
+        locale: &str,
+        reader: Reader<'_>,
+        msg: &Message,
+        style: &mut dyn Style,
+    ) -> Rendered {
         let text = msg
             .lines
             .iter()
-            .map(|line| self.format(locale, line, style))
+            .map(|line| self.format_for(locale, reader, line, style))
             .collect::<Vec<_>>()
             .join("\n");
         let choices = msg
@@ -118,12 +149,12 @@ impl Catalogs {
         out.into_owned()
     }
 
-    fn arg(&self, locale: &str, arg: &Arg, style: &mut dyn Style) -> String {
+    fn arg(&self, locale: &str, reader: Reader<'_>, arg: &Arg, style: &mut dyn Style) -> String {
         match arg {
             Arg::Plain(s) => style.text(s),
             Arg::Number(n) => style.text(&n.to_string()),
             Arg::Strong(inner) => {
-                let inner = self.arg(locale, inner, style);
+                let inner = self.arg(locale, reader, inner, style);
                 style.strong(inner)
             }
             Arg::Code(s) => style.code(s),
@@ -158,8 +189,57 @@ impl Catalogs {
                     .collect();
                 style.text(&words.join(" "))
             }
-            Arg::Text(t) => self.format(locale, t, style),
+            Arg::Text(t) => self.format_for(locale, reader, t, style),
+            Arg::LocalTime { at, zone, dated } => {
+                let words = self.local_time(locale, *at, reader.zone, *zone, *dated);
+                style.text(&words)
+            }
+            Arg::Group(id) => style.group(id),
+            Arg::List(items) => items
+                .iter()
+                .map(|a| self.arg(locale, reader, a, style))
+                .collect::<Vec<_>>()
+                .join(" "),
+            Arg::CardLink(id) => match reader.card_link {
+                Some(url) => style.link(url, &id.to_string()),
+                None => style.text(&id.to_string()),
+            },
         }
+    }
+
+    /// "Monday 10:30" (with the date when `dated`) in the reader's zone; in `fallback`, named,
+    /// when the reader's is unknown.
+    fn local_time(
+        &self,
+        locale: &str,
+        at: crate::core::Timestamp,
+        reader: Option<chrono_tz::Tz>,
+        fallback: chrono_tz::Tz,
+        dated: bool,
+    ) -> String {
+        use chrono::Datelike;
+        let zone = reader.unwrap_or(fallback);
+        let local = at.with_timezone(&zone);
+        let mut args = FluentArgs::new();
+        let day = self.word(locale, crate::core::calendar::weekday_id(local.weekday()));
+        args.set("day", FluentValue::from(day));
+        args.set("time", FluentValue::from(local.format("%H:%M").to_string()));
+        args.set(
+            "date",
+            FluentValue::from(local.format("%Y-%m-%d").to_string()),
+        );
+        let id = if dated {
+            "local-date-time"
+        } else {
+            "local-time"
+        };
+        let mut words = self.words(locale, id, &args);
+        if reader.is_none() {
+            args.set("when", FluentValue::from(words));
+            args.set("zone", FluentValue::from(zone.name()));
+            words = self.words(locale, "local-time-zone", &args);
+        }
+        words
     }
 }
 

@@ -188,11 +188,37 @@ impl Catalogs {
 pub struct Words<'a> {
     pub catalogs: &'a Catalogs,
     pub locale: &'a str,
+    /// The reader's time zone and the link to a request's card, where they are known.
+    pub reader: Reader<'a>,
+}
+
+/// What is known of a reader besides their language: their time zone (local times are shown
+/// in it) and, for a post about a request, the link to its card.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reader<'a> {
+    pub zone: Option<chrono_tz::Tz>,
+    pub card_link: Option<&'a str>,
 }
 
 impl<'a> Words<'a> {
     pub fn new(catalogs: &'a Catalogs, locale: &'a str) -> Self {
-        Words { catalogs, locale }
+        Words {
+            catalogs,
+            locale,
+            reader: Reader::default(),
+        }
+    }
+
+    /// The same words, with local times shown in `zone` when it is known.
+    pub fn in_zone(mut self, zone: Option<chrono_tz::Tz>) -> Self {
+        self.reader.zone = zone;
+        self
+    }
+
+    /// The same words, with a link to the card of the request a post is about.
+    pub fn with_card_link(mut self, link: Option<&'a str>) -> Self {
+        self.reader.card_link = link;
+        self
     }
 
     /// For a department channel: the default locale.
@@ -201,11 +227,13 @@ impl<'a> Words<'a> {
     }
 
     pub fn render(&self, msg: &crate::core::Message, style: &mut dyn Style) -> Rendered {
-        self.catalogs.render(self.locale, msg, style)
+        self.catalogs
+            .render_for(self.locale, self.reader, msg, style)
     }
 
     pub fn format(&self, text: &crate::core::Text, style: &mut dyn Style) -> String {
-        self.catalogs.format(self.locale, text, style)
+        self.catalogs
+            .format_for(self.locale, self.reader, text, style)
     }
 
     /// A message without arguments, as plain words.

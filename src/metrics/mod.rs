@@ -26,6 +26,7 @@ mod format;
 mod http;
 mod ops;
 mod scrape;
+mod service_levels;
 mod timers;
 
 pub use format::Format;
@@ -78,6 +79,10 @@ impl Metrics {
         // Before the scrape-time figures: it settles which departments have series, which
         // the open requests then follow.
         registry.register_collector(Box::new(EngineCollector(sources.engine.clone())));
+        registry.register_collector(Box::new(service_levels::ServiceLevelCollector {
+            engine: sources.engine.clone(),
+            config: sources.config.clone(),
+        }));
         registry.register_collector(Box::new(scrape::ScrapeCollector {
             engine: sources.engine,
             config: sources.config,

@@ -2,7 +2,9 @@
 //! department statistics. Pure functions over requests; the CLI and the console print them.
 //!
 //! - `weekly`: the weekly digest ([`weekly::digest`]) and its text, JSON and HTML forms.
+//! - `service_levels`: service-level attainment per department, in business time.
 
+pub mod service_levels;
 pub mod weekly;
 
 use crate::core::{Event, HistoryEntry, Request, Status, Timestamp};
@@ -65,6 +67,10 @@ pub fn event_text(e: &Event) -> String {
         Event::Reminded { round } => format!("sent service-level reminder #{round}"),
         Event::SurveyReminded => "reminded the requester about the survey".into(),
         Event::ContentRemoved => "removed its content (retention)".into(),
+        Event::ResolutionReminded { round } => {
+            format!("sent resolution service-level reminder #{round}")
+        }
+        Event::Escalated { step } => format!("escalated (step {step})"),
     }
 }
 
@@ -211,6 +217,9 @@ pub struct DepartmentStats {
     pub median_resolution_secs: Option<i64>,
     pub average_rating: Option<f64>,
     pub ratings: usize,
+    /// Service-level attainment in business time, where the caller gave the levels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_levels: Option<service_levels::ServiceLevelStats>,
 }
 
 /// The median of durations in seconds (the mean of the middle two for an even count).
@@ -267,35 +276,60 @@ pub fn stats(requests: impl IntoIterator<Item = Request>) -> BTreeMap<String, De
         .collect()
 }
 
+/// [`stats`] with service-level attainment (see [`service_levels`]), in the same one pass.
+pub fn stats_with_levels(
+    requests: impl IntoIterator<Item = Request>,
+    levels: &[service_levels::DepartmentLevels],
+    now: Timestamp,
+) -> BTreeMap<String, DepartmentStats> {
+    let mut tally = service_levels::Tally::new(levels, now);
+    let mut all = stats(requests.into_iter().inspect(|r| tally.add(r)));
+    for (department, attainment) in tally.finish() {
+        if let Some(s) = all.get_mut(&department) {
+            s.service_levels = Some(attainment);
+        }
+    }
+    all
+}
+
 pub fn stats_table(stats: &BTreeMap<String, DepartmentStats>) -> String {
     let dur = |s: Option<i64>| {
         s.map(|s| crate::core::text::duration(chrono::Duration::seconds(s)))
             .unwrap_or_else(|| "-".into())
     };
     let mut out = format!(
-        "{:<14} {:>5} {:>7} {:>10} {:>16} {:>16} {:>11}",
+        "{:<14} {:>5} {:>7} {:>10} {:>16} {:>16} {:>11} {:>16} {:>16}",
         "DEPARTMENT",
         "OPEN",
         "CLOSED",
         "CANCELLED",
         "MEDIAN 1ST RESP",
         "MEDIAN RESOLVE",
-        "AVG RATING"
+        "AVG RATING",
+        "1ST RESP SLA",
+        "RESOLVE SLA"
     );
     for (dept, s) in stats {
         let rating = s
             .average_rating
             .map(|r| format!("{r:.2} ({})", s.ratings))
             .unwrap_or_else(|| "-".into());
+        let levels = s.service_levels.as_ref();
+        let first = levels.map_or("-".to_string(), |l| l.first_response.cell());
+        let resolve = levels
+            .and_then(|l| l.resolution.as_ref())
+            .map_or("-".to_string(), |a| a.cell());
         out.push_str(&format!(
-            "\n{:<14} {:>5} {:>7} {:>10} {:>16} {:>16} {:>11}",
+            "\n{:<14} {:>5} {:>7} {:>10} {:>16} {:>16} {:>11} {:>16} {:>16}",
             dept,
             s.open,
             s.closed,
             s.cancelled,
             dur(s.median_first_response_secs),
             dur(s.median_resolution_secs),
-            rating
+            rating,
+            first,
+            resolve
         ));
     }
     out

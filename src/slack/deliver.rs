@@ -152,6 +152,11 @@ impl Deliverer for SlackDeliverer {
             Outgoing::ThreadReply { thread, msg } => {
                 self.deliver_thread_reply(thread, msg, item).await
             }
+            Outgoing::ChannelPost {
+                channel,
+                request,
+                msg,
+            } => self.deliver_channel_post(channel, request, msg, item).await,
         }
     }
 
@@ -180,7 +185,12 @@ impl SlackDeliverer {
     async fn content_for(&self, to: &UserRef, msg: &Message) -> SlackMessageContent {
         let messages = self.messages();
         let tag = self.locales.get(&self.api, &to.id).await;
-        let words = Words::new(&messages, messages.locale_for(tag.as_deref()));
+        // Only a message showing a local time needs the reader's zone.
+        let zone = match shows_local_time(msg) {
+            true => self.locales.zone(&self.api, &to.id).await,
+            false => None,
+        };
+        let words = Words::new(&messages, messages.locale_for(tag.as_deref())).in_zone(zone);
         blocks::message_content(msg, &words)
     }
 
@@ -459,6 +469,40 @@ impl SlackDeliverer {
         Ok(Delivered::default())
     }
 
+    /// A post of its own in a channel about a request, linking to the request's card.
+    async fn deliver_channel_post(
+        &self,
+        channel: &str,
+        id: &RequestId,
+        msg: &Message,
+        item: &OutboxItem,
+    ) -> Result<Delivered, DeliveryError> {
+        let r = self.load(id)?;
+        let Some(card) = r.card.filter(|c| c.platform == Platform::Slack) else {
+            return Err(DeliveryError::NotReady(format!(
+                "the card of {id} is not posted yet"
+            )));
+        };
+        if self.before_post(channel, None, item).await?.is_some() {
+            return Ok(Delivered::default());
+        }
+        let link = match self.api.permalink(&card.channel, &card.id).await {
+            Ok(link) => Some(link),
+            Err(e) => {
+                // The post still names the request; a link is a convenience.
+                tracing::warn!(error = %e.describe(Some(&card.channel)), request = %id, "no permalink for the card; posting without a link");
+                None
+            }
+        };
+        let messages = self.messages();
+        let words = Words::channel(&messages).with_card_link(link.as_deref());
+        let content = blocks::message_content(msg, &words);
+        self.post(channel, content, None, item)
+            .await
+            .map_err(|e| self.failed(&e, Some(channel)))?;
+        Ok(Delivered::default())
+    }
+
     async fn deliver_replacement(
         &self,
         to: &UserRef,
@@ -554,4 +598,19 @@ impl SlackDeliverer {
         }
         self.deliver_dm(to, msg, id, item).await
     }
+}
+
+/// Whether a message shows a local time, which is written in the reader's time zone.
+fn shows_local_time(msg: &Message) -> bool {
+    fn arg(a: &crate::core::Arg) -> bool {
+        use crate::core::Arg;
+        match a {
+            Arg::LocalTime { .. } => true,
+            Arg::Strong(inner) => arg(inner),
+            Arg::Text(t) => t.args.iter().any(|(_, a)| arg(a)),
+            Arg::List(items) => items.iter().any(arg),
+            _ => false,
+        }
+    }
+    msg.lines.iter().any(|l| l.args.iter().any(|(_, a)| arg(a)))
 }

@@ -109,6 +109,9 @@ impl Style for Markdown<'_> {
     fn command(&mut self, command: &Command, words: &str) -> String {
         self.code(&teams_command(command, words))
     }
+    fn link(&mut self, url: &str, label: &str) -> String {
+        format!("[{}]({})", self.text(label), url.replace([' ', ')'], ""))
+    }
 }
 
 /// Plain words for notification previews: no markup, names for mentions.

@@ -8,6 +8,7 @@
 //! | `ThreadPost` | a reply in the card's thread; not ready until the card is posted |
 //! | `ReplacePost` | the card replaced (`PUT`) by one that shows `msg` and offers nothing to click (an answered survey) |
 //! | `ThreadReply` | a reply in the thread under a channel post that is no request card (the answer to a mention there) |
+//! | `ChannelPost` | a new thread in a channel (an escalation step's `19:…` channel) naming a request, with a link to its card; not ready until the card is posted |
 //! | `MarkRelayed` | nothing: Slack marks a relayed reply with a reaction, but a bot can't react to messages in Teams, and a "relayed" reply under every agent message would be noise |
 //!
 //! Cards are rendered from the request as stored at delivery time, so a late delivery shows
@@ -199,7 +200,9 @@ impl TeamsDeliverer {
         };
         tracing::Span::current().record("conversation", tracing::field::display(&conversation));
         let messages = current(&self.config).messages();
-        let words = Words::new(&messages, messages.locale_for(user.locale.as_deref()));
+        let zone = user.timezone.as_deref().and_then(|z| z.parse().ok());
+        let words =
+            Words::new(&messages, messages.locale_for(user.locale.as_deref())).in_zone(zone);
         let activity = cards::message_activity(msg, &words, &self.names());
         self.limits
             .admit(&conversation, user.tenant_id.as_deref())
@@ -386,6 +389,48 @@ impl TeamsDeliverer {
         Ok(Delivered::default())
     }
 
+    /// A new thread in a channel whose root names a request, with a link to its card.
+    async fn channel_post(
+        &self,
+        channel: &str,
+        id: &RequestId,
+        msg: &Message,
+    ) -> Result<Delivered, DeliveryError> {
+        let r = self.request(id)?;
+        let Some(card) = &r.card else {
+            return Err(DeliveryError::NotReady(format!(
+                "{id} has no card in Teams yet"
+            )));
+        };
+        tracing::Span::current().record("conversation", tracing::field::display(channel));
+        let place = self.place_for(channel, &r.requester)?;
+        let link = format!(
+            "https://teams.microsoft.com/l/message/{}/{}",
+            card.channel, card.id
+        );
+        let messages = current(&self.config).messages();
+        let words = Words::channel(&messages).with_card_link(Some(&link));
+        let activity = cards::message_activity(msg, &words, &self.names());
+        let mut params = json!({
+            "isGroup": true,
+            "bot": self.connector.bot_account(),
+            "channelData": {"channel": {"id": channel}},
+            "activity": activity,
+        });
+        if let Some(tenant) = &place.tenant_id {
+            params["channelData"]["tenant"] = json!({"id": tenant});
+            params["tenantId"] = json!(tenant);
+        }
+        self.limits
+            .admit(channel, place.tenant_id.as_deref())
+            .await?;
+        self.connector
+            .create_conversation(&place.service_url, &params)
+            .await
+            .map_err(|e| self.limits.failed(channel, e))?;
+        Ok(Delivered::default())
+    }
+
     async fn thread_post(&self, id: &RequestId, msg: &Message) -> Result<Delivered, DeliveryError> {
         let r = self.request(id)?;
         let Some(card) = &r.card else {
@@ -429,6 +474,11 @@ impl Deliverer for TeamsDeliverer {
                 Outgoing::MarkRelayed { .. } => Ok(Delivered::default()),
                 Outgoing::ReplacePost { to, post, msg, .. } => self.replace(to, post, msg).await,
                 Outgoing::ThreadReply { thread, msg } => self.thread_reply(thread, msg).await,
+                Outgoing::ChannelPost {
+                    channel,
+                    request,
+                    msg,
+                } => self.channel_post(channel, request, msg).await,
             }
         }
         .instrument(span)

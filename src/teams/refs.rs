@@ -34,6 +34,9 @@ pub struct UserRecord {
     /// The language of the user's Teams client, from their latest activity that said.
     #[serde(default)]
     pub locale: Option<String>,
+    /// The user's IANA time zone, from their latest activity that said.
+    #[serde(default)]
+    pub timezone: Option<String>,
 }
 
 /// Where a channel (or the latest activity) was reached from.
@@ -164,6 +167,9 @@ impl Refs {
             }
             if let Some(locale) = a.locale.as_ref().filter(|l| !l.trim().is_empty()) {
                 record.locale = Some(locale.clone());
+            }
+            if let Some(zone) = a.time_zone() {
+                record.timezone = Some(zone.to_string());
             }
             if kind == ConversationKind::Personal && !a.conversation.id.is_empty() {
                 record.personal_conversation = Some(a.conversation.id.clone());

@@ -513,3 +513,74 @@ async fn a_platform_that_never_answers_does_not_stall_the_outbox() {
         "{item:?}"
     );
 }
+
+/// The rules of [`config`] with an escalation ladder on IT: mention a lead after 1h, post in
+/// C0ESC after 2h.
+fn rules_with_ladder() -> frontdesk::core::Rules {
+    let mut c = config();
+    let it = c.departments.iter_mut().find(|d| d.id == "it").unwrap();
+    it.escalation = vec![
+        frontdesk::config::EscalationConfig {
+            after: std::time::Duration::from_secs(3600),
+            notify: vec!["U0LEAD".into()],
+            ..Default::default()
+        },
+        frontdesk::config::EscalationConfig {
+            after: std::time::Duration::from_secs(7200),
+            notify: vec!["C0ESC".into()],
+            ..Default::default()
+        },
+    ];
+    c.rules()
+}
+
+// See: issue 14 (escalation steps are durable timers: each fires once, across restarts).
+#[tokio::test]
+async fn escalation_steps_due_while_stopped_fire_once_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(
+        chrono::Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap(),
+    ));
+    {
+        let desk = start_at(dir.path(), clock.clone());
+        desk.engine.set_rules(rules_with_ladder());
+        desk.submit_it_request("carol").await;
+        desk.engine.close();
+    }
+    // Down for three hours: both steps fell due.
+    clock.advance(Duration::hours(3));
+    {
+        let desk = start_at(dir.path(), clock.clone());
+        desk.engine.set_rules(rules_with_ladder());
+        assert_eq!(desk.advance_and_fire(Duration::zero()).await, 2);
+        let escalations: Vec<String> = desk
+            .recorder
+            .thread_posts()
+            .into_iter()
+            .filter(|p| p.contains("Escalation"))
+            .collect();
+        assert_eq!(escalations.len(), 1, "{escalations:?}");
+        assert!(escalations[0].starts_with("<@U0LEAD> 🚨 Escalation 1"));
+        let channel: Vec<Outgoing> = desk
+            .recorder
+            .sent()
+            .into_iter()
+            .filter(|o| matches!(o, Outgoing::ChannelPost { channel, .. } if channel == "C0ESC"))
+            .collect();
+        assert_eq!(channel.len(), 1);
+        desk.engine.close();
+    }
+    let desk = start_at(dir.path(), clock.clone());
+    desk.engine.set_rules(rules_with_ladder());
+    desk.advance_and_fire(Duration::hours(1)).await;
+    assert!(desk
+        .recorder
+        .sent()
+        .iter()
+        .all(|o| !matches!(o, Outgoing::ChannelPost { .. })));
+    assert!(desk
+        .recorder
+        .thread_posts()
+        .iter()
+        .all(|p| !p.contains("Escalation")));
+}

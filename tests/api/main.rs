@@ -34,6 +34,7 @@ mod ops;
 mod privacy;
 mod process;
 mod reports;
+mod service_levels;
 mod slack;
 mod socket_mode;
 mod spans;

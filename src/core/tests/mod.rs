@@ -10,6 +10,7 @@ use super::*;
 use chrono::{Duration, TimeZone, Utc};
 use std::collections::BTreeMap;
 
+mod calendar;
 mod claim_and_messages;
 mod close_and_cancel;
 mod confidential;
@@ -19,6 +20,7 @@ mod intake_start;
 mod intake_submit;
 mod odd_input_and_help;
 mod retention;
+mod service_levels;
 mod story;
 mod survey;
 mod survey_policy;

@@ -194,20 +194,15 @@ impl SlackApi {
         Ok(r.channel.id)
     }
 
-    /// The user's locale (`de-DE`) from `users.info` with `include_locale`; `None` when Slack
-    /// doesn't say.
+    /// A user's locale (`de-DE`) and time zone (`Europe/Berlin`) from `users.info` with
+    /// `include_locale`; either is `None` when Slack doesn't say.
     ///
     /// # Errors
     /// See [`ApiError`].
-    pub async fn users_locale(&self, user: &str) -> Result<Option<String>, ApiError> {
+    pub async fn users_info(&self, user: &str) -> Result<UserInfo, ApiError> {
         #[derive(Deserialize)]
         struct UserEnvelope {
-            user: UserLocale,
-        }
-        #[derive(Deserialize)]
-        struct UserLocale {
-            #[serde(default)]
-            locale: Option<String>,
+            user: UserInfo,
         }
         let session = self.client.open_session(&self.token);
         let params = vec![
@@ -223,7 +218,33 @@ impl SlackApi {
                     .map_err(|e| classify("users.info", e))
             })
             .await?;
-        Ok(r.user.locale)
+        Ok(r.user)
+    }
+
+    /// The permalink of a message (`chat.getPermalink`).
+    ///
+    /// # Errors
+    /// See [`ApiError`].
+    pub async fn permalink(&self, channel: &str, ts: &str) -> Result<String, ApiError> {
+        #[derive(Deserialize)]
+        struct Link {
+            permalink: String,
+        }
+        let session = self.client.open_session(&self.token);
+        let params = vec![
+            ("channel", Some(channel.to_string())),
+            ("message_ts", Some(ts.to_string())),
+        ];
+        let r: Link = self
+            .bounded("chat.getPermalink", async {
+                session
+                    .http_session_api
+                    .http_get("chat.getPermalink", &params, None)
+                    .await
+                    .map_err(|e| classify("chat.getPermalink", e))
+            })
+            .await?;
+        Ok(r.permalink)
     }
 
     /// # Errors
@@ -363,4 +384,14 @@ impl SlackApi {
         let _: Empty = self.post("views.open", &req).await?;
         Ok(())
     }
+}
+
+/// What `users.info` says about a person that the desk uses.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UserInfo {
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// IANA time zone, e.g. `Europe/Berlin`.
+    #[serde(default)]
+    pub tz: Option<String>,
 }

@@ -62,6 +62,16 @@ impl Style for Mrkdwn {
     fn command(&mut self, _: &Command, words: &str) -> String {
         format!("`{}`", escape(format!("/help-it {words}").trim_end()))
     }
+    fn group(&mut self, id: &str) -> String {
+        format!("<!subteam^{}>", escape_words(id))
+    }
+    fn link(&mut self, url: &str, label: &str) -> String {
+        format!(
+            "<{}|{}>",
+            url.replace(['<', '>', '|'], ""),
+            escape_words(label)
+        )
+    }
 }
 
 /// [`escape`] for words from people and catalogs: Slack's tokens survive as there, except

@@ -72,6 +72,9 @@ pub struct Entity {
     pub text: Option<String>,
     #[serde(default)]
     pub mentioned: Option<ChannelAccount>,
+    /// A `clientInfo` entity's IANA time zone (`Europe/Berlin`).
+    #[serde(default)]
+    pub timezone: Option<String>,
 }
 
 /// An inbound activity: the fields frontdesk reads, nothing more.
@@ -113,6 +116,9 @@ pub struct Activity {
     /// The sender's client language (`de-DE`), when the client says.
     #[serde(default)]
     pub locale: Option<String>,
+    /// The sender's IANA time zone, when the client says.
+    #[serde(default)]
+    pub local_timezone: Option<String>,
 }
 
 /// Where an activity was written.
@@ -124,6 +130,19 @@ pub enum ConversationKind {
 }
 
 impl Activity {
+    /// The sender's time zone: the activity's `localTimezone`, else a `clientInfo` entity's.
+    pub fn time_zone(&self) -> Option<&str> {
+        self.local_timezone
+            .as_deref()
+            .or_else(|| {
+                self.entities
+                    .iter()
+                    .filter(|e| e.kind.eq_ignore_ascii_case("clientInfo"))
+                    .find_map(|e| e.timezone.as_deref())
+            })
+            .filter(|z| !z.trim().is_empty())
+    }
+
     pub fn conversation_kind(&self) -> ConversationKind {
         match self.conversation.conversation_type.as_deref() {
             Some("channel") => ConversationKind::Channel,

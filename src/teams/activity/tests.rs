@@ -232,3 +232,22 @@ fn mentions_of_other_people_keep_their_name() {
     );
     assert_eq!(clean_text("broken <at>tag", &a), "broken <at>tag");
 }
+
+#[test]
+fn the_senders_time_zone_comes_from_local_timezone_or_client_info() {
+    let with = |extra: serde_json::Value| -> Activity {
+        let mut a = serde_json::json!({"type": "message", "text": "hi"});
+        a.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        serde_json::from_value(a).unwrap()
+    };
+    let client_info = serde_json::json!({"entities": [
+        {"type": "clientInfo", "locale": "de-DE", "country": "DE", "platform": "Web", "timezone": "Europe/Berlin"}
+    ]});
+    assert_eq!(with(client_info.clone()).time_zone(), Some("Europe/Berlin"));
+    let mut both = client_info;
+    both["localTimezone"] = "Asia/Tokyo".into();
+    assert_eq!(with(both).time_zone(), Some("Asia/Tokyo"));
+    assert_eq!(with(serde_json::json!({})).time_zone(), None);
+}

@@ -181,6 +181,7 @@ struct Inner {
     reactions: Mutex<HashSet<(String, String, String)>>,
     /// What `users.info` says each user's locale is (`include_locale`); others have none.
     locales: Mutex<HashMap<String, String>>,
+    timezones: Mutex<HashMap<String, String>>,
     counter: AtomicU64,
     /// While set, calls hang without an answer and are not recorded.
     stall: AtomicBool,
@@ -307,6 +308,15 @@ impl FakeSlack {
             .lock()
             .unwrap()
             .insert(user.to_string(), locale.to_string());
+    }
+
+    /// `users.info` says `user`'s time zone is `tz` (`America/New_York`).
+    pub fn set_timezone(&self, user: &str, tz: &str) {
+        self.inner
+            .timezones
+            .lock()
+            .unwrap()
+            .insert(user.to_string(), tz.to_string());
     }
 
     pub fn set_channel(&self, id: &str, state: ChannelState) {
@@ -577,6 +587,14 @@ async fn handle(
                 "message": {"type": "message", "text": field("text"), "user": BOT_USER, "bot_id": BOT_ID,
                     "blocks": fields.get("blocks").cloned().unwrap_or(json!([]))}}))
         }
+        "chat.getPermalink" => ok(json!({
+            "channel": field("channel"),
+            "permalink": format!(
+                "https://frontdesk-test.slack.com/archives/{}/p{}",
+                field("channel"),
+                field("message_ts").replace('.', "")
+            )
+        })),
         "chat.postEphemeral" => ok(json!({"message_ts": next_ts()})),
         "users.info" => {
             let id = field("user");
@@ -587,6 +605,9 @@ async fn handle(
                 if let Some(l) = inner.locales.lock().unwrap().get(&id) {
                     user["locale"] = json!(l);
                 }
+            }
+            if let Some(tz) = inner.timezones.lock().unwrap().get(&id) {
+                user["tz"] = json!(tz);
             }
             ok(json!({ "user": user }))
         }
