@@ -39,6 +39,12 @@ pub enum AdminCommand {
     RequestsList {
         status: Option<String>,
         user: Option<String>,
+        /// Only active requests past their current service level.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        overdue: bool,
+        /// The departments' service levels from the caller's configuration, for `overdue`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        levels: Vec<report::service_levels::DepartmentLevels>,
     },
     RequestsShow {
         id: String,
@@ -166,11 +172,16 @@ pub fn execute(
     now: Timestamp,
 ) -> Result<String, AdminError> {
     match command {
-        AdminCommand::RequestsList { status, user } => {
+        AdminCommand::RequestsList {
+            status,
+            user,
+            overdue,
+            levels,
+        } => {
             let status = match status {
                 Some(s) => Some(Status::parse(s).ok_or_else(|| {
                     AdminError::BadInput(format!(
-                        "unknown status {s:?}: use open, claimed, closed or cancelled"
+                        "unknown status {s:?}: use open, claimed, waiting, closed or cancelled"
                     ))
                 })?),
                 None => None,
@@ -184,8 +195,27 @@ pub fn execute(
                     v
                 }
                 (None, Some(s)) => store.requests_with_status(s)?,
+                (None, None) if *overdue => {
+                    let mut v = Vec::new();
+                    for s in Status::ALL.into_iter().filter(|s| s.is_active()) {
+                        v.extend(store.requests_with_status(s)?);
+                    }
+                    v
+                }
                 (None, None) => store.all_requests().collect::<Result<_, _>>()?,
             };
+            if *overdue {
+                requests.retain(|r| {
+                    levels
+                        .iter()
+                        .find(|l| l.id == r.department)
+                        .is_some_and(|l| {
+                            let sla = chrono::Duration::seconds(l.first_response_sla_secs);
+                            crate::core::due_at_with(r, sla, &l.levels, now)
+                                .is_some_and(|d| d <= now)
+                        })
+                });
+            }
             requests.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
             Ok(format!("{}\n", report::list(&requests)))
         }

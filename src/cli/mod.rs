@@ -122,12 +122,16 @@ enum Command {
 enum RequestsCommand {
     /// List requests, oldest first.
     List {
-        /// open, claimed, closed or cancelled.
+        /// open, claimed, waiting, closed or cancelled.
         #[arg(long)]
         status: Option<String>,
         /// A user: `slack:U123`, `teams:29:…`, `console:alice`, or a bare id.
         #[arg(long)]
         user: Option<String>,
+        /// Only active requests past their service level (first response, or resolution once
+        /// answered), in business time.
+        #[arg(long)]
+        overdue: bool,
     },
     /// Everything about one request, including its history.
     Show { id: String },
@@ -222,8 +226,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Requests { command } => {
             let command = match command {
-                RequestsCommand::List { status, user } => {
-                    AdminCommand::RequestsList { status, user }
+                RequestsCommand::List {
+                    status,
+                    user,
+                    overdue,
+                } => {
+                    let levels = if overdue {
+                        frontdesk::admin::DepartmentLevels::of(&load_config(config_path)?.rules())
+                    } else {
+                        Vec::new()
+                    };
+                    AdminCommand::RequestsList {
+                        status,
+                        user,
+                        overdue,
+                        levels,
+                    }
                 }
                 RequestsCommand::Show { id } => AdminCommand::RequestsShow { id },
                 RequestsCommand::Export {

@@ -46,6 +46,9 @@ pub(super) fn of(config: &Config) -> Rules {
                 .map(dur),
             confidential: d.confidential,
             relay: d.relay,
+            assign: d.assign,
+            on_call: d.on_call.clone(),
+            auto_close_after: d.auto_close_after.map(dur),
         })
         .collect();
     // The core compares typed text with what its buttons say; it reads no catalogs, so their

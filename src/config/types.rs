@@ -352,6 +352,14 @@ pub struct DepartmentConfig {
     /// `"thread"`: replies in the card's thread reach the requester (except internal notes);
     /// `"explicit"`: only "Reply to requester" or `/help-it reply ID text` does.
     pub relay: crate::core::Relay,
+    /// Who gets a new request: `"manual"` (an agent claims it), `"round_robin"` or
+    /// `"least_loaded"`, over `on_call` or, when that is empty, `agents`.
+    pub assign: crate::core::Assign,
+    /// User ids new requests are assigned among; each must be one of `agents` (when set).
+    pub on_call: Vec<String>,
+    /// A request waiting on its requester this long is closed, with a nudge half-way.
+    #[serde(with = "humantime_serde")]
+    pub auto_close_after: Option<Duration>,
 }
 
 /// `[retention]`, and `[departments.retention]` for one department.
@@ -411,6 +419,9 @@ impl Default for DepartmentConfig {
             retention: None,
             confidential: false,
             relay: crate::core::Relay::Thread,
+            assign: crate::core::Assign::Manual,
+            on_call: Vec::new(),
+            auto_close_after: None,
         }
     }
 }

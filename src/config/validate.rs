@@ -323,6 +323,17 @@ impl Config {
             }
             p.positive(&format!("{at}.first_response_sla"), dept.first_response_sla);
             p.positive(&format!("{at}.remind_every"), dept.remind_every);
+            for (k, user) in dept.on_call.iter().enumerate() {
+                if !dept.agents.is_empty() && !dept.agents.contains(user) {
+                    p.add(
+                        format!("{at}.on_call[{k}]"),
+                        format!("{user:?} is not one of this department's agents"),
+                    );
+                }
+            }
+            if let Some(after) = dept.auto_close_after {
+                p.positive(&format!("{at}.auto_close_after"), after);
+            }
             if dept.confidential && dept.relay == crate::core::Relay::Thread {
                 p.add(
                     format!("{at}.relay"),
@@ -713,6 +724,30 @@ remind_every = "0s"
         }
         let error = parse_error_of(&dept("relay = \"loud\""));
         assert!(error.contains("departments[0].relay"), "{error}");
+    }
+
+    #[test]
+    fn on_call_users_must_be_agents_and_waiting_must_end() {
+        let text = r#"
+[[departments]]
+id = "it"
+name = "IT"
+prefix = "IT"
+slack_channel = "C0IT"
+agents = ["U1", "U2"]
+on_call = ["U2", "U9"]
+assign = "round_robin"
+auto_close_after = "0s"
+"#;
+        assert_eq!(
+            keys_of(text),
+            [
+                "departments[0].on_call[1]",
+                "departments[0].auto_close_after"
+            ]
+        );
+        let error = parse_error_of(&text.replace("round_robin", "by_mood"));
+        assert!(error.contains("departments[0].assign"), "{error}");
     }
 
     #[test]

@@ -155,13 +155,15 @@ impl Console {
                 user: self.me(),
                 text: rest.to_string(),
             },
-            "/claim" | "/close" | "/reopen" => {
+            "/claim" | "/close" | "/reopen" | "/takeover" | "/unassign" => {
                 let Some(id) = self.parse_id(command, rest) else {
                     return Ok(true);
                 };
                 let action = match command {
                     "/claim" => Action::Claim(id),
                     "/close" => Action::Close(id),
+                    "/takeover" => Action::TakeOver(id),
+                    "/unassign" => Action::Unassign(id),
                     _ => Action::Reopen(id),
                 };
                 Input::ButtonClicked {

@@ -60,6 +60,9 @@ pub(super) fn card_command(action: &Action) -> Option<String> {
         Action::Claim(id) => Some(format!("/claim {id}")),
         Action::Close(id) => Some(format!("/close {id}")),
         Action::Reopen(id) => Some(format!("/reopen {id}")),
+        Action::TakeOver(id) => Some(format!("/takeover {id}")),
+        Action::Unassign(id) => Some(format!("/unassign {id}")),
+        Action::AwaitRequester(id) => Some(format!("/help-it wait {id}")),
         _ => None,
     }
 }

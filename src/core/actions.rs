@@ -16,12 +16,13 @@ pub enum Role {
 
 /// The actions a request offers `role` in its current status, in the order they are shown.
 ///
-/// | status    | agent          | requester          |
-/// |-----------|----------------|--------------------|
-/// | open      | claim, close   | write to the team  |
-/// | claimed   | close          | write to the team  |
-/// | closed    | reopen         | —                  |
-/// | cancelled | —              | —                  |
+/// | status    | agent                                               | requester         |
+/// |-----------|-----------------------------------------------------|-------------------|
+/// | open      | claim, close, waiting on requester, assign…         | write to the team |
+/// | claimed   | close, waiting on requester, take over, reassign…, unassign | write to the team |
+/// | waiting   | close, take over, reassign…, unassign               | write to the team |
+/// | closed    | reopen                                              | —                 |
+/// | cancelled | —                                                   | —                 |
 ///
 /// Offering an action is not permitting it: the core still checks who clicked (only the
 /// department's agents may claim, for instance). A claimed request offers no claim, and a
@@ -29,11 +30,30 @@ pub enum Role {
 pub fn actions_for(r: &Request, role: Role) -> Vec<Action> {
     let id = || r.id.clone();
     match (role, r.status) {
-        (Role::Agent, Status::Open) => vec![Action::Claim(id()), Action::Close(id())],
-        (Role::Agent, Status::Claimed) => vec![Action::Close(id())],
+        (Role::Agent, Status::Open) => vec![
+            Action::Claim(id()),
+            Action::Close(id()),
+            Action::AwaitRequester(id()),
+            Action::Reassign(id()),
+        ],
+        (Role::Agent, Status::Claimed) => vec![
+            Action::Close(id()),
+            Action::AwaitRequester(id()),
+            Action::TakeOver(id()),
+            Action::Reassign(id()),
+            Action::Unassign(id()),
+        ],
+        (Role::Agent, Status::Waiting) => vec![
+            Action::Close(id()),
+            Action::TakeOver(id()),
+            Action::Reassign(id()),
+            Action::Unassign(id()),
+        ],
         (Role::Agent, Status::Closed) => vec![Action::Reopen(id())],
         (Role::Agent, Status::Cancelled) => Vec::new(),
-        (Role::Requester, Status::Open | Status::Claimed) => vec![Action::ReplyTo(id())],
+        (Role::Requester, Status::Open | Status::Claimed | Status::Waiting) => {
+            vec![Action::ReplyTo(id())]
+        }
         (Role::Requester, Status::Closed | Status::Cancelled) => Vec::new(),
     }
 }
@@ -44,6 +64,10 @@ fn card_label(action: &Action) -> Text {
         Action::Claim(_) => Text::new("button-claim"),
         Action::Close(_) => Text::new("button-close"),
         Action::Reopen(_) => Text::new("button-reopen"),
+        Action::AwaitRequester(_) => Text::new("button-wait"),
+        Action::TakeOver(_) => Text::new("button-take-over"),
+        Action::Reassign(_) => Text::new("button-reassign"),
+        Action::Unassign(_) => Text::new("button-unassign"),
         // Not an agent's action; never on a card.
         other => Text::plain(other.to_string()),
     }
@@ -81,18 +105,46 @@ mod tests {
     }
 
     #[test]
-    fn an_open_request_offers_agents_claim_and_close() {
+    fn an_open_request_offers_agents_claim_close_wait_and_assign() {
         assert_eq!(
             actions_for(&request(Status::Open), Role::Agent),
-            [Action::Claim(id()), Action::Close(id())]
+            [
+                Action::Claim(id()),
+                Action::Close(id()),
+                Action::AwaitRequester(id()),
+                Action::Reassign(id())
+            ]
         );
     }
 
     #[test]
-    fn a_claimed_request_offers_agents_only_close() {
+    fn a_claimed_request_offers_agents_close_wait_and_the_hand_overs() {
         assert_eq!(
             actions_for(&request(Status::Claimed), Role::Agent),
-            [Action::Close(id())]
+            [
+                Action::Close(id()),
+                Action::AwaitRequester(id()),
+                Action::TakeOver(id()),
+                Action::Reassign(id()),
+                Action::Unassign(id())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_request_waiting_on_its_requester_offers_close_and_the_hand_overs() {
+        assert_eq!(
+            actions_for(&request(Status::Waiting), Role::Agent),
+            [
+                Action::Close(id()),
+                Action::TakeOver(id()),
+                Action::Reassign(id()),
+                Action::Unassign(id())
+            ]
+        );
+        assert_eq!(
+            actions_for(&request(Status::Waiting), Role::Requester),
+            [Action::ReplyTo(id())]
         );
     }
 
@@ -138,12 +190,26 @@ mod tests {
             labels(Status::Open),
             [
                 ("Claim".to_string(), Action::Claim(id())),
-                ("Close".to_string(), Action::Close(id()))
+                ("Close".to_string(), Action::Close(id())),
+                (
+                    "Waiting on requester".to_string(),
+                    Action::AwaitRequester(id())
+                ),
+                ("Reassign…".to_string(), Action::Reassign(id())),
             ]
         );
         assert_eq!(
             labels(Status::Claimed),
-            [("Close".to_string(), Action::Close(id()))]
+            [
+                ("Close".to_string(), Action::Close(id())),
+                (
+                    "Waiting on requester".to_string(),
+                    Action::AwaitRequester(id())
+                ),
+                ("Take over".to_string(), Action::TakeOver(id())),
+                ("Reassign…".to_string(), Action::Reassign(id())),
+                ("Unassign".to_string(), Action::Unassign(id())),
+            ]
         );
         assert_eq!(
             labels(Status::Closed),

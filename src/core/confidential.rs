@@ -144,7 +144,7 @@ impl Desk<'_> {
             None
         };
         if let Some(refusal) = refusal {
-            return self.tell(user, id, Message::text(refusal), answer_here);
+            return self.answer(user, id, Message::text(refusal), answer_here);
         }
         let requester = r.requester.clone();
         let confidential = self.rules.is_confidential(&r.department);
@@ -174,15 +174,6 @@ impl Desk<'_> {
             msg: shown,
         });
         let done = Message::text(Text::new("reply-sent").arg("id", id));
-        self.tell(user, id, done, answer_here);
-    }
-
-    /// Answers the acting agent: in the command's own reply, or a notice where they acted.
-    fn tell(&mut self, user: &UserRef, id: &RequestId, msg: Message, answer_here: bool) {
-        if answer_here {
-            self.reply(msg);
-        } else {
-            self.notice(user, Some(id), msg);
-        }
+        self.answer(user, id, done, answer_here);
     }
 }

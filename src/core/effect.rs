@@ -196,6 +196,16 @@ pub enum TimerKind {
         request: RequestId,
         step: u32,
     },
+    /// Half of `auto_close_after` has passed since the request began waiting at `since`.
+    WaitingNudge {
+        request: RequestId,
+        since: Timestamp,
+    },
+    /// `auto_close_after` has passed since the request began waiting at `since`.
+    WaitingClose {
+        request: RequestId,
+        since: Timestamp,
+    },
 }
 
 impl TimerKind {
@@ -205,7 +215,9 @@ impl TimerKind {
             | TimerKind::SurveyReminder { request }
             | TimerKind::ContentRetention { request }
             | TimerKind::Resolution { request, .. }
-            | TimerKind::Escalation { request, .. } => Some(request),
+            | TimerKind::Escalation { request, .. }
+            | TimerKind::WaitingNudge { request, .. }
+            | TimerKind::WaitingClose { request, .. } => Some(request),
             TimerKind::DraftExpiry { .. } => None,
         }
     }
@@ -217,7 +229,9 @@ impl TimerKind {
             | TimerKind::SurveyReminder { request }
             | TimerKind::ContentRetention { request }
             | TimerKind::Resolution { request, .. }
-            | TimerKind::Escalation { request, .. } => format!("req:{request}"),
+            | TimerKind::Escalation { request, .. }
+            | TimerKind::WaitingNudge { request, .. }
+            | TimerKind::WaitingClose { request, .. } => format!("req:{request}"),
             TimerKind::DraftExpiry { user } => format!("user:{user}"),
         }
     }
@@ -230,6 +244,8 @@ impl TimerKind {
             TimerKind::ContentRetention { .. } => "content_retention",
             TimerKind::Resolution { .. } => "resolution",
             TimerKind::Escalation { .. } => "escalation",
+            TimerKind::WaitingNudge { .. } => "waiting_nudge",
+            TimerKind::WaitingClose { .. } => "waiting_close",
         }
     }
 }
@@ -249,6 +265,10 @@ pub enum TimerFilter {
     Draft(UserRef),
     /// The resolution reminders and the escalation ladder.
     ServiceLevels(RequestId),
+    /// The resolution reminders alone (they stand still while waiting on the requester).
+    Resolution(RequestId),
+    /// The nudge and the close of a request waiting on its requester.
+    Waiting(RequestId),
 }
 
 impl TimerFilter {
@@ -257,7 +277,9 @@ impl TimerFilter {
             TimerFilter::FirstResponse(r)
             | TimerFilter::SurveyReminder(r)
             | TimerFilter::AllFor(r)
-            | TimerFilter::ServiceLevels(r) => {
+            | TimerFilter::ServiceLevels(r)
+            | TimerFilter::Resolution(r)
+            | TimerFilter::Waiting(r) => {
                 format!("req:{r}")
             }
             TimerFilter::Draft(u) => format!("user:{u}"),
@@ -274,6 +296,11 @@ impl TimerFilter {
             (
                 TimerFilter::ServiceLevels(r),
                 TimerKind::Resolution { request, .. } | TimerKind::Escalation { request, .. },
+            ) => r == request,
+            (TimerFilter::Resolution(r), TimerKind::Resolution { request, .. }) => r == request,
+            (
+                TimerFilter::Waiting(r),
+                TimerKind::WaitingNudge { request, .. } | TimerKind::WaitingClose { request, .. },
             ) => r == request,
             (TimerFilter::Draft(u), TimerKind::DraftExpiry { user }) => u == user,
             _ => false,

@@ -54,6 +54,9 @@ pub enum Input {
     MentionedInChannel {
         user: UserRef,
         thread: PostRef,
+        /// What they wrote besides the mention (`queue` asks for their queue).
+        #[serde(default)]
+        text: String,
     },
     /// A reaction the platform treats as "done" was put on a request card.
     CloseReactionAdded {
@@ -111,7 +114,7 @@ impl Input {
             } => {
                 // `cancel IT-3` typed to the bot names IT-3 as much as the command does.
                 let mut ids: Vec<RequestId> = about.iter().cloned().collect();
-                for word in ["cancel", "reply"] {
+                for word in ["cancel", "reply", "wait"] {
                     if let Some(id) = named_request(text, word).filter(|id| !ids.contains(id)) {
                         ids.push(id);
                     }
@@ -126,12 +129,17 @@ impl Input {
                 | A::NoComment(r)
                 | A::ReplyTo(r)
                 | A::ViewDetails(r)
-                | A::ReplyToRequester(r) => {
+                | A::ReplyToRequester(r)
+                | A::TakeOver(r)
+                | A::Unassign(r)
+                | A::Reassign(r)
+                | A::AssignTo(r, _)
+                | A::AwaitRequester(r) => {
                     vec![r.clone()]
                 }
                 _ => vec![],
             },
-            Input::CommandInvoked { text, .. } => ["cancel", "reply"]
+            Input::CommandInvoked { text, .. } => ["cancel", "reply", "wait"]
                 .into_iter()
                 .filter_map(|word| named_request(text, word))
                 .collect(),

@@ -245,6 +245,16 @@ impl Desk<'_> {
                     ),
                 )
             }
+            // An agent's queue, then the open question again.
+            Some(TypedCommand::Queue) => {
+                let queue = self.show_queue(user, None);
+                let question = self.question(None);
+                let msg = Message {
+                    lines: queue.lines.into_iter().chain(question.lines).collect(),
+                    choices: question.choices,
+                };
+                return self.dm(user, msg, None);
+            }
             // The requests already filed, then the open question again: the draft stays where
             // it was.
             Some(TypedCommand::Status) => {
@@ -540,5 +550,6 @@ impl Desk<'_> {
         }
         self.dm(user, confirmation, Some(&id));
         self.start_clocks(&id);
+        self.auto_assign(&id);
     }
 }

@@ -138,6 +138,7 @@ impl Desk<'_> {
     }
 
     pub(super) fn relay_from_requester(&mut self, user: &UserRef, id: &RequestId, text: &str) {
+        self.resume_if_waiting(user, id);
         let now = self.now;
         let text = clip(text, MAX_ANSWER_CHARS);
         let Some(r) = self.request_mut(id) else {

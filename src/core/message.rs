@@ -35,6 +35,16 @@ pub enum Action {
     /// An agent wants to write to the requester (explicit relay): the platform shows a form;
     /// the click alone only explains how.
     ReplyToRequester(RequestId),
+    /// An agent takes over a request, whoever had it.
+    TakeOver(RequestId),
+    /// The agent gives the request back to the team's queue.
+    Unassign(RequestId),
+    /// An agent asks whom to give the request to.
+    Reassign(RequestId),
+    /// Give the request to this agent (a platform user id).
+    AssignTo(RequestId, String),
+    /// Set the request to wait on its requester.
+    AwaitRequester(RequestId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,6 +72,14 @@ impl Action {
             ("nocomment", r) => Action::NoComment(id(r)?),
             ("details", r) => Action::ViewDetails(id(r)?),
             ("tellrequester", r) => Action::ReplyToRequester(id(r)?),
+            ("takeover", r) => Action::TakeOver(id(r)?),
+            ("unassign", r) => Action::Unassign(id(r)?),
+            ("reassign", r) => Action::Reassign(id(r)?),
+            ("wait", r) => Action::AwaitRequester(id(r)?),
+            ("assign", rest) => match rest.split_once(':') {
+                Some((r, user)) if !user.is_empty() => Action::AssignTo(id(r)?, user.to_string()),
+                _ => return Err(bad()),
+            },
             ("replyto", r) => Action::ReplyTo(id(r)?),
             ("rate", rest) => {
                 let (r, n) = rest.rsplit_once(':').ok_or_else(bad)?;
@@ -96,6 +114,11 @@ impl fmt::Display for Action {
             Action::ReplyTo(r) => write!(f, "replyto:{r}"),
             Action::ViewDetails(r) => write!(f, "details:{r}"),
             Action::ReplyToRequester(r) => write!(f, "tellrequester:{r}"),
+            Action::TakeOver(r) => write!(f, "takeover:{r}"),
+            Action::Unassign(r) => write!(f, "unassign:{r}"),
+            Action::Reassign(r) => write!(f, "reassign:{r}"),
+            Action::AssignTo(r, user) => write!(f, "assign:{r}:{user}"),
+            Action::AwaitRequester(r) => write!(f, "wait:{r}"),
         }
     }
 }

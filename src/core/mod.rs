@@ -6,6 +6,7 @@
 //! so it is tested here without a runtime.
 
 pub(crate) mod actions;
+mod assignment;
 pub(crate) mod calendar;
 mod confidential;
 pub(crate) mod effect;
@@ -16,16 +17,20 @@ mod lifecycle;
 pub(crate) mod message;
 pub(crate) mod model;
 pub(crate) mod privacy;
+pub(crate) mod queue;
 mod retention;
 pub(crate) mod rules;
 #[cfg(test)]
 pub(crate) mod shown;
 pub(crate) mod sla;
+mod snapshot;
 pub(crate) mod survey;
 pub(crate) mod text;
 pub(crate) mod typed;
+mod waiting;
 
 pub use actions::{actions_for, card_choices, Role};
+pub use assignment::pick_assignee;
 pub use calendar::Calendar;
 pub use confidential::{card_view, CardView};
 pub use effect::{Conversation, Effect, Outgoing, Timer, TimerFilter, TimerKind};
@@ -38,125 +43,21 @@ pub use model::{
     Survey, SurveyState,
 };
 pub use privacy::{erase_person, person_data, remove_content, PersonData};
+pub use queue::{
+    agent_departments, due_at, due_at_with, is_overdue, queue, queue_message, Queue, QueueLine,
+};
 pub use retention::retention_due;
-pub use rules::{Department, Field, FieldKind, Relay, Rules};
+pub use rules::{Assign, Department, Field, FieldKind, Relay, Rules};
 pub use sla::{
     first_response_met, resolution_met, settled, EscalationStep, Level, Notify, ServiceLevels,
     Until,
 };
+pub use snapshot::{load_snapshot, numbering_prefix, Snapshot, SnapshotSource};
 pub use survey::Sample;
 pub use typed::{typed_choice, typed_command, ButtonWords, Typed, TypedCommand};
 
 use lifecycle::rating_choices;
 use std::collections::BTreeMap;
-
-/// What the core is shown before it decides.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Snapshot {
-    /// The acting user's session (empty when there is no actor or nothing is remembered).
-    pub session: Session,
-    /// The requests the input names, plus the actor's own requests that are still active or
-    /// awaiting a survey answer ([`needs_attention`]).
-    pub requests: Vec<Request>,
-    /// The number the next request of the draft's department would get.
-    pub next_number: u64,
-    /// For a request the input may close, sending a survey, while a survey cooldown is set:
-    /// when its requester was last sent a survey about another of their requests. Absent
-    /// when they never were, or when nothing needed it.
-    pub last_survey_elsewhere: BTreeMap<RequestId, Timestamp>,
-}
-
-/// Where the shell reads what a step is shown: the store, or an in-memory world in tests.
-pub trait SnapshotSource {
-    type Error;
-    /// The user's session; empty when nothing is remembered.
-    fn session(&self, user: &UserRef) -> Result<Session, Self::Error>;
-    fn request(&self, id: &RequestId) -> Result<Option<Request>, Self::Error>;
-    /// The user's requests that [need attention](needs_attention), oldest first. A source may
-    /// return more of the user's requests (it may only narrow by an index); the others are
-    /// left out of the snapshot.
-    fn requests_needing_attention(&self, user: &UserRef) -> Result<Vec<Request>, Self::Error>;
-    /// The number the next request with this prefix would get.
-    fn next_number(&self, prefix: &str) -> Result<u64, Self::Error>;
-    /// All of the user's requests, whatever their status. Read only for a close while a
-    /// survey cooldown is set, to find when the requester was last sent a survey.
-    fn all_requests_of(&self, user: &UserRef) -> Result<Vec<Request>, Self::Error>;
-}
-
-/// What an input needs loaded before [`step`]: the actor's session, the requests the input
-/// names ([`Input::named_requests`]), then the actor's other requests that need attention, and
-/// the next number of the department the actor's draft is for (0 without one). For a close
-/// that may send a survey ([`survey::may_ask`]) while a survey cooldown is set, also when the
-/// closed request's requester was last sent a survey about another request
-/// ([`survey::last_survey_elsewhere`], over all their requests).
-///
-/// # Errors
-/// Only the source's.
-pub fn load_snapshot<S: SnapshotSource>(
-    source: &S,
-    input: &Input,
-    rules: &Rules,
-) -> Result<Snapshot, S::Error> {
-    let actor = input.actor();
-    let session = match actor {
-        Some(a) => source.session(a)?,
-        None => Session::default(),
-    };
-    let mut requests: Vec<Request> = Vec::new();
-    for id in input.named_requests() {
-        if let Some(r) = source.request(&id)? {
-            requests.push(r);
-        }
-    }
-    let mut last_survey_elsewhere = BTreeMap::new();
-    if let (Some(closer), true) = (actor, closes(input)) {
-        let cooldown = rules.survey_cooldown > chrono::Duration::zero();
-        for r in requests
-            .iter()
-            .filter(|r| cooldown && survey::may_ask(rules, r, closer))
-        {
-            let theirs = source.all_requests_of(&r.requester)?;
-            if let Some(at) = survey::last_survey_elsewhere(&theirs, &r.requester, &r.id) {
-                last_survey_elsewhere.insert(r.id.clone(), at);
-            }
-        }
-    }
-    if let Some(a) = actor {
-        for r in source.requests_needing_attention(a)? {
-            if &r.requester == a && r.needs_attention() && !requests.iter().any(|x| x.id == r.id) {
-                requests.push(r);
-            }
-        }
-    }
-    let next_number = match numbering_prefix(&session, rules) {
-        Some(prefix) => source.next_number(prefix)?,
-        None => 0,
-    };
-    Ok(Snapshot {
-        session,
-        requests,
-        next_number,
-        last_survey_elsewhere,
-    })
-}
-
-/// Whether the input may close a request (and so send a survey).
-fn closes(input: &Input) -> bool {
-    matches!(
-        input,
-        Input::ButtonClicked {
-            action: Action::Close(_),
-            ..
-        } | Input::CloseReactionAdded { .. }
-    )
-}
-
-/// The prefix whose next number a snapshot carries: that of the department the session's
-/// draft is for, once the draft has one the rules know.
-pub fn numbering_prefix<'r>(session: &Session, rules: &'r Rules) -> Option<&'r str> {
-    let department = session.draft.as_ref()?.department.as_deref()?;
-    rules.department(department).map(|d| d.prefix.as_str())
-}
 
 /// What changed and what should happen because of it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -201,6 +102,8 @@ pub(crate) struct Desk<'r> {
     changed: Vec<RequestId>,
     next_number: u64,
     last_survey_elsewhere: BTreeMap<RequestId, Timestamp>,
+    /// Active requests of the departments the input looks across ([`Snapshot`]).
+    department_requests: Vec<Request>,
     effects: Vec<Effect>,
 }
 
@@ -214,6 +117,7 @@ impl<'r> Desk<'r> {
             changed: Vec::new(),
             next_number: snapshot.next_number,
             last_survey_elsewhere: snapshot.last_survey_elsewhere,
+            department_requests: snapshot.department_requests,
             effects: Vec::new(),
         }
     }
@@ -247,10 +151,18 @@ impl<'r> Desk<'r> {
                 }
             },
             Input::ButtonClicked { user, action, post } => self.on_button(&user, action, post),
-            Input::MentionedInChannel { thread, .. } => self.send(Outgoing::ThreadReply {
-                thread,
-                msg: Message::text(Text::new("channel-pointer").arg("help", Command::Start)),
-            }),
+            Input::MentionedInChannel { user, thread, text } => {
+                let mut words = text.split_whitespace();
+                let first = words.next().unwrap_or("");
+                let msg = if first.eq_ignore_ascii_case("queue")
+                    || typed_command(first, &self.rules.buttons) == Some(TypedCommand::Queue)
+                {
+                    self.show_queue(&user, words.next())
+                } else {
+                    Message::text(Text::new("channel-pointer").arg("help", Command::Start))
+                };
+                self.send(Outgoing::ThreadReply { thread, msg })
+            }
             Input::CloseReactionAdded { user, request } => self.close(&user, &request, true),
             Input::CloseReactionRemoved { user, request } => self.reopen(&user, &request, true),
             Input::TimerFired { timer } => self.on_timer(timer),
@@ -374,6 +286,19 @@ impl<'r> Desk<'r> {
                 let msg = self.status_message(user);
                 self.reply(msg);
             }
+            "queue" => {
+                let msg = self.show_queue(user, words.next());
+                self.reply(msg);
+            }
+            "wait" => match words.next().map(RequestId::parse) {
+                Some(Ok(id)) => {
+                    let need: Vec<&str> = words.collect();
+                    self.await_requester(user, &id, &need.join(" "), true)
+                }
+                _ => self.reply(Message::text(
+                    Text::new("wait-usage").arg("example", Arg::code("wait IT-7 …")),
+                )),
+            },
             "reply" => match words.next().map(RequestId::parse) {
                 Some(Ok(id)) => {
                     let text: Vec<&str> = words.collect();
@@ -430,6 +355,10 @@ impl<'r> Desk<'r> {
             || typed_choice(text, &[text::new_request_choice()], &self.rules.buttons).is_some();
         match command {
             Some(TypedCommand::Help) => return self.dm(user, self.help(), None),
+            Some(TypedCommand::Queue) => {
+                let msg = self.show_queue(user, None);
+                return self.dm(user, msg, None);
+            }
             Some(TypedCommand::Status) => {
                 let msg = self.status_message(user);
                 return self.dm(user, msg, None);
@@ -453,6 +382,17 @@ impl<'r> Desk<'r> {
         if let Some(rest) = lower.strip_prefix("cancel ") {
             if let Ok(id) = RequestId::parse(rest) {
                 return self.cancel_request(user, &id, false);
+            }
+        }
+        // An agent's `wait IT-3 …` in their chat with the bot (Teams has no slash command).
+        if let Some(id) = named_request(text, "wait") {
+            if self.request(&id).is_some_and(|r| &r.requester != user) {
+                let need = text
+                    .split_whitespace()
+                    .skip(2)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                return self.await_requester(user, &id, &need, false);
             }
         }
         // An agent's `reply IT-3 …` in their chat with the bot (Teams has no slash command).
@@ -575,6 +515,11 @@ impl<'r> Desk<'r> {
             Action::NoComment(id) => self.survey_comment(user, &id, "skip"),
             Action::ViewDetails(id) => self.view_details(user, &id),
             Action::ReplyToRequester(id) => self.explain_reply(user, &id),
+            Action::TakeOver(id) => self.take_over(user, &id),
+            Action::Unassign(id) => self.unassign(user, &id),
+            Action::Reassign(id) => self.offer_reassign(user, &id),
+            Action::AssignTo(id, agent) => self.assign_to(user, &id, &agent),
+            Action::AwaitRequester(id) => self.await_requester(user, &id, "", false),
             Action::ReplyTo(id) => {
                 let refusal = match self.request(&id) {
                     None => Some(Text::new("request-unknown").arg("id", &id)),
@@ -616,6 +561,8 @@ impl<'r> Desk<'r> {
             TimerKind::ContentRetention { request } => self.content_retention_due(&request),
             TimerKind::Resolution { request, round } => self.resolution_due(&request, round),
             TimerKind::Escalation { request, step } => self.escalation_due(&request, step),
+            TimerKind::WaitingNudge { request, since } => self.waiting_nudge_due(&request, since),
+            TimerKind::WaitingClose { request, since } => self.waiting_close_due(&request, since),
         }
     }
 }

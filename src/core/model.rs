@@ -12,14 +12,18 @@ pub enum Status {
     Claimed,
     Closed,
     Cancelled,
+    /// An agent needs something from the requester; their reply resumes the request.
+    Waiting,
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [
+    /// In the order of their stored codes.
+    pub const ALL: [Status; 5] = [
         Status::Open,
         Status::Claimed,
         Status::Closed,
         Status::Cancelled,
+        Status::Waiting,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -28,6 +32,7 @@ impl Status {
             Status::Claimed => "claimed",
             Status::Closed => "closed",
             Status::Cancelled => "cancelled",
+            Status::Waiting => "waiting",
         }
     }
 
@@ -37,9 +42,9 @@ impl Status {
             .find(|st| st.as_str().eq_ignore_ascii_case(s.trim()))
     }
 
-    /// Open or claimed: someone still owes the requester something.
+    /// Open, claimed or waiting on the requester: the request is not finished.
     pub fn is_active(self) -> bool {
-        matches!(self, Status::Open | Status::Claimed)
+        matches!(self, Status::Open | Status::Claimed | Status::Waiting)
     }
 }
 
@@ -120,6 +125,21 @@ pub enum Event {
     SurveyReminded,
     /// Retention removed what people wrote (`retention.closed_content_after`).
     ContentRemoved,
+    /// The request was given to `to`: by the department's assignment rule (no actor), by an
+    /// agent taking it over, or by an agent reassigning it.
+    Assigned {
+        to: UserRef,
+    },
+    /// Its agent gave it back to the team's queue.
+    Unassigned,
+    /// An agent set it to wait on the requester; `text` says what is needed (may be empty).
+    WaitingOnRequester {
+        text: String,
+    },
+    /// The requester's reply ended the wait.
+    Resumed,
+    /// The requester was reminded that the team waits for their reply.
+    NudgedRequester,
     /// The resolution service level was missed; `round` counts these reminders.
     ResolutionReminded {
         round: u32,
@@ -285,11 +305,26 @@ impl Request {
     }
 
     /// When the request waited on its requester, as (from, to) spans; the resolution clock
-    /// stops during them. A span still running ends at the time asked about. The desk has
-    /// no "waiting on requester" status yet, so there are none: this is where that status
-    /// plugs in.
+    /// stops during them. A wait ends with the requester's reply, a close or a cancel; one
+    /// still running ends at the end of time.
     pub fn waiting_intervals(&self) -> Vec<(Timestamp, Timestamp)> {
-        Vec::new()
+        let mut spans = Vec::new();
+        let mut since: Option<Timestamp> = None;
+        for h in &self.history {
+            match h.event {
+                Event::WaitingOnRequester { .. } => since = since.or(Some(h.at)),
+                Event::Resumed | Event::Closed | Event::Cancelled => {
+                    if let Some(from) = since.take() {
+                        spans.push((from, h.at));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(from) = since {
+            spans.push((from, Timestamp::MAX_UTC));
+        }
+        spans
     }
 
     /// When the resolution clock stood still before `until`: while the request was closed
@@ -386,7 +421,7 @@ mod tests {
         for status in Status::ALL {
             for survey in SurveyState::ALL {
                 let expected = match (status, survey) {
-                    (Status::Open | Status::Claimed, _) => true,
+                    (Status::Open | Status::Claimed | Status::Waiting, _) => true,
                     (_, SurveyState::AwaitingRating | SurveyState::AwaitingComment) => true,
                     (
                         Status::Closed | Status::Cancelled,

@@ -44,6 +44,24 @@ pub struct Department {
     pub confidential: bool,
     /// How agents' words reach the requester.
     pub relay: Relay,
+    /// Who gets a new request.
+    pub assign: Assign,
+    /// Platform user ids new requests are assigned among; empty: the agents.
+    pub on_call: Vec<String>,
+    /// A request waiting on its requester this long is closed (with a nudge half-way).
+    pub auto_close_after: Option<Duration>,
+}
+
+/// Who gets a new request: nobody until an agent claims it, or someone by a rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Assign {
+    #[default]
+    Manual,
+    /// In turn, by request number.
+    RoundRobin,
+    /// The one with the fewest active requests of the department.
+    LeastLoaded,
 }
 
 /// How an agent's words reach the requester.
@@ -284,6 +302,9 @@ pub(crate) mod fixtures {
                 retention: None,
                 confidential: false,
                 relay: Relay::Thread,
+                assign: Assign::Manual,
+                on_call: vec![],
+                auto_close_after: None,
             },
             Department {
                 id: "hr".into(),
@@ -304,6 +325,9 @@ pub(crate) mod fixtures {
                 retention: None,
                 confidential: false,
                 relay: Relay::Thread,
+                assign: Assign::Manual,
+                on_call: vec![],
+                auto_close_after: None,
             },
             Department {
                 id: "facilities".into(),
@@ -319,6 +343,9 @@ pub(crate) mod fixtures {
                 retention: None,
                 confidential: false,
                 relay: Relay::Thread,
+                assign: Assign::Manual,
+                on_call: vec![],
+                auto_close_after: None,
             },
         ];
         Rules {

@@ -57,6 +57,7 @@ pub fn status(status: Status) -> Text {
         Status::Claimed => "status-claimed",
         Status::Closed => "status-closed",
         Status::Cancelled => "status-cancelled",
+        Status::Waiting => "status-on-requester",
     })
 }
 

@@ -85,6 +85,7 @@ pub enum Typed {
     Help,
     Status,
     Cancel,
+    Queue,
     Back,
     Skip,
     Yes,
@@ -92,10 +93,11 @@ pub enum Typed {
 }
 
 impl Typed {
-    pub const ALL: [Typed; 7] = [
+    pub const ALL: [Typed; 8] = [
         Typed::Help,
         Typed::Status,
         Typed::Cancel,
+        Typed::Queue,
         Typed::Back,
         Typed::Skip,
         Typed::Yes,
@@ -108,6 +110,7 @@ impl Typed {
             Typed::Help => "typed-help",
             Typed::Status => "typed-status",
             Typed::Cancel => "typed-cancel",
+            Typed::Queue => "typed-queue",
             Typed::Back => "typed-back",
             Typed::Skip => "typed-skip",
             Typed::Yes => "typed-yes",
@@ -121,6 +124,7 @@ impl Typed {
             Typed::Help => &["help"],
             Typed::Status => &["status", "my requests"],
             Typed::Cancel => &["cancel", "stop", "quit"],
+            Typed::Queue => &["queue", "my queue"],
             Typed::Back => &["back"],
             Typed::Skip => &["skip"],
             Typed::Yes => &[
@@ -253,6 +257,8 @@ pub enum TypedCommand {
     Status,
     /// `cancel`, `stop` or `quit` (`abbrechen`, …).
     Cancel,
+    /// `queue` (`warteschlange`): an agent's queue.
+    Queue,
 }
 
 /// The command a message is, if it is one.
@@ -272,6 +278,7 @@ pub fn typed_command(text: &str, words: &ButtonWords) -> Option<TypedCommand> {
         (Typed::Help, TypedCommand::Help),
         (Typed::Status, TypedCommand::Status),
         (Typed::Cancel, TypedCommand::Cancel),
+        (Typed::Queue, TypedCommand::Queue),
     ]
     .into_iter()
     .find(|(word, _)| words.says(*word, trimmed))

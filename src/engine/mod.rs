@@ -417,6 +417,19 @@ impl core::SnapshotSource for StoreSource<'_> {
     fn all_requests_of(&self, user: &core::UserRef) -> Result<Vec<Request>, StoreError> {
         self.0.requests_of_user(user, None)
     }
+
+    fn active_requests(&self, department: &str) -> Result<Vec<Request>, StoreError> {
+        let mut out = Vec::new();
+        for status in core::Status::ALL.into_iter().filter(|s| s.is_active()) {
+            out.extend(
+                self.0
+                    .requests_with_status(status)?
+                    .into_iter()
+                    .filter(|r| r.department == department),
+            );
+        }
+        Ok(out)
+    }
 }
 
 /// Load → step → commit, on the writer thread.

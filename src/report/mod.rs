@@ -67,6 +67,14 @@ pub fn event_text(e: &Event) -> String {
         Event::Reminded { round } => format!("sent service-level reminder #{round}"),
         Event::SurveyReminded => "reminded the requester about the survey".into(),
         Event::ContentRemoved => "removed its content (retention)".into(),
+        Event::Assigned { to } => format!("assigned it to {to}"),
+        Event::Unassigned => "gave it back to the queue".into(),
+        Event::WaitingOnRequester { text } if text.is_empty() => {
+            "set it to wait on the requester".into()
+        }
+        Event::WaitingOnRequester { text } => format!("set it to wait on the requester: {text}"),
+        Event::Resumed => "answered; the request resumed".into(),
+        Event::NudgedRequester => "reminded the requester that the team waits for them".into(),
         Event::ResolutionReminded { round } => {
             format!("sent resolution service-level reminder #{round}")
         }
@@ -250,7 +258,7 @@ pub fn stats(requests: impl IntoIterator<Item = Request>) -> BTreeMap<String, De
     for r in requests {
         let a = acc.entry(r.department.clone()).or_default();
         match r.status {
-            Status::Open | Status::Claimed => a.s.open += 1,
+            Status::Open | Status::Claimed | Status::Waiting => a.s.open += 1,
             Status::Closed => a.s.closed += 1,
             Status::Cancelled => a.s.cancelled += 1,
         }

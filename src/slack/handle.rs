@@ -408,6 +408,8 @@ impl Inbound {
                         crate::config::current(&self.config).messages(),
                         self.locales.clone(),
                         user,
+                        self.engine.rules(),
+                        self.engine.now(),
                     )
                     .instrument(span.clone()),
                 );

@@ -1,5 +1,6 @@
 //! The bot's App Home tab: on `app_home_opened`, publish the user's open and recent requests
-//! with a "New request" button.
+//! with a "New request" button, and for agents their queue (the core's, as `/help-it queue`
+//! shows it).
 //!
 //! A view, not a message: it is rebuilt from the store every time the tab opens, so it goes
 //! straight to `views.publish` (in the background, after the event is acknowledged) instead of
@@ -8,13 +9,41 @@
 use super::api::SlackApi;
 use super::blocks;
 use super::locale::Locales;
-use crate::core::{Platform, Request, UserRef};
+use crate::core::{Message, Platform, Request, Rules, Timestamp, UserRef};
 use crate::i18n::{Catalogs, Words};
 use crate::store::DeskStore;
 use std::sync::Arc;
 
 /// How many finished requests the tab lists.
 const RECENT: usize = 10;
+
+/// An agent's queue; `None` for someone who is no department's agent.
+pub fn queue_for_home(
+    store: &dyn DeskStore,
+    user: &str,
+    rules: &Rules,
+    now: Timestamp,
+) -> Result<Option<Message>, crate::store::StoreError> {
+    let agent = UserRef::new(Platform::Slack, user);
+    let departments = crate::core::agent_departments(&agent, rules, None);
+    if departments.is_empty() {
+        return Ok(None);
+    }
+    let mut active = Vec::new();
+    for status in crate::core::Status::ALL
+        .into_iter()
+        .filter(|s| s.is_active())
+    {
+        active.extend(
+            store
+                .requests_with_status(status)?
+                .into_iter()
+                .filter(|r| departments.iter().any(|d| d.id == r.department)),
+        );
+    }
+    let queue = crate::core::queue(&agent, &active, rules, now);
+    Ok(Some(crate::core::queue_message(&queue, now)))
+}
 
 /// The user's open requests (oldest first) and their most recently finished ones.
 pub fn requests_for_home(
@@ -36,8 +65,12 @@ pub async fn publish(
     messages: Arc<Catalogs>,
     locales: Arc<Locales>,
     user: String,
+    rules: Arc<Rules>,
+    now: Timestamp,
 ) {
-    let (open, recent) = match requests_for_home(&*store, &user) {
+    let lists = requests_for_home(&*store, &user)
+        .and_then(|lists| Ok((lists, queue_for_home(&*store, &user, &rules, now)?)));
+    let ((open, recent), queue) = match lists {
         Ok(lists) => lists,
         Err(e) => {
             tracing::error!(error = %crate::telemetry::chain(&e), user = %user, "reading requests for the App Home failed");
@@ -47,7 +80,10 @@ pub async fn publish(
     let locale = messages.locale_for(locales.get(&api, &user).await.as_deref());
     let words = Words::new(&messages, locale);
     match api
-        .views_publish(&user, blocks::home_view(&open, &recent, &words))
+        .views_publish(
+            &user,
+            blocks::home_view(&open, &recent, queue.as_ref(), &words),
+        )
         .await
     {
         Ok(()) => tracing::debug!(user = %user, open = open.len(), "App Home published"),

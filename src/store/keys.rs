@@ -42,6 +42,7 @@ pub(super) fn status_byte(s: Status) -> u8 {
         Status::Claimed => 1,
         Status::Closed => 2,
         Status::Cancelled => 3,
+        Status::Waiting => 4,
     }
 }
 

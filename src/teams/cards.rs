@@ -319,6 +319,7 @@ pub fn request_card(
         Status::Claimed => "Accent",
         Status::Closed => "Good",
         Status::Cancelled => "Default",
+        Status::Waiting => "Warning",
     };
     let title = if view.shows_content {
         format!("**{}** · {}", r.id, r.summary)
@@ -580,7 +581,10 @@ mod tests {
             .iter()
             .map(|a| a["data"]["action"].as_str().unwrap())
             .collect();
-        assert_eq!(actions, ["claim:IT-1", "close:IT-1"]);
+        assert_eq!(
+            actions,
+            ["claim:IT-1", "close:IT-1", "wait:IT-1", "reassign:IT-1"]
+        );
 
         let claimed = request_card(
             &request(Status::Claimed),

@@ -124,6 +124,7 @@ async fn handle_activity(shared: &Arc<Shared>, a: &Activity) -> Result<(), Inbou
             Some(thread) => vec![Input::MentionedInChannel {
                 user: a.user(),
                 thread,
+                text: activity::clean_text(a.text.as_deref().unwrap_or(""), a),
             }],
             None => return Ok(()),
         },

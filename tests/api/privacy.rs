@@ -468,6 +468,8 @@ async fn a_confidential_request_on_teams_shows_no_words_in_the_channel() {
         [
             "claim:IT-1",
             "close:IT-1",
+            "wait:IT-1",
+            "reassign:IT-1",
             "details:IT-1",
             "tellrequester:IT-1"
         ]

@@ -434,7 +434,10 @@ async fn intake_by_buttons_and_typed_replies_files_a_card_and_confirms_by_dm() {
     ] {
         assert!(all.contains(needle), "card lacks {needle}: {all}");
     }
-    assert_eq!(card.button_values(), ["claim:IT-1", "close:IT-1"]);
+    assert_eq!(
+        card.button_values(),
+        ["claim:IT-1", "close:IT-1", "wait:IT-1", "reassign:IT-1"]
+    );
 
     // The requester is told the id and when to expect an answer.
     let confirmation = app.last_dm(ALICE);
@@ -550,7 +553,10 @@ async fn claim_updates_the_card_and_tells_the_requester() {
         all.contains("Claimed") && all.contains("<@UAGENT>"),
         "{all}"
     );
-    assert_eq!(update.button_values(), [format!("close:{id}")]);
+    assert_eq!(
+        update.button_values(),
+        ["close", "wait", "takeover", "reassign", "unassign"].map(|a| format!("{a}:{id}"))
+    );
     let told = app.last_dm(ALICE);
     assert!(
         told.str("text")
@@ -790,7 +796,7 @@ async fn removing_the_close_reaction_reopens() {
     let update = app.fake.calls_to("chat.update").pop().unwrap();
     assert_eq!(
         update.button_values(),
-        [format!("claim:{id}"), format!("close:{id}")]
+        ["claim", "close", "wait", "reassign"].map(|a| format!("{a}:{id}"))
     );
     assert!(app
         .last_dm(ALICE)

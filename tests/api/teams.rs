@@ -149,7 +149,10 @@ async fn a_request_goes_from_first_message_to_survey_comment_in_teams() {
             "{needle} missing from the card: {shown}"
         );
     }
-    assert_eq!(post.actions(), ["claim:IT-1", "close:IT-1"]);
+    assert_eq!(
+        post.actions(),
+        ["claim:IT-1", "close:IT-1", "wait:IT-1", "reassign:IT-1"]
+    );
     let root = post.answered_id.clone().unwrap();
     assert_eq!(
         app.request("IT-1").card,
@@ -186,7 +189,16 @@ async fn a_request_goes_from_first_message_to_survey_comment_in_teams() {
         "{}",
         put.shown()
     );
-    assert_eq!(put.actions(), ["close:IT-1"]);
+    assert_eq!(
+        put.actions(),
+        [
+            "close:IT-1",
+            "wait:IT-1",
+            "takeover:IT-1",
+            "reassign:IT-1",
+            "unassign:IT-1"
+        ]
+    );
     let told = dm_containing(&calls, ALICE, "is now working on **IT-1**");
     assert!(
         told.shown().starts_with("<at>Bob Agent</at>"),
@@ -297,7 +309,13 @@ async fn a_request_goes_from_first_message_to_survey_comment_in_teams() {
     let calls = act(&app, app.card_click(BOB, &root, "reopen:IT-1")).await;
     assert_eq!(
         calls.iter().find(|c| c.method == "PUT").unwrap().actions(),
-        ["close:IT-1"]
+        [
+            "close:IT-1",
+            "wait:IT-1",
+            "takeover:IT-1",
+            "reassign:IT-1",
+            "unassign:IT-1"
+        ]
     );
     let told = dm_containing(&calls, ALICE, "was reopened by <at>Bob Agent</at>");
     assert!(

@@ -157,6 +157,8 @@ fn the_card_offers_details_and_replies_where_the_department_needs_them() {
         [
             Action::Claim(id.clone()),
             Action::Close(id.clone()),
+            Action::AwaitRequester(id.clone()),
+            Action::Reassign(id.clone()),
             Action::ViewDetails(id.clone()),
             Action::ReplyToRequester(id.clone()),
         ]
@@ -165,7 +167,12 @@ fn the_card_offers_details_and_replies_where_the_department_needs_them() {
     assert!(view.shows_content);
     assert_eq!(
         actions(view),
-        [Action::Claim(id.clone()), Action::Close(id.clone())]
+        [
+            Action::Claim(id.clone()),
+            Action::Close(id.clone()),
+            Action::AwaitRequester(id.clone()),
+            Action::Reassign(id.clone()),
+        ]
     );
     let mut closed = r.clone();
     closed.status = Status::Closed;

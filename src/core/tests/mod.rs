@@ -15,6 +15,7 @@ mod claim_and_messages;
 mod close_and_cancel;
 mod confidential;
 mod german_words;
+mod handover;
 mod intake_questions;
 mod intake_start;
 mod intake_submit;
@@ -159,6 +160,7 @@ impl World {
         self.step(Input::MentionedInChannel {
             user: user(who),
             thread,
+            text: String::new(),
         })
     }
 
@@ -281,6 +283,15 @@ impl SnapshotSource for World {
             .requests
             .values()
             .filter(|r| &r.requester == user)
+            .cloned()
+            .collect())
+    }
+
+    fn active_requests(&self, department: &str) -> Result<Vec<Request>, Self::Error> {
+        Ok(self
+            .requests
+            .values()
+            .filter(|r| r.department == department && r.status.is_active())
             .cloned()
             .collect())
     }

@@ -10,6 +10,7 @@ pub(super) fn status_label(status: Status, words: &Words<'_>) -> String {
         Status::Claimed => ("🔵", "status-title-claimed"),
         Status::Closed => ("✅", "status-title-closed"),
         Status::Cancelled => ("⚪", "status-title-cancelled"),
+        Status::Waiting => ("⏸️", "status-title-waiting"),
     };
     format!("{dot} {}", escape(&words.word(word)))
 }

@@ -4,7 +4,12 @@ use super::*;
 
 /// The App Home: the user's open requests, the recently finished ones, and a button to
 /// start a new one.
-pub fn home_view(open: &[Request], recent: &[Request], words: &Words<'_>) -> SlackView {
+pub fn home_view(
+    open: &[Request],
+    recent: &[Request],
+    queue: Option<&Message>,
+    words: &Words<'_>,
+) -> SlackView {
     let strong = |id: &str| format!("*{}*", escape(&words.word(id)));
     let mut blocks: Vec<SlackBlock> = vec![
         SlackHeaderBlock::new(plain(&words.word("home-title"), HEADER_MAX)).into(),
@@ -73,6 +78,12 @@ pub fn home_view(open: &[Request], recent: &[Request], words: &Words<'_>) -> Sla
         for r in recent.iter().take(20) {
             blocks.push(SlackSectionBlock::new().with_text(line(r)).into());
         }
+    }
+    if let Some(queue) = queue {
+        // The agent's queue, as `/help-it queue` shows it.
+        blocks.push(SlackDividerBlock::new().into());
+        let text = words.render(queue, &mut Mrkdwn);
+        sections(&text.text, &mut blocks);
     }
     blocks.truncate(VIEW_BLOCKS_MAX);
     SlackView::Home(SlackHomeView::new(blocks))

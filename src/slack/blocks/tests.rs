@@ -182,9 +182,23 @@ fn the_card_shows_the_buttons_its_status_offers() {
     let pair = |label: &str, value: &str| (label.to_string(), value.to_string());
     assert_eq!(
         buttons(Status::Open),
-        [pair("Claim", "claim:IT-1"), pair("Close", "close:IT-1")]
+        [
+            pair("Claim", "claim:IT-1"),
+            pair("Close", "close:IT-1"),
+            pair("Waiting on requester", "wait:IT-1"),
+            pair("Reassign…", "reassign:IT-1"),
+        ]
     );
-    assert_eq!(buttons(Status::Claimed), [pair("Close", "close:IT-1")]);
+    assert_eq!(
+        buttons(Status::Claimed),
+        [
+            pair("Close", "close:IT-1"),
+            pair("Waiting on requester", "wait:IT-1"),
+            pair("Take over", "takeover:IT-1"),
+            pair("Reassign…", "reassign:IT-1"),
+            pair("Unassign", "unassign:IT-1"),
+        ]
+    );
     assert_eq!(buttons(Status::Closed), [pair("Reopen", "reopen:IT-1")]);
     assert!(buttons(Status::Cancelled).is_empty());
 }

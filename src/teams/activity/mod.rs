@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 mod classify;
 mod conversation;
 
-pub use classify::{classify, Inbound};
+pub use classify::{classify, clean_text, Inbound};
 pub use conversation::{channel_base, thread_conversation, thread_root};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
