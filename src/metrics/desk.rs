@@ -8,11 +8,14 @@ use crate::instrument::{count, gauge, gauges};
 use prometheus_client::encoding::DescriptorEncoder;
 use std::collections::{BTreeSet, HashMap};
 
+/// The statuses of requests not yet finished, each a series of `frontdesk_open_requests`.
+const ACTIVE: [Status; 3] = [Status::Open, Status::Claimed, Status::Waiting];
+
 /// Writes the families; notes a failed store read in `scrape`.
 pub(super) fn write(scrape: &Scrape<'_>, encoder: &mut DescriptorEncoder) -> std::fmt::Result {
     let store = scrape.engine.store();
     let mut open: HashMap<(String, Status), u64> = HashMap::new();
-    for status in [Status::Open, Status::Claimed] {
+    for status in ACTIVE {
         match store.count_by_department(status) {
             Ok(counts) => {
                 for (department, n) in counts {
@@ -38,10 +41,10 @@ pub(super) fn write(scrape: &Scrape<'_>, encoder: &mut DescriptorEncoder) -> std
     gauges(
         encoder,
         "frontdesk_open_requests",
-        "Requests waiting for an agent (open) or being worked on (claimed), by department.",
+        "Requests waiting for an agent (open), being worked on (claimed) or waiting on their requester (waiting), by department.",
         departments.iter().flat_map(|d| {
             let open = &open;
-            [Status::Open, Status::Claimed].map(|status| {
+            ACTIVE.map(|status| {
                 (
                     vec![
                         ("department", d.clone()),

@@ -278,3 +278,27 @@ fn queue_typed_mid_draft_shows_the_queue_then_asks_again() {
     );
     assert!(w.session("alice").draft.is_some(), "the draft stays");
 }
+
+#[test]
+fn mentioning_the_bot_with_queue_in_a_channel_answers_in_that_thread() {
+    let mut w = World::new();
+    file_laptop(&mut w, "carol");
+    let thread = PostRef::new(Platform::Slack, "C0IT", "1700000000.000900");
+    let t = w.step(Input::MentionedInChannel {
+        user: user("alice"),
+        thread: thread.clone(),
+        text: "queue".into(),
+    });
+    let replies: Vec<_> = t
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(Outgoing::ThreadReply { thread: th, msg }) if th == &thread => {
+                Some(shown(msg).text)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(replies.len(), 1);
+    assert!(replies[0].starts_with("Your queue:"), "{}", replies[0]);
+}
