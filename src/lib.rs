@@ -3,35 +3,40 @@
 //! # Layout
 //! - [`core`]: the desk's logic as pure functions; no I/O, no clock, no platform types.
 //! - [`config`]: the TOML configuration, environment overrides and validation.
-//! - [`store`]: the sled store; the only module that knows keys and encodings.
-//! - [`engine`]: load → step → commit on a single writer thread with group commit.
-//! - [`outbox`] and `scheduler` ([`Scheduler`]): delivery with retries, and durable timers.
-//! - [`i18n`]: the desk's words, Fluent catalogs per locale (`locales/`), and how a
-//!   structured core message becomes a sentence in the reader's language.
-//! - `console` ([`Console`]): the whole desk in a terminal, no chat workspace needed.
-//! - [`clock`]: where "now" comes from (a manual clock in tests).
-//! - `metrics`, [`backup`] and `reload` ([`reload()`]): running it for real: `/metrics`, consistent
-//!   backups and restores, configuration reload on SIGHUP. `instrument` is how the modules
-//!   that count hand their `prometheus-client` metrics to the registry `metrics` builds.
+//! - [`store`]: the sled store; the only module that knows keys, encodings and sealing.
+//! - `engine` ([`Engine`]): load → step → commit on a single writer thread with group commit.
+//! - `outbox` ([`OutboxWorker`]) and `scheduler` ([`Scheduler`]): delivery with retries, and
+//!   durable timers.
+//! - `i18n` ([`Catalogs`], [`Words`]): the desk's words, Fluent catalogs per locale
+//!   (`locales/`), and how a structured core message becomes a sentence in the reader's
+//!   language.
+//! - [`slack`] and `teams`: the platforms' adapters; `console` ([`Console`]): the whole desk in a
+//!   terminal, no chat workspace needed.
+//! - `clock` ([`Clock`], [`ManualClock`]): where "now" comes from (a manual clock in tests).
+//! - [`admin`] (the CLI's read and maintenance commands), [`backup`], `metrics` and `reload`
+//!   ([`reload()`]): running it for real. `instrument` is how the modules that count hand their
+//!   `prometheus-client` metrics to the registry `metrics` builds.
 //!
-//! Modules whose few public items are re-exported here are private (`console`, `http`,
-//! `instrument`, `metrics`, `reload`, `report`, `scheduler`, `shutdown`, `state`, `teams`, `telemetry`), and
-//! so are the submodules of [`core`], [`slack`] and [`outbox`]: what the command line, the
-//! tests and the benchmarks need is re-exported from their parent.
+//! Public modules are the library's surfaces, each a coherent API the command line, the
+//! tests and the benchmarks use by path: [`core`] (the desk's types and rules), [`config`],
+//! [`store`] (with the backend trait a second store implements), [`slack`] (protocol helpers
+//! such as request signing), [`admin`] and [`backup`] (the commands the CLI runs). Every
+//! other module is private and re-exports its few public items here, as do the submodules
+//! of each module.
 
 pub mod admin;
-pub mod app;
+mod app;
 pub mod backup;
-pub mod clock;
+mod clock;
 pub mod config;
 mod console;
 pub mod core;
-pub mod engine;
+mod engine;
 mod http;
-pub mod i18n;
+mod i18n;
 mod instrument;
 mod metrics;
-pub mod outbox;
+mod outbox;
 mod reload;
 mod report;
 mod scheduler;
@@ -42,8 +47,13 @@ pub mod store;
 mod teams;
 mod telemetry;
 
+pub use app::{App, AppError, AppState, Deps};
+pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
 pub use console::Console;
+pub use engine::{Engine, EngineError, StepOutcome};
 pub use http::router;
+pub use i18n::{Catalogs, Plain, Words};
+pub use outbox::{Attempt, Delivered, Deliverer, DeliveryError, OutboxWorker, RetryPolicy};
 pub use reload::{reload, ReloadError, Reloaded};
 pub use scheduler::Scheduler;
 pub use shutdown::signal as shutdown_signal;

@@ -2,8 +2,8 @@
 //! SIGHUP reloads the configuration file.
 
 use anyhow::Context;
-use frontdesk::app::{App, Deps};
 use frontdesk::config::Config;
+use frontdesk::{App, Deps};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;

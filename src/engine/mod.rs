@@ -18,7 +18,7 @@ use tokio::sync::{oneshot, Notify};
 use tracing::Instrument;
 
 mod stats;
-pub use stats::{DeskCounters, EngineCollector, EngineStats};
+pub use stats::{EngineCollector, EngineStats};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {

@@ -98,6 +98,7 @@ fn inline_vars(e: &InlineExpression<&str>, vars: &mut BTreeSet<String>) {
 ///
 /// # Errors
 /// A syntax error in either source.
+#[cfg(test)]
 pub fn differences(reference: &str, catalog: &str) -> Result<Vec<String>, I18nError> {
     let reference = variables_by_message(reference)?;
     let catalog = variables_by_message(catalog)?;

@@ -12,7 +12,9 @@ mod check;
 mod format;
 mod overrides;
 
-pub use check::{check_overrides, differences, variables_by_message};
+pub use check::check_overrides;
+#[cfg(test)]
+use check::{differences, variables_by_message};
 pub use format::{Plain, Rendered, Style};
 
 use fluent_bundle::concurrent::FluentBundle;

@@ -22,7 +22,6 @@ pub(crate) mod pace;
 mod stats;
 mod worker;
 
-pub use limit::{AdaptiveLimit, Signal};
 pub use stats::{OutboxCollector, OutboxStats};
 pub use worker::{Attempt, OutboxError, OutboxWorker};
 

@@ -384,13 +384,16 @@ HP
     let expect = [
         (
             "status open",
-            Some("[/claim IT-1  /close IT-1  /reply IT-1 TEXT]"),
+            Some("[/claim IT-1  /close IT-1  /help-it wait IT-1  /reply IT-1 TEXT]"),
         ),
-        ("status claimed", Some("[/close IT-1  /reply IT-1 TEXT]")),
+        (
+            "status claimed",
+            Some("[/close IT-1  /help-it wait IT-1  /takeover IT-1  /unassign IT-1  /reply IT-1 TEXT]"),
+        ),
         ("status closed", Some("[/reopen IT-1]")),
         (
             "status open",
-            Some("[/claim IT-2  /close IT-2  /reply IT-2 TEXT]"),
+            Some("[/claim IT-2  /close IT-2  /help-it wait IT-2  /reply IT-2 TEXT]"),
         ),
         ("status cancelled", None),
     ];

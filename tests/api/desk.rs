@@ -4,15 +4,15 @@
 
 use async_trait::async_trait;
 use chrono::{Duration, TimeZone};
-use frontdesk::clock::ManualClock;
 use frontdesk::config::Config;
 use frontdesk::core::{
     Action, Input, Outgoing, Place, Platform, PostRef, RequestId, Status, UserRef,
 };
-use frontdesk::engine::Engine;
-use frontdesk::outbox::{Attempt, Delivered, Deliverer, DeliveryError, OutboxWorker, RetryPolicy};
 use frontdesk::store::{OutboxItem, Store};
+use frontdesk::Engine;
+use frontdesk::ManualClock;
 use frontdesk::Scheduler;
+use frontdesk::{Attempt, Delivered, Deliverer, DeliveryError, OutboxWorker, RetryPolicy};
 use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -26,8 +26,8 @@ struct Recorder {
 
 /// A message's words in English, as Slack would show them.
 fn words(msg: &frontdesk::core::Message) -> String {
-    let catalogs = frontdesk::i18n::Catalogs::shipped("en").unwrap();
-    frontdesk::i18n::Words::new(&catalogs, "en")
+    let catalogs = frontdesk::Catalogs::shipped("en").unwrap();
+    frontdesk::Words::new(&catalogs, "en")
         .render(msg, &mut frontdesk::slack::Mrkdwn)
         .text
 }
@@ -462,7 +462,7 @@ trait NowForTests {
 
 impl NowForTests for ManualClock {
     fn now_for_tests(&self) -> frontdesk::core::Timestamp {
-        frontdesk::clock::Clock::now(self)
+        frontdesk::Clock::now(self)
     }
 }
 

@@ -11,13 +11,14 @@ use crate::helpers::metrics::scrape;
 use crate::helpers::process::{self, wait_until_unlocked};
 use crate::helpers::slack::post_signed;
 use crate::helpers::{eventually, get, http};
-use frontdesk::app::{current, App, Deps};
 use frontdesk::backup::{self, BackupError};
-use frontdesk::clock::{Clock, ManualClock, SystemClock};
+use frontdesk::config::current;
 use frontdesk::config::Config;
 use frontdesk::core::{Action, Input, Place, Platform, RequestId, Status, UserRef};
-use frontdesk::engine::Engine;
 use frontdesk::store::Store;
+use frontdesk::Engine;
+use frontdesk::{App, Deps};
+use frontdesk::{Clock, ManualClock, SystemClock};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -38,7 +39,7 @@ fn console_user(name: &str) -> UserRef {
     UserRef::new(Platform::Console, name)
 }
 
-async fn say(engine: &Engine, who: &str, text: &str) -> frontdesk::engine::StepOutcome {
+async fn say(engine: &Engine, who: &str, text: &str) -> frontdesk::StepOutcome {
     engine
         .handle(
             Input::MessageReceived {
@@ -459,7 +460,7 @@ async fn a_reload_changes_the_desks_language_and_wording_without_a_restart() {
         config.messages().format(
             config.messages().default_locale(),
             &frontdesk::core::Text::new("intake-started-dm"),
-            &mut frontdesk::i18n::Plain,
+            &mut frontdesk::Plain,
         )
     };
     assert_eq!(

@@ -9,8 +9,8 @@ use crate::helpers::slack::{SlackApp, IT_CHANNEL};
 use crate::helpers::teams::{TeamsApp, ALICE as TEAMS_ALICE};
 use chrono::{DateTime, Utc};
 use frontdesk::admin::{AdminCommand, DepartmentLevels};
-use frontdesk::clock::ManualClock;
 use frontdesk::config::{Config, EscalationConfig, EscalationUntil};
+use frontdesk::ManualClock;
 use frontdesk::Scheduler;
 use std::time::Duration;
 

@@ -1508,7 +1508,7 @@ async fn the_compiled_binary_serves_slack_from_environment_variables() {
 
 /// Queues an outgoing message the way a step would (to simulate a redelivery after a crash).
 async fn enqueue(app: &SlackApp, outgoing: frontdesk::core::Outgoing) {
-    use frontdesk::clock::Clock;
+    use frontdesk::Clock;
     let now = app.clock.now();
     app.engine
         .write(move |store| {
@@ -1579,7 +1579,7 @@ async fn a_panicking_step_is_set_aside_and_a_stopped_writer_fails_the_health_che
         .write(|_| -> usize { panic!("a bug in a step") })
         .await;
     assert!(
-        matches!(&failed, Err(frontdesk::engine::EngineError::Panicked(m)) if m.contains("a bug in a step")),
+        matches!(&failed, Err(frontdesk::EngineError::Panicked(m)) if m.contains("a bug in a step")),
         "{failed:?}"
     );
     // The writer goes on: the next command is taken and answered.

@@ -7,12 +7,12 @@
 
 use async_trait::async_trait;
 use chrono::TimeZone;
-use frontdesk::clock::ManualClock;
 use frontdesk::config::Config;
 use frontdesk::core::{Outgoing, Platform, UserRef};
-use frontdesk::engine::Engine;
-use frontdesk::outbox::{Delivered, Deliverer, DeliveryError, OutboxWorker, RetryPolicy};
 use frontdesk::store::{OutboxItem, Store};
+use frontdesk::Engine;
+use frontdesk::ManualClock;
+use frontdesk::{Delivered, Deliverer, DeliveryError, OutboxWorker, RetryPolicy};
 use std::sync::{Arc, Mutex};
 
 /// Pulls one u64 field out of a span's or an event's fields.

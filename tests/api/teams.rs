@@ -9,7 +9,7 @@ use crate::helpers::teams as harness;
 use crate::helpers::teams_standin as standin;
 
 use frontdesk::core::{Platform, PostRef, Status, SurveyState};
-use frontdesk::outbox::Attempt;
+use frontdesk::Attempt;
 use harness::{Person, TeamsApp, ALICE, APP_ID, BOB, IT_CHANNEL, MALLORY, PASSWORD, TENANT};
 use serde_json::json;
 use standin::{jwk, Call, StandIn, OTHER_KEY, TEST_KEY};
@@ -724,7 +724,7 @@ async fn rate_limits_and_server_errors_are_retried_honouring_retry_after() {
     let Attempt::Retrying { id, at } = attempt else {
         panic!("expected a retry, got {attempt:?}")
     };
-    use frontdesk::clock::Clock;
+    use frontdesk::Clock;
     assert_eq!(
         at,
         app.clock.now() + chrono::Duration::seconds(7),

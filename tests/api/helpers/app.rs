@@ -4,12 +4,12 @@
 //! is put around one of these two.
 
 use super::process::Server;
-use frontdesk::app::{App, AppError, AppState, Deps};
-use frontdesk::clock::Clock;
 use frontdesk::config::Config;
-use frontdesk::engine::Engine;
-use frontdesk::outbox::OutboxWorker;
+use frontdesk::Clock;
+use frontdesk::Engine;
+use frontdesk::OutboxWorker;
 use frontdesk::Scheduler;
+use frontdesk::{App, AppError, AppState, Deps};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;

@@ -13,9 +13,9 @@ use super::process::Server;
 use super::signer::slack_signature;
 use super::{eventually, get, http};
 use chrono::Utc;
-use frontdesk::app::AppError;
-use frontdesk::clock::ManualClock;
 use frontdesk::config::{Config, Secret};
+use frontdesk::AppError;
+use frontdesk::ManualClock;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -157,7 +157,7 @@ impl SlackApp {
     }
 
     pub fn clock_now(&self) -> i64 {
-        use frontdesk::clock::Clock;
+        use frontdesk::Clock;
         self.clock.now().timestamp()
     }
 

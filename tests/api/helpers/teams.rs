@@ -5,9 +5,9 @@
 use super::app::{base_config, spawn_app, TestApp};
 use super::teams_standin::{StandIn, TEST_KEY};
 use chrono::TimeZone;
-use frontdesk::clock::ManualClock;
 use frontdesk::config::{Config, Secret};
 use frontdesk::core::{Platform, Request, RequestId, UserRef};
+use frontdesk::ManualClock;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -120,7 +120,7 @@ impl TeamsApp {
     }
 
     pub fn now(&self) -> i64 {
-        use frontdesk::clock::Clock;
+        use frontdesk::Clock;
         self.clock.now().timestamp()
     }
 
