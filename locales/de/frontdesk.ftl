@@ -138,6 +138,7 @@ escalation-thread = { $who } { $what }
 escalation-unanswered = 🚨 Eskalation { $step }: { $id } ist seit { $waited } Geschäftszeit ohne Antwort.
 escalation-unresolved = 🚨 Eskalation { $step }: { $id } ist nach { $waited } Geschäftszeit noch nicht gelöst.
 escalation-channel = { $what } „{ $summary }“: { $card }
+escalation-channel-hidden = { $what }: { $card }
 
 ## Umfrage
 

@@ -143,6 +143,7 @@ escalation-thread = { $who } { $what }
 escalation-unanswered = 🚨 Escalation { $step }: { $id } has had no response for { $waited } of business time.
 escalation-unresolved = 🚨 Escalation { $step }: { $id } is still not resolved after { $waited } of business time.
 escalation-channel = { $what } “{ $summary }”: { $card }
+escalation-channel-hidden = { $what }: { $card }
 
 ## Survey
 

@@ -482,13 +482,18 @@ impl Desk<'_> {
         }
         for n in &current.notify {
             if let Notify::Channel(channel) = n {
+                // A confidential department's request is named by its id alone.
+                let text = if self.rules.is_confidential(&r.department) {
+                    Text::new("escalation-channel-hidden")
+                } else {
+                    Text::new("escalation-channel")
+                        .arg("summary", super::text::clip(&r.summary, 80))
+                };
                 self.send(Outgoing::ChannelPost {
                     channel: channel.clone(),
                     request: id.clone(),
                     msg: Message::text(
-                        Text::new("escalation-channel")
-                            .arg("what", what.clone())
-                            .arg("summary", super::text::clip(&r.summary, 80))
+                        text.arg("what", what.clone())
                             .arg("card", Arg::CardLink(id.clone())),
                     ),
                 });

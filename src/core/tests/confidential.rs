@@ -182,3 +182,31 @@ fn the_card_offers_details_and_replies_where_the_department_needs_them() {
         "nothing to reply to once closed"
     );
 }
+
+#[test]
+fn an_escalation_to_a_channel_names_a_confidential_request_by_its_id_alone() {
+    use crate::core::{EscalationStep, Notify, Until};
+    let mut rules = rules();
+    rules.departments[0].confidential = true;
+    rules.departments[0].relay = Relay::Explicit;
+    rules.departments[0].service.escalation = vec![EscalationStep {
+        after: Duration::hours(1),
+        notify: vec![Notify::parse("C0LEADS")],
+        until: Until::FirstResponse,
+    }];
+    let mut w = World::with(rules);
+    file_laptop(&mut w, "carol");
+    w.advance(Duration::hours(1));
+    let fired = w.fire_due_timers();
+    let posts: Vec<String> = fired
+        .iter()
+        .flat_map(|t| t.effects.iter())
+        .filter_map(|e| match e {
+            Effect::Send(Outgoing::ChannelPost { msg, .. }) => Some(shown(msg).text),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(posts.len(), 1, "{fired:#?}");
+    assert!(posts[0].contains("IT-1"), "{}", posts[0]);
+    assert!(!posts[0].contains("laptop"), "{}", posts[0]);
+}
