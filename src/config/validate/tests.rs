@@ -1,0 +1,543 @@
+use std::path::PathBuf;
+
+use super::super::testing::{keys_of, no_env, parse_error_of, problems_of, with_default, MINIMAL};
+use super::super::{Config, DepartmentConfig, Secret};
+
+#[test]
+fn a_relay_marker_that_also_closes_requests_is_refused() {
+    let problems = problems_of(&format!(
+        "[slack]\nclose_reactions = [\"white_check_mark\", \"outbox_tray\"]\n{MINIMAL}"
+    ));
+    assert!(
+        problems.iter().any(|p| p.key == "slack.relayed_marker"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_file_without_departments_is_refused() {
+    assert_eq!(keys_of("[server]\n"), ["departments"]);
+}
+
+#[test]
+fn a_bad_listen_address_is_reported_under_server_listen() {
+    let text = format!("[server]\nlisten = \"localhost\"\n{MINIMAL}");
+    let problems = problems_of(&text);
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].key, "server.listen");
+    assert!(problems[0].message.contains("not a socket address"));
+}
+
+#[test]
+fn the_default_locale_must_be_one_frontdesk_ships() {
+    let config = Config::from_toml_str(MINIMAL, &no_env).unwrap();
+    assert_eq!(config.server.default_locale, "en");
+    for ok in ["en", "de"] {
+        let text = format!("[server]\ndefault_locale = \"{ok}\"\n{MINIMAL}");
+        assert!(Config::from_toml_str(&text, &no_env).is_ok(), "{ok}");
+    }
+    let text = format!("[server]\ndefault_locale = \"de-DE\"\n{MINIMAL}");
+    let problems = problems_of(&text);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].key, "server.default_locale");
+    assert!(problems[0].message.contains("en, de"), "{problems:?}");
+}
+
+#[test]
+fn a_messages_file_is_read_and_checked_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("m.ftl");
+    let text = format!(
+        "[server]\ndefault_locale = \"de\"\nmessages_file = {:?}\n{MINIMAL}",
+        file.to_str().unwrap()
+    );
+    let problems = problems_of(&text);
+    assert_eq!(problems.len(), 1, "a missing file: {problems:?}");
+    assert_eq!(problems[0].key, "server.messages_file");
+    std::fs::write(&file, "claimed = { $user } hat { $ticket }.\n").unwrap();
+    let problems = problems_of(&text);
+    assert_eq!(problems[0].key, "server.messages_file");
+    assert!(problems[0].message.contains("$ticket"), "{problems:?}");
+    std::fs::write(&file, "claimed = { $user } hat { $id } übernommen.\n").unwrap();
+    let config = Config::from_toml_str(&text, &no_env).unwrap();
+    let text = crate::core::Text::new("claimed")
+        .arg(
+            "user",
+            &crate::core::UserRef::new(crate::core::Platform::Slack, "U1"),
+        )
+        .arg("id", "IT-1");
+    let words = config.messages();
+    assert_eq!(
+        words.format("de", &text, &mut crate::i18n::Plain),
+        "U1 hat IT-1 übernommen."
+    );
+    assert_eq!(
+        words.format("en", &text, &mut crate::i18n::Plain),
+        "U1 is now working on IT-1."
+    );
+}
+
+#[test]
+fn zero_server_sizes_are_reported() {
+    let keys = with_default(|c| {
+        c.server.max_body_bytes = 0;
+        c.server.data_dir = PathBuf::new();
+        c.scheduler.max_burst = 0;
+    });
+    assert_eq!(
+        keys,
+        [
+            "server.data_dir",
+            "server.max_body_bytes",
+            "scheduler.max_burst"
+        ]
+    );
+}
+
+#[test]
+fn urls_must_be_http_or_https() {
+    let text = format!(
+        "[slack]\napi_url = \"ftp://slack.com/api/\"\n[teams]\nopenid_metadata_url = \"not a url\"\ntoken_url = \"http://localhost:9/token\"\n{MINIMAL}"
+    );
+    let problems = problems_of(&text);
+    let keys: Vec<_> = problems.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(keys, ["slack.api_url", "teams.openid_metadata_url"]);
+    assert!(problems[0].message.contains("http or https"));
+}
+
+#[test]
+fn reaction_names_must_be_bare_and_non_empty() {
+    let text = format!(
+        "[slack]\nclose_reactions = [\"ok\", \":white_check_mark:\", \"\"]\nrelayed_marker = \"\"\n[teams]\nclose_reactions = [\"thumbs up\"]\n{MINIMAL}"
+    );
+    let problems = problems_of(&text);
+    let keys: Vec<_> = problems.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "slack.close_reactions[1]",
+            "slack.close_reactions[2]",
+            "slack.relayed_marker",
+            "teams.close_reactions[0]"
+        ]
+    );
+    assert!(problems[0].message.contains("without colons"));
+}
+
+#[test]
+fn socket_mode_settings_and_the_app_token_are_checked() {
+    let keys = with_default(|c| {
+        c.slack.app_token = Some(Secret::new("xoxb-a-bot-token"));
+        c.slack.socket.connections = 11;
+        c.slack.socket.ping_timeout = std::time::Duration::ZERO;
+        c.slack.socket.reconnect_max_backoff = std::time::Duration::from_millis(1);
+    });
+    assert_eq!(
+        keys,
+        [
+            "SLACK_APP_TOKEN",
+            "slack.socket.connections",
+            "slack.socket.ping_timeout",
+            "slack.socket.reconnect_max_backoff"
+        ]
+    );
+    let text = format!("[slack.socket]\nconnections = 3\nping_interval = \"5s\"\n{MINIMAL}");
+    let env = |name: &str| (name == "SLACK_APP_TOKEN").then(|| "xapp-1-A1-2-abc".to_string());
+    let c = Config::from_toml_str(&text, &env).unwrap();
+    assert_eq!(c.slack.socket.connections, 3);
+    assert_eq!(
+        c.slack.socket.ping_interval,
+        std::time::Duration::from_secs(5)
+    );
+    assert_eq!(c.slack.app_token.unwrap().expose(), "xapp-1-A1-2-abc");
+}
+
+#[test]
+fn an_empty_internal_note_prefix_is_refused() {
+    let keys = with_default(|c| c.slack.internal_note_prefix = " ".into());
+    assert_eq!(keys, ["slack.internal_note_prefix"]);
+}
+
+#[test]
+fn teams_settings_are_checked() {
+    let keys = with_default(|c| {
+        c.teams.app_id = Some(String::new());
+        c.teams
+            .service_url_hosts
+            .push("https://evil.example/".into());
+    });
+    assert_eq!(keys, ["teams.app_id", "teams.service_url_hosts[3]"]);
+
+    let keys = with_default(|c| c.teams.app_password = Some(Secret::new("pw")));
+    assert_eq!(keys, ["teams.app_id"]);
+}
+
+#[test]
+fn zero_durations_are_reported_where_they_matter() {
+    let text = r#"
+[survey]
+remind_after = "0s"
+[intake]
+timeout = "0s"
+[outbox]
+give_up_after = "0s"
+initial_backoff = "0s"
+max_backoff = "0s"
+[[departments]]
+id = "it"
+name = "IT"
+prefix = "IT"
+slack_channel = "C0IT"
+first_response_sla = "0s"
+remind_every = "0s"
+"#;
+    assert_eq!(
+        keys_of(text),
+        [
+            "survey.remind_after",
+            "intake.timeout",
+            "outbox.give_up_after",
+            "outbox.initial_backoff",
+            "outbox.max_backoff",
+            "departments[0].first_response_sla",
+            "departments[0].remind_every",
+        ]
+    );
+}
+
+#[test]
+fn a_confidential_department_must_not_relay_its_thread() {
+    let dept = |extra: &str| {
+        format!(
+            "[[departments]]\nid = \"hr\"\nname = \"HR\"\nprefix = \"HR\"\nslack_channel = \"C0HR\"\n{extra}"
+        )
+    };
+    assert_eq!(
+        keys_of(&dept("confidential = true")),
+        ["departments[0].relay"]
+    );
+    assert_eq!(
+        keys_of(&dept("confidential = true\nrelay = \"thread\"")),
+        ["departments[0].relay"]
+    );
+    for fine in [
+        "confidential = true\nrelay = \"explicit\"",
+        "relay = \"explicit\"",
+    ] {
+        assert!(
+            Config::from_toml_str(&dept(fine), &|_| None).is_ok(),
+            "{fine}"
+        );
+    }
+    let error = parse_error_of(&dept("relay = \"loud\""));
+    assert!(error.contains("departments[0].relay"), "{error}");
+}
+
+#[test]
+fn on_call_users_must_be_agents_and_waiting_must_end() {
+    let text = r#"
+[[departments]]
+id = "it"
+name = "IT"
+prefix = "IT"
+slack_channel = "C0IT"
+agents = ["U1", "U2"]
+on_call = ["U2", "U9"]
+assign = "round_robin"
+auto_close_after = "0s"
+"#;
+    assert_eq!(
+        keys_of(text),
+        [
+            "departments[0].on_call[1]",
+            "departments[0].auto_close_after"
+        ]
+    );
+    let error = parse_error_of(&text.replace("round_robin", "by_mood"));
+    assert!(error.contains("departments[0].assign"), "{error}");
+}
+
+#[test]
+fn a_zero_retention_is_reported_at_its_key() {
+    let text = r#"
+[retention]
+closed_content_after = "0s"
+[[departments]]
+id = "it"
+name = "IT"
+prefix = "IT"
+slack_channel = "C0IT"
+[departments.retention]
+closed_content_after = "0s"
+"#;
+    assert_eq!(
+        keys_of(text),
+        [
+            "retention.closed_content_after",
+            "departments[0].retention.closed_content_after",
+        ]
+    );
+}
+
+#[test]
+fn the_survey_policy_is_checked_by_key() {
+    let problems = problems_of(&format!(
+        "[survey]\nsample = 1.5\nreminders = 11\n{MINIMAL}"
+    ));
+    let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(keys, ["survey.reminders", "survey.sample"]);
+    assert!(
+        problems[0].message.contains("at most 10"),
+        "{}",
+        problems[0].message
+    );
+    assert!(
+        problems[1].message.contains("1.5")
+            && problems[1].message.contains("from 0.0 (no surveys) to 1.0"),
+        "{}",
+        problems[1].message
+    );
+    for bad in ["-0.1", "nan", "inf"] {
+        let text = format!("[survey]\nsample = {bad}\n{MINIMAL}");
+        assert_eq!(keys_of(&text), ["survey.sample"], "{bad}");
+    }
+    // The ends of the ranges are fine, as is a whole number for the share.
+    for fine in [
+        "sample = 0.0\nreminders = 0\ncooldown = \"0s\"",
+        "sample = 1\nreminders = 10\ncooldown = \"7d\"",
+        "sample = 0.25\ncooldown = \"2weeks\"",
+    ] {
+        let text = format!("[survey]\n{fine}\n{MINIMAL}");
+        assert!(
+            Config::from_toml_str(&text, &no_env).is_ok(),
+            "{fine}: {:?}",
+            Config::from_toml_str(&text, &no_env).err()
+        );
+    }
+    let c = Config::from_toml_str(
+        &format!("[survey]\nsample = 0.25\ncooldown = \"7d\"\nreminders = 3\n{MINIMAL}"),
+        &no_env,
+    )
+    .unwrap();
+    assert_eq!(c.survey.sample, 0.25);
+    assert_eq!(
+        c.survey.cooldown,
+        std::time::Duration::from_secs(7 * 86_400)
+    );
+    assert_eq!(c.survey.reminders, 3);
+}
+
+#[test]
+fn a_survey_cooldown_or_reminder_count_that_is_no_value_is_reported_naming_the_key() {
+    for (line, key) in [
+        ("cooldown = \"-1d\"", "survey.cooldown"),
+        ("cooldown = \"a week\"", "survey.cooldown"),
+        ("cooldown = 7", "survey.cooldown"),
+        ("reminders = -1", "survey.reminders"),
+        ("reminders = 1.5", "survey.reminders"),
+        ("sample = \"half\"", "survey.sample"),
+    ] {
+        let shown = parse_error_of(&format!("[survey]\n{line}\n{MINIMAL}"));
+        assert!(
+            shown.starts_with(&format!("cannot parse configuration at key `{key}`: ")),
+            "{line}: {shown}"
+        );
+    }
+}
+
+#[test]
+fn max_backoff_below_initial_backoff_is_reported() {
+    let text = format!("[outbox]\ninitial_backoff = \"10m\"\nmax_backoff = \"5m\"\n{MINIMAL}");
+    let problems = problems_of(&text);
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].key, "outbox.max_backoff");
+    assert!(
+        problems[0].message.contains("10m"),
+        "{}",
+        problems[0].message
+    );
+}
+
+#[test]
+fn delivery_concurrency_and_pacing_are_checked_by_key() {
+    let text = format!(
+        "[outbox]\nconcurrency = 0\nslack_channel_rate = -1.0\nslack_channel_burst = 0\n{MINIMAL}"
+    );
+    assert_eq!(
+        keys_of(&text),
+        [
+            "outbox.concurrency",
+            "outbox.slack_channel_rate",
+            "outbox.slack_channel_burst"
+        ]
+    );
+    let fine = format!("[outbox]\nconcurrency = 64\nteams_tenant_rate = 0\n{MINIMAL}");
+    let c = Config::from_toml_str(&fine, &no_env).unwrap();
+    assert_eq!(c.outbox.concurrency, 64);
+    assert_eq!(c.outbox.teams_tenant_rate, 0.0);
+}
+
+#[test]
+fn department_ids_must_be_lowercase_and_unique() {
+    let keys = with_default(|c| {
+        c.departments[1].id = "IT".into();
+        c.departments[2].id = "it".into();
+        c.departments[3].id = String::new();
+    });
+    assert_eq!(
+        keys,
+        [
+            "departments[1].id",
+            "departments[2].id",
+            "departments[3].id"
+        ]
+    );
+    let problems = Config {
+        departments: vec![
+            Config::builtin_default().departments[0].clone(),
+            DepartmentConfig {
+                prefix: "IT2".into(),
+                ..Config::builtin_default().departments[0].clone()
+            },
+        ],
+        ..Config::builtin_default()
+    }
+    .validate()
+    .unwrap_err();
+    assert_eq!(problems.problems()[0].key, "departments[1].id");
+    assert!(problems.problems()[0].message.contains("departments[0]"));
+}
+
+#[test]
+fn department_prefixes_must_be_uppercase_and_unique() {
+    let keys = with_default(|c| {
+        c.departments[1].prefix = "hr".into();
+        c.departments[2].prefix = "IT".into();
+        c.departments[3].prefix = String::new();
+    });
+    assert_eq!(
+        keys,
+        [
+            "departments[1].prefix",
+            "departments[2].prefix",
+            "departments[3].prefix"
+        ]
+    );
+}
+
+#[test]
+fn department_names_and_list_entries_must_not_be_empty() {
+    let keys = with_default(|c| {
+        c.departments[0].name = " ".into();
+        c.departments[0].keywords.push(String::new());
+        c.departments[0].agents = vec!["U1".into(), " ".into()];
+    });
+    assert_eq!(
+        keys,
+        [
+            "departments[0].name",
+            "departments[0].keywords[9]",
+            "departments[0].agents[1]"
+        ]
+    );
+}
+
+#[test]
+fn a_department_needs_a_channel_and_channels_must_be_ids() {
+    let keys = with_default(|c| {
+        c.departments[0].slack_channel = String::new();
+        c.departments[1].slack_channel = "#hr".into();
+        c.departments[2].teams_channel = "a b".into();
+    });
+    assert_eq!(
+        keys,
+        [
+            "departments[0]",
+            "departments[1].slack_channel",
+            "departments[2].teams_channel"
+        ]
+    );
+}
+
+#[test]
+fn field_ids_must_be_present_and_unique_within_a_department() {
+    let keys = with_default(|c| {
+        c.departments[0].fields[1].id = "device".into();
+        c.departments[1].fields[0].id = String::new();
+        // The same id in another department is fine.
+        c.departments[2].fields[0].id = "device".into();
+    });
+    assert_eq!(
+        keys,
+        ["departments[0].fields[1].id", "departments[1].fields[0].id"]
+    );
+}
+
+#[test]
+fn field_prompts_must_not_be_empty() {
+    let keys = with_default(|c| c.departments[3].fields[1].prompt = String::new());
+    assert_eq!(keys, ["departments[3].fields[1].prompt"]);
+}
+
+#[test]
+fn choice_fields_need_unique_non_empty_options() {
+    let keys = with_default(|c| {
+        c.departments[0].fields[1].options.clear();
+        c.departments[1].fields[0].options = vec!["a".into(), "".into(), "a".into()];
+    });
+    assert_eq!(
+        keys,
+        [
+            "departments[0].fields[1].options",
+            "departments[1].fields[0].options[1]",
+            "departments[1].fields[0].options[2]"
+        ]
+    );
+}
+
+#[test]
+fn a_text_field_with_options_is_refused() {
+    let text = format!(
+        "{MINIMAL}[[departments.fields]]\nid = \"device\"\nprompt = \"Which?\"\noptions = [\"a\"]\n"
+    );
+    let problems = problems_of(&text);
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].key, "departments[0].fields[0].options");
+    assert!(problems[0].message.contains("text field"));
+}
+
+#[test]
+fn every_problem_is_reported_not_just_the_first() {
+    let text = r#"
+[server]
+listen = "nowhere"
+[outbox]
+initial_backoff = "0s"
+[[departments]]
+id = "It Dept"
+prefix = ""
+[[departments.fields]]
+id = "x"
+kind = "choice"
+"#;
+    let error = Config::from_toml_str(text, &no_env).unwrap_err();
+    let keys: Vec<_> = error.problems().iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "server.listen",
+            "outbox.initial_backoff",
+            "departments[0].id",
+            "departments[0].name",
+            "departments[0].prefix",
+            "departments[0]",
+            "departments[0].fields[0].prompt",
+            "departments[0].fields[0].options",
+        ]
+    );
+    // One `key: message` line per problem under a heading.
+    let shown = error.to_string();
+    assert_eq!(shown.lines().count(), 1 + keys.len());
+    assert!(shown.contains("\nserver.listen: not a socket address"));
+    assert!(shown.contains("\ndepartments[0].fields[0].options: a choice field"));
+}
