@@ -270,3 +270,11 @@ queue-line-no-clock = { $id } · { $status } · { $assignee } · vor { $age } ge
 queue-nobody = niemand
 queue-not-agent = Die Warteschlange ist für das Team, und du gehörst zu keiner Abteilung.
 queue-no-department = Du gehörst zu keiner Abteilung namens { $department }.
+
+## Das Anfrageformular
+
+form-pick-department = Wähle das Team, das helfen kann.
+form-say-what = Sag in ein paar Worten, was du brauchst.
+form-required = Diese Angabe wird gebraucht.
+form-filed-for = { $id } für { $user } gestellt; das Team meldet sich direkt.
+form-unavailable = Das Formular öffnet sich über seinen Knopf in Slack. Du kannst auch einfach hier weiter antworten.

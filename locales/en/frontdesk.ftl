@@ -276,3 +276,11 @@ queue-line-no-clock = { $id } · { $status } · { $assignee } · filed { $age } 
 queue-nobody = nobody
 queue-not-agent = The queue is for agents, and you aren't an agent of any department.
 queue-no-department = You aren't an agent of a department called { $department }.
+
+## The request form
+
+form-pick-department = Pick the team that can help.
+form-say-what = Say in a few words what you need.
+form-required = This one is needed.
+form-filed-for = Filed { $id } for { $user }; they'll hear from the team directly.
+form-unavailable = The form opens from its button in Slack. You can also just keep answering here.

@@ -2,7 +2,7 @@
 //! caused them, in one transaction, and delivers or schedules them afterwards.
 
 use super::ids::{PostRef, RequestId, Timestamp, UserRef};
-use super::message::Message;
+use super::message::{Message, Text};
 use serde::{Deserialize, Serialize};
 
 /// A message for the outside world. Cards are rendered from the stored request when they are
@@ -316,4 +316,7 @@ pub enum Effect {
     Send(Outgoing),
     Schedule(Timer),
     Cancel(TimerFilter),
+    /// A submitted form is sent back: each entry names a field (its key in the form) and
+    /// what is wrong with it. Nothing else happened.
+    FormErrors(Vec<(String, Text)>),
 }

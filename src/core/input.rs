@@ -70,6 +70,11 @@ pub enum Input {
     TimerFired {
         timer: Timer,
     },
+    /// A request form was submitted.
+    FormSubmitted {
+        user: UserRef,
+        form: super::form::FormAnswers,
+    },
     /// An agent's words for the requester, sent on purpose (a form's submission).
     ReplyToRequester {
         user: UserRef,
@@ -88,7 +93,8 @@ impl Input {
             | Input::MentionedInChannel { user, .. }
             | Input::CloseReactionAdded { user, .. }
             | Input::CloseReactionRemoved { user, .. }
-            | Input::ReplyToRequester { user, .. } => Some(user),
+            | Input::ReplyToRequester { user, .. }
+            | Input::FormSubmitted { user, .. } => Some(user),
             Input::TimerFired { timer } => match &timer.kind {
                 super::effect::TimerKind::DraftExpiry { user } => Some(user),
                 _ => None,
@@ -143,7 +149,7 @@ impl Input {
                 .into_iter()
                 .filter_map(|word| named_request(text, word))
                 .collect(),
-            Input::MentionedInChannel { .. } => vec![],
+            Input::MentionedInChannel { .. } | Input::FormSubmitted { .. } => vec![],
             Input::TimerFired { timer } => timer.kind.request().cloned().into_iter().collect(),
         }
     }

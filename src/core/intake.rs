@@ -515,6 +515,24 @@ impl Desk<'_> {
                 value: draft.answers.get(i).cloned().flatten(),
             })
             .collect();
+        self.session.draft = None;
+        self.cancel_timers(TimerFilter::Draft(user.clone()));
+        let summary = draft.summary.clone().unwrap_or_default();
+        self.file_request(user, user, &dept, summary, answers);
+    }
+
+    /// Files a request for `requester` (filed by `filer`: the same person, or someone who
+    /// filed it for them from their message): the card, the requester's confirmation, the
+    /// service-level clocks and the department's assignment rule.
+    pub(super) fn file_request(
+        &mut self,
+        filer: &UserRef,
+        requester: &UserRef,
+        dept: &super::Department,
+        summary: String,
+        answers: Vec<Answer>,
+    ) -> RequestId {
+        let user = requester;
         let priority = answers
             .iter()
             .filter(|a| matches!(a.field.as_str(), "urgency" | "priority"))
@@ -524,18 +542,10 @@ impl Desk<'_> {
         let mut request = Request {
             answers,
             priority,
-            ..Request::new(
-                id.clone(),
-                dept.id.clone(),
-                user.clone(),
-                draft.summary.clone().unwrap_or_default(),
-                self.now,
-            )
+            ..Request::new(id.clone(), dept.id.clone(), user.clone(), summary, self.now)
         };
-        request.record(self.now, Some(user), Event::Created);
+        request.record(self.now, Some(filer), Event::Created);
         self.insert_request(request);
-        self.session.draft = None;
-        self.cancel_timers(TimerFilter::Draft(user.clone()));
         self.send(Outgoing::PostCard {
             request: id.clone(),
         });
@@ -551,5 +561,6 @@ impl Desk<'_> {
         self.dm(user, confirmation, Some(&id));
         self.start_clocks(&id);
         self.auto_assign(&id);
+        id
     }
 }

@@ -45,6 +45,8 @@ pub enum Action {
     AssignTo(RequestId, String),
     /// Set the request to wait on its requester.
     AwaitRequester(RequestId),
+    /// Open the request form (a Slack modal) instead of the conversation.
+    OpenForm,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -76,6 +78,7 @@ impl Action {
             ("unassign", r) => Action::Unassign(id(r)?),
             ("reassign", r) => Action::Reassign(id(r)?),
             ("wait", r) => Action::AwaitRequester(id(r)?),
+            ("form", "") => Action::OpenForm,
             ("assign", rest) => match rest.split_once(':') {
                 Some((r, user)) if !user.is_empty() => Action::AssignTo(id(r)?, user.to_string()),
                 _ => return Err(bad()),
@@ -119,6 +122,7 @@ impl fmt::Display for Action {
             Action::Reassign(r) => write!(f, "reassign:{r}"),
             Action::AssignTo(r, user) => write!(f, "assign:{r}:{user}"),
             Action::AwaitRequester(r) => write!(f, "wait:{r}"),
+            Action::OpenForm => f.write_str("form"),
         }
     }
 }

@@ -10,6 +10,7 @@ mod assignment;
 pub(crate) mod calendar;
 mod confidential;
 pub(crate) mod effect;
+mod form;
 pub(crate) mod ids;
 pub(crate) mod input;
 mod intake;
@@ -34,6 +35,7 @@ pub use assignment::pick_assignee;
 pub use calendar::Calendar;
 pub use confidential::{card_view, CardView};
 pub use effect::{Conversation, Effect, Outgoing, Timer, TimerFilter, TimerKind};
+pub use form::{FormAnswers, DEPARTMENT_KEY, SUMMARY_KEY};
 pub use ids::{Platform, PostRef, RequestId, Timestamp, UserRef};
 use input::named_request;
 pub use input::{is_card_reply, Input, Place};
@@ -171,6 +173,7 @@ impl<'r> Desk<'r> {
                 request,
                 text,
             } => self.reply_to_requester(&user, &request, &text, false),
+            Input::FormSubmitted { user, form } => self.form_submitted(&user, form),
         }
     }
 
@@ -541,6 +544,7 @@ impl<'r> Desk<'r> {
                 }
             }
             Action::StartRequest => self.start_intake(user, None),
+            Action::OpenForm => self.form_unavailable(user),
             intake_action => {
                 if self.expire_stale_draft(user, false) {
                     // The expiry message already says the conversation has ended.

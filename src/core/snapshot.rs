@@ -87,7 +87,13 @@ pub fn load_snapshot<S: SnapshotSource>(
             }
         }
     }
-    let next_number = match numbering_prefix(&session, rules) {
+    let form_prefix = match input {
+        Input::FormSubmitted { form, .. } => rules
+            .department(&form.department)
+            .map(|d| d.prefix.as_str()),
+        _ => None,
+    };
+    let next_number = match form_prefix.or_else(|| numbering_prefix(&session, rules)) {
         Some(prefix) => source.next_number(prefix)?,
         None => 0,
     };

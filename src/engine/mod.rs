@@ -46,6 +46,8 @@ pub struct StepOutcome {
     pub events: Vec<(String, Event)>,
     /// The service levels the step settled: (department, level, met), for metrics.
     pub service_levels: Vec<(String, core::Level, bool)>,
+    /// A submitted form sent back, field by field; nothing was written.
+    pub form_errors: Vec<(String, core::Text)>,
 }
 
 type Completion = Box<dyn FnOnce() + Send>;
@@ -308,6 +310,7 @@ fn step_span(input: &Input, dedup: Option<&str>) -> tracing::Span {
         Input::CloseReactionRemoved { .. } => "close_reaction_removed",
         Input::TimerFired { .. } => "timer",
         Input::ReplyToRequester { .. } => "reply_to_requester",
+        Input::FormSubmitted { .. } => "form",
     };
     let span = tracing::info_span!(
         "desk.step",
@@ -469,9 +472,27 @@ pub(crate) fn apply_step(
     let mut cancel = Vec::new();
     let mut outbox = Vec::new();
     let mut replies = Vec::new();
+    let form_errors: Vec<(String, core::Text)> = transition
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::FormErrors(errors) => Some(errors.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    if !form_errors.is_empty() {
+        // Nothing happened, and the corrected form comes back under the same view: its
+        // identity must not be recorded as seen.
+        return Ok(StepOutcome {
+            form_errors,
+            ..StepOutcome::default()
+        });
+    }
     for effect in &transition.effects {
         match effect {
             Effect::Reply(m) => replies.push(m.clone()),
+            Effect::FormErrors(_) => {}
             Effect::Send(o) => outbox.push((platform_for(o, &all_requests), o.clone())),
             Effect::Schedule(t) => schedule.push(t.clone()),
             Effect::Cancel(f) => cancel.push(f.clone()),
@@ -523,6 +544,7 @@ pub(crate) fn apply_step(
                 timers_scheduled: schedule.len(),
                 events,
                 service_levels,
+                form_errors: Vec::new(),
             })
         }
         CommitOutcome::Duplicate | CommitOutcome::TimerGone => Ok(StepOutcome::default()),
