@@ -226,3 +226,17 @@ typed-no = nein, falsch
 
 console-card = { $department } · von { $requester } · Priorität { $priority } · Status { $status }
 console-card-assignee = bei { $assignee }
+
+## Der Wochenbericht im Kanal einer Abteilung
+
+digest-heading = 📊 { $department }: Wochenbericht { $week } ({ $from } bis { $to })
+digest-quiet = Diese Woche gab es keine Anfragen.
+digest-resolved = Gelöst: { $resolved } (eingegangen: { $filed })
+digest-first-response-met = Erste Antwort: Median { $median }, Ziel { $target } (erreicht, { $count } beantwortet)
+digest-first-response-missed = Erste Antwort: Median { $median }, Ziel { $target } (verfehlt, { $count } beantwortet)
+digest-first-response-none = Erste Antwort: keine in dieser Woche, Ziel { $target }
+digest-rating = Bewertung: { $average } im Schnitt aus { $count } Bewertungen
+digest-rating-none = Bewertung: keine Bewertungen in dieser Woche
+digest-said = Das sagten die Leute:
+digest-comment = „{ $text }“ ({ $rating }/5, { $id })
+digest-comment-by = { $quote }, bearbeitet von { $agent }

@@ -232,3 +232,17 @@ typed-no = no, n, nope, wrong
 # A request card's second line in `frontdesk console`, after its id and summary.
 console-card = { $department } · requester { $requester } · priority { $priority } · status { $status }
 console-card-assignee = assignee { $assignee }
+
+## The weekly digest in a department channel
+
+digest-heading = 📊 { $department }: weekly digest { $week } ({ $from } to { $to })
+digest-quiet = No requests this week.
+digest-resolved = Resolved: { $resolved } (filed: { $filed })
+digest-first-response-met = First response: median { $median }, target { $target } (met, { $count } answered)
+digest-first-response-missed = First response: median { $median }, target { $target } (missed, { $count } answered)
+digest-first-response-none = First response: none this week, target { $target }
+digest-rating = Rating: { $average } average from { $count } ratings
+digest-rating-none = Rating: no ratings this week
+digest-said = What people said:
+digest-comment = “{ $text }” ({ $rating }/5, { $id })
+digest-comment-by = { $quote }, handled by { $agent }

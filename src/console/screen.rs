@@ -219,7 +219,7 @@ impl Deliverer for ConsoleDeliverer {
                     ));
                 }
             }
-            Outgoing::ChannelPost { channel, msg, .. } => {
+            Outgoing::ChannelPost { channel, msg, .. } | Outgoing::Digest { channel, msg, .. } => {
                 screen.line(&format!(
                     "[{channel}] {}",
                     indent(&render(&self.config, msg).text)

@@ -1,8 +1,9 @@
 //! What the core decided should happen. The shell stores these with the state change that
 //! caused them, in one transaction, and delivers or schedules them afterwards.
 
-use super::ids::{PostRef, RequestId, Timestamp, UserRef};
+use super::ids::{Platform, PostRef, RequestId, Timestamp, UserRef};
 use super::message::Message;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// A message for the outside world. Cards are rendered from the stored request when they are
@@ -48,6 +49,15 @@ pub enum Outgoing {
         request: RequestId,
         msg: Message,
     },
+    /// A department's weekly digest of `week` (its Monday), posted in its channel on
+    /// `platform`. The words are decided when the timer fires, so a retry posts the same.
+    Digest {
+        platform: Platform,
+        channel: String,
+        department: String,
+        week: NaiveDate,
+        msg: Message,
+    },
 }
 
 /// The conversation a message goes into. Messages into one conversation reach people in the
@@ -87,7 +97,9 @@ impl Outgoing {
             | Outgoing::Notice { to, .. }
             | Outgoing::ReplacePost { to, .. } => Conversation::Direct(to.clone()),
             Outgoing::ThreadReply { thread, .. } => Conversation::Thread(thread.clone()),
-            Outgoing::ChannelPost { channel, .. } => Conversation::Channel(channel.clone()),
+            Outgoing::ChannelPost { channel, .. } | Outgoing::Digest { channel, .. } => {
+                Conversation::Channel(channel.clone())
+            }
             Outgoing::PostCard { request }
             | Outgoing::UpdateCard { request }
             | Outgoing::ThreadPost { request, .. }
@@ -106,7 +118,7 @@ impl Outgoing {
             Outgoing::ReplacePost { request, .. } | Outgoing::ChannelPost { request, .. } => {
                 Some(request)
             }
-            Outgoing::ThreadReply { .. } => None,
+            Outgoing::ThreadReply { .. } | Outgoing::Digest { .. } => None,
         }
     }
 
@@ -122,6 +134,7 @@ impl Outgoing {
             Outgoing::ReplacePost { .. } => "replace_post",
             Outgoing::ThreadReply { .. } => "thread_reply",
             Outgoing::ChannelPost { .. } => "channel_post",
+            Outgoing::Digest { .. } => "digest",
         }
     }
 }
@@ -196,6 +209,11 @@ pub enum TimerKind {
         request: RequestId,
         step: u32,
     },
+    /// A department's weekly digest of `week` (its Monday, local) comes due.
+    Digest {
+        department: String,
+        week: NaiveDate,
+    },
 }
 
 impl TimerKind {
@@ -206,7 +224,7 @@ impl TimerKind {
             | TimerKind::ContentRetention { request }
             | TimerKind::Resolution { request, .. }
             | TimerKind::Escalation { request, .. } => Some(request),
-            TimerKind::DraftExpiry { .. } => None,
+            TimerKind::DraftExpiry { .. } | TimerKind::Digest { .. } => None,
         }
     }
 
@@ -219,6 +237,7 @@ impl TimerKind {
             | TimerKind::Resolution { request, .. }
             | TimerKind::Escalation { request, .. } => format!("req:{request}"),
             TimerKind::DraftExpiry { user } => format!("user:{user}"),
+            TimerKind::Digest { department, .. } => format!("dept:{department}"),
         }
     }
 
@@ -230,6 +249,7 @@ impl TimerKind {
             TimerKind::ContentRetention { .. } => "content_retention",
             TimerKind::Resolution { .. } => "resolution",
             TimerKind::Escalation { .. } => "escalation",
+            TimerKind::Digest { .. } => "digest",
         }
     }
 }
@@ -249,6 +269,8 @@ pub enum TimerFilter {
     Draft(UserRef),
     /// The resolution reminders and the escalation ladder.
     ServiceLevels(RequestId),
+    /// A department's pending weekly digest.
+    Digest(String),
 }
 
 impl TimerFilter {
@@ -261,6 +283,7 @@ impl TimerFilter {
                 format!("req:{r}")
             }
             TimerFilter::Draft(u) => format!("user:{u}"),
+            TimerFilter::Digest(d) => format!("dept:{d}"),
         }
     }
 
@@ -276,6 +299,7 @@ impl TimerFilter {
                 TimerKind::Resolution { request, .. } | TimerKind::Escalation { request, .. },
             ) => r == request,
             (TimerFilter::Draft(u), TimerKind::DraftExpiry { user }) => u == user,
+            (TimerFilter::Digest(d), TimerKind::Digest { department, .. }) => d == department,
             _ => false,
         }
     }

@@ -8,6 +8,7 @@
 pub(crate) mod actions;
 pub(crate) mod calendar;
 mod confidential;
+pub(crate) mod digest;
 pub(crate) mod effect;
 pub(crate) mod ids;
 pub(crate) mod input;
@@ -28,6 +29,9 @@ pub(crate) mod typed;
 pub use actions::{actions_for, card_choices, Role};
 pub use calendar::Calendar;
 pub use confidential::{card_view, CardView};
+pub use digest::{
+    digest_fired, digest_timer_stale, local_monday, next_digest, DigestFired, DigestWhen, WhenError,
+};
 pub use effect::{Conversation, Effect, Outgoing, Timer, TimerFilter, TimerKind};
 pub use ids::{Platform, PostRef, RequestId, Timestamp, UserRef};
 use input::named_request;
@@ -616,6 +620,9 @@ impl<'r> Desk<'r> {
             TimerKind::ContentRetention { request } => self.content_retention_due(&request),
             TimerKind::Resolution { request, round } => self.resolution_due(&request, round),
             TimerKind::Escalation { request, step } => self.escalation_due(&request, step),
+            // The shell fires digests itself: a week's figures span every request, which a
+            // step's snapshot doesn't hold. See [`digest`].
+            TimerKind::Digest { .. } => {}
         }
     }
 }

@@ -381,6 +381,7 @@ fn platform_for(out: &Outgoing, requests: &[Request]) -> Platform {
         | Outgoing::ReplacePost { to, .. } => to.platform,
         Outgoing::MarkRelayed { post, .. } => post.platform,
         Outgoing::ThreadReply { thread, .. } => thread.platform,
+        Outgoing::Digest { platform, .. } => *platform,
         Outgoing::PostCard { request }
         | Outgoing::UpdateCard { request }
         | Outgoing::ThreadPost { request, .. }

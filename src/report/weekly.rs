@@ -19,8 +19,10 @@
 //! - **A quiet week** had none of the above and no request filed: the digest says "No
 //!   requests this week".
 
+mod message;
 mod render;
 
+pub use message::message;
 pub use render::{html, json, text};
 
 use super::median;

@@ -157,6 +157,7 @@ impl Deliverer for SlackDeliverer {
                 request,
                 msg,
             } => self.deliver_channel_post(channel, request, msg, item).await,
+            Outgoing::Digest { channel, msg, .. } => self.deliver_digest(channel, msg, item).await,
         }
     }
 
@@ -497,6 +498,24 @@ impl SlackDeliverer {
         let messages = self.messages();
         let words = Words::channel(&messages).with_card_link(link.as_deref());
         let content = blocks::message_content(msg, &words);
+        self.post(channel, content, None, item)
+            .await
+            .map_err(|e| self.failed(&e, Some(channel)))?;
+        Ok(Delivered::default())
+    }
+
+    /// A department's weekly digest, a post of its own in its channel.
+    async fn deliver_digest(
+        &self,
+        channel: &str,
+        msg: &Message,
+        item: &OutboxItem,
+    ) -> Result<Delivered, DeliveryError> {
+        if self.before_post(channel, None, item).await?.is_some() {
+            return Ok(Delivered::default());
+        }
+        let messages = self.messages();
+        let content = blocks::message_content(msg, &Words::channel(&messages));
         self.post(channel, content, None, item)
             .await
             .map_err(|e| self.failed(&e, Some(channel)))?;

@@ -27,6 +27,7 @@ mod console;
 mod crash;
 mod delivery;
 mod desk;
+mod digest;
 mod locales;
 mod manifests;
 mod metrics_formats;

@@ -14,6 +14,7 @@ mod calendar;
 mod claim_and_messages;
 mod close_and_cancel;
 mod confidential;
+mod digest;
 mod german_words;
 mod intake_questions;
 mod intake_start;

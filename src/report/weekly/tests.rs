@@ -308,3 +308,43 @@ fn json_has_the_documented_fields() {
     assert_eq!(it["resolved"], 1);
     assert_eq!(it["median_first_response_secs"], 60);
 }
+
+// See: issue 16 (the digest posted in the channels is the report's, in catalog words).
+#[test]
+fn the_channel_message_has_the_reports_figures_and_mentions_the_agents() {
+    let requests = vec![rated(
+        closed(1, "2026-11-24T08:00:00Z", 600, "B", "2026-11-24T09:00:00Z"),
+        "2026-11-24T10:00:00Z",
+        5,
+        Some("quick and kind"),
+    )];
+    let d = digest(requests, &it(), day("2026-11-23"));
+    let msg = message(&d, &d.departments[0]);
+    let ids: Vec<&str> = msg.lines.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "digest-heading",
+            "digest-resolved",
+            "digest-first-response-met",
+            "digest-rating",
+            "digest-said",
+            "digest-comment-by"
+        ]
+    );
+    let by = &msg.lines[5];
+    assert!(by
+        .args
+        .iter()
+        .any(|(name, arg)| name == "agent" && *arg == crate::core::Arg::User(agent_u("B"))));
+    assert!(msg.choices.is_empty());
+}
+
+#[test]
+fn a_quiet_week_says_so_in_one_line() {
+    let d = digest(Vec::new(), &it(), day("2026-11-23"));
+    assert!(d.departments[1].quiet);
+    let msg = message(&d, &d.departments[1]);
+    let ids: Vec<&str> = msg.lines.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(ids, ["digest-heading", "digest-quiet"]);
+}
