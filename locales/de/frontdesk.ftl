@@ -240,3 +240,18 @@ digest-rating-none = Bewertung: keine Bewertungen in dieser Woche
 digest-said = Das sagten die Leute:
 digest-comment = „{ $text }“ ({ $rating }/5, { $id })
 digest-comment-by = { $quote }, bearbeitet von { $agent }
+
+## Danke nach der Umfrage
+
+thanks-offer = Möchten Sie sich bei { $agent } bedanken? Der Dank erscheint im Kanal des Teams.
+button-say-thanks = Danke sagen
+thanks-ask = Was möchten Sie { $agent } sagen? Schreiben Sie eine Zeile, oder senden Sie den Dank ohne Notiz.
+button-thanks-send = Ohne Notiz senden
+button-no-thanks = Nein danke
+thanks-not-yours = Nur wer die Anfrage gestellt hat, kann sich dafür bedanken.
+thanks-already = Sie haben sich bei { $agent } schon für { $id } bedankt.
+thanks-declined = In Ordnung, es wurde nichts gepostet.
+thanks-posted = Ihr Dank an { $agent } steht jetzt im Kanal des Teams. 🙏
+thanks-post = 🙏 { $from } dankt { $agent } für { $id }
+thanks-note = „{ $text }“
+digest-thanks = Danke: { $count }

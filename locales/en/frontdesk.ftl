@@ -246,3 +246,18 @@ digest-rating-none = Rating: no ratings this week
 digest-said = What people said:
 digest-comment = “{ $text }” ({ $rating }/5, { $id })
 digest-comment-by = { $quote }, handled by { $agent }
+
+## Thank-yous after the survey
+
+thanks-offer = Would you like to say thanks to { $agent }? It's posted in the team's channel.
+button-say-thanks = Say thanks
+thanks-ask = What would you like to tell { $agent }? Type one line, or send it without a note.
+button-thanks-send = Send without a note
+button-no-thanks = No thanks
+thanks-not-yours = Only the person who filed the request can say thanks for it.
+thanks-already = You already thanked { $agent } for { $id }.
+thanks-declined = All right, nothing was posted.
+thanks-posted = Your thanks to { $agent } is posted in the team's channel. 🙏
+thanks-post = 🙏 { $from } says thanks to { $agent } for { $id }
+thanks-note = “{ $text }”
+digest-thanks = Thank-yous: { $count }

@@ -209,6 +209,14 @@ impl Deliverer for ConsoleDeliverer {
                     PostRef::new(Platform::Console, channel, r.id.to_string()),
                 ));
             }
+            Outgoing::Thanks { request, msg } => {
+                let r = load(request)?;
+                screen.line(&format!(
+                    "[{}] {}",
+                    self.channel_of(&r),
+                    indent(&render(&self.config, msg).text)
+                ));
+            }
             Outgoing::UpdateCard { request } => {
                 let r = load(request)?;
                 if r.card.is_some() {

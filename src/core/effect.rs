@@ -49,6 +49,9 @@ pub enum Outgoing {
         request: RequestId,
         msg: Message,
     },
+    /// A requester's thank-you to the agent of `request`, a post of its own in the
+    /// request's department channel.
+    Thanks { request: RequestId, msg: Message },
     /// A department's weekly digest of `week` (its Monday), posted in its channel on
     /// `platform`. The words are decided when the timer fires, so a retry posts the same.
     Digest {
@@ -103,7 +106,8 @@ impl Outgoing {
             Outgoing::PostCard { request }
             | Outgoing::UpdateCard { request }
             | Outgoing::ThreadPost { request, .. }
-            | Outgoing::MarkRelayed { request, .. } => Conversation::Card(request.clone()),
+            | Outgoing::MarkRelayed { request, .. }
+            | Outgoing::Thanks { request, .. } => Conversation::Card(request.clone()),
         }
     }
 
@@ -113,7 +117,8 @@ impl Outgoing {
             Outgoing::PostCard { request }
             | Outgoing::UpdateCard { request }
             | Outgoing::ThreadPost { request, .. }
-            | Outgoing::MarkRelayed { request, .. } => Some(request),
+            | Outgoing::MarkRelayed { request, .. }
+            | Outgoing::Thanks { request, .. } => Some(request),
             Outgoing::Notice { request, .. } => request.as_ref(),
             Outgoing::ReplacePost { request, .. } | Outgoing::ChannelPost { request, .. } => {
                 Some(request)
@@ -135,6 +140,7 @@ impl Outgoing {
             Outgoing::ThreadReply { .. } => "thread_reply",
             Outgoing::ChannelPost { .. } => "channel_post",
             Outgoing::Digest { .. } => "digest",
+            Outgoing::Thanks { .. } => "thanks",
         }
     }
 }

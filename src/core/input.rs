@@ -126,7 +126,10 @@ impl Input {
                 | A::NoComment(r)
                 | A::ReplyTo(r)
                 | A::ViewDetails(r)
-                | A::ReplyToRequester(r) => {
+                | A::ReplyToRequester(r)
+                | A::Thank(r)
+                | A::SendThanks(r)
+                | A::NoThanks(r) => {
                     vec![r.clone()]
                 }
                 _ => vec![],

@@ -35,6 +35,12 @@ pub enum Action {
     /// An agent wants to write to the requester (explicit relay): the platform shows a form;
     /// the click alone only explains how.
     ReplyToRequester(RequestId),
+    /// The requester wants to thank the request's agent (offered after the survey).
+    Thank(RequestId),
+    /// Post the thank-you without a note.
+    SendThanks(RequestId),
+    /// The requester changed their mind: nothing is posted.
+    NoThanks(RequestId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,6 +69,9 @@ impl Action {
             ("details", r) => Action::ViewDetails(id(r)?),
             ("tellrequester", r) => Action::ReplyToRequester(id(r)?),
             ("replyto", r) => Action::ReplyTo(id(r)?),
+            ("thank", r) => Action::Thank(id(r)?),
+            ("thanksend", r) => Action::SendThanks(id(r)?),
+            ("nothanks", r) => Action::NoThanks(id(r)?),
             ("rate", rest) => {
                 let (r, n) = rest.rsplit_once(':').ok_or_else(bad)?;
                 let n: u8 = n.parse().map_err(|_| bad())?;
@@ -96,6 +105,9 @@ impl fmt::Display for Action {
             Action::ReplyTo(r) => write!(f, "replyto:{r}"),
             Action::ViewDetails(r) => write!(f, "details:{r}"),
             Action::ReplyToRequester(r) => write!(f, "tellrequester:{r}"),
+            Action::Thank(r) => write!(f, "thank:{r}"),
+            Action::SendThanks(r) => write!(f, "thanksend:{r}"),
+            Action::NoThanks(r) => write!(f, "nothanks:{r}"),
         }
     }
 }
@@ -156,6 +168,12 @@ impl Message {
     /// Adds a line under the ones there are.
     pub fn line(mut self, text: Text) -> Self {
         self.lines.push(text);
+        self
+    }
+
+    /// Adds a button after the ones there are.
+    pub fn choice(mut self, choice: Choice) -> Self {
+        self.choices.push(choice);
         self
     }
 
@@ -375,6 +393,9 @@ mod tests {
             Action::Reopen(id.clone()),
             Action::Rate(id.clone(), 5),
             Action::NoComment(id.clone()),
+            Action::Thank(id.clone()),
+            Action::SendThanks(id.clone()),
+            Action::NoThanks(id.clone()),
             Action::ReplyTo(id),
         ];
         for a in all {

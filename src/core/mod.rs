@@ -24,6 +24,7 @@ pub(crate) mod shown;
 pub(crate) mod sla;
 pub(crate) mod survey;
 pub(crate) mod text;
+mod thanks;
 pub(crate) mod typed;
 
 pub use actions::{actions_for, card_choices, Role};
@@ -49,6 +50,7 @@ pub use sla::{
     Until,
 };
 pub use survey::Sample;
+pub use thanks::{already_thanked, thanked_agent};
 pub use typed::{typed_choice, typed_command, ButtonWords, Typed, TypedCommand};
 
 use lifecycle::rating_choices;
@@ -353,9 +355,13 @@ impl<'r> Desk<'r> {
                 return Some((r.id.clone(), r.survey.state));
             }
         }
-        [SurveyState::AwaitingComment, SurveyState::AwaitingRating]
-            .into_iter()
-            .find_map(|state| self.latest_with_survey(user, state).map(|id| (id, state)))
+        [
+            SurveyState::AwaitingThanks,
+            SurveyState::AwaitingComment,
+            SurveyState::AwaitingRating,
+        ]
+        .into_iter()
+        .find_map(|state| self.latest_with_survey(user, state).map(|id| (id, state)))
     }
 
     fn latest_with_survey(&self, user: &UserRef, state: SurveyState) -> Option<RequestId> {
@@ -497,6 +503,7 @@ impl<'r> Desk<'r> {
                     },
                 );
             match (state, rating) {
+                (SurveyState::AwaitingThanks, _) => return self.thanks_text(user, &id, text),
                 (SurveyState::AwaitingComment, _) => return self.survey_comment(user, &id, text),
                 (SurveyState::AwaitingRating, Some(n)) => return self.rate(user, &id, n, None),
                 _ => {}
@@ -577,6 +584,9 @@ impl<'r> Desk<'r> {
             Action::Reopen(id) => self.reopen(user, &id, false),
             Action::Rate(id, n) => self.rate(user, &id, n, post),
             Action::NoComment(id) => self.survey_comment(user, &id, "skip"),
+            Action::Thank(id) => self.thank_clicked(user, &id),
+            Action::SendThanks(id) => self.thanks_note(user, &id, thanks::Note::Without),
+            Action::NoThanks(id) => self.thanks_note(user, &id, thanks::Note::Declined),
             Action::ViewDetails(id) => self.view_details(user, &id),
             Action::ReplyToRequester(id) => self.explain_reply(user, &id),
             Action::ReplyTo(id) => {

@@ -84,6 +84,7 @@ fn written(event: &Event) -> Option<(&'static str, &str)> {
         Event::AgentReplied { text } => Some(("agent_replied", text)),
         Event::RequesterReplied { text } => Some(("requester_replied", text)),
         Event::Commented { text } => Some(("commented", text)),
+        Event::Thanked { text, .. } => Some(("thanked", text)),
         _ => None,
     }
 }
@@ -92,7 +93,8 @@ fn clear_text(event: &mut Event) -> bool {
     match event {
         Event::AgentReplied { text }
         | Event::RequesterReplied { text }
-        | Event::Commented { text } => {
+        | Event::Commented { text }
+        | Event::Thanked { text, .. } => {
             let had = !text.is_empty();
             text.clear();
             had

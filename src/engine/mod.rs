@@ -385,7 +385,8 @@ fn platform_for(out: &Outgoing, requests: &[Request]) -> Platform {
         Outgoing::PostCard { request }
         | Outgoing::UpdateCard { request }
         | Outgoing::ThreadPost { request, .. }
-        | Outgoing::ChannelPost { request, .. } => requests
+        | Outgoing::ChannelPost { request, .. }
+        | Outgoing::Thanks { request, .. } => requests
             .iter()
             .find(|r| &r.id == request)
             .map(|r| r.platform())

@@ -158,6 +158,7 @@ impl Deliverer for SlackDeliverer {
                 msg,
             } => self.deliver_channel_post(channel, request, msg, item).await,
             Outgoing::Digest { channel, msg, .. } => self.deliver_digest(channel, msg, item).await,
+            Outgoing::Thanks { request, msg } => self.deliver_thanks(request, msg, item).await,
         }
     }
 
@@ -502,6 +503,27 @@ impl SlackDeliverer {
             .await
             .map_err(|e| self.failed(&e, Some(channel)))?;
         Ok(Delivered::default())
+    }
+
+    /// A requester's thank-you, a post of its own in the request's department channel.
+    async fn deliver_thanks(
+        &self,
+        id: &RequestId,
+        msg: &Message,
+        item: &OutboxItem,
+    ) -> Result<Delivered, DeliveryError> {
+        let r = self.load(id)?;
+        let channel = crate::config::current(&self.config)
+            .department(&r.department)
+            .map(|d| d.slack_channel.clone())
+            .unwrap_or_default();
+        if channel.is_empty() {
+            return Err(DeliveryError::Permanent(format!(
+                "department {:?} has no slack_channel for the thank-you of {id}",
+                r.department
+            )));
+        }
+        self.deliver_digest(&channel, msg, item).await
     }
 
     /// A department's weekly digest, a post of its own in its channel.

@@ -431,6 +431,22 @@ impl TeamsDeliverer {
         Ok(Delivered::default())
     }
 
+    /// A requester's thank-you: a new thread in the request's department channel.
+    async fn thanks_post(&self, id: &RequestId, msg: &Message) -> Result<Delivered, DeliveryError> {
+        let r = self.request(id)?;
+        let channel = current(&self.config)
+            .department(&r.department)
+            .map(|d| d.teams_channel.clone())
+            .unwrap_or_default();
+        if channel.is_empty() {
+            return Err(DeliveryError::Permanent(format!(
+                "department {:?} has no teams_channel for the thank-you of {id}",
+                r.department
+            )));
+        }
+        self.digest_post(&channel, msg).await
+    }
+
     /// A department's weekly digest: a new thread in its channel, in the desk's language.
     async fn digest_post(&self, channel: &str, msg: &Message) -> Result<Delivered, DeliveryError> {
         tracing::Span::current().record("conversation", tracing::field::display(channel));
@@ -514,6 +530,7 @@ impl Deliverer for TeamsDeliverer {
                     msg,
                 } => self.channel_post(channel, request, msg).await,
                 Outgoing::Digest { channel, msg, .. } => self.digest_post(channel, msg).await,
+                Outgoing::Thanks { request, msg } => self.thanks_post(request, msg).await,
             }
         }
         .instrument(span)

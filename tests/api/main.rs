@@ -40,3 +40,4 @@ mod slack;
 mod socket_mode;
 mod spans;
 mod teams;
+mod thanks;

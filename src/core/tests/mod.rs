@@ -25,6 +25,7 @@ mod service_levels;
 mod story;
 mod survey;
 mod survey_policy;
+mod thanks;
 mod timers;
 mod typed_answers;
 

@@ -39,6 +39,9 @@ pub fn message(week: &WeeklyDigest, dept: &DepartmentDigest) -> Message {
             .arg("count", dept.ratings),
         None => Text::new("digest-rating-none"),
     });
+    if dept.thanks > 0 {
+        msg = msg.line(Text::new("digest-thanks").arg("count", dept.thanks));
+    }
     if !dept.comments.is_empty() {
         msg = msg.line(Text::new("digest-said"));
     }
