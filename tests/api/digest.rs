@@ -7,7 +7,7 @@
 
 use crate::helpers::fake_slack::FakeSlack;
 use crate::helpers::slack::{SlackApp, IT_CHANNEL};
-use crate::helpers::teams::{TeamsApp, ALICE};
+use crate::helpers::teams::{TeamsApp, ALICE, BOB};
 use chrono::{TimeZone, Utc};
 use frontdesk::core::Timestamp;
 use std::path::PathBuf;
@@ -180,9 +180,37 @@ async fn the_digest_is_posted_once_a_week_in_the_teams_channel() {
     app.scheduler.fire_due().await.unwrap();
     app.drain().await;
     assert_eq!(digests(&app).len(), 1);
+    // A restart doesn't post again.
+    let on_mondays = |c: &mut frontdesk::config::Config| c.digest.when = Some("Mon 10:00".into());
+    let app = app.restarted(on_mondays).await;
+    app.scheduler.fire_due().await.unwrap();
+    app.drain().await;
+    assert_eq!(digests(&app).len(), 1);
     // The next week nothing new happened: no post.
     app.advance(chrono::Duration::days(7));
     app.scheduler.fire_due().await.unwrap();
     app.drain().await;
     assert_eq!(digests(&app).len(), 1);
+    // Bob claims the request the Monday after, before 10:00, then the desk is down over
+    // 10:00: that week is posted once when it starts.
+    app.advance(chrono::Duration::days(7) - chrono::Duration::hours(1));
+    let root = app.request("IT-1").card.expect("the card is posted").id;
+    app.post(&app.card_click(BOB, &root, "claim:IT-1")).await;
+    app.drain().await;
+    let app = app.restarted(on_mondays).await;
+    app.advance(chrono::Duration::hours(22));
+    let app = app.restarted(on_mondays).await;
+    app.scheduler.fire_due().await.unwrap();
+    app.drain().await;
+    let posted = digests(&app);
+    assert_eq!(posted.len(), 2, "{posted:#?}");
+    assert!(
+        posted[1].shown().contains("2025-W27"),
+        "{}",
+        posted[1].shown()
+    );
+    let app = app.restarted(on_mondays).await;
+    app.scheduler.fire_due().await.unwrap();
+    app.drain().await;
+    assert_eq!(digests(&app).len(), 2);
 }
