@@ -5,7 +5,8 @@
 //! - [`config`]: the TOML configuration, environment overrides and validation.
 //! - [`store`]: the sled store; the only module that knows keys and encodings.
 //! - [`engine`]: load → step → commit on a single writer thread with group commit.
-//! - [`outbox`] and `scheduler` ([`Scheduler`]): delivery with retries, and durable timers.
+//! - [`outbox`] and `scheduler` ([`Scheduler`]): delivery with retries, and durable timers
+//!   (the weekly digests among them).
 //! - [`i18n`]: the desk's words, Fluent catalogs per locale (`locales/`), and how a
 //!   structured core message becomes a sentence in the reader's language.
 //! - `console` ([`Console`]): the whole desk in a terminal, no chat workspace needed.
