@@ -128,7 +128,9 @@ impl App {
             outbox = outbox.with_deliverer(crate::core::Platform::Teams, teams.deliverer());
             router = router.merge(teams.routes());
         }
-        let scheduler = Scheduler::new(engine.clone(), config.scheduler.max_burst);
+        let platforms = outbox.paused().into_iter().map(|(p, _)| p).collect();
+        let scheduler = Scheduler::new(engine.clone(), config.scheduler.max_burst)
+            .with_digest(shared.clone(), platforms);
         let addr = config.server.listen.clone();
         let listener = tokio::net::TcpListener::bind(&addr)
             .await

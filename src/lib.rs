@@ -6,7 +6,7 @@
 //! - [`store`]: the sled store; the only module that knows keys, encodings and sealing.
 //! - `engine` ([`Engine`]): load → step → commit on a single writer thread with group commit.
 //! - `outbox` ([`OutboxWorker`]) and `scheduler` ([`Scheduler`]): delivery with retries, and
-//!   durable timers.
+//!   durable timers (the weekly digests among them).
 //! - `i18n` ([`Catalogs`], [`Words`]): the desk's words, Fluent catalogs per locale
 //!   (`locales/`), and how a structured core message becomes a sentence in the reader's
 //!   language.

@@ -2,6 +2,9 @@
 //! due time; one task sleeps until the earliest, fires what is due, and sleeps again. No
 //! polling over requests: a wake-up reads only the timers that are due.
 
+mod digest;
+
+use crate::core::TimerKind;
 use crate::engine::{Engine, EngineError};
 use crate::instrument::{describe, Labels};
 use crate::store::StoreError;
@@ -65,6 +68,7 @@ pub struct Scheduler {
     /// How many overdue timers fire in one go; after a long outage the rest follow in batches.
     max_burst: usize,
     pub stats: Arc<SchedulerStats>,
+    digest: digest::DigestSetup,
 }
 
 /// Platforms stop retrying a webhook within minutes; a day of event ids is plenty.
@@ -80,6 +84,7 @@ impl Scheduler {
             engine,
             max_burst: max_burst.max(1),
             stats: Arc::new(SchedulerStats::default()),
+            digest: digest::DigestSetup::default(),
         }
     }
 
@@ -88,6 +93,8 @@ impl Scheduler {
     /// # Errors
     /// Storage failures.
     pub async fn fire_due(&self) -> Result<usize, SchedulerError> {
+        // Cheap unless the digest settings changed: at start, and after a reload.
+        self.catch_up_digests().await?;
         let now = self.engine.now();
         let due = self.engine.store().due_timers(now, self.max_burst)?;
         let mut fired = 0;
@@ -100,8 +107,17 @@ impl Scheduler {
             }
             // Attached to the future, not entered: a guard held across `.await` would mark
             // whatever else runs on this thread meanwhile with this timer's span.
-            let outcome = self.engine.fire_timer(id, timer).instrument(span).await?;
-            if outcome.applied {
+            let applied = match timer.kind {
+                TimerKind::Digest { .. } => self.fire_digest(id, timer).instrument(span).await?,
+                _ => {
+                    self.engine
+                        .fire_timer(id, timer)
+                        .instrument(span)
+                        .await?
+                        .applied
+                }
+            };
+            if applied {
                 fired += 1;
                 self.stats.fired.fetch_add(1, Ordering::Relaxed);
                 self.stats

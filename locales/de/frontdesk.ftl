@@ -278,3 +278,31 @@ form-say-what = Sag in ein paar Worten, was du brauchst.
 form-required = Diese Angabe wird gebraucht.
 form-filed-for = { $id } für { $user } gestellt; das Team meldet sich direkt.
 form-unavailable = Das Formular öffnet sich über seinen Knopf in Slack. Du kannst auch einfach hier weiter antworten.
+## Der Wochenbericht im Kanal einer Abteilung
+
+digest-heading = 📊 { $department }: Wochenbericht { $week } ({ $from } bis { $to })
+digest-quiet = Diese Woche gab es keine Anfragen.
+digest-resolved = Gelöst: { $resolved } (eingegangen: { $filed })
+digest-first-response-met = Erste Antwort: Median { $median }, Ziel { $target } (erreicht, { $count } beantwortet)
+digest-first-response-missed = Erste Antwort: Median { $median }, Ziel { $target } (verfehlt, { $count } beantwortet)
+digest-first-response-none = Erste Antwort: keine in dieser Woche, Ziel { $target }
+digest-rating = Bewertung: { $average } im Schnitt aus { $count } Bewertungen
+digest-rating-none = Bewertung: keine Bewertungen in dieser Woche
+digest-said = Das sagten die Leute:
+digest-comment = „{ $text }“ ({ $rating }/5, { $id })
+digest-comment-by = { $quote }, bearbeitet von { $agent }
+
+## Danke nach der Umfrage
+
+thanks-offer = Möchten Sie sich bei { $agent } bedanken? Der Dank erscheint im Kanal des Teams.
+button-say-thanks = Danke sagen
+thanks-ask = Was möchten Sie { $agent } sagen? Schreiben Sie eine Zeile, oder senden Sie den Dank ohne Notiz.
+button-thanks-send = Ohne Notiz senden
+button-no-thanks = Nein danke
+thanks-not-yours = Nur wer die Anfrage gestellt hat, kann sich dafür bedanken.
+thanks-already = Sie haben sich bei { $agent } schon für { $id } bedankt.
+thanks-declined = In Ordnung, es wurde nichts gepostet.
+thanks-posted = Ihr Dank an { $agent } steht jetzt im Kanal des Teams. 🙏
+thanks-post = 🙏 { $from } dankt { $agent } für { $id }
+thanks-note = „{ $text }“
+digest-thanks = Danke: { $count }

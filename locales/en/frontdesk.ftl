@@ -284,3 +284,31 @@ form-say-what = Say in a few words what you need.
 form-required = This one is needed.
 form-filed-for = Filed { $id } for { $user }; they'll hear from the team directly.
 form-unavailable = The form opens from its button in Slack. You can also just keep answering here.
+## The weekly digest in a department channel
+
+digest-heading = 📊 { $department }: weekly digest { $week } ({ $from } to { $to })
+digest-quiet = No requests this week.
+digest-resolved = Resolved: { $resolved } (filed: { $filed })
+digest-first-response-met = First response: median { $median }, target { $target } (met, { $count } answered)
+digest-first-response-missed = First response: median { $median }, target { $target } (missed, { $count } answered)
+digest-first-response-none = First response: none this week, target { $target }
+digest-rating = Rating: { $average } average from { $count } ratings
+digest-rating-none = Rating: no ratings this week
+digest-said = What people said:
+digest-comment = “{ $text }” ({ $rating }/5, { $id })
+digest-comment-by = { $quote }, handled by { $agent }
+
+## Thank-yous after the survey
+
+thanks-offer = Would you like to say thanks to { $agent }? It's posted in the team's channel.
+button-say-thanks = Say thanks
+thanks-ask = What would you like to tell { $agent }? Type one line, or send it without a note.
+button-thanks-send = Send without a note
+button-no-thanks = No thanks
+thanks-not-yours = Only the person who filed the request can say thanks for it.
+thanks-already = You already thanked { $agent } for { $id }.
+thanks-declined = All right, nothing was posted.
+thanks-posted = Your thanks to { $agent } is posted in the team's channel. 🙏
+thanks-post = 🙏 { $from } says thanks to { $agent } for { $id }
+thanks-note = “{ $text }”
+digest-thanks = Thank-yous: { $count }

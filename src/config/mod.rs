@@ -33,6 +33,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+mod digest;
 mod env;
 mod parse;
 mod rules;
@@ -42,6 +43,7 @@ mod testing;
 mod types;
 mod validate;
 
+pub use digest::DigestConfig;
 pub use env::ENV_VARS;
 pub use types::{
     Config, DepartmentConfig, EscalationConfig, EscalationUntil, FieldConfig, FieldKind,

@@ -34,6 +34,9 @@ pub struct Config {
     /// How long closed requests keep what people wrote (all departments; each may override).
     #[serde(default)]
     pub retention: RetentionConfig,
+    /// When the weekly digest is posted; off when absent.
+    #[serde(default)]
+    pub digest: super::digest::DigestConfig,
     /// No default here on purpose: a file that forgets its departments should
     /// fail validation, not silently route tickets to the sample channels.
     #[serde(default)]

@@ -212,6 +212,14 @@ impl Deliverer for ConsoleDeliverer {
                     PostRef::new(Platform::Console, channel, r.id.to_string()),
                 ));
             }
+            Outgoing::Thanks { request, msg } => {
+                let r = load(request)?;
+                screen.line(&format!(
+                    "[{}] {}",
+                    self.channel_of(&r),
+                    indent(&render(&self.config, msg).text)
+                ));
+            }
             Outgoing::UpdateCard { request } => {
                 let r = load(request)?;
                 if r.card.is_some() {
@@ -222,7 +230,7 @@ impl Deliverer for ConsoleDeliverer {
                     ));
                 }
             }
-            Outgoing::ChannelPost { channel, msg, .. } => {
+            Outgoing::ChannelPost { channel, msg, .. } | Outgoing::Digest { channel, msg, .. } => {
                 screen.line(&format!(
                     "[{channel}] {}",
                     indent(&render(&self.config, msg).text)

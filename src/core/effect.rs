@@ -1,8 +1,9 @@
 //! What the core decided should happen. The shell stores these with the state change that
 //! caused them, in one transaction, and delivers or schedules them afterwards.
 
-use super::ids::{PostRef, RequestId, Timestamp, UserRef};
+use super::ids::{Platform, PostRef, RequestId, Timestamp, UserRef};
 use super::message::{Message, Text};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// A message for the outside world. Cards are rendered from the stored request when they are
@@ -48,6 +49,18 @@ pub enum Outgoing {
         request: RequestId,
         msg: Message,
     },
+    /// A requester's thank-you to the agent of `request`, a post of its own in the
+    /// request's department channel.
+    Thanks { request: RequestId, msg: Message },
+    /// A department's weekly digest of `week` (its Monday), posted in its channel on
+    /// `platform`. The words are decided when the timer fires, so a retry posts the same.
+    Digest {
+        platform: Platform,
+        channel: String,
+        department: String,
+        week: NaiveDate,
+        msg: Message,
+    },
 }
 
 /// The conversation a message goes into. Messages into one conversation reach people in the
@@ -87,11 +100,14 @@ impl Outgoing {
             | Outgoing::Notice { to, .. }
             | Outgoing::ReplacePost { to, .. } => Conversation::Direct(to.clone()),
             Outgoing::ThreadReply { thread, .. } => Conversation::Thread(thread.clone()),
-            Outgoing::ChannelPost { channel, .. } => Conversation::Channel(channel.clone()),
+            Outgoing::ChannelPost { channel, .. } | Outgoing::Digest { channel, .. } => {
+                Conversation::Channel(channel.clone())
+            }
             Outgoing::PostCard { request }
             | Outgoing::UpdateCard { request }
             | Outgoing::ThreadPost { request, .. }
-            | Outgoing::MarkRelayed { request, .. } => Conversation::Card(request.clone()),
+            | Outgoing::MarkRelayed { request, .. }
+            | Outgoing::Thanks { request, .. } => Conversation::Card(request.clone()),
         }
     }
 
@@ -101,12 +117,13 @@ impl Outgoing {
             Outgoing::PostCard { request }
             | Outgoing::UpdateCard { request }
             | Outgoing::ThreadPost { request, .. }
-            | Outgoing::MarkRelayed { request, .. } => Some(request),
+            | Outgoing::MarkRelayed { request, .. }
+            | Outgoing::Thanks { request, .. } => Some(request),
             Outgoing::Notice { request, .. } => request.as_ref(),
             Outgoing::ReplacePost { request, .. } | Outgoing::ChannelPost { request, .. } => {
                 Some(request)
             }
-            Outgoing::ThreadReply { .. } => None,
+            Outgoing::ThreadReply { .. } | Outgoing::Digest { .. } => None,
         }
     }
 
@@ -122,6 +139,8 @@ impl Outgoing {
             Outgoing::ReplacePost { .. } => "replace_post",
             Outgoing::ThreadReply { .. } => "thread_reply",
             Outgoing::ChannelPost { .. } => "channel_post",
+            Outgoing::Digest { .. } => "digest",
+            Outgoing::Thanks { .. } => "thanks",
         }
     }
 }
@@ -206,6 +225,11 @@ pub enum TimerKind {
         request: RequestId,
         since: Timestamp,
     },
+    /// A department's weekly digest of `week` (its Monday, local) comes due.
+    Digest {
+        department: String,
+        week: NaiveDate,
+    },
 }
 
 impl TimerKind {
@@ -218,7 +242,7 @@ impl TimerKind {
             | TimerKind::Escalation { request, .. }
             | TimerKind::WaitingNudge { request, .. }
             | TimerKind::WaitingClose { request, .. } => Some(request),
-            TimerKind::DraftExpiry { .. } => None,
+            TimerKind::DraftExpiry { .. } | TimerKind::Digest { .. } => None,
         }
     }
 
@@ -233,6 +257,7 @@ impl TimerKind {
             | TimerKind::WaitingNudge { request, .. }
             | TimerKind::WaitingClose { request, .. } => format!("req:{request}"),
             TimerKind::DraftExpiry { user } => format!("user:{user}"),
+            TimerKind::Digest { department, .. } => format!("dept:{department}"),
         }
     }
 
@@ -246,6 +271,7 @@ impl TimerKind {
             TimerKind::Escalation { .. } => "escalation",
             TimerKind::WaitingNudge { .. } => "waiting_nudge",
             TimerKind::WaitingClose { .. } => "waiting_close",
+            TimerKind::Digest { .. } => "digest",
         }
     }
 }
@@ -269,6 +295,8 @@ pub enum TimerFilter {
     Resolution(RequestId),
     /// The nudge and the close of a request waiting on its requester.
     Waiting(RequestId),
+    /// A department's pending weekly digest.
+    Digest(String),
 }
 
 impl TimerFilter {
@@ -283,6 +311,7 @@ impl TimerFilter {
                 format!("req:{r}")
             }
             TimerFilter::Draft(u) => format!("user:{u}"),
+            TimerFilter::Digest(d) => format!("dept:{d}"),
         }
     }
 
@@ -303,6 +332,7 @@ impl TimerFilter {
                 TimerKind::WaitingNudge { request, .. } | TimerKind::WaitingClose { request, .. },
             ) => r == request,
             (TimerFilter::Draft(u), TimerKind::DraftExpiry { user }) => u == user,
+            (TimerFilter::Digest(d), TimerKind::Digest { department, .. }) => d == department,
             _ => false,
         }
     }

@@ -140,7 +140,10 @@ impl Input {
                 | A::Unassign(r)
                 | A::Reassign(r)
                 | A::AssignTo(r, _)
-                | A::AwaitRequester(r) => {
+                | A::AwaitRequester(r)
+                | A::Thank(r)
+                | A::SendThanks(r)
+                | A::NoThanks(r) => {
                     vec![r.clone()]
                 }
                 _ => vec![],

@@ -387,7 +387,9 @@ impl Desk<'_> {
             SurveyState::AwaitingRating => r.survey.state = SurveyState::NotSent,
             // The rating stands, but the requester's next message is for the team now, not a
             // survey comment.
-            SurveyState::AwaitingComment => r.survey.state = SurveyState::Done,
+            SurveyState::AwaitingComment | SurveyState::AwaitingThanks => {
+                r.survey.state = SurveyState::Done
+            }
             SurveyState::NotSent | SurveyState::Done => {}
         }
         let requester = r.requester.clone();
@@ -445,7 +447,7 @@ impl Desk<'_> {
                 };
                 return self.dm(user, Message::text(text), Some(id));
             }
-            SurveyState::AwaitingComment | SurveyState::Done => {
+            SurveyState::AwaitingComment | SurveyState::Done | SurveyState::AwaitingThanks => {
                 return self.dm(
                     user,
                     Message::text(Text::new("rate-already").arg("id", id)),
@@ -513,7 +515,7 @@ impl Desk<'_> {
             r.survey.comment = Some(comment.clone());
             r.record(now, Some(user), Event::Commented { text: comment });
         }
-        self.dm(user, Message::text(Text::new("survey-thanks")), Some(id));
+        self.survey_done(user, id);
     }
 
     pub(super) fn first_response_due(&mut self, id: &RequestId, round: u32) {

@@ -47,6 +47,12 @@ pub enum Action {
     AwaitRequester(RequestId),
     /// Open the request form (a Slack modal) instead of the conversation.
     OpenForm,
+    /// The requester wants to thank the request's agent (offered after the survey).
+    Thank(RequestId),
+    /// Post the thank-you without a note.
+    SendThanks(RequestId),
+    /// The requester changed their mind: nothing is posted.
+    NoThanks(RequestId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -84,6 +90,9 @@ impl Action {
                 _ => return Err(bad()),
             },
             ("replyto", r) => Action::ReplyTo(id(r)?),
+            ("thank", r) => Action::Thank(id(r)?),
+            ("thanksend", r) => Action::SendThanks(id(r)?),
+            ("nothanks", r) => Action::NoThanks(id(r)?),
             ("rate", rest) => {
                 let (r, n) = rest.rsplit_once(':').ok_or_else(bad)?;
                 let n: u8 = n.parse().map_err(|_| bad())?;
@@ -123,6 +132,9 @@ impl fmt::Display for Action {
             Action::AssignTo(r, user) => write!(f, "assign:{r}:{user}"),
             Action::AwaitRequester(r) => write!(f, "wait:{r}"),
             Action::OpenForm => f.write_str("form"),
+            Action::Thank(r) => write!(f, "thank:{r}"),
+            Action::SendThanks(r) => write!(f, "thanksend:{r}"),
+            Action::NoThanks(r) => write!(f, "nothanks:{r}"),
         }
     }
 }
@@ -183,6 +195,12 @@ impl Message {
     /// Adds a line under the ones there are.
     pub fn line(mut self, text: Text) -> Self {
         self.lines.push(text);
+        self
+    }
+
+    /// Adds a button after the ones there are.
+    pub fn choice(mut self, choice: Choice) -> Self {
+        self.choices.push(choice);
         self
     }
 
@@ -402,6 +420,9 @@ mod tests {
             Action::Reopen(id.clone()),
             Action::Rate(id.clone(), 5),
             Action::NoComment(id.clone()),
+            Action::Thank(id.clone()),
+            Action::SendThanks(id.clone()),
+            Action::NoThanks(id.clone()),
             Action::ReplyTo(id),
         ];
         for a in all {

@@ -9,6 +9,7 @@ pub(crate) mod actions;
 mod assignment;
 pub(crate) mod calendar;
 mod confidential;
+pub(crate) mod digest;
 pub(crate) mod effect;
 mod form;
 pub(crate) mod ids;
@@ -27,6 +28,7 @@ pub(crate) mod sla;
 mod snapshot;
 pub(crate) mod survey;
 pub(crate) mod text;
+mod thanks;
 pub(crate) mod typed;
 mod waiting;
 
@@ -34,6 +36,9 @@ pub use actions::{actions_for, card_choices, Role};
 pub use assignment::pick_assignee;
 pub use calendar::Calendar;
 pub use confidential::{card_view, CardView};
+pub use digest::{
+    digest_fired, digest_timer_stale, local_monday, next_digest, DigestFired, DigestWhen, WhenError,
+};
 pub use effect::{Conversation, Effect, Outgoing, Timer, TimerFilter, TimerKind};
 pub use form::{FormAnswers, DEPARTMENT_KEY, SUMMARY_KEY};
 pub use ids::{Platform, PostRef, RequestId, Timestamp, UserRef};
@@ -56,6 +61,7 @@ pub use sla::{
 };
 pub use snapshot::{load_snapshot, numbering_prefix, Snapshot, SnapshotSource};
 pub use survey::Sample;
+pub use thanks::{already_thanked, thanked_agent};
 pub use typed::{typed_choice, typed_command, ButtonWords, Typed, TypedCommand};
 
 use lifecycle::rating_choices;
@@ -264,9 +270,13 @@ impl<'r> Desk<'r> {
                 return Some((r.id.clone(), r.survey.state));
             }
         }
-        [SurveyState::AwaitingComment, SurveyState::AwaitingRating]
-            .into_iter()
-            .find_map(|state| self.latest_with_survey(user, state).map(|id| (id, state)))
+        [
+            SurveyState::AwaitingThanks,
+            SurveyState::AwaitingComment,
+            SurveyState::AwaitingRating,
+        ]
+        .into_iter()
+        .find_map(|state| self.latest_with_survey(user, state).map(|id| (id, state)))
     }
 
     fn latest_with_survey(&self, user: &UserRef, state: SurveyState) -> Option<RequestId> {
@@ -436,6 +446,7 @@ impl<'r> Desk<'r> {
                     },
                 );
             match (state, rating) {
+                (SurveyState::AwaitingThanks, _) => return self.thanks_text(user, &id, text),
                 (SurveyState::AwaitingComment, _) => return self.survey_comment(user, &id, text),
                 (SurveyState::AwaitingRating, Some(n)) => return self.rate(user, &id, n, None),
                 _ => {}
@@ -516,6 +527,9 @@ impl<'r> Desk<'r> {
             Action::Reopen(id) => self.reopen(user, &id, false),
             Action::Rate(id, n) => self.rate(user, &id, n, post),
             Action::NoComment(id) => self.survey_comment(user, &id, "skip"),
+            Action::Thank(id) => self.thank_clicked(user, &id),
+            Action::SendThanks(id) => self.thanks_note(user, &id, thanks::Note::Without),
+            Action::NoThanks(id) => self.thanks_note(user, &id, thanks::Note::Declined),
             Action::ViewDetails(id) => self.view_details(user, &id),
             Action::ReplyToRequester(id) => self.explain_reply(user, &id),
             Action::TakeOver(id) => self.take_over(user, &id),
@@ -567,6 +581,9 @@ impl<'r> Desk<'r> {
             TimerKind::Escalation { request, step } => self.escalation_due(&request, step),
             TimerKind::WaitingNudge { request, since } => self.waiting_nudge_due(&request, since),
             TimerKind::WaitingClose { request, since } => self.waiting_close_due(&request, since),
+            // The shell fires digests itself: a week's figures span every request, which a
+            // step's snapshot doesn't hold. See [`digest`].
+            TimerKind::Digest { .. } => {}
         }
     }
 }

@@ -148,6 +148,12 @@ pub enum Event {
     Escalated {
         step: u32,
     },
+    /// The requester thanked the agent who handled the request, in the department channel;
+    /// `text` is their note (empty without one).
+    Thanked {
+        agent: UserRef,
+        text: String,
+    },
 }
 
 /// One line of a request's history: who did what, when.
@@ -166,21 +172,26 @@ pub enum SurveyState {
     AwaitingRating,
     AwaitingComment,
     Done,
+    /// Survey done; the requester chose to say thanks and the desk waits for their note.
+    AwaitingThanks,
 }
 
 impl SurveyState {
-    pub const ALL: [SurveyState; 4] = [
+    pub const ALL: [SurveyState; 5] = [
         SurveyState::NotSent,
         SurveyState::AwaitingRating,
         SurveyState::AwaitingComment,
         SurveyState::Done,
+        SurveyState::AwaitingThanks,
     ];
 
     /// The survey went out and the requester still owes it a rating or a comment.
     pub fn awaits_answer(self) -> bool {
         matches!(
             self,
-            SurveyState::AwaitingRating | SurveyState::AwaitingComment
+            SurveyState::AwaitingRating
+                | SurveyState::AwaitingComment
+                | SurveyState::AwaitingThanks
         )
     }
 }
@@ -422,7 +433,12 @@ mod tests {
             for survey in SurveyState::ALL {
                 let expected = match (status, survey) {
                     (Status::Open | Status::Claimed | Status::Waiting, _) => true,
-                    (_, SurveyState::AwaitingRating | SurveyState::AwaitingComment) => true,
+                    (
+                        _,
+                        SurveyState::AwaitingRating
+                        | SurveyState::AwaitingComment
+                        | SurveyState::AwaitingThanks,
+                    ) => true,
                     (
                         Status::Closed | Status::Cancelled,
                         SurveyState::NotSent | SurveyState::Done,

@@ -85,6 +85,7 @@ fn written(event: &Event) -> Option<(&'static str, &str)> {
         Event::RequesterReplied { text } => Some(("requester_replied", text)),
         Event::Commented { text } => Some(("commented", text)),
         Event::WaitingOnRequester { text } => Some(("asked_the_requester", text)),
+        Event::Thanked { text, .. } => Some(("thanked", text)),
         _ => None,
     }
 }
@@ -94,7 +95,8 @@ fn clear_text(event: &mut Event) -> bool {
         Event::AgentReplied { text }
         | Event::RequesterReplied { text }
         | Event::Commented { text }
-        | Event::WaitingOnRequester { text } => {
+        | Event::WaitingOnRequester { text }
+        | Event::Thanked { text, .. } => {
             let had = !text.is_empty();
             text.clear();
             had

@@ -38,6 +38,8 @@ pub const FIXED_LABELS: &[&str] = &[
     "button-skip",
     "button-cancel",
     "button-submit",
+    "button-thanks-send",
+    "button-no-thanks",
     "rating-1",
     "rating-2",
     "rating-3",

@@ -384,10 +384,12 @@ fn platform_for(out: &Outgoing, requests: &[Request]) -> Platform {
         | Outgoing::ReplacePost { to, .. } => to.platform,
         Outgoing::MarkRelayed { post, .. } => post.platform,
         Outgoing::ThreadReply { thread, .. } => thread.platform,
+        Outgoing::Digest { platform, .. } => *platform,
         Outgoing::PostCard { request }
         | Outgoing::UpdateCard { request }
         | Outgoing::ThreadPost { request, .. }
-        | Outgoing::ChannelPost { request, .. } => requests
+        | Outgoing::ChannelPost { request, .. }
+        | Outgoing::Thanks { request, .. } => requests
             .iter()
             .find(|r| &r.id == request)
             .map(|r| r.platform())

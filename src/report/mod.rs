@@ -79,6 +79,8 @@ pub fn event_text(e: &Event) -> String {
             format!("sent resolution service-level reminder #{round}")
         }
         Event::Escalated { step } => format!("escalated (step {step})"),
+        Event::Thanked { agent, text } if text.is_empty() => format!("thanked {agent}"),
+        Event::Thanked { agent, text } => format!("thanked {agent}: {text}"),
     }
 }
 

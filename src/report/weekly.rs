@@ -16,11 +16,15 @@
 //!   digest that celebrates quotes praise, not complaints), highest rating first, then the
 //!   most recent; at most three. Each names the request's assignee, or else whoever last
 //!   claimed it.
+//! - **Thank-yous**: requesters' thanks (after the survey) given during the week, in all and
+//!   per agent thanked.
 //! - **A quiet week** had none of the above and no request filed: the digest says "No
 //!   requests this week".
 
+mod message;
 mod render;
 
+pub use message::message;
 pub use render::{html, json, text};
 
 use super::median;
@@ -80,6 +84,14 @@ pub struct DigestComment {
     pub at: Timestamp,
 }
 
+/// How many thank-yous one agent got in the week.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgentThanks {
+    /// `slack:U123`, ...
+    pub agent: String,
+    pub count: usize,
+}
+
 /// One department's week.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DepartmentDigest {
@@ -97,6 +109,10 @@ pub struct DepartmentDigest {
     pub ratings: usize,
     pub average_rating: Option<f64>,
     pub comments: Vec<DigestComment>,
+    /// Thank-yous given during the week.
+    pub thanks: usize,
+    /// The same per agent thanked, most thanked first.
+    pub thanks_by_agent: Vec<AgentThanks>,
 }
 
 /// The digest of one week, per department in the configuration's order.
@@ -119,6 +135,7 @@ struct Acc {
     rating_sum: u64,
     ratings: usize,
     comments: Vec<DigestComment>,
+    thanked: Vec<String>,
 }
 
 /// The agent who handled a request: its assignee, or else the last one who claimed it.
@@ -166,6 +183,11 @@ pub fn digest(
             a.rating_sum += u64::from(rating);
             a.ratings += 1;
         }
+        for h in r.history.iter().filter(|h| in_week(h.at)) {
+            if let Event::Thanked { agent, .. } = &h.event {
+                a.thanked.push(agent.to_string());
+            }
+        }
         let commented = r.history.iter().rev().find_map(|h| match &h.event {
             Event::Commented { .. } => Some(h.at),
             _ => None,
@@ -196,7 +218,8 @@ pub fn digest(
                     && a.resolved == 0
                     && a.first.is_empty()
                     && a.ratings == 0
-                    && a.comments.is_empty(),
+                    && a.comments.is_empty()
+                    && a.thanked.is_empty(),
                 filed: a.filed,
                 resolved: a.resolved,
                 first_responses: a.first.len(),
@@ -206,6 +229,8 @@ pub fn digest(
                 ratings: a.ratings,
                 average_rating: (a.ratings > 0).then(|| a.rating_sum as f64 / a.ratings as f64),
                 comments: best_comments(a.comments),
+                thanks: a.thanked.len(),
+                thanks_by_agent: by_agent(a.thanked),
             }
         })
         .collect();
@@ -217,6 +242,20 @@ pub fn digest(
         time_zone: "UTC".into(),
         departments,
     }
+}
+
+/// Counts per agent, most first, then by agent (for a stable order).
+fn by_agent(mut thanked: Vec<String>) -> Vec<AgentThanks> {
+    thanked.sort();
+    let mut out: Vec<AgentThanks> = Vec::new();
+    for agent in thanked {
+        match out.last_mut() {
+            Some(last) if last.agent == agent => last.count += 1,
+            _ => out.push(AgentThanks { agent, count: 1 }),
+        }
+    }
+    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.agent.cmp(&b.agent)));
+    out
 }
 
 /// Highest rating first, then the most recent, then by request id (for a stable order).

@@ -157,6 +157,8 @@ impl Deliverer for SlackDeliverer {
                 request,
                 msg,
             } => self.deliver_channel_post(channel, request, msg, item).await,
+            Outgoing::Digest { channel, msg, .. } => self.deliver_digest(channel, msg, item).await,
+            Outgoing::Thanks { request, msg } => self.deliver_thanks(request, msg, item).await,
         }
     }
 
@@ -497,6 +499,45 @@ impl SlackDeliverer {
         let messages = self.messages();
         let words = Words::channel(&messages).with_card_link(link.as_deref());
         let content = blocks::message_content(msg, &words);
+        self.post(channel, content, None, item)
+            .await
+            .map_err(|e| self.failed(&e, Some(channel)))?;
+        Ok(Delivered::default())
+    }
+
+    /// A requester's thank-you, a post of its own in the request's department channel.
+    async fn deliver_thanks(
+        &self,
+        id: &RequestId,
+        msg: &Message,
+        item: &OutboxItem,
+    ) -> Result<Delivered, DeliveryError> {
+        let r = self.load(id)?;
+        let channel = crate::config::current(&self.config)
+            .department(&r.department)
+            .map(|d| d.slack_channel.clone())
+            .unwrap_or_default();
+        if channel.is_empty() {
+            return Err(DeliveryError::Permanent(format!(
+                "department {:?} has no slack_channel for the thank-you of {id}",
+                r.department
+            )));
+        }
+        self.deliver_digest(&channel, msg, item).await
+    }
+
+    /// A department's weekly digest, a post of its own in its channel.
+    async fn deliver_digest(
+        &self,
+        channel: &str,
+        msg: &Message,
+        item: &OutboxItem,
+    ) -> Result<Delivered, DeliveryError> {
+        if self.before_post(channel, None, item).await?.is_some() {
+            return Ok(Delivered::default());
+        }
+        let messages = self.messages();
+        let content = blocks::message_content(msg, &Words::channel(&messages));
         self.post(channel, content, None, item)
             .await
             .map_err(|e| self.failed(&e, Some(channel)))?;

@@ -56,6 +56,7 @@ pub(super) fn survey_byte(s: SurveyState) -> u8 {
         SurveyState::AwaitingRating => 1,
         SurveyState::AwaitingComment => 2,
         SurveyState::Done => 3,
+        SurveyState::AwaitingThanks => 4,
     }
 }
 

@@ -431,6 +431,56 @@ impl TeamsDeliverer {
         Ok(Delivered::default())
     }
 
+    /// A requester's thank-you: a new thread in the request's department channel.
+    async fn thanks_post(&self, id: &RequestId, msg: &Message) -> Result<Delivered, DeliveryError> {
+        let r = self.request(id)?;
+        let channel = current(&self.config)
+            .department(&r.department)
+            .map(|d| d.teams_channel.clone())
+            .unwrap_or_default();
+        if channel.is_empty() {
+            return Err(DeliveryError::Permanent(format!(
+                "department {:?} has no teams_channel for the thank-you of {id}",
+                r.department
+            )));
+        }
+        self.digest_post(&channel, msg).await
+    }
+
+    /// A department's weekly digest: a new thread in its channel, in the desk's language.
+    async fn digest_post(&self, channel: &str, msg: &Message) -> Result<Delivered, DeliveryError> {
+        tracing::Span::current().record("conversation", tracing::field::display(channel));
+        // No requester to borrow a service URL from: the channel's own, else the latest.
+        let place = match self.refs.channel(channel).map_err(store_error)? {
+            Some(place) => place,
+            None => self.refs.latest().map_err(store_error)?.ok_or_else(|| {
+                DeliveryError::NotReady(
+                    "no Teams activity has been received yet, so no service URL is known".into(),
+                )
+            })?,
+        };
+        let messages = current(&self.config).messages();
+        let activity = cards::message_activity(msg, &Words::channel(&messages), &self.names());
+        let mut params = json!({
+            "isGroup": true,
+            "bot": self.connector.bot_account(),
+            "channelData": {"channel": {"id": channel}},
+            "activity": activity,
+        });
+        if let Some(tenant) = &place.tenant_id {
+            params["channelData"]["tenant"] = json!({"id": tenant});
+            params["tenantId"] = json!(tenant);
+        }
+        self.limits
+            .admit(channel, place.tenant_id.as_deref())
+            .await?;
+        self.connector
+            .create_conversation(&place.service_url, &params)
+            .await
+            .map_err(|e| self.limits.failed(channel, e))?;
+        Ok(Delivered::default())
+    }
+
     async fn thread_post(&self, id: &RequestId, msg: &Message) -> Result<Delivered, DeliveryError> {
         let r = self.request(id)?;
         let Some(card) = &r.card else {
@@ -479,6 +529,8 @@ impl Deliverer for TeamsDeliverer {
                     request,
                     msg,
                 } => self.channel_post(channel, request, msg).await,
+                Outgoing::Digest { channel, msg, .. } => self.digest_post(channel, msg).await,
+                Outgoing::Thanks { request, msg } => self.thanks_post(request, msg).await,
             }
         }
         .instrument(span)

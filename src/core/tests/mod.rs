@@ -14,6 +14,7 @@ mod calendar;
 mod claim_and_messages;
 mod close_and_cancel;
 mod confidential;
+mod digest;
 mod german_words;
 mod handover;
 mod intake_questions;
@@ -25,6 +26,7 @@ mod service_levels;
 mod story;
 mod survey;
 mod survey_policy;
+mod thanks;
 mod timers;
 mod typed_answers;
 

@@ -63,7 +63,13 @@ fn the_acceptance_story_from_first_words_to_comment() {
 
     w.advance(Duration::minutes(1));
     let t = w.say("carol", "fixed in no time, thank you!");
-    assert_eq!(t.dm_to("carol").text, "Thank you for your feedback!");
+    // The survey ends with thanks, and the offer to thank Alice (issue 16).
+    let done = t.dm_to("carol");
+    assert_eq!(
+        done.text.lines().next(),
+        Some("Thank you for your feedback!")
+    );
+    assert_eq!(actions(done), vec![Action::Thank(rid("IT-1"))]);
 
     let r = w.req("IT-1");
     assert_eq!(r.status, Status::Closed);

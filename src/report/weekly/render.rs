@@ -54,6 +54,14 @@ fn lines(d: &DepartmentDigest) -> Vec<String> {
         ),
         None => "Rating: no ratings this week".into(),
     });
+    if d.thanks > 0 {
+        let who: Vec<String> = d
+            .thanks_by_agent
+            .iter()
+            .map(|t| format!("{} {}", t.agent, t.count))
+            .collect();
+        out.push(format!("Thank-yous: {} ({})", d.thanks, who.join(", ")));
+    }
     out
 }
 

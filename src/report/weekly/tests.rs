@@ -308,3 +308,91 @@ fn json_has_the_documented_fields() {
     assert_eq!(it["resolved"], 1);
     assert_eq!(it["median_first_response_secs"], 60);
 }
+
+// See: issue 16 (the digest posted in the channels is the report's, in catalog words).
+#[test]
+fn the_channel_message_has_the_reports_figures_and_mentions_the_agents() {
+    let requests = vec![rated(
+        closed(1, "2026-11-24T08:00:00Z", 600, "B", "2026-11-24T09:00:00Z"),
+        "2026-11-24T10:00:00Z",
+        5,
+        Some("quick and kind"),
+    )];
+    let d = digest(requests, &it(), day("2026-11-23"));
+    let msg = message(&d, &d.departments[0]);
+    let ids: Vec<&str> = msg.lines.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "digest-heading",
+            "digest-resolved",
+            "digest-first-response-met",
+            "digest-rating",
+            "digest-said",
+            "digest-comment-by"
+        ]
+    );
+    let by = &msg.lines[5];
+    assert!(by
+        .args
+        .iter()
+        .any(|(name, arg)| name == "agent" && *arg == crate::core::Arg::User(agent_u("B"))));
+    assert!(msg.choices.is_empty());
+}
+
+#[test]
+fn a_quiet_week_says_so_in_one_line() {
+    let d = digest(Vec::new(), &it(), day("2026-11-23"));
+    assert!(d.departments[1].quiet);
+    let msg = message(&d, &d.departments[1]);
+    let ids: Vec<&str> = msg.lines.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(ids, ["digest-heading", "digest-quiet"]);
+}
+
+// See: issue 16 (thank-yous are counted in the digest, per agent, for the dashboard too).
+#[test]
+fn thank_yous_of_the_week_are_counted_per_agent() {
+    let thanked = |n: u64, agent: &str, when: &str| {
+        let mut r = closed(n, "2026-11-16T08:00:00Z", 60, agent, "2026-11-16T09:00:00Z");
+        r.history.push(entry(
+            when,
+            Some("U1"),
+            Event::Thanked {
+                agent: agent_u(agent),
+                text: String::new(),
+            },
+        ));
+        r
+    };
+    let requests = vec![
+        thanked(1, "A", "2026-11-24T10:00:00Z"),
+        thanked(2, "B", "2026-11-25T10:00:00Z"),
+        thanked(3, "B", "2026-11-26T10:00:00Z"),
+        thanked(4, "A", "2026-11-17T10:00:00Z"),
+    ];
+    let d = digest(requests, &it(), day("2026-11-23"));
+    let it = &d.departments[0];
+    assert!(!it.quiet, "a week with thank-yous is not quiet");
+    assert_eq!(it.thanks, 3);
+    assert_eq!(
+        it.thanks_by_agent,
+        vec![
+            AgentThanks {
+                agent: "slack:B".into(),
+                count: 2
+            },
+            AgentThanks {
+                agent: "slack:A".into(),
+                count: 1
+            }
+        ]
+    );
+    assert!(
+        text(&d).contains("Thank-yous: 3 (slack:B 2, slack:A 1)"),
+        "{}",
+        text(&d)
+    );
+    assert!(json(&d).contains("\"thanks_by_agent\""));
+    let ids: Vec<String> = message(&d, it).lines.iter().map(|l| l.id.clone()).collect();
+    assert!(ids.contains(&"digest-thanks".to_string()), "{ids:?}");
+}

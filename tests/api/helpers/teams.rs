@@ -119,6 +119,39 @@ impl TeamsApp {
         }
     }
 
+    /// Stops the app and starts it again on the same store and stand-in, its clock where it
+    /// was; `change` edits the configuration as [`TeamsApp::spawn_with`]'s does.
+    pub async fn restarted(self, change: impl Fn(&mut Config)) -> TeamsApp {
+        use frontdesk::Clock;
+        let TeamsApp {
+            app,
+            clock,
+            standin,
+            http,
+            next_activity,
+            _dir,
+        } = self;
+        app.shutdown().await;
+        let mut config = test_config(&_dir.path().join("data"), &standin);
+        change(&mut config);
+        let clock = Arc::new(ManualClock::new(clock.now()));
+        // The stopped app lets go of the store once its last engine handle is dropped.
+        for _ in 0..100 {
+            if let Ok(app) = spawn_app(config.clone(), clock.clone(), false).await {
+                return TeamsApp {
+                    app,
+                    clock,
+                    standin,
+                    http,
+                    next_activity,
+                    _dir,
+                };
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the store stayed locked");
+    }
+
     pub fn now(&self) -> i64 {
         use frontdesk::Clock;
         self.clock.now().timestamp()
