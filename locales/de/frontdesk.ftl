@@ -226,3 +226,8 @@ typed-no = nein, falsch
 
 console-card = { $department } · von { $requester } · Priorität { $priority } · Status { $status }
 console-card-assignee = bei { $assignee }
+
+## Anfragen aus einer Kanalnachricht (eine Ticket-Reaktion, ein Hilfekanal)
+
+capture-filed = Ich habe das als Anfrage { $id } für { $team } erfasst. Das Team möchte innerhalb von { $sla } antworten. Die Antworten kommen hier in diesen Thread; antworten Sie hier, um Details zu ergänzen.
+capture-ask-department = An welches Team soll diese Anfrage gehen?

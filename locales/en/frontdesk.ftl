@@ -232,3 +232,10 @@ typed-no = no, n, nope, wrong
 # A request card's second line in `frontdesk console`, after its id and summary.
 console-card = { $department } · requester { $requester } · priority { $priority } · status { $status }
 console-card-assignee = assignee { $assignee }
+
+## Requests filed from a channel message (a ticket reaction, a help channel)
+
+# Answered in the thread of the message that was filed.
+capture-filed = I filed this as request { $id } for { $team }. They aim to respond within { $sla }. Their answers come here in this thread; reply here to add details.
+# Asked when neither the help channel nor the message's words name a team.
+capture-ask-department = Which team should this request go to?

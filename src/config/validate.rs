@@ -61,6 +61,7 @@ impl Config {
             p.positive("retention.closed_content_after", after);
         }
         self.check_departments(&mut p);
+        p.0.extend(self.help_channel_problems());
         p.0
     }
 

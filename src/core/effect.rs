@@ -41,6 +41,9 @@ pub enum Outgoing {
     /// A reply in the thread under `thread`, a channel post that is no request card (the
     /// answer to a mention of the bot there).
     ThreadReply { thread: PostRef, msg: Message },
+    /// A reply to the requester in the thread of the channel message their request was
+    /// filed from ([`super::capture::Origin`]).
+    OriginReply { request: RequestId, msg: Message },
     /// A post of its own in a channel (an escalation step's), about a request; a
     /// [`super::message::Arg::CardLink`] in it links to the request's card.
     ChannelPost {
@@ -91,7 +94,8 @@ impl Outgoing {
             Outgoing::PostCard { request }
             | Outgoing::UpdateCard { request }
             | Outgoing::ThreadPost { request, .. }
-            | Outgoing::MarkRelayed { request, .. } => Conversation::Card(request.clone()),
+            | Outgoing::MarkRelayed { request, .. }
+            | Outgoing::OriginReply { request, .. } => Conversation::Card(request.clone()),
         }
     }
 
@@ -101,7 +105,8 @@ impl Outgoing {
             Outgoing::PostCard { request }
             | Outgoing::UpdateCard { request }
             | Outgoing::ThreadPost { request, .. }
-            | Outgoing::MarkRelayed { request, .. } => Some(request),
+            | Outgoing::MarkRelayed { request, .. }
+            | Outgoing::OriginReply { request, .. } => Some(request),
             Outgoing::Notice { request, .. } => request.as_ref(),
             Outgoing::ReplacePost { request, .. } | Outgoing::ChannelPost { request, .. } => {
                 Some(request)
@@ -122,6 +127,7 @@ impl Outgoing {
             Outgoing::ReplacePost { .. } => "replace_post",
             Outgoing::ThreadReply { .. } => "thread_reply",
             Outgoing::ChannelPost { .. } => "channel_post",
+            Outgoing::OriginReply { .. } => "origin_reply",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! What happened, as facts the core reacts to. Adapters build these from platform payloads;
 //! the scheduler builds `TimerFired`.
 
+use super::capture::Captured;
 use super::effect::Timer;
 use super::ids::{PostRef, RequestId, UserRef};
 use super::message::Action;
@@ -14,6 +15,8 @@ pub enum Place {
     Direct { about: Option<RequestId> },
     /// A reply under a request card in a department channel.
     CardThread { request: RequestId, post: PostRef },
+    /// A reply in the thread of the channel message a request was filed from.
+    OriginThread { request: RequestId },
 }
 
 /// Whether a message written in the thread under `root`, or a reaction put on `root`, is
@@ -67,6 +70,11 @@ pub enum Input {
     TimerFired {
         timer: Timer,
     },
+    /// A channel message to file as a request: a ticket reaction put on it, or a help
+    /// channel that captures every message.
+    MessageCaptured {
+        capture: Captured,
+    },
     /// An agent's words for the requester, sent on purpose (a form's submission).
     ReplyToRequester {
         user: UserRef,
@@ -86,6 +94,7 @@ impl Input {
             | Input::CloseReactionAdded { user, .. }
             | Input::CloseReactionRemoved { user, .. }
             | Input::ReplyToRequester { user, .. } => Some(user),
+            Input::MessageCaptured { capture } => Some(capture.asker()),
             Input::TimerFired { timer } => match &timer.kind {
                 super::effect::TimerKind::DraftExpiry { user } => Some(user),
                 _ => None,
@@ -98,7 +107,7 @@ impl Input {
         use super::message::Action as A;
         match self {
             Input::MessageReceived {
-                place: Place::CardThread { request, .. },
+                place: Place::CardThread { request, .. } | Place::OriginThread { request },
                 ..
             }
             | Input::CloseReactionAdded { request, .. }
@@ -135,7 +144,7 @@ impl Input {
                 .into_iter()
                 .filter_map(|word| named_request(text, word))
                 .collect(),
-            Input::MentionedInChannel { .. } => vec![],
+            Input::MentionedInChannel { .. } | Input::MessageCaptured { .. } => vec![],
             Input::TimerFired { timer } => timer.kind.request().cloned().into_iter().collect(),
         }
     }

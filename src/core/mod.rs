@@ -7,6 +7,7 @@
 
 pub(crate) mod actions;
 pub(crate) mod calendar;
+pub(crate) mod capture;
 mod confidential;
 pub(crate) mod effect;
 pub(crate) mod ids;
@@ -27,6 +28,7 @@ pub(crate) mod typed;
 
 pub use actions::{actions_for, card_choices, Role};
 pub use calendar::Calendar;
+pub use capture::{capture_department, is_pleasantry, Captured, Origin};
 pub use confidential::{card_view, CardView};
 pub use effect::{Conversation, Effect, Outgoing, Timer, TimerFilter, TimerKind};
 pub use ids::{Platform, PostRef, RequestId, Timestamp, UserRef};
@@ -128,7 +130,9 @@ pub fn load_snapshot<S: SnapshotSource>(
             }
         }
     }
-    let next_number = match numbering_prefix(&session, rules) {
+    let next_number = match capture_prefix(input, &session, rules)
+        .or_else(|| numbering_prefix(&session, rules))
+    {
         Some(prefix) => source.next_number(prefix)?,
         None => 0,
     };
@@ -156,6 +160,21 @@ fn closes(input: &Input) -> bool {
 pub fn numbering_prefix<'r>(session: &Session, rules: &'r Rules) -> Option<&'r str> {
     let department = session.draft.as_ref()?.department.as_deref()?;
     rules.department(department).map(|d| d.prefix.as_str())
+}
+
+/// The prefix of the department a captured message would be filed in: the one the channel
+/// or its words name, or the one the asker just picked for the message waiting in their
+/// session.
+fn capture_prefix<'r>(input: &Input, session: &Session, rules: &'r Rules) -> Option<&'r str> {
+    let department = match input {
+        Input::MessageCaptured { capture } => capture_department(capture, rules),
+        Input::ButtonClicked {
+            action: Action::PickDepartment(d),
+            ..
+        } if session.capture.is_some() => rules.department(d),
+        _ => None,
+    }?;
+    Some(department.prefix.as_str())
 }
 
 /// What changed and what should happen because of it.
@@ -245,12 +264,14 @@ impl<'r> Desk<'r> {
                 Place::CardThread { request, post } => {
                     self.on_thread_reply(&user, &text, &request, post)
                 }
+                Place::OriginThread { request } => self.on_origin_reply(&user, &text, &request),
             },
             Input::ButtonClicked { user, action, post } => self.on_button(&user, action, post),
             Input::MentionedInChannel { thread, .. } => self.send(Outgoing::ThreadReply {
                 thread,
                 msg: Message::text(Text::new("channel-pointer").arg("help", Command::Start)),
             }),
+            Input::MessageCaptured { capture } => self.on_capture(capture),
             Input::CloseReactionAdded { user, request } => self.close(&user, &request, true),
             Input::CloseReactionRemoved { user, request } => self.reopen(&user, &request, true),
             Input::TimerFired { timer } => self.on_timer(timer),
@@ -596,6 +617,7 @@ impl<'r> Desk<'r> {
                 }
             }
             Action::StartRequest => self.start_intake(user, None),
+            Action::PickDepartment(d) if self.capture_department_picked(&d) => {}
             intake_action => {
                 if self.expire_stale_draft(user, false) {
                     // The expiry message already says the conversation has ended.

@@ -165,6 +165,7 @@ mod tests {
             },
             card: None,
             reminders_sent: 0,
+            origin: None,
         };
         r.history = vec![
             HistoryEntry {
