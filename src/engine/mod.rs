@@ -308,6 +308,7 @@ fn step_span(input: &Input, dedup: Option<&str>) -> tracing::Span {
         Input::CloseReactionRemoved { .. } => "close_reaction_removed",
         Input::TimerFired { .. } => "timer",
         Input::ReplyToRequester { .. } => "reply_to_requester",
+        Input::MessageCaptured { .. } => "message_captured",
     };
     let span = tracing::info_span!(
         "desk.step",
@@ -384,6 +385,7 @@ fn platform_for(out: &Outgoing, requests: &[Request]) -> Platform {
         Outgoing::PostCard { request }
         | Outgoing::UpdateCard { request }
         | Outgoing::ThreadPost { request, .. }
+        | Outgoing::OriginReply { request, .. }
         | Outgoing::ChannelPost { request, .. } => requests
             .iter()
             .find(|r| &r.id == request)

@@ -23,6 +23,8 @@ fn push(name: &str) -> Push {
         Filter {
             bot: Some(&bot),
             close_reactions: &close,
+            ticket_reactions: &[],
+            capture_channels: &[],
         },
     )
     .unwrap()
@@ -77,6 +79,8 @@ fn with_the_bot_unknown_bot_messages_and_its_marker_reaction_are_still_ignored()
     let unknown = Filter {
         bot: None,
         close_reactions: &close,
+        ticket_reactions: &[],
+        capture_channels: &[],
     };
     let parse = |v: &serde_json::Value| match parse_push(&serde_json::to_vec(v).unwrap(), unknown)
         .unwrap()
@@ -137,6 +141,8 @@ fn shared_files_are_named_in_the_text() {
         Filter {
             bot: Some(&bot),
             close_reactions: &[],
+            ticket_reactions: &[],
+            capture_channels: &[],
         },
     )
     .unwrap()
@@ -164,6 +170,8 @@ fn close_reactions_are_recognised_and_others_ignored() {
         Filter {
             bot: Some(&bot),
             close_reactions: &none,
+            ticket_reactions: &[],
+            capture_channels: &[],
         },
     )
     .unwrap() else {
@@ -191,6 +199,8 @@ fn a_revoked_bot_token_or_an_uninstall_revokes_access_but_user_tokens_do_not() {
     let filter = Filter {
         bot: Some(&bot),
         close_reactions: &[],
+        ticket_reactions: &[],
+        capture_channels: &[],
     };
     let parse = |body: serde_json::Value| match parse_push(body.to_string().as_bytes(), filter) {
         Ok(Push::Callback { event, .. }) => event,
@@ -217,6 +227,8 @@ fn garbage_is_an_error_not_a_panic() {
     let f = Filter {
         bot: Some(&bot),
         close_reactions: &[],
+        ticket_reactions: &[],
+        capture_channels: &[],
     };
     for body in [
         &b""[..],
