@@ -73,12 +73,13 @@ impl SlackApi {
         if let Some(m) = top.into_iter().find(|m| m.ts == ts) {
             return Ok(Some(m));
         }
+        // A thread's parent comes first whatever the bounds: read it and the reply.
         let params = vec![
             ("channel", Some(channel.to_string())),
             ("ts", Some(ts.to_string())),
-            ("latest", Some(ts.to_string())),
+            ("oldest", Some(ts.to_string())),
             ("inclusive", Some("true".to_string())),
-            ("limit", Some("1".to_string())),
+            ("limit", Some("2".to_string())),
         ];
         let replies = self.messages("conversations.replies", params).await?;
         Ok(replies.into_iter().find(|m| m.ts == ts))
