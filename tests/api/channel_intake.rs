@@ -224,3 +224,27 @@ async fn a_message_in_a_channel_that_is_no_help_channel_files_nothing_without_a_
     assert_eq!(app.engine.store().request_count(), 0);
     assert!(app.fake.calls_to("chat.postMessage").is_empty());
 }
+
+#[tokio::test]
+async fn check_config_online_names_a_help_channel_the_bot_is_not_in() {
+    use crate::helpers::fake_slack::ChannelState;
+    let app = spawn().await;
+    app.fake
+        .set_channel(HELP, ChannelState::NotMember("it-help".into()));
+    let problems = frontdesk::slack::online_check(&app.config).await;
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].contains("help_channels[0].slack_channel = C0HELP")
+            && problems[0].contains("#it-help")
+            && problems[0].contains("/invite @frontdesk"),
+        "{}",
+        problems[0]
+    );
+    let asked: Vec<String> = app
+        .fake
+        .calls_to("conversations.info")
+        .iter()
+        .map(|c| c.str("channel").to_string())
+        .collect();
+    assert!(asked.iter().any(|c| c == ASK), "{asked:?}");
+}
