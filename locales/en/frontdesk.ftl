@@ -167,6 +167,10 @@ card-status = Status
 card-assignee = Assignee
 card-created = Created
 card-description = Description
+# A request filed from a channel message: a link to it, and who filed it for the requester.
+card-origin = Filed from
+card-origin-link = the message
+card-filed-by = Filed by
 card-skipped = skipped
 card-hint = Reply in this thread to write to the requester; start with { $prefix } to keep a note internal.
 card-hint-close = React with { $reaction } to close.

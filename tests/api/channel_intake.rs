@@ -78,7 +78,11 @@ async fn a_ticket_added_twice_by_two_people_files_one_request_answered_in_the_th
     // Assert
     let cards = cards_in(&app, IT_CHANNEL);
     assert_eq!(cards.len(), 1, "one card: {cards:#?}");
-    assert!(cards[0].text_everywhere().contains("my laptop won't boot"));
+    let card = cards[0].text_everywhere();
+    assert!(card.contains("my laptop won't boot"), "{card}");
+    // The card links to the message and says who filed it.
+    assert!(card.contains("/archives/C0ASK/p1600000000000100"), "{card}");
+    assert!(card.contains(&format!("<@{FRANK}>")), "{card}");
     let r = app.request("IT-1");
     assert_eq!(r.requester, slack_user(ERIN));
     assert_eq!(r.summary, "my laptop won't boot");
