@@ -234,3 +234,6 @@ console-card-assignee = bei { $assignee }
 
 capture-filed = Ich habe das als Anfrage { $id } für { $team } erfasst. Das Team möchte innerhalb von { $sla } antworten. Die Antworten kommen hier in diesen Thread; antworten Sie hier, um Details zu ergänzen.
 capture-ask-department = An welches Team soll diese Anfrage gehen?
+capture-ask-field = Noch etwas für das Team: { $prompt } (antworten Sie hier)
+capture-fields-done = Danke, das ist alles, was { $id } braucht. Antworten Sie hier jederzeit, um Details zu ergänzen.
+capture-field-not-yours = Nur die Person, die { $id } angefragt hat, kann seine Fragen beantworten.

@@ -243,3 +243,7 @@ console-card-assignee = assignee { $assignee }
 capture-filed = I filed this as request { $id } for { $team }. They aim to respond within { $sla }. Their answers come here in this thread; reply here to add details.
 # Asked when neither the help channel nor the message's words name a team.
 capture-ask-department = Which team should this request go to?
+# A required question of the department, asked in the thread of the filed message.
+capture-ask-field = One more thing for the team: { $prompt } (reply here)
+capture-fields-done = Thanks, that's everything { $id } needs. Reply here any time to add details.
+capture-field-not-yours = Only the person who asked for { $id } can answer its questions.

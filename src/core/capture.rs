@@ -4,6 +4,8 @@
 //! such a request goes to, filing it, and the rule that the message's thread, not the DM, is
 //! then the requester's side of the conversation.
 //!
+//! The department's required questions are then asked in the thread (`capture_fields`).
+//!
 //! The shell fetches what the core can't: the message's words and author, its permalink,
 //! and the requester's replies already written under it; they arrive in a [`Captured`].
 
@@ -166,6 +168,7 @@ impl Desk<'_> {
             clip(c.text.trim(), MAX_ANSWER_CHARS),
             self.now,
         );
+        request.answers = super::capture_fields::blank_answers(dept);
         request.origin = Some(Origin {
             post: c.post.clone(),
             permalink: c.permalink.clone(),
@@ -213,6 +216,7 @@ impl Desk<'_> {
             request: id.clone(),
             msg: filed,
         });
+        self.ask_next_field(&id, None);
         self.start_clocks(&id);
     }
 
@@ -223,6 +227,9 @@ impl Desk<'_> {
         let Some(r) = self.request(id) else { return };
         if &r.requester != user || text.is_empty() || !r.status.is_active() {
             return;
+        }
+        if self.pending_field(id).is_some() {
+            return self.answer_field_in_thread(id, text);
         }
         self.relay_from_requester(user, id, text);
     }

@@ -135,7 +135,8 @@ impl Input {
                 | A::NoComment(r)
                 | A::ReplyTo(r)
                 | A::ViewDetails(r)
-                | A::ReplyToRequester(r) => {
+                | A::ReplyToRequester(r)
+                | A::FieldOption { request: r, .. } => {
                     vec![r.clone()]
                 }
                 _ => vec![],

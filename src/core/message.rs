@@ -35,6 +35,13 @@ pub enum Action {
     /// An agent wants to write to the requester (explicit relay): the platform shows a form;
     /// the click alone only explains how.
     ReplyToRequester(RequestId),
+    /// The requester answers a choice question about a request filed from a channel message,
+    /// in that message's thread: option `option` of the department's field `field`.
+    FieldOption {
+        request: RequestId,
+        field: usize,
+        option: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,6 +70,19 @@ impl Action {
             ("details", r) => Action::ViewDetails(id(r)?),
             ("tellrequester", r) => Action::ReplyToRequester(id(r)?),
             ("replyto", r) => Action::ReplyTo(id(r)?),
+            ("fieldopt", rest) => {
+                let mut parts = rest.rsplitn(3, ':');
+                let (Some(option), Some(field), Some(r)) =
+                    (parts.next(), parts.next(), parts.next())
+                else {
+                    return Err(bad());
+                };
+                Action::FieldOption {
+                    request: id(r)?,
+                    field: field.parse().map_err(|_| bad())?,
+                    option: option.parse().map_err(|_| bad())?,
+                }
+            }
             ("rate", rest) => {
                 let (r, n) = rest.rsplit_once(':').ok_or_else(bad)?;
                 let n: u8 = n.parse().map_err(|_| bad())?;
@@ -96,6 +116,11 @@ impl fmt::Display for Action {
             Action::ReplyTo(r) => write!(f, "replyto:{r}"),
             Action::ViewDetails(r) => write!(f, "details:{r}"),
             Action::ReplyToRequester(r) => write!(f, "tellrequester:{r}"),
+            Action::FieldOption {
+                request,
+                field,
+                option,
+            } => write!(f, "fieldopt:{request}:{field}:{option}"),
         }
     }
 }

@@ -8,6 +8,7 @@
 pub(crate) mod actions;
 pub(crate) mod calendar;
 pub(crate) mod capture;
+mod capture_fields;
 mod confidential;
 pub(crate) mod effect;
 pub(crate) mod ids;
@@ -617,6 +618,11 @@ impl<'r> Desk<'r> {
                 }
             }
             Action::StartRequest => self.start_intake(user, None),
+            Action::FieldOption {
+                request,
+                field,
+                option,
+            } => self.field_option_clicked(user, &request, field, option),
             Action::PickDepartment(d) if self.capture_department_picked(&d) => {}
             intake_action => {
                 if self.expire_stale_draft(user, false) {

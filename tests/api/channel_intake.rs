@@ -98,11 +98,15 @@ async fn a_ticket_added_twice_by_two_people_files_one_request_answered_in_the_th
     );
     assert_eq!(app.engine.store().request_count(), 1);
     let answers = app.posts_in(ASK, Some(ts));
-    assert_eq!(answers.len(), 1, "{answers:#?}");
+    assert_eq!(answers.len(), 2, "{answers:#?}");
     assert!(
         answers[0].text_everywhere().contains("IT-1"),
         "{answers:#?}"
     );
+    // IT's required questions follow in the thread.
+    assert!(answers[1]
+        .text_everywhere()
+        .contains("Which device or system is affected?"));
     // The reply Erin wrote under the message before the card existed is in the card's thread.
     let card_ts = app.card_ts("IT-1");
     let backfill = app.posts_in(IT_CHANNEL, Some(&card_ts));
@@ -115,6 +119,20 @@ async fn a_ticket_added_twice_by_two_people_files_one_request_answered_in_the_th
     // No DM conversation: the thread is Erin's side.
     assert!(app.dms_to(ERIN).is_empty());
 
+    // Erin answers there: by writing, then with a button.
+    app.thread_reply(ERIN, ASK, ts, "ThinkPad X1").await;
+    app.drain().await;
+    let answers = app.posts_in(ASK, Some(ts));
+    assert_eq!(answers.len(), 3);
+    let buttons = answers[2].button_values();
+    assert_eq!(buttons.len(), 4, "{buttons:?}");
+    app.click(ERIN, &buttons[2]).await;
+    app.drain().await;
+    let r = app.request("IT-1");
+    assert_eq!(r.answers[0].value.as_deref(), Some("ThinkPad X1"));
+    assert_eq!(r.answers[1].value.as_deref(), Some("high"));
+    assert_eq!(app.posts_in(ASK, Some(ts)).len(), 4);
+
     // And both ways through that thread: the agent's reply reaches it, Erin's reply there
     // reaches the card's thread.
     app.thread_reply(
@@ -126,8 +144,8 @@ async fn a_ticket_added_twice_by_two_people_files_one_request_answered_in_the_th
     .await;
     app.drain().await;
     let answers = app.posts_in(ASK, Some(ts));
-    assert_eq!(answers.len(), 2);
-    assert!(answers[1]
+    assert_eq!(answers.len(), 5);
+    assert!(answers[4]
         .text_everywhere()
         .contains("Hold the power button"));
     app.thread_reply(ERIN, ASK, ts, "That worked, thanks!")
@@ -168,7 +186,11 @@ async fn the_same_message_delivered_under_three_event_ids_files_one_request() {
     assert_eq!(r.requester, slack_user(ERIN));
     assert_eq!(r.origin.expect("filed from the message").filed_by, None);
     let answers = app.posts_in(HELP, Some(ts));
-    assert_eq!(answers.len(), 1, "{answers:#?}");
+    assert_eq!(
+        answers.len(),
+        2,
+        "the id, then the first question: {answers:#?}"
+    );
     assert!(answers[0].text_everywhere().contains("IT-1"));
     // A 🎫 on the message already filed files nothing more.
     app.react(true, FRANK, HELP, ts, "ticket").await;

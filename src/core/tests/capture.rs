@@ -101,9 +101,11 @@ fn a_ticket_reaction_files_the_message_for_its_author_with_the_reactor_recorded(
         request: rid("IT-1")
     }));
     let replies = origin_replies(&t);
-    assert_eq!(replies.len(), 1);
+    assert_eq!(replies.len(), 2);
     assert_eq!(replies[0].0, &rid("IT-1"));
     has_text(replies[0].1, "IT-1");
+    // Then the department's first required question, in the same thread.
+    has_text(replies[1].1, "Which device is affected?");
     // The thread is the requester's side: no DM.
     assert!(t.dms_to("erin").is_empty());
     assert!(!w.pending("first_response").is_empty());
@@ -179,6 +181,15 @@ fn replies_written_before_the_card_are_carried_into_its_thread() {
 fn agent_replies_go_to_the_message_thread_and_requester_replies_there_to_the_card() {
     let mut w = World::new();
     w.capture(captured("my laptop won't boot", Some("frank"), None));
+    w.origin_reply("erin", "IT-1", "ThinkPad X1");
+    w.click(
+        "erin",
+        Action::FieldOption {
+            request: rid("IT-1"),
+            field: 1,
+            option: 2,
+        },
+    );
     let t = w.thread_reply("alice", "IT-1", "Hold the power button for 10 seconds.");
     assert!(t.dms_to("erin").is_empty());
     let replies = origin_replies(&t);
@@ -192,4 +203,72 @@ fn agent_replies_go_to_the_message_thread_and_requester_replies_there_to_the_car
     // A colleague chiming in under the message is not the requester speaking.
     let t = w.origin_reply("gus", "IT-1", "same here");
     assert!(t.effects.is_empty());
+}
+
+#[test]
+fn the_required_questions_are_asked_in_the_thread_and_answered_there_by_words_or_buttons() {
+    let mut w = World::new();
+    w.capture(captured("my laptop won't boot", Some("frank"), None));
+    let r = w.req("IT-1");
+    assert!(r.answers.iter().all(|a| a.value.is_none()));
+    // A written answer to a text question goes to the request, not to the team.
+    let t = w.origin_reply("erin", "IT-1", "ThinkPad X1");
+    assert!(t.thread_posts("IT-1").is_empty());
+    assert!(t.sends(&Outgoing::UpdateCard {
+        request: rid("IT-1")
+    }));
+    let asked = origin_replies(&t);
+    assert_eq!(asked.len(), 1);
+    has_text(asked[0].1, "How urgent is it?");
+    let buttons = actions(asked[0].1);
+    assert_eq!(buttons.len(), 4);
+    assert_eq!(
+        buttons[2],
+        Action::FieldOption {
+            request: rid("IT-1"),
+            field: 1,
+            option: 2
+        }
+    );
+    // Someone else's click is refused; a wrong word is asked again.
+    let t = w.click("gus", buttons[2].clone());
+    has_text(t.notice_to("gus").0, "IT-1");
+    let t = w.origin_reply("erin", "IT-1", "whenever");
+    has_text(origin_replies(&t)[0].1, "low, normal, high, urgent");
+    // The requester's click answers it; the optional question is not asked.
+    let t = w.click("erin", buttons[2].clone());
+    let done = origin_replies(&t);
+    assert_eq!(done.len(), 1);
+    has_text(done[0].1, "everything");
+    let r = w.req("IT-1");
+    assert_eq!(r.answers[0].value.as_deref(), Some("ThinkPad X1"));
+    assert_eq!(r.answers[1].value.as_deref(), Some("high"));
+    assert_eq!(r.priority, Priority::High);
+    // A second click on an answered question changes nothing.
+    let t = w.click(
+        "erin",
+        Action::FieldOption {
+            request: rid("IT-1"),
+            field: 1,
+            option: 0,
+        },
+    );
+    assert!(t.requests.is_empty() && t.effects.is_empty(), "{t:#?}");
+    // The typed label works like the button.
+    let mut w = World::new();
+    w.capture(captured("my laptop won't boot", None, Some("it")));
+    w.origin_reply("erin", "IT-1", "X1");
+    w.origin_reply("erin", "IT-1", "Urgent");
+    assert_eq!(w.req("IT-1").priority, Priority::Urgent);
+}
+
+#[test]
+fn a_field_button_survives_its_round_trip_through_the_platform() {
+    let a = Action::FieldOption {
+        request: rid("IT-12"),
+        field: 1,
+        option: 3,
+    };
+    assert_eq!(Action::parse(&a.to_string()), Ok(a));
+    assert!(Action::parse("fieldopt:IT-12:x:3").is_err());
 }
