@@ -400,7 +400,12 @@ mod tests {
             Action::Reopen(id.clone()),
             Action::Rate(id.clone(), 5),
             Action::NoComment(id.clone()),
-            Action::ReplyTo(id),
+            Action::ReplyTo(id.clone()),
+            Action::FieldOption {
+                request: id,
+                field: 1,
+                option: 3,
+            },
         ];
         for a in all {
             assert_eq!(Action::parse(&a.to_string()), Ok(a.clone()));
