@@ -386,6 +386,15 @@ if m is not None:
     needs = {"message.im": "im:history", "message.channels": "channels:history", "message.groups": "groups:history",
              "reaction_added": "reactions:read", "reaction_removed": "reactions:read"}
     check(area, all(needs[e] in scopes for e in got_events if e in needs), "every bot event has its scope")
+    # Requests filed from channel messages (issue 12): a ticket reaction on any message in a
+    # public or private channel, read back with conversations.history/replies; a help channel's
+    # top-level messages; check-config --online asks conversations.info about each help channel.
+    channel_ways = {"reaction_added": "reactions:read", "message.channels": "channels:history",
+                    "message.groups": "groups:history"}
+    check(area, all(e in got_events and s in scopes for e, s in channel_ways.items())
+          and {"channels:read", "groups:read"} <= set(scopes),
+          "ticket reactions and help channels have their events and scopes",
+          f"events {sorted(got_events)}, scopes {sorted(scopes)}")
     inter = dig(m, "settings", "interactivity", default={})
     check(area, inter.get("is_enabled") is True and inter.get("request_url") == f"{base}/slack/interactivity",
           "interactivity enabled with request_url")

@@ -162,6 +162,9 @@ card-priority = Priorität
 card-status = Status
 card-assignee = Zuständig
 card-created = Erstellt
+card-origin = Erfasst aus
+card-origin-link = der Nachricht
+card-filed-by = Erfasst von
 card-description = Beschreibung
 card-skipped = übersprungen
 card-hint = Antworten Sie in diesem Thread, um der anfragenden Person zu schreiben; beginnen Sie mit { $prefix }, damit eine Notiz intern bleibt.
@@ -306,3 +309,10 @@ thanks-posted = Ihr Dank an { $agent } steht jetzt im Kanal des Teams. 🙏
 thanks-post = 🙏 { $from } dankt { $agent } für { $id }
 thanks-note = „{ $text }“
 digest-thanks = Danke: { $count }
+## Anfragen aus einer Kanalnachricht (eine Ticket-Reaktion, ein Hilfekanal)
+
+capture-filed = Ich habe das als Anfrage { $id } für { $team } erfasst. Das Team möchte innerhalb von { $sla } antworten. Die Antworten kommen hier in diesen Thread; antworten Sie hier, um Details zu ergänzen.
+capture-ask-department = An welches Team soll diese Anfrage gehen?
+capture-ask-field = Noch etwas für das Team: { $prompt } (antworten Sie hier)
+capture-fields-done = Danke, das ist alles, was { $id } braucht. Antworten Sie hier jederzeit, um Details zu ergänzen.
+capture-field-not-yours = Nur die Person, die { $id } angefragt hat, kann seine Fragen beantworten.

@@ -168,6 +168,10 @@ card-status = Status
 card-assignee = Assignee
 card-created = Created
 card-description = Description
+# A request filed from a channel message: a link to it, and who filed it for the requester.
+card-origin = Filed from
+card-origin-link = the message
+card-filed-by = Filed by
 card-skipped = skipped
 card-hint = Reply in this thread to write to the requester; start with { $prefix } to keep a note internal.
 card-hint-close = React with { $reaction } to close.
@@ -312,3 +316,13 @@ thanks-posted = Your thanks to { $agent } is posted in the team's channel. 🙏
 thanks-post = 🙏 { $from } says thanks to { $agent } for { $id }
 thanks-note = “{ $text }”
 digest-thanks = Thank-yous: { $count }
+## Requests filed from a channel message (a ticket reaction, a help channel)
+
+# Answered in the thread of the message that was filed.
+capture-filed = I filed this as request { $id } for { $team }. They aim to respond within { $sla }. Their answers come here in this thread; reply here to add details.
+# Asked when neither the help channel nor the message's words name a team.
+capture-ask-department = Which team should this request go to?
+# A required question of the department, asked in the thread of the filed message.
+capture-ask-field = One more thing for the team: { $prompt } (reply here)
+capture-fields-done = Thanks, that's everything { $id } needs. Reply here any time to add details.
+capture-field-not-yours = Only the person who asked for { $id } can answer its questions.

@@ -27,6 +27,8 @@
 //! - `env`: the environment overrides and [`ENV_VARS`];
 //! - `validate`: the checks and the [`ConfigProblem`]s they report;
 //! - `rules`: the conversion to the core's [`Rules`](crate::core::Rules);
+//! - `help_channels`: `[[help_channels]]`, the channels whose messages become requests,
+//!   and their checks;
 //! - `service_levels`: business hours, holidays (also from an `.ics` file), the resolution
 //!   service level and the escalation ladder: their checks and their conversion.
 
@@ -35,6 +37,7 @@ use std::sync::OnceLock;
 
 mod digest;
 mod env;
+mod help_channels;
 mod parse;
 mod rules;
 mod service_levels;
@@ -45,6 +48,7 @@ mod validate;
 
 pub use digest::DigestConfig;
 pub use env::ENV_VARS;
+pub use help_channels::{Capture, HelpChannelConfig};
 pub use types::{
     Config, DepartmentConfig, EscalationConfig, EscalationUntil, FieldConfig, FieldKind,
     IntakeConfig, LogFormat, OutboxConfig, RetentionConfig, SchedulerConfig, Secret, ServerConfig,

@@ -41,6 +41,9 @@ pub struct Config {
     /// fail validation, not silently route tickets to the sample channels.
     #[serde(default)]
     pub departments: Vec<DepartmentConfig>,
+    /// `[[help_channels]]`: Slack channels where people ask for help in the open.
+    #[serde(default)]
+    pub help_channels: Vec<super::help_channels::HelpChannelConfig>,
     /// The catalogs this configuration asks for, built on first use ([`Config::messages`]).
     #[serde(skip)]
     pub(crate) catalogs: std::sync::OnceLock<std::sync::Arc<crate::i18n::Catalogs>>,
@@ -110,6 +113,9 @@ pub struct SlackConfig {
     /// Reaction names (without colons) that close a ticket. Empty disables
     /// closing by reaction.
     pub close_reactions: Vec<String>,
+    /// Reaction names (without colons) that file the message they are put on as a request
+    /// (🎫 by default). Empty turns filing by reaction off.
+    pub ticket_reactions: Vec<String>,
     pub internal_note_prefix: String,
     /// Reaction put on agent replies once they were relayed to the requester.
     pub relayed_marker: String,
@@ -166,6 +172,7 @@ impl Default for SlackConfig {
         Self {
             api_url: "https://slack.com/api/".into(),
             close_reactions: strings(&["white_check_mark", "heavy_check_mark"]),
+            ticket_reactions: strings(&["ticket"]),
             internal_note_prefix: "note:".into(),
             relayed_marker: "outbox_tray".into(),
             signing_secret: None,

@@ -282,6 +282,13 @@ impl Deliverer for ConsoleDeliverer {
                 let shown = render(&self.config, msg);
                 screen.line(&format!("[only {} sees] {}", to.id, indent(&shown.text)));
             }
+            Outgoing::OriginReply { request, msg } => {
+                let shown = render(&self.config, msg);
+                screen.line(&format!(
+                    "[under the message {request} was filed from] {}",
+                    indent(&shown.text)
+                ));
+            }
         }
         Ok(delivered)
     }

@@ -146,22 +146,20 @@ impl Desk<'_> {
         if let Some(refusal) = refusal {
             return self.answer(user, id, Message::text(refusal), answer_here);
         }
-        let requester = r.requester.clone();
         let confidential = self.rules.is_confidential(&r.department);
         let now = self.now;
         if let Some(r) = self.request_mut(id) {
             r.record(now, Some(user), Event::AgentReplied { text: text.clone() });
         }
         self.responded(id);
-        self.dm(
-            &requester,
+        self.tell_requester(
+            id,
             Message::text(
                 Text::new("agent-wrote")
                     .arg("user", user)
                     .arg("id", Arg::strong(id)),
             )
             .line(Text::plain(text.clone())),
-            Some(id),
         );
         let shown = if confidential {
             Message::text(Text::new("thread-sent-to-requester-hidden").arg("user", user))

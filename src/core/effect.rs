@@ -42,6 +42,9 @@ pub enum Outgoing {
     /// A reply in the thread under `thread`, a channel post that is no request card (the
     /// answer to a mention of the bot there).
     ThreadReply { thread: PostRef, msg: Message },
+    /// A reply to the requester in the thread of the channel message their request was
+    /// filed from ([`super::capture::Origin`]).
+    OriginReply { request: RequestId, msg: Message },
     /// A post of its own in a channel (an escalation step's), about a request; a
     /// [`super::message::Arg::CardLink`] in it links to the request's card.
     ChannelPost {
@@ -107,7 +110,8 @@ impl Outgoing {
             | Outgoing::UpdateCard { request }
             | Outgoing::ThreadPost { request, .. }
             | Outgoing::MarkRelayed { request, .. }
-            | Outgoing::Thanks { request, .. } => Conversation::Card(request.clone()),
+            | Outgoing::Thanks { request, .. }
+            | Outgoing::OriginReply { request, .. } => Conversation::Card(request.clone()),
         }
     }
 
@@ -118,7 +122,8 @@ impl Outgoing {
             | Outgoing::UpdateCard { request }
             | Outgoing::ThreadPost { request, .. }
             | Outgoing::MarkRelayed { request, .. }
-            | Outgoing::Thanks { request, .. } => Some(request),
+            | Outgoing::Thanks { request, .. }
+            | Outgoing::OriginReply { request, .. } => Some(request),
             Outgoing::Notice { request, .. } => request.as_ref(),
             Outgoing::ReplacePost { request, .. } | Outgoing::ChannelPost { request, .. } => {
                 Some(request)
@@ -141,6 +146,7 @@ impl Outgoing {
             Outgoing::ChannelPost { .. } => "channel_post",
             Outgoing::Digest { .. } => "digest",
             Outgoing::Thanks { .. } => "thanks",
+            Outgoing::OriginReply { .. } => "origin_reply",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! What happened, as facts the core reacts to. Adapters build these from platform payloads;
 //! the scheduler builds `TimerFired`.
 
+use super::capture::Captured;
 use super::effect::Timer;
 use super::ids::{PostRef, RequestId, UserRef};
 use super::message::Action;
@@ -14,6 +15,8 @@ pub enum Place {
     Direct { about: Option<RequestId> },
     /// A reply under a request card in a department channel.
     CardThread { request: RequestId, post: PostRef },
+    /// A reply in the thread of the channel message a request was filed from.
+    OriginThread { request: RequestId },
 }
 
 /// Whether a message written in the thread under `root`, or a reaction put on `root`, is
@@ -75,6 +78,11 @@ pub enum Input {
         user: UserRef,
         form: super::form::FormAnswers,
     },
+    /// A channel message to file as a request: a ticket reaction put on it, or a help
+    /// channel that captures every message.
+    MessageCaptured {
+        capture: Captured,
+    },
     /// An agent's words for the requester, sent on purpose (a form's submission).
     ReplyToRequester {
         user: UserRef,
@@ -95,6 +103,7 @@ impl Input {
             | Input::CloseReactionRemoved { user, .. }
             | Input::ReplyToRequester { user, .. }
             | Input::FormSubmitted { user, .. } => Some(user),
+            Input::MessageCaptured { capture } => Some(capture.asker()),
             Input::TimerFired { timer } => match &timer.kind {
                 super::effect::TimerKind::DraftExpiry { user } => Some(user),
                 _ => None,
@@ -107,7 +116,7 @@ impl Input {
         use super::message::Action as A;
         match self {
             Input::MessageReceived {
-                place: Place::CardThread { request, .. },
+                place: Place::CardThread { request, .. } | Place::OriginThread { request },
                 ..
             }
             | Input::CloseReactionAdded { request, .. }
@@ -143,7 +152,8 @@ impl Input {
                 | A::AwaitRequester(r)
                 | A::Thank(r)
                 | A::SendThanks(r)
-                | A::NoThanks(r) => {
+                | A::NoThanks(r)
+                | A::FieldOption { request: r, .. } => {
                     vec![r.clone()]
                 }
                 _ => vec![],
@@ -152,7 +162,9 @@ impl Input {
                 .into_iter()
                 .filter_map(|word| named_request(text, word))
                 .collect(),
-            Input::MentionedInChannel { .. } | Input::FormSubmitted { .. } => vec![],
+            Input::MentionedInChannel { .. }
+            | Input::FormSubmitted { .. }
+            | Input::MessageCaptured { .. } => vec![],
             Input::TimerFired { timer } => timer.kind.request().cloned().into_iter().collect(),
         }
     }

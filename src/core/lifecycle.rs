@@ -150,6 +150,8 @@ impl Desk<'_> {
             Event::RequesterReplied { text: text.clone() },
         );
         let department = r.department.clone();
+        // Written under the message it was filed from: the requester sees it went on there.
+        let in_origin = r.origin.is_some();
         // A confidential department's thread says that the requester wrote, not what.
         let shown = if self.rules.is_confidential(&department) {
             Message::text(Text::new("thread-requester-wrote-hidden"))
@@ -161,11 +163,13 @@ impl Desk<'_> {
             request: id.clone(),
             msg: shown,
         });
-        self.dm(
-            user,
-            Message::text(Text::new("relayed-to-team").arg("id", id)),
-            Some(id),
-        );
+        if !in_origin {
+            self.dm(
+                user,
+                Message::text(Text::new("relayed-to-team").arg("id", id)),
+                Some(id),
+            );
+        }
     }
 
     pub(super) fn on_thread_reply(
@@ -189,22 +193,20 @@ impl Desk<'_> {
             // themselves, never shown to the requester.
             return;
         }
-        let requester = r.requester.clone();
         let now = self.now;
         let text = clip(text, MAX_ANSWER_CHARS);
         if let Some(r) = self.request_mut(id) {
             r.record(now, Some(user), Event::AgentReplied { text: text.clone() });
         }
         self.responded(id);
-        self.dm(
-            &requester,
+        self.tell_requester(
+            id,
             Message::text(
                 Text::new("agent-wrote")
                     .arg("user", user)
                     .arg("id", Arg::strong(id)),
             )
             .line(Text::plain(text)),
-            Some(id),
         );
         self.send(Outgoing::MarkRelayed {
             request: id.clone(),

@@ -53,6 +53,13 @@ pub enum Action {
     SendThanks(RequestId),
     /// The requester changed their mind: nothing is posted.
     NoThanks(RequestId),
+    /// The requester answers a choice question about a request filed from a channel message,
+    /// in that message's thread: option `option` of the department's field `field`.
+    FieldOption {
+        request: RequestId,
+        field: usize,
+        option: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -93,6 +100,19 @@ impl Action {
             ("thank", r) => Action::Thank(id(r)?),
             ("thanksend", r) => Action::SendThanks(id(r)?),
             ("nothanks", r) => Action::NoThanks(id(r)?),
+            ("fieldopt", rest) => {
+                let mut parts = rest.rsplitn(3, ':');
+                let (Some(option), Some(field), Some(r)) =
+                    (parts.next(), parts.next(), parts.next())
+                else {
+                    return Err(bad());
+                };
+                Action::FieldOption {
+                    request: id(r)?,
+                    field: field.parse().map_err(|_| bad())?,
+                    option: option.parse().map_err(|_| bad())?,
+                }
+            }
             ("rate", rest) => {
                 let (r, n) = rest.rsplit_once(':').ok_or_else(bad)?;
                 let n: u8 = n.parse().map_err(|_| bad())?;
@@ -135,6 +155,11 @@ impl fmt::Display for Action {
             Action::Thank(r) => write!(f, "thank:{r}"),
             Action::SendThanks(r) => write!(f, "thanksend:{r}"),
             Action::NoThanks(r) => write!(f, "nothanks:{r}"),
+            Action::FieldOption {
+                request,
+                field,
+                option,
+            } => write!(f, "fieldopt:{request}:{field}:{option}"),
         }
     }
 }
@@ -423,7 +448,20 @@ mod tests {
             Action::Thank(id.clone()),
             Action::SendThanks(id.clone()),
             Action::NoThanks(id.clone()),
-            Action::ReplyTo(id),
+            Action::ViewDetails(id.clone()),
+            Action::ReplyToRequester(id.clone()),
+            Action::TakeOver(id.clone()),
+            Action::Unassign(id.clone()),
+            Action::Reassign(id.clone()),
+            Action::AssignTo(id.clone(), "U0AGENT".into()),
+            Action::AwaitRequester(id.clone()),
+            Action::OpenForm,
+            Action::ReplyTo(id.clone()),
+            Action::FieldOption {
+                request: id,
+                field: 1,
+                option: 3,
+            },
         ];
         for a in all {
             assert_eq!(Action::parse(&a.to_string()), Ok(a.clone()));

@@ -8,6 +8,8 @@
 pub(crate) mod actions;
 mod assignment;
 pub(crate) mod calendar;
+pub(crate) mod capture;
+mod capture_fields;
 mod confidential;
 pub(crate) mod digest;
 pub(crate) mod effect;
@@ -35,6 +37,7 @@ mod waiting;
 pub use actions::{actions_for, card_choices, Role};
 pub use assignment::pick_assignee;
 pub use calendar::Calendar;
+pub use capture::{capture_department, is_pleasantry, Captured, Origin};
 pub use confidential::{card_view, CardView};
 pub use digest::{
     digest_fired, digest_timer_stale, local_monday, next_digest, DigestFired, DigestWhen, WhenError,
@@ -157,6 +160,7 @@ impl<'r> Desk<'r> {
                 Place::CardThread { request, post } => {
                     self.on_thread_reply(&user, &text, &request, post)
                 }
+                Place::OriginThread { request } => self.on_origin_reply(&user, &text, &request),
             },
             Input::ButtonClicked { user, action, post } => self.on_button(&user, action, post),
             Input::MentionedInChannel { user, thread, text } => {
@@ -171,6 +175,7 @@ impl<'r> Desk<'r> {
                 };
                 self.send(Outgoing::ThreadReply { thread, msg })
             }
+            Input::MessageCaptured { capture } => self.on_capture(capture),
             Input::CloseReactionAdded { user, request } => self.close(&user, &request, true),
             Input::CloseReactionRemoved { user, request } => self.reopen(&user, &request, true),
             Input::TimerFired { timer } => self.on_timer(timer),
@@ -559,6 +564,12 @@ impl<'r> Desk<'r> {
             }
             Action::StartRequest => self.start_intake(user, None),
             Action::OpenForm => self.form_unavailable(user),
+            Action::FieldOption {
+                request,
+                field,
+                option,
+            } => self.field_option_clicked(user, &request, field, option),
+            Action::PickDepartment(d) if self.capture_department_picked(&d) => {}
             intake_action => {
                 if self.expire_stale_draft(user, false) {
                     // The expiry message already says the conversation has ended.

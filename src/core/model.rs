@@ -247,6 +247,10 @@ pub struct Request {
     /// Reminder rounds fired so far, so a repeated reminder says how long it has waited.
     #[serde(default)]
     pub reminders_sent: u32,
+    /// The channel message the request was filed from (a ticket reaction, a help channel);
+    /// its thread is then the requester's side of the conversation.
+    #[serde(default)]
+    pub origin: Option<super::capture::Origin>,
 }
 
 impl Request {
@@ -274,6 +278,7 @@ impl Request {
             survey: Survey::default(),
             card: None,
             reminders_sent: 0,
+            origin: None,
         }
     }
 
@@ -415,11 +420,15 @@ pub struct Session {
     pub draft: Option<Draft>,
     /// A message the user sent while having several open requests; kept until they say which.
     pub pending_reply: Option<String>,
+    /// A channel message this user was asked to pick a team for (they reacted to it, or
+    /// wrote it in a help channel that names no team).
+    #[serde(default)]
+    pub capture: Option<super::capture::Captured>,
 }
 
 impl Session {
     pub fn is_empty(&self) -> bool {
-        self.draft.is_none() && self.pending_reply.is_none()
+        self.draft.is_none() && self.pending_reply.is_none() && self.capture.is_none()
     }
 }
 

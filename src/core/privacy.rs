@@ -169,6 +169,7 @@ mod tests {
             },
             card: None,
             reminders_sent: 0,
+            origin: None,
         };
         r.history = vec![
             HistoryEntry {

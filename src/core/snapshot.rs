@@ -93,7 +93,10 @@ pub fn load_snapshot<S: SnapshotSource>(
             .map(|d| d.prefix.as_str()),
         _ => None,
     };
-    let next_number = match form_prefix.or_else(|| numbering_prefix(&session, rules)) {
+    let next_number = match form_prefix
+        .or_else(|| capture_prefix(input, &session, rules))
+        .or_else(|| numbering_prefix(&session, rules))
+    {
         Some(prefix) => source.next_number(prefix)?,
         None => 0,
     };
@@ -126,4 +129,19 @@ fn closes(input: &Input) -> bool {
 pub fn numbering_prefix<'r>(session: &Session, rules: &'r Rules) -> Option<&'r str> {
     let department = session.draft.as_ref()?.department.as_deref()?;
     rules.department(department).map(|d| d.prefix.as_str())
+}
+
+/// The prefix of the department a captured message would be filed in: the one the channel
+/// or its words name, or the one the asker just picked for the message waiting in their
+/// session.
+fn capture_prefix<'r>(input: &Input, session: &Session, rules: &'r Rules) -> Option<&'r str> {
+    let department = match input {
+        Input::MessageCaptured { capture } => super::capture_department(capture, rules),
+        Input::ButtonClicked {
+            action: Action::PickDepartment(d),
+            ..
+        } if session.capture.is_some() => rules.department(d),
+        _ => None,
+    }?;
+    Some(department.prefix.as_str())
 }

@@ -311,6 +311,7 @@ fn step_span(input: &Input, dedup: Option<&str>) -> tracing::Span {
         Input::TimerFired { .. } => "timer",
         Input::ReplyToRequester { .. } => "reply_to_requester",
         Input::FormSubmitted { .. } => "form",
+        Input::MessageCaptured { .. } => "message_captured",
     };
     let span = tracing::info_span!(
         "desk.step",
@@ -389,7 +390,8 @@ fn platform_for(out: &Outgoing, requests: &[Request]) -> Platform {
         | Outgoing::UpdateCard { request }
         | Outgoing::ThreadPost { request, .. }
         | Outgoing::ChannelPost { request, .. }
-        | Outgoing::Thanks { request, .. } => requests
+        | Outgoing::Thanks { request, .. }
+        | Outgoing::OriginReply { request, .. } => requests
             .iter()
             .find(|r| &r.id == request)
             .map(|r| r.platform())

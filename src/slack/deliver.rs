@@ -152,6 +152,9 @@ impl Deliverer for SlackDeliverer {
             Outgoing::ThreadReply { thread, msg } => {
                 self.deliver_thread_reply(thread, msg, item).await
             }
+            Outgoing::OriginReply { request, msg } => {
+                self.deliver_origin_reply(request, msg, item).await
+            }
             Outgoing::ChannelPost {
                 channel,
                 request,
@@ -469,6 +472,37 @@ impl SlackDeliverer {
                 .map_err(|e| self.failed(&e, Some(&card.channel)))?;
         }
         Ok(Delivered::default())
+    }
+
+    /// A reply to the requester under the channel message their request was filed from.
+    /// The message is linked to the request, so the requester's replies there find it.
+    async fn deliver_origin_reply(
+        &self,
+        id: &RequestId,
+        msg: &Message,
+        item: &OutboxItem,
+    ) -> Result<Delivered, DeliveryError> {
+        let r = self.load(id)?;
+        let Some(origin) = r.origin.filter(|o| o.post.platform == Platform::Slack) else {
+            return Err(DeliveryError::Permanent(format!(
+                "{id} was not filed from a Slack message"
+            )));
+        };
+        let thread = origin.post;
+        if self
+            .before_post(&thread.channel, Some(&thread.id), item)
+            .await?
+            .is_none()
+        {
+            let content = self.content_for(&r.requester, msg).await;
+            self.post(&thread.channel, content, Some(&thread.id), item)
+                .await
+                .map_err(|e| self.failed(&e, Some(&thread.channel)))?;
+        }
+        Ok(Delivered {
+            card: None,
+            links: vec![(thread, id.clone())],
+        })
     }
 
     /// A post of its own in a channel about a request, linking to the request's card.

@@ -147,7 +147,13 @@ impl Inbound {
                 self.access_revoked(team.as_deref(), why);
                 return Ok(None);
             }
-            if let Some(input) = self.input_for(event)? {
+            let input = match event {
+                Event::TicketReaction { .. } | Event::ChannelMessage { .. } => {
+                    self.captured(event).await
+                }
+                event => self.input_for(event)?,
+            };
+            if let Some(input) = input {
                 let mut dedup: Vec<String> = event_id
                     .map(|id| format!("slack:ev:{id}"))
                     .into_iter()
@@ -298,9 +304,17 @@ impl Inbound {
     pub fn with_filter<T>(&self, f: impl FnOnce(Filter<'_>) -> T) -> T {
         let config = crate::config::current(&self.config);
         let bot = self.bot.get();
+        let capture_channels: Vec<String> = config
+            .help_channels
+            .iter()
+            .filter(|h| h.capture == crate::config::Capture::All)
+            .map(|h| h.slack_channel.clone())
+            .collect();
         f(Filter {
             bot: bot.as_deref(),
             close_reactions: &config.slack.close_reactions,
+            ticket_reactions: &config.slack.ticket_reactions,
+            capture_channels: &capture_channels,
         })
     }
 
@@ -332,6 +346,19 @@ impl Inbound {
         Ok(store
             .request(&id)?
             .filter(|r| is_card_reply(r.card.as_ref(), post))
+            .map(|r| r.id))
+    }
+
+    /// The request filed from the message `post` (a ticket reaction, a help channel): a
+    /// reply in its thread is the requester's side of that request's conversation.
+    fn origin_request(&self, post: &PostRef) -> Result<Option<RequestId>, StoreError> {
+        let store = self.engine.store();
+        let Some(id) = store.request_by_post(post)? else {
+            return Ok(None);
+        };
+        Ok(store
+            .request(&id)?
+            .filter(|r| r.origin.as_ref().is_some_and(|o| &o.post == post))
             .map(|r| r.id))
     }
 
@@ -371,15 +398,20 @@ impl Inbound {
             } => {
                 span.record("channel", tracing::field::display(&channel));
                 let root = PostRef::new(Platform::Slack, &channel, thread_ts);
-                self.card_request(&root)?
-                    .map(|request| Input::MessageReceived {
-                        user: Self::slack_user(&user),
-                        text,
-                        place: Place::CardThread {
-                            request,
-                            post: PostRef::new(Platform::Slack, channel, ts),
-                        },
-                    })
+                let place = match self.card_request(&root)? {
+                    Some(request) => Some(Place::CardThread {
+                        request,
+                        post: PostRef::new(Platform::Slack, channel, ts),
+                    }),
+                    None => self
+                        .origin_request(&root)?
+                        .map(|request| Place::OriginThread { request }),
+                };
+                place.map(|place| Input::MessageReceived {
+                    user: Self::slack_user(&user),
+                    text,
+                    place,
+                })
             }
             Event::CloseReaction {
                 added,
@@ -415,7 +447,9 @@ impl Inbound {
                 );
                 None
             }
-            Event::AccessRevoked { .. } => None,
+            Event::AccessRevoked { .. }
+            | Event::ChannelMessage { .. }
+            | Event::TicketReaction { .. } => None,
             Event::Ignored { why } => {
                 tracing::debug!(why, "event ignored");
                 None
@@ -443,9 +477,10 @@ impl Event {
     /// The message's identity (channel, ts) for messages the desk acts on.
     fn identity(&self) -> Option<(String, String)> {
         match self {
-            Event::DirectMessage { channel, ts, .. } | Event::ThreadReply { channel, ts, .. } => {
-                Some((channel.clone(), ts.clone()))
-            }
+            Event::DirectMessage { channel, ts, .. }
+            | Event::ThreadReply { channel, ts, .. }
+            | Event::ChannelMessage { channel, ts, .. }
+            | Event::TicketReaction { channel, ts, .. } => Some((channel.clone(), ts.clone())),
             _ => None,
         }
     }

@@ -5,6 +5,7 @@
 //! - [`verify`]: request signatures (pure).
 //! - [`payload`]: request bodies → what they mean (pure).
 //! - `handle`: what a parsed payload does to the desk, for both transports.
+//! - `capture`: a ticket reaction or a help channel message, fetched and filed as a request.
 //! - `inbound`: the `/slack/*` endpoints: verify, parse, hand over, answer.
 //! - `socket`: Socket Mode, the same payloads over WebSockets Slack's side of which we dial.
 //! - [`status`]: Slack's signals (rate limiting, revoked access) and the connections.
@@ -19,6 +20,7 @@
 
 pub(crate) mod api;
 pub(crate) mod blocks;
+mod capture;
 pub(crate) mod deliver;
 mod handle;
 pub(crate) mod home;

@@ -185,27 +185,41 @@ pub async fn check_channels(api: &SlackApi, config: &Config) -> Vec<String> {
             "department {} (departments[{i}].slack_channel = {channel})",
             dept.name
         );
-        match api.conversations_info(channel).await {
-            Ok(info) => {
-                let name = info
-                    .name
-                    .as_deref()
-                    .map(|n| format!("#{n}"))
-                    .unwrap_or_else(|| channel.to_string());
-                if info.is_archived == Some(true) {
-                    problems.push(format!(
-                        "{at}: {name} is archived; unarchive it or give the department another channel"
-                    ));
-                } else if info.is_member == Some(false) {
-                    problems.push(format!(
-                        "{at}: the bot is not a member of {name}; invite it by typing `/invite @frontdesk` in {name}"
-                    ));
-                }
-            }
-            Err(e) => problems.push(format!("{at}: {}", e.describe(Some(channel)))),
-        }
+        problems
+            .extend(check_channel(api, &at, channel, "give the department another channel").await);
+    }
+    // A help channel the bot is not in delivers neither its messages nor its reactions.
+    for (i, help) in config.help_channels.iter().enumerate() {
+        let channel = help.slack_channel.trim();
+        let at = format!("help channel (help_channels[{i}].slack_channel = {channel})");
+        problems.extend(check_channel(api, &at, channel, "remove the entry").await);
     }
     problems
+}
+
+/// What is wrong with one channel the bot must be in: archived, not a member, or unknown.
+async fn check_channel(api: &SlackApi, at: &str, channel: &str, or_else: &str) -> Option<String> {
+    match api.conversations_info(channel).await {
+        Ok(info) => {
+            let name = info
+                .name
+                .as_deref()
+                .map(|n| format!("#{n}"))
+                .unwrap_or_else(|| channel.to_string());
+            if info.is_archived == Some(true) {
+                Some(format!(
+                    "{at}: {name} is archived; unarchive it or {or_else}"
+                ))
+            } else if info.is_member == Some(false) {
+                Some(format!(
+                    "{at}: the bot is not a member of {name}; invite it by typing `/invite @frontdesk` in {name}"
+                ))
+            } else {
+                None
+            }
+        }
+        Err(e) => Some(format!("{at}: {}", e.describe(Some(channel)))),
+    }
 }
 
 /// Everything `check-config --online` reports for Slack: empty when Slack is fine or not

@@ -77,6 +77,7 @@ fn draft_session() -> Session {
             answers: vec![],
         }),
         pending_reply: None,
+        capture: None,
     }
 }
 

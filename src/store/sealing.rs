@@ -181,6 +181,7 @@ mod tests {
                 answers: vec![],
             }),
             pending_reply: None,
+            capture: None,
         };
         let msg = crate::core::Message::text(crate::core::Text::plain("bilby says hi"));
         store

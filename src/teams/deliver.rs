@@ -524,6 +524,9 @@ impl Deliverer for TeamsDeliverer {
                 Outgoing::MarkRelayed { .. } => Ok(Delivered::default()),
                 Outgoing::ReplacePost { to, post, msg, .. } => self.replace(to, post, msg).await,
                 Outgoing::ThreadReply { thread, msg } => self.thread_reply(thread, msg).await,
+                // Requests are filed from channel messages on Slack only; a Slack request's
+                // messages never come here.
+                Outgoing::OriginReply { .. } => Ok(Delivered::default()),
                 Outgoing::ChannelPost {
                     channel,
                     request,

@@ -23,6 +23,7 @@
 mod helpers;
 
 mod admin;
+mod channel_intake;
 mod console;
 mod crash;
 mod delivery;

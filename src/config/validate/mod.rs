@@ -62,6 +62,7 @@ impl Config {
         }
         self.check_departments(&mut p);
         p.0.extend(super::digest::problems(self));
+        p.0.extend(self.help_channel_problems());
         p.0
     }
 

@@ -11,6 +11,7 @@ use chrono::{Duration, TimeZone, Utc};
 use std::collections::BTreeMap;
 
 mod calendar;
+mod capture;
 mod claim_and_messages;
 mod close_and_cancel;
 mod confidential;

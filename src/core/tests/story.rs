@@ -249,6 +249,7 @@ fn a_snapshot_holds_the_named_requests_then_the_actors_requests_that_need_attent
                 answers: Vec::new(),
             }),
             pending_reply: None,
+            capture: None,
         },
     );
     let typed = Input::MessageReceived {

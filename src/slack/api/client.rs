@@ -95,8 +95,8 @@ pub(super) struct Empty {}
 /// The bot's handle on the Web API. Cheap to clone.
 #[derive(Clone)]
 pub struct SlackApi {
-    client: Arc<SlackHyperClient>,
-    token: SlackApiToken,
+    pub(super) client: Arc<SlackHyperClient>,
+    pub(super) token: SlackApiToken,
     timeout: Duration,
 }
 
@@ -147,7 +147,7 @@ impl SlackApi {
     }
 
     /// `call`, or a [`ApiErrorKind::Network`] error when it has no answer within the limit.
-    async fn bounded<T>(
+    pub(super) async fn bounded<T>(
         &self,
         method: &'static str,
         call: impl Future<Output = Result<T, ApiError>>,

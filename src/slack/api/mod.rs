@@ -23,6 +23,7 @@ use std::time::Duration;
 
 mod client;
 mod error;
+mod history;
 
 use client::NeededScope;
 pub use client::{BotIdentity, ClientSetupError, SlackApi};

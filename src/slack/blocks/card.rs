@@ -108,6 +108,20 @@ pub fn card_content(r: &Request, ctx: &CardContext<'_>, words: &Words<'_>) -> Sl
             slack_date(&r.created_at)
         )),
     ];
+    if let Some(origin) = r.origin.as_ref().filter(|_| ctx.view.shows_content) {
+        // Filed from a channel message: where it is, and who filed it for the requester.
+        if let Some(link) = &origin.permalink {
+            fields.push(md(format!(
+                "*{}*\n<{}|{}>",
+                label("card-origin"),
+                link,
+                label("card-origin-link")
+            )));
+        }
+        if let Some(by) = &origin.filed_by {
+            fields.push(md(format!("*{}*\n<@{}>", label("card-filed-by"), by.id)));
+        }
+    }
     if !ctx.view.shows_content {
         // Only the department, status, assignee and age.
         fields = vec![

@@ -93,6 +93,19 @@ pub enum Event {
         thread_ts: String,
         text: String,
     },
+    /// A top-level message in a help channel that captures every message.
+    ChannelMessage {
+        user: String,
+        channel: String,
+        ts: String,
+        text: String,
+    },
+    /// A ticket reaction was put on a message: file it (`slack.ticket_reactions`).
+    TicketReaction {
+        user: String,
+        channel: String,
+        ts: String,
+    },
     /// One of the close reactions was put on (or taken off) a message.
     CloseReaction {
         added: bool,
@@ -130,6 +143,10 @@ pub enum Event {
 pub struct Filter<'a> {
     pub bot: Option<&'a BotIdentity>,
     pub close_reactions: &'a [String],
+    /// Reactions that file the message they are put on (`slack.ticket_reactions`).
+    pub ticket_reactions: &'a [String],
+    /// Help channels whose every top-level message may become a request (`capture = "all"`).
+    pub capture_channels: &'a [String],
 }
 
 impl Filter<'_> {
@@ -300,6 +317,12 @@ pub(super) fn classify_message(m: MessageEvent, filter: Filter<'_>) -> Event {
             thread_ts,
             text,
         },
+        _ if filter.capture_channels.contains(&channel) => Event::ChannelMessage {
+            user,
+            channel,
+            ts,
+            text,
+        },
         _ => Event::Ignored {
             why: "channel message outside a thread",
         },
@@ -320,6 +343,22 @@ pub(super) fn classify_reaction(r: ReactionEvent, added: bool, filter: Filter<'_
     if filter.is_bot(&user) {
         return Event::Ignored {
             why: "the bot's own reaction",
+        };
+    }
+    let ticket = added
+        && filter
+            .ticket_reactions
+            .iter()
+            .any(|t| t == base_reaction(&reaction));
+    if ticket {
+        return match (item.kind.as_deref(), item.channel, item.ts) {
+            // A ticket reaction in a DM with the bot has nobody to answer in the open.
+            (Some("message") | None, Some(channel), Some(ts)) if !channel.starts_with('D') => {
+                Event::TicketReaction { user, channel, ts }
+            }
+            _ => Event::Ignored {
+                why: "ticket reaction on something other than a channel message",
+            },
         };
     }
     if !filter

@@ -23,6 +23,8 @@ fn push(name: &str) -> Push {
         Filter {
             bot: Some(&bot),
             close_reactions: &close,
+            ticket_reactions: &[],
+            capture_channels: &[],
         },
     )
     .unwrap()
@@ -77,6 +79,8 @@ fn with_the_bot_unknown_bot_messages_and_its_marker_reaction_are_still_ignored()
     let unknown = Filter {
         bot: None,
         close_reactions: &close,
+        ticket_reactions: &[],
+        capture_channels: &[],
     };
     let parse = |v: &serde_json::Value| match parse_push(&serde_json::to_vec(v).unwrap(), unknown)
         .unwrap()
@@ -137,6 +141,8 @@ fn shared_files_are_named_in_the_text() {
         Filter {
             bot: Some(&bot),
             close_reactions: &[],
+            ticket_reactions: &[],
+            capture_channels: &[],
         },
     )
     .unwrap()
@@ -164,6 +170,8 @@ fn close_reactions_are_recognised_and_others_ignored() {
         Filter {
             bot: Some(&bot),
             close_reactions: &none,
+            ticket_reactions: &[],
+            capture_channels: &[],
         },
     )
     .unwrap() else {
@@ -191,6 +199,8 @@ fn a_revoked_bot_token_or_an_uninstall_revokes_access_but_user_tokens_do_not() {
     let filter = Filter {
         bot: Some(&bot),
         close_reactions: &[],
+        ticket_reactions: &[],
+        capture_channels: &[],
     };
     let parse = |body: serde_json::Value| match parse_push(body.to_string().as_bytes(), filter) {
         Ok(Push::Callback { event, .. }) => event,
@@ -217,6 +227,8 @@ fn garbage_is_an_error_not_a_panic() {
     let f = Filter {
         bot: Some(&bot),
         close_reactions: &[],
+        ticket_reactions: &[],
+        capture_channels: &[],
     };
     for body in [
         &b""[..],
@@ -316,4 +328,66 @@ fn block_actions_yield_one_click_per_button() {
             kind: "view_closed".into()
         })
     );
+}
+
+#[test]
+fn a_ticket_reaction_files_the_message_and_only_when_added() {
+    let bot = bot();
+    let ticket = vec!["ticket".to_string()];
+    let filter = Filter {
+        bot: Some(&bot),
+        close_reactions: &[],
+        ticket_reactions: &ticket,
+        capture_channels: &[],
+    };
+    let mut v: serde_json::Value = serde_json::from_slice(&fixture("reaction_added.json")).unwrap();
+    v["event"]["reaction"] = "ticket::skin-tone-2".into();
+    let parse = |v: &serde_json::Value| match parse_push(v.to_string().as_bytes(), filter) {
+        Ok(Push::Callback { event, .. }) => event,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        parse(&v),
+        Event::TicketReaction {
+            user: "W111".into(),
+            channel: "C111".into(),
+            ts: "1599529504.000400".into()
+        }
+    );
+    let mut removed = v.clone();
+    removed["event"]["type"] = "reaction_removed".into();
+    assert!(matches!(parse(&removed), Event::Ignored { .. }));
+    let mut own = v.clone();
+    own["event"]["user"] = "UBOT".into();
+    assert!(matches!(parse(&own), Event::Ignored { .. }));
+    let mut in_dm = v;
+    in_dm["event"]["item"]["channel"] = "D111".into();
+    assert!(matches!(parse(&in_dm), Event::Ignored { .. }));
+}
+
+#[test]
+fn a_top_level_message_counts_only_in_a_channel_that_captures_everything() {
+    let bot = bot();
+    let body = fixture("message_channel_2.json");
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let channel = v["event"]["channel"].as_str().unwrap().to_string();
+    let capture = vec![channel.clone()];
+    let filter = Filter {
+        bot: Some(&bot),
+        close_reactions: &[],
+        ticket_reactions: &[],
+        capture_channels: &capture,
+    };
+    match parse_push(&body, filter).unwrap() {
+        Push::Callback {
+            event: Event::ChannelMessage { channel: c, .. },
+            ..
+        } => assert_eq!(c, channel),
+        other => panic!("{other:?}"),
+    }
+    // Elsewhere it is nobody's request (the ticket reaction files it there).
+    assert!(matches!(
+        event("message_channel_2.json"),
+        Event::Ignored { .. }
+    ));
 }

@@ -11,7 +11,9 @@
 //! every call (unrecorded) while the bot is killed, delay answers with jitter so they come back
 //! out of order, hold the posts into a channel without answering, rate-limit a method while it
 //! is listed, count the posts in flight, and keep a history of every message posted that
-//! `conversations.history` and `conversations.replies` answer from.
+//! `conversations.history` and `conversations.replies` answer from, with the messages people
+//! wrote that a test put there ([`FakeSlack::written`]). `latest` (with `inclusive`) and
+//! `limit` are applied, so a read of one message by its ts finds that message.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -182,6 +184,8 @@ struct Inner {
     /// What `users.info` says each user's locale is (`include_locale`); others have none.
     locales: Mutex<HashMap<String, String>>,
     timezones: Mutex<HashMap<String, String>>,
+    /// Messages people wrote, as Slack returns them, oldest first.
+    written: Mutex<Vec<Value>>,
     counter: AtomicU64,
     /// While set, calls hang without an answer and are not recorded.
     stall: AtomicBool,
@@ -328,6 +332,28 @@ impl FakeSlack {
     }
 
     /// The latest content of a message the bot posted.
+    /// A message `user` wrote in `channel` (under `thread`, if given), for
+    /// `conversations.history` and `conversations.replies` to return. Its ts should be older
+    /// than the fake's own posts (`1600000000.…`).
+    pub fn written(&self, channel: &str, ts: &str, user: &str, text: &str, thread: Option<&str>) {
+        let mut m =
+            json!({"type": "message", "channel": channel, "user": user, "text": text, "ts": ts});
+        if let Some(t) = thread {
+            m["thread_ts"] = json!(t);
+        }
+        let mut written = self.inner.written.lock().unwrap();
+        if let Some(root) = thread.and_then(|t| {
+            written
+                .iter_mut()
+                .find(|w| w["ts"] == t && w["channel"] == channel)
+        }) {
+            root["thread_ts"] = json!(thread);
+            let n = root["reply_count"].as_u64().unwrap_or(0);
+            root["reply_count"] = json!(n + 1);
+        }
+        written.push(m);
+    }
+
     pub fn message(&self, channel: &str, ts: &str) -> Option<Value> {
         self.inner
             .messages
@@ -657,7 +683,37 @@ async fn handle(
                     m
                 })
                 .collect();
-            messages.reverse();
+            // People's messages: top-level ones in the history; a thread's root and
+            // replies in `conversations.replies`.
+            let written = inner.written.lock().unwrap().clone();
+            messages.extend(written.into_iter().filter(|m| {
+                m["channel"] == channel.as_str()
+                    && match &thread {
+                        Some(root) => m["ts"] == root.as_str() || m["thread_ts"] == root.as_str(),
+                        None => m["thread_ts"].is_null() || m["thread_ts"] == m["ts"],
+                    }
+            }));
+            messages.sort_by(|a, b| {
+                a["ts"]
+                    .as_str()
+                    .unwrap_or("")
+                    .cmp(b["ts"].as_str().unwrap_or(""))
+            });
+            let latest = field("latest");
+            if !latest.is_empty() {
+                let inclusive = field("inclusive") == "true";
+                messages.retain(|m| {
+                    let ts = m["ts"].as_str().unwrap_or("");
+                    ts < latest.as_str() || (inclusive && ts == latest)
+                });
+            }
+            // The history is newest first; a thread's replies oldest first.
+            if thread.is_none() {
+                messages.reverse();
+            }
+            if let Ok(limit) = field("limit").parse::<usize>() {
+                messages.truncate(limit);
+            }
             ok(json!({"messages": messages, "has_more": false}))
         }
         "conversations.info" => {

@@ -1,0 +1,145 @@
+//! Filing a channel message as a request, the Slack side: a ticket reaction on any message
+//! (`slack.ticket_reactions`), or a top-level message in a `[[help_channels]]` channel with
+//! `capture = "all"`. This module fetches what the core can't see (the reacted message's
+//! words and author through `conversations.history`/`conversations.replies`, its permalink,
+//! the author's replies already under it) and hands the core a [`Captured`]; whether and
+//! where it is filed is the core's decision.
+
+use super::blocks::unescape;
+use super::handle::Inbound;
+use super::payload::Event;
+use crate::config::Capture;
+use crate::core::{is_pleasantry, Captured, Input, Platform, PostRef, UserRef};
+
+/// Message subtypes that are still a person's words.
+const PERSON_SUBTYPES: [&str; 2] = ["file_share", "thread_broadcast"];
+
+impl Inbound {
+    /// The input a help channel message or a ticket reaction means, if any. Slack calls
+    /// that fail drop the event with a warning: the message stays where it is and another
+    /// reaction files it.
+    pub(super) async fn captured(&self, event: Event) -> Option<Input> {
+        let config = crate::config::current(&self.config);
+        match event {
+            Event::ChannelMessage {
+                user,
+                channel,
+                ts,
+                text,
+            } => {
+                let help = config
+                    .help_channel(&channel)
+                    .filter(|h| h.capture == Capture::All)?;
+                // Not worth a permalink; the core would skip it all the same.
+                if is_pleasantry(&text) {
+                    tracing::debug!("a pleasantry in a help channel; not filed");
+                    return None;
+                }
+                let department = Some(help.department.trim().to_string()).filter(|d| !d.is_empty());
+                let permalink = self.permalink_of(&channel, &ts).await;
+                Some(Input::MessageCaptured {
+                    capture: Captured {
+                        requester: UserRef::new(Platform::Slack, user),
+                        filed_by: None,
+                        text,
+                        post: PostRef::new(Platform::Slack, channel, ts),
+                        permalink,
+                        department,
+                        earlier_replies: Vec::new(),
+                    },
+                })
+            }
+            Event::TicketReaction { user, channel, ts } => {
+                let post = PostRef::new(Platform::Slack, &channel, &ts);
+                // A reaction on a card, or on a message the bot sent about a request, files
+                // nothing new.
+                match self.engine.store().request_by_post(&post) {
+                    Ok(None) => {}
+                    Ok(Some(id)) => {
+                        tracing::debug!(request = %id, "ticket reaction on a request's message; nothing to file");
+                        return None;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %crate::telemetry::chain(&e), "could not look the reacted message up");
+                        return None;
+                    }
+                }
+                let message = match self.api.message(&channel, &ts).await {
+                    Ok(Some(m)) => m,
+                    Ok(None) => {
+                        tracing::info!(%channel, %ts, "the reacted message is gone; nothing to file");
+                        return None;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e.describe(Some(&channel)), "could not read the reacted message");
+                        return None;
+                    }
+                };
+                let person = message.bot_id.is_none()
+                    && message
+                        .subtype
+                        .as_deref()
+                        .is_none_or(|s| PERSON_SUBTYPES.contains(&s));
+                let author = message.user.clone().filter(|_| person)?;
+                let bot = self.bot.get();
+                if bot.as_deref().is_some_and(|b| b.user_id == author) {
+                    return None;
+                }
+                let text = unescape(message.text.as_deref().unwrap_or(""))
+                    .trim()
+                    .to_string();
+                let top_level = message.thread_ts.as_deref().is_none_or(|t| t == ts);
+                let earlier_replies = if top_level && message.reply_count.unwrap_or(0) > 0 {
+                    self.replies_by(&channel, &ts, &author).await
+                } else {
+                    Vec::new()
+                };
+                let department = config
+                    .help_channel(&channel)
+                    .map(|h| h.department.trim().to_string())
+                    .filter(|d| !d.is_empty());
+                let permalink = self.permalink_of(&channel, &ts).await;
+                Some(Input::MessageCaptured {
+                    capture: Captured {
+                        requester: UserRef::new(Platform::Slack, author),
+                        filed_by: Some(UserRef::new(Platform::Slack, user)),
+                        text,
+                        post,
+                        permalink,
+                        department,
+                        earlier_replies,
+                    },
+                })
+            }
+            _ => None,
+        }
+    }
+
+    async fn permalink_of(&self, channel: &str, ts: &str) -> Option<String> {
+        match self.api.permalink(channel, ts).await {
+            Ok(link) => Some(link),
+            Err(e) => {
+                // The request still quotes the message; the link is a convenience.
+                tracing::warn!(error = %e.describe(Some(channel)), "no permalink for the filed message");
+                None
+            }
+        }
+    }
+
+    /// What `author` already wrote under the message: it goes to the card's thread too.
+    async fn replies_by(&self, channel: &str, ts: &str, author: &str) -> Vec<String> {
+        match self.api.replies(channel, ts).await {
+            Ok(replies) => replies
+                .into_iter()
+                .filter(|m| m.bot_id.is_none() && m.user.as_deref() == Some(author))
+                .filter_map(|m| m.text)
+                .map(|t| unescape(&t).trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect(),
+            Err(e) => {
+                tracing::warn!(error = %e.describe(Some(channel)), "could not read the replies under the filed message");
+                Vec::new()
+            }
+        }
+    }
+}
