@@ -82,6 +82,13 @@ pub trait DeskStore: Send + Sync + std::fmt::Debug {
     fn count_with_status(&self, status: Status) -> Result<usize, StoreError>;
     /// How many requests of this status each department has.
     fn count_by_department(&self, status: Status) -> Result<BTreeMap<String, u64>, StoreError>;
+    /// The requests numbered with `prefix` filed at or after `since`, oldest first; reads
+    /// only those (see [`Store::requests_filed_since`]).
+    fn requests_filed_since(
+        &self,
+        prefix: &str,
+        since: Timestamp,
+    ) -> Result<Vec<Request>, StoreError>;
     /// Every request, streamed (a store may hold millions).
     fn all_requests(&self) -> Box<dyn Iterator<Item = Result<Request, StoreError>> + '_>;
     fn request_count(&self) -> usize;
@@ -206,6 +213,13 @@ impl DeskStore for Store {
     }
     fn count_by_department(&self, status: Status) -> Result<BTreeMap<String, u64>, StoreError> {
         Store::count_by_department(self, status)
+    }
+    fn requests_filed_since(
+        &self,
+        prefix: &str,
+        since: Timestamp,
+    ) -> Result<Vec<Request>, StoreError> {
+        Store::requests_filed_since(self, prefix, since)
     }
     fn all_requests(&self) -> Box<dyn Iterator<Item = Result<Request, StoreError>> + '_> {
         Box::new(Store::all_requests(self))

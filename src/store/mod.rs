@@ -348,6 +348,58 @@ impl Store {
         Ok(self.request(&id)?.map(|r| r.department))
     }
 
+    /// The requests numbered with `prefix` that were filed at or after `since`, oldest first.
+    ///
+    /// A prefix's numbers grow with filing time, so the first one filed since `since` is
+    /// found by bisecting the numbers with point reads, and only the requests from there on
+    /// are read: a dashboard's recent weeks cost what those weeks hold, not the whole store.
+    pub fn requests_filed_since(
+        &self,
+        prefix: &str,
+        since: Timestamp,
+    ) -> Result<Vec<Request>, StoreError> {
+        let end = self.next_number(prefix)?;
+        // The first number whose request was filed at or after `since` lies in lo..=hi.
+        let (mut lo, mut hi) = (1u64, end);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let filed_before = self
+                .request(&RequestId::new(prefix, mid))?
+                .is_some_and(|r| r.created_at < since);
+            if filed_before {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let from = keys::request_key(&RequestId::new(prefix, lo));
+        let mut stem = prefix.as_bytes().to_vec();
+        stem.push(0);
+        let mut out = Vec::new();
+        let mut failed = None;
+        self.requests.visit_from(&from, |(k, v)| {
+            if !k.starts_with(&stem) {
+                return false;
+            }
+            match decode::<Request>("requests", &v) {
+                Ok(r) => {
+                    if r.created_at >= since {
+                        out.push(r);
+                    }
+                    true
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    false
+                }
+            }
+        })?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
+    }
+
     /// Every request, in key order (department prefix, then number).
     pub fn all_requests(&self) -> impl Iterator<Item = Result<Request, StoreError>> + '_ {
         self.requests.iter().map(|e| {

@@ -611,3 +611,28 @@ fn a_delivery_session_that_did_not_end_leaves_every_waiting_item_suspect() {
     // Nothing was rewritten.
     assert!(!s.outbox_item(ids[0]).unwrap().unwrap().sending);
 }
+
+#[test]
+fn requests_filed_since_reads_one_prefix_from_the_first_filed_at_or_after() {
+    let (_d, s) = open();
+    // IT-n is filed at hour n; HR's and ITX's numbers sort around IT's keys.
+    let mut all: Vec<Request> = (1..=100)
+        .map(|n| request("IT", n, "U1", Status::Open))
+        .collect();
+    all.push(request("HR", 1, "U1", Status::Open));
+    all.push(request("ITX", 1, "U1", Status::Open));
+    s.commit_step(write(&all)).unwrap();
+    let numbers = |prefix: &str, h: i64| -> Vec<u64> {
+        s.requests_filed_since(prefix, t(h))
+            .unwrap()
+            .iter()
+            .map(|r| r.id.number())
+            .collect()
+    };
+    assert_eq!(numbers("IT", 97), [97, 98, 99, 100]);
+    assert_eq!(numbers("IT", 0).len(), 100);
+    assert_eq!(numbers("IT", 101), Vec::<u64>::new());
+    assert_eq!(numbers("HR", 0), [1]);
+    assert_eq!(numbers("ITX", 2), Vec::<u64>::new());
+    assert_eq!(numbers("NONE", 0), Vec::<u64>::new());
+}
