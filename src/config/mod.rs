@@ -41,9 +41,9 @@ mod validate;
 
 pub use env::ENV_VARS;
 pub use types::{
-    Config, DepartmentConfig, FieldConfig, FieldKind, IntakeConfig, LogFormat, OutboxConfig,
-    SchedulerConfig, Secret, ServerConfig, SlackConfig, SocketModeConfig, SurveyConfig,
-    TeamsConfig,
+    Config, DashboardConfig, DepartmentConfig, FieldConfig, FieldKind, IntakeConfig, LogFormat,
+    OutboxConfig, SchedulerConfig, Secret, ServerConfig, SlackConfig, SocketModeConfig,
+    SurveyConfig, TeamsConfig,
 };
 pub use validate::ConfigProblem;
 
@@ -320,6 +320,7 @@ mod tests {
         same(&example.intake, &IntakeConfig::default());
         same(&example.outbox, &OutboxConfig::default());
         same(&example.scheduler, &SchedulerConfig::default());
+        same(&example.dashboard, &DashboardConfig::default());
         for dept in &example.departments {
             let defaults = DepartmentConfig {
                 id: dept.id.clone(),

@@ -90,6 +90,11 @@ fn take_file_secrets(config: &mut Config) -> Vec<ConfigProblem> {
             "TEAMS_APP_PASSWORD",
             &mut config.teams.app_password,
         ),
+        (
+            "dashboard.password",
+            "FRONTDESK_DASHBOARD_PASSWORD",
+            &mut config.dashboard.password,
+        ),
     ];
     slots
         .into_iter()

@@ -31,6 +31,8 @@ pub struct Config {
     pub outbox: OutboxConfig,
     #[serde(default)]
     pub scheduler: SchedulerConfig,
+    #[serde(default)]
+    pub dashboard: DashboardConfig,
     /// No default here on purpose: a file that forgets its departments should
     /// fail validation, not silently route tickets to the sample channels.
     #[serde(default)]
@@ -372,6 +374,33 @@ pub enum FieldKind {
     #[default]
     Text,
     Choice,
+}
+
+/// `[dashboard]`: the read-only web dashboard at `/dashboard`. It is on only when a password
+/// is set (`FRONTDESK_DASHBOARD_PASSWORD`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DashboardConfig {
+    /// Where people reach frontdesk, e.g. `https://desk.example.com`. An `https` address makes
+    /// the session cookie `Secure`, as does a request that arrives with
+    /// `X-Forwarded-Proto: https`. Empty: not known.
+    pub public_url: String,
+    /// How long a sign-in lasts.
+    #[serde(with = "humantime_serde")]
+    pub session_ttl: Duration,
+    /// Only from `FRONTDESK_DASHBOARD_PASSWORD`. The server keeps only a hash of it.
+    #[serde(deserialize_with = "secret_in_file")]
+    pub password: Option<Secret>,
+}
+
+impl Default for DashboardConfig {
+    fn default() -> Self {
+        Self {
+            public_url: String::new(),
+            session_ttl: Duration::from_secs(12 * HOUR),
+            password: None,
+        }
+    }
 }
 
 /// A credential. `Debug` and `Display` print `[redacted]` so that logging a
