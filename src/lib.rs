@@ -9,11 +9,12 @@
 //! - [`i18n`]: the desk's words, Fluent catalogs per locale (`locales/`), and how a
 //!   structured core message becomes a sentence in the reader's language.
 //! - `console` ([`Console`]): the whole desk in a terminal, no chat workspace needed.
+//! - `dashboard`: the read-only web dashboard at `/dashboard`, pages rendered on the server.
 //! - [`clock`]: where "now" comes from (a manual clock in tests).
 //! - `metrics`, [`backup`] and `reload` ([`reload()`]): running it for real: `/metrics`, consistent
 //!   backups and restores, configuration reload on SIGHUP.
 //!
-//! Modules whose few public items are re-exported here are private (`console`, `http`,
+//! Modules whose few public items are re-exported here are private (`console`, `dashboard`, `http`,
 //! `metrics`, `reload`, `report`, `scheduler`, `shutdown`, `state`, `teams`, `telemetry`), and
 //! so are the submodules of [`core`], [`slack`] and [`outbox`]: what the command line, the
 //! tests and the benchmarks need is re-exported from their parent.
@@ -25,6 +26,7 @@ pub mod clock;
 pub mod config;
 mod console;
 pub mod core;
+mod dashboard;
 pub mod engine;
 mod http;
 pub mod i18n;

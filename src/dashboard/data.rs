@@ -1,0 +1,376 @@
+//! The dashboard's figures, as pure functions of requests, targets and "now": service-level
+//! attainment per week, the queue, distributions, comments, and the busiest fields and
+//! keywords. Nothing here reads the store or knows HTML.
+//!
+//! # Definitions
+//! - Weeks are ISO weeks in UTC, as in the weekly digest; a request counts in the week it
+//!   was filed.
+//! - **Attainment** ([`attainment`]) is the share of durations within the target. For a
+//!   request still waiting, the time it has waited counts once it is past the target (it can
+//!   only miss); one still within the target does not count yet.
+//! - **Overdue now**: open or claimed, and waiting past the first-response target with no
+//!   first response, or past the resolution target when the department has one.
+
+use crate::core::{Request, Status, Timestamp};
+use crate::report::weekly::{monday_of, week_bounds};
+use chrono::{Duration, NaiveDate};
+use std::collections::BTreeMap;
+
+/// Weeks shown before this one.
+pub const PAST_WEEKS: usize = 12;
+
+/// A department's service levels, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Targets {
+    pub first_response: i64,
+    /// None: the department has no resolution target (yet).
+    pub resolution: Option<i64>,
+}
+
+/// The share of `durations` (seconds) within `target`, from 0.0 to 1.0; None for none.
+pub fn attainment(durations: &[i64], target: i64) -> Option<f64> {
+    if durations.is_empty() {
+        return None;
+    }
+    let met = durations.iter().filter(|d| **d <= target).count();
+    Some(met as f64 / durations.len() as f64)
+}
+
+fn active(r: &Request) -> bool {
+    matches!(r.status, Status::Open | Status::Claimed)
+}
+
+/// Filing to first response; for a request still unanswered, its wait once past `target`.
+pub fn first_response_secs(r: &Request, now: Timestamp, target: i64) -> Option<i64> {
+    match r.first_response_at {
+        Some(t) => Some((t - r.created_at).num_seconds()),
+        None if active(r) => Some((now - r.created_at).num_seconds()).filter(|w| *w > target),
+        None => None,
+    }
+}
+
+/// Filing to closing; for a request still open, its wait once past `target` (if any).
+pub fn resolution_secs(r: &Request, now: Timestamp, target: Option<i64>) -> Option<i64> {
+    match (r.status, r.closed_at) {
+        (Status::Closed, Some(t)) => Some((t - r.created_at).num_seconds()),
+        _ if active(r) => {
+            let waited = (now - r.created_at).num_seconds();
+            target.filter(|t| waited > *t).map(|_| waited)
+        }
+        _ => None,
+    }
+}
+
+pub fn is_overdue(r: &Request, targets: Targets, now: Timestamp) -> bool {
+    if !active(r) {
+        return false;
+    }
+    let waited = (now - r.created_at).num_seconds();
+    (r.first_response_at.is_none() && waited > targets.first_response)
+        || targets.resolution.is_some_and(|t| waited > t)
+}
+
+/// One week of one department.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Week {
+    pub monday: NaiveDate,
+    pub filed: usize,
+    pub first_response: Option<f64>,
+    pub resolution: Option<f64>,
+    pub average_rating: Option<f64>,
+}
+
+/// The start of the oldest week shown: `PAST_WEEKS` weeks before this one's Monday.
+pub fn window_start(now: Timestamp) -> Timestamp {
+    let monday = monday_of(now.date_naive()) - Duration::weeks(PAST_WEEKS as i64);
+    week_bounds(monday).0
+}
+
+/// This week and the [`PAST_WEEKS`] before it, oldest first, from the requests filed since
+/// [`window_start`].
+pub fn weeks(requests: &[Request], targets: Targets, now: Timestamp) -> Vec<Week> {
+    let this_monday = monday_of(now.date_naive());
+    (0..=PAST_WEEKS)
+        .rev()
+        .map(|back| {
+            let monday = this_monday - Duration::weeks(back as i64);
+            let (start, end) = week_bounds(monday);
+            let filed: Vec<&Request> = requests
+                .iter()
+                .filter(|r| r.created_at >= start && r.created_at < end)
+                .collect();
+            let first: Vec<i64> = filed
+                .iter()
+                .filter_map(|r| first_response_secs(r, now, targets.first_response))
+                .collect();
+            let resolution = targets.resolution.and_then(|target| {
+                let d: Vec<i64> = filed
+                    .iter()
+                    .filter_map(|r| resolution_secs(r, now, Some(target)))
+                    .collect();
+                attainment(&d, target)
+            });
+            let ratings: Vec<u8> = filed.iter().filter_map(|r| r.survey.rating).collect();
+            Week {
+                monday,
+                filed: filed.len(),
+                first_response: attainment(&first, targets.first_response),
+                resolution,
+                average_rating: (!ratings.is_empty()).then(|| {
+                    ratings.iter().map(|n| f64::from(*n)).sum::<f64>() / ratings.len() as f64
+                }),
+            }
+        })
+        .collect()
+}
+
+/// The upper bounds of the distribution's buckets, in seconds; the last bucket is open.
+pub const BUCKETS: [i64; 5] = [15 * 60, 3600, 4 * 3600, 24 * 3600, 3 * 24 * 3600];
+
+/// How many durations fall in each bucket of [`BUCKETS`] (and the open one after them).
+pub fn distribution(durations: &[i64]) -> [usize; 6] {
+    let mut counts = [0; 6];
+    for d in durations {
+        let i = BUCKETS.iter().position(|b| d <= b).unwrap_or(BUCKETS.len());
+        counts[i] += 1;
+    }
+    counts
+}
+
+/// Open requests in the order they should be looked at: overdue first, then oldest first.
+pub fn queue(mut open: Vec<Request>, targets: Targets, now: Timestamp) -> Vec<(Request, bool)> {
+    open.retain(active);
+    let mut rows: Vec<(Request, bool)> = open
+        .into_iter()
+        .map(|r| {
+            let overdue = is_overdue(&r, targets, now);
+            (r, overdue)
+        })
+        .collect();
+    rows.sort_by(|(a, ao), (b, bo)| bo.cmp(ao).then(a.created_at.cmp(&b.created_at)));
+    rows
+}
+
+/// A survey comment, newest first in [`comments`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comment {
+    pub request: String,
+    pub rating: Option<u8>,
+    pub text: String,
+    pub at: Timestamp,
+}
+
+pub fn comments(requests: &[Request], max: usize) -> Vec<Comment> {
+    let mut out: Vec<Comment> = requests
+        .iter()
+        .filter_map(|r| {
+            let text = r.survey.comment.as_ref()?.trim();
+            (!text.is_empty()).then(|| Comment {
+                request: r.id.to_string(),
+                rating: r.survey.rating,
+                text: text.to_string(),
+                at: r.closed_at.unwrap_or(r.created_at),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.at.cmp(&a.at).then(b.request.cmp(&a.request)));
+    out.truncate(max);
+    out
+}
+
+/// The most frequent answers: (field, value, count), most frequent first.
+pub fn busiest_answers(requests: &[Request], max: usize) -> Vec<(String, String, usize)> {
+    let mut counts: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for r in requests {
+        for a in &r.answers {
+            if let Some(v) = a.value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                *counts
+                    .entry((a.field.clone(), v.to_lowercase()))
+                    .or_default() += 1;
+            }
+        }
+    }
+    top(counts.into_iter(), max)
+        .into_iter()
+        .map(|((f, v), n)| (f, v, n))
+        .collect()
+}
+
+/// How many summaries mention each of the department's keywords, most frequent first.
+pub fn busiest_keywords(
+    requests: &[Request],
+    keywords: &[String],
+    max: usize,
+) -> Vec<(String, usize)> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for r in requests {
+        let summary = r.summary.to_lowercase();
+        for k in keywords {
+            if !k.is_empty() && summary.contains(&k.to_lowercase()) {
+                *counts.entry(k.clone()).or_default() += 1;
+            }
+        }
+    }
+    top(counts.into_iter(), max)
+}
+
+fn top<K: Ord>(items: impl Iterator<Item = (K, usize)>, max: usize) -> Vec<(K, usize)> {
+    let mut v: Vec<(K, usize)> = items.filter(|(_, n)| *n > 0).collect();
+    // Stable: equal counts keep their key order.
+    v.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    v.truncate(max);
+    v
+}
+
+/// A duration in seconds, compactly: `45s`, `12m`, `3h 05m`, `2d 4h`.
+pub fn short_duration(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86_400 => format!("{}h {:02}m", s / 3600, s % 3600 / 60),
+        _ => format!("{}d {}h", s / 86_400, s % 86_400 / 3600),
+    }
+}
+
+/// A share as a whole percentage.
+pub fn percent(share: f64) -> String {
+    format!("{:.0} %", share * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{Platform, RequestId, UserRef};
+    use chrono::{TimeZone, Utc};
+
+    fn at(h: i64) -> Timestamp {
+        // A Wednesday, so that a few hours either way stay in one ISO week.
+        Utc.with_ymd_and_hms(2026, 3, 4, 0, 0, 0).unwrap() + Duration::hours(h)
+    }
+
+    fn request(n: u64, filed: i64) -> Request {
+        Request::new(
+            RequestId::new("IT", n),
+            "it",
+            UserRef::new(Platform::Slack, "U1"),
+            "laptop vpn",
+            at(filed),
+        )
+    }
+
+    const TARGETS: Targets = Targets {
+        first_response: 3600,
+        resolution: None,
+    };
+
+    #[test]
+    fn attainment_is_the_share_within_the_target_and_none_without_durations() {
+        assert_eq!(attainment(&[], 60), None);
+        assert_eq!(attainment(&[60, 61], 60), Some(0.5));
+        assert_eq!(attainment(&[10, 20, 30, 3000], 60), Some(0.75));
+    }
+
+    #[test]
+    fn a_waiting_request_counts_as_missed_only_once_past_its_target() {
+        let r = request(1, 0);
+        assert_eq!(
+            first_response_secs(&r, at(0) + Duration::minutes(30), 3600),
+            None
+        );
+        assert_eq!(first_response_secs(&r, at(2), 3600), Some(7200));
+        let mut answered = request(2, 0);
+        answered.first_response_at = Some(at(0) + Duration::minutes(5));
+        assert_eq!(first_response_secs(&answered, at(9), 3600), Some(300));
+        let mut cancelled = request(3, 0);
+        cancelled.status = Status::Cancelled;
+        assert_eq!(first_response_secs(&cancelled, at(9), 3600), None);
+        assert_eq!(resolution_secs(&r, at(9), None), None);
+        assert_eq!(resolution_secs(&r, at(9), Some(3600)), Some(9 * 3600));
+    }
+
+    #[test]
+    fn weeks_are_this_one_and_twelve_before_with_no_resolution_figure_without_a_target() {
+        let mut fast = request(1, 0);
+        fast.first_response_at = Some(at(0) + Duration::minutes(10));
+        fast.status = Status::Closed;
+        fast.closed_at = Some(at(1));
+        fast.survey.rating = Some(5);
+        let slow = request(2, 1);
+        let w = weeks(&[fast.clone(), slow.clone()], TARGETS, at(5));
+        assert_eq!(w.len(), PAST_WEEKS + 1);
+        let this = w.last().unwrap();
+        assert_eq!(this.filed, 2);
+        assert_eq!(this.first_response, Some(0.5));
+        assert_eq!(this.resolution, None);
+        assert_eq!(this.average_rating, Some(5.0));
+        assert!(w[..PAST_WEEKS].iter().all(|w| w.filed == 0));
+        let with_target = Targets {
+            resolution: Some(2 * 3600),
+            ..TARGETS
+        };
+        let w = weeks(&[fast, slow], with_target, at(5));
+        assert_eq!(w.last().unwrap().resolution, Some(0.5));
+    }
+
+    #[test]
+    fn the_queue_puts_overdue_requests_first_then_the_oldest() {
+        let old_answered = {
+            let mut r = request(1, 0);
+            r.first_response_at = Some(at(0));
+            r.status = Status::Claimed;
+            r
+        };
+        let overdue = request(2, 1);
+        let fresh = request(3, 4);
+        let mut closed = request(4, 0);
+        closed.status = Status::Closed;
+        let q = queue(
+            vec![fresh, old_answered, closed, overdue],
+            TARGETS,
+            at(4) + Duration::minutes(1),
+        );
+        let ids: Vec<(String, bool)> = q.iter().map(|(r, o)| (r.id.to_string(), *o)).collect();
+        assert_eq!(
+            ids,
+            [
+                ("IT-2".to_string(), true),
+                ("IT-1".to_string(), false),
+                ("IT-3".to_string(), false)
+            ]
+        );
+    }
+
+    #[test]
+    fn distributions_comments_and_busiest_answers() {
+        assert_eq!(
+            distribution(&[60, 900, 901, 3 * 24 * 3600 + 1]),
+            [2, 1, 0, 0, 0, 1]
+        );
+        let mut a = request(1, 0);
+        a.survey.comment = Some(" great ".into());
+        a.survey.rating = Some(5);
+        a.answers.push(crate::core::Answer {
+            field: "device".into(),
+            prompt: "Which device?".into(),
+            value: Some("ThinkPad".into()),
+        });
+        let mut b = request(2, 1);
+        b.survey.comment = Some("".into());
+        b.answers = a.answers.clone();
+        let c = comments(&[a.clone(), b.clone()], 5);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].text, "great");
+        assert_eq!(
+            busiest_answers(&[a.clone(), b.clone()], 5),
+            [("device".into(), "thinkpad".into(), 2)]
+        );
+        assert_eq!(
+            busiest_keywords(&[a, b], &["vpn".into(), "printer".into()], 5),
+            [("vpn".into(), 2)]
+        );
+        assert_eq!(short_duration(59), "59s");
+        assert_eq!(short_duration(3 * 3600 + 300), "3h 05m");
+        assert_eq!(short_duration(2 * 86_400 + 4 * 3600), "2d 4h");
+    }
+}

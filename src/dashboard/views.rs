@@ -1,0 +1,360 @@
+//! What each page shows, read from the store: plain structs the templates print.
+//!
+//! The overview reads no request it doesn't show a figure of: open counts come from the
+//! status index ([`DeskStore::count_by_department`]), the queue from the open and claimed
+//! requests, and the weekly figures from the requests filed in the window
+//! ([`DeskStore::requests_filed_since`]), however many older requests the store holds.
+
+use super::charts::{self, Labels};
+use super::data::{self, Targets};
+use crate::config::{Config, DepartmentConfig};
+use crate::core::{Event, Request, Status, Timestamp};
+use crate::store::{DeskStore, StoreError};
+
+/// Words in the reader's language, by catalog id.
+pub trait Say {
+    fn say(&self, id: &str) -> String;
+}
+
+/// The targets a department's attainment is measured against.
+pub fn targets(d: &DepartmentConfig) -> Targets {
+    Targets {
+        first_response: i64::try_from(d.first_response_sla.as_secs()).unwrap_or(i64::MAX),
+        resolution: resolution_target(d),
+    }
+}
+
+/// The department's resolution target, in seconds. Departments have none yet; when the
+/// configuration gains one, this is the one place to read it.
+fn resolution_target(_d: &DepartmentConfig) -> Option<i64> {
+    None
+}
+
+fn when(t: Timestamp) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// One row of a queue.
+#[derive(Debug, Clone)]
+pub struct QueueRow {
+    pub id: String,
+    pub summary: String,
+    pub age: String,
+    pub assignee: String,
+    pub status: String,
+    pub overdue: bool,
+}
+
+fn queue_rows(
+    rows: Vec<(Request, bool)>,
+    now: Timestamp,
+    words: &dyn Say,
+    keep: impl Fn(bool) -> bool,
+) -> Vec<QueueRow> {
+    rows.into_iter()
+        .filter(|(_, overdue)| keep(*overdue))
+        .map(|(r, overdue)| QueueRow {
+            id: r.id.to_string(),
+            summary: r.summary.clone(),
+            age: data::short_duration((now - r.created_at).num_seconds()),
+            assignee: r
+                .assignee
+                .as_ref()
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| words.say("dashboard-unassigned")),
+            status: words.say(&format!("status-title-{}", r.status.as_str())),
+            overdue,
+        })
+        .collect()
+}
+
+/// The open and claimed requests of every department.
+fn active(store: &dyn DeskStore) -> Result<Vec<Request>, StoreError> {
+    let mut v = store.requests_with_status(Status::Open)?;
+    v.extend(store.requests_with_status(Status::Claimed)?);
+    Ok(v)
+}
+
+/// One department on the overview.
+#[derive(Debug, Clone)]
+pub struct DepartmentCard {
+    pub id: String,
+    pub name: String,
+    pub open: u64,
+    pub overdue: usize,
+    pub first_response: String,
+    pub resolution: String,
+    pub rating: String,
+    pub volume: usize,
+    pub attainment_chart: String,
+    pub volume_chart: String,
+}
+
+pub struct Overview {
+    pub departments: Vec<DepartmentCard>,
+    pub overdue: Vec<QueueRow>,
+}
+
+pub fn overview(
+    store: &dyn DeskStore,
+    config: &Config,
+    now: Timestamp,
+    words: &dyn Say,
+) -> Result<Overview, StoreError> {
+    let mut open = store.count_by_department(Status::Open)?;
+    for (d, n) in store.count_by_department(Status::Claimed)? {
+        *open.entry(d).or_default() += n;
+    }
+    let active = active(store)?;
+    let since = data::window_start(now);
+    let no_figure = words.say("dashboard-no-figure");
+    let mut departments = Vec::new();
+    let mut overdue_rows = Vec::new();
+    for d in &config.departments {
+        let t = targets(d);
+        let mine: Vec<Request> = active
+            .iter()
+            .filter(|r| r.department == d.id)
+            .cloned()
+            .collect();
+        let queue = data::queue(mine, t, now);
+        let overdue = queue.iter().filter(|(_, o)| *o).count();
+        overdue_rows.extend(queue);
+        let recent: Vec<Request> = store
+            .requests_filed_since(&d.prefix, since)?
+            .into_iter()
+            .filter(|r| r.department == d.id)
+            .collect();
+        let weeks = data::weeks(&recent, t, now);
+        let this = weeks.last().cloned();
+        let pct = |v: Option<f64>| v.map(data::percent).unwrap_or_else(|| no_figure.clone());
+        let first_label = words.say("dashboard-first-response");
+        let resolution_label = words.say("dashboard-resolution");
+        let attainment_name = format!("{} · {}", d.name, words.say("dashboard-attainment-chart"));
+        let volume_label = words.say("dashboard-volume");
+        let rating_label = words.say("dashboard-average-rating");
+        let volume_name = format!("{} · {}", d.name, words.say("dashboard-volume-chart"));
+        departments.push(DepartmentCard {
+            id: d.id.clone(),
+            name: d.name.clone(),
+            open: open.get(&d.id).copied().unwrap_or(0),
+            overdue,
+            first_response: pct(this.as_ref().and_then(|w| w.first_response)),
+            resolution: if t.resolution.is_some() {
+                pct(this.as_ref().and_then(|w| w.resolution))
+            } else {
+                words.say("dashboard-no-target")
+            },
+            rating: this
+                .as_ref()
+                .and_then(|w| w.average_rating)
+                .map(|r| format!("{r:.1}/5"))
+                .unwrap_or_else(|| no_figure.clone()),
+            volume: this.as_ref().map(|w| w.filed).unwrap_or(0),
+            attainment_chart: charts::attainment(
+                &weeks,
+                &Labels {
+                    name: &attainment_name,
+                    first: &first_label,
+                    second: &resolution_label,
+                },
+            ),
+            volume_chart: charts::volume_and_rating(
+                &weeks,
+                &Labels {
+                    name: &volume_name,
+                    first: &volume_label,
+                    second: &rating_label,
+                },
+            ),
+        });
+    }
+    // Overdue across departments: the longest waiting first.
+    overdue_rows.sort_by_key(|(r, _)| r.created_at);
+    Ok(Overview {
+        departments,
+        overdue: queue_rows(overdue_rows, now, words, |o| o),
+    })
+}
+
+pub struct DepartmentPage {
+    pub id: String,
+    pub name: String,
+    pub queue: Vec<QueueRow>,
+    pub distribution_chart: String,
+    pub comments: Vec<data::Comment>,
+    pub answers: Vec<(String, String, usize)>,
+    pub keywords: Vec<(String, usize)>,
+    /// The export form's default period: the window's first day to today.
+    pub since: String,
+    pub until: String,
+}
+
+pub fn department(
+    store: &dyn DeskStore,
+    d: &DepartmentConfig,
+    now: Timestamp,
+    words: &dyn Say,
+) -> Result<DepartmentPage, StoreError> {
+    let t = targets(d);
+    let mine: Vec<Request> = active(store)?
+        .into_iter()
+        .filter(|r| r.department == d.id)
+        .collect();
+    let since = data::window_start(now);
+    let recent: Vec<Request> = store
+        .requests_filed_since(&d.prefix, since)?
+        .into_iter()
+        .filter(|r| r.department == d.id)
+        .collect();
+    let first: Vec<i64> = recent
+        .iter()
+        .filter_map(|r| {
+            r.first_response_at
+                .map(|f| (f - r.created_at).num_seconds())
+        })
+        .collect();
+    let resolution: Vec<i64> = recent
+        .iter()
+        .filter_map(|r| match (r.status, r.closed_at) {
+            (Status::Closed, Some(c)) => Some((c - r.created_at).num_seconds()),
+            _ => None,
+        })
+        .collect();
+    let first_label = words.say("dashboard-first-response");
+    let resolution_label = words.say("dashboard-resolution");
+    let name = format!("{} · {}", d.name, words.say("dashboard-distribution-chart"));
+    Ok(DepartmentPage {
+        id: d.id.clone(),
+        name: d.name.clone(),
+        queue: queue_rows(data::queue(mine, t, now), now, words, |_| true),
+        distribution_chart: charts::distribution(
+            &data::distribution(&first),
+            &data::distribution(&resolution),
+            &Labels {
+                name: &name,
+                first: &first_label,
+                second: &resolution_label,
+            },
+        ),
+        comments: data::comments(&recent, 10),
+        answers: data::busiest_answers(&recent, 10),
+        keywords: data::busiest_keywords(&recent, &d.keywords, 10),
+        since: since.format("%Y-%m-%d").to_string(),
+        until: now.format("%Y-%m-%d").to_string(),
+    })
+}
+
+/// One line of a request's timeline.
+#[derive(Debug, Clone)]
+pub struct TimelineEntry {
+    pub iso: String,
+    pub when: String,
+    pub who: String,
+    pub what: String,
+    pub text: Option<String>,
+}
+
+pub struct RequestPage {
+    pub id: String,
+    pub summary: String,
+    pub details: Vec<(String, String)>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+fn event_words(e: &Event, words: &dyn Say) -> (String, Option<String>) {
+    let (id, text) = match e {
+        Event::Created => ("created", None),
+        Event::Claimed => ("claimed", None),
+        Event::AgentReplied { text } => ("agent-replied", Some(text.clone())),
+        Event::RequesterReplied { text } => ("requester-replied", Some(text.clone())),
+        Event::Closed => ("closed", None),
+        Event::Reopened => ("reopened", None),
+        Event::Cancelled => ("cancelled", None),
+        Event::Rated { rating } => ("rated", Some(format!("{rating}/5"))),
+        Event::Commented { text } => ("commented", Some(text.clone())),
+        Event::Reminded { round } => ("reminded", Some(format!("#{round}"))),
+        Event::SurveyReminded => ("survey-reminded", None),
+    };
+    (words.say(&format!("dashboard-event-{id}")), text)
+}
+
+pub fn request(r: &Request, config: &Config, words: &dyn Say) -> RequestPage {
+    let department = config
+        .departments
+        .iter()
+        .find(|d| d.id == r.department)
+        .map(|d| d.name.clone())
+        .unwrap_or_else(|| r.department.clone());
+    let mut details = vec![
+        (words.say("dashboard-department"), department),
+        (
+            words.say("dashboard-status"),
+            words.say(&format!("status-title-{}", r.status.as_str())),
+        ),
+        (words.say("dashboard-requester"), r.requester.to_string()),
+        (
+            words.say("dashboard-assignee"),
+            r.assignee
+                .as_ref()
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| words.say("dashboard-unassigned")),
+        ),
+        (words.say("dashboard-priority"), r.priority.as_str().into()),
+        (words.say("dashboard-filed"), when(r.created_at)),
+    ];
+    if let Some(t) = r.closed_at {
+        details.push((words.say("dashboard-closed"), when(t)));
+    }
+    for a in &r.answers {
+        details.push((a.prompt.clone(), a.value.clone().unwrap_or_default()));
+    }
+    if let Some(n) = r.survey.rating {
+        details.push((words.say("dashboard-rating"), format!("{n}/5")));
+    }
+    if let Some(c) = &r.survey.comment {
+        details.push((words.say("dashboard-comment"), c.clone()));
+    }
+    let timeline = r
+        .history
+        .iter()
+        .map(|h| {
+            let (what, text) = event_words(&h.event, words);
+            TimelineEntry {
+                iso: h.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                when: when(h.at),
+                who: h
+                    .actor
+                    .as_ref()
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| words.say("dashboard-the-desk")),
+                what,
+                text,
+            }
+        })
+        .collect();
+    RequestPage {
+        id: r.id.to_string(),
+        summary: r.summary.clone(),
+        details,
+        timeline,
+    }
+}
+
+/// The CSV of `frontdesk requests export --since --until`, restricted to one department:
+/// the same columns and order (by request number).
+pub fn export_csv(
+    store: &dyn DeskStore,
+    d: &DepartmentConfig,
+    period: crate::report::Period,
+) -> Result<Result<String, csv::Error>, StoreError> {
+    let from = period
+        .since
+        .map(|day| {
+            chrono::TimeZone::from_utc_datetime(&chrono::Utc, &day.and_time(chrono::NaiveTime::MIN))
+        })
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+    let mut requests = store.requests_filed_since(&d.prefix, from)?;
+    requests.retain(|r| r.department == d.id && period.contains(r.created_at));
+    Ok(crate::report::export_csv(&requests))
+}
