@@ -25,6 +25,7 @@ mod helpers;
 mod admin;
 mod console;
 mod crash;
+mod dashboard;
 mod delivery;
 mod desk;
 mod manifests;
