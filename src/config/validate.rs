@@ -57,6 +57,12 @@ impl Config {
         if self.scheduler.max_burst == 0 {
             p.add("scheduler.max_burst", "must be at least 1");
         }
+        if !self.dashboard.public_url.is_empty() {
+            if let Err(message) = check_http_url(&self.dashboard.public_url) {
+                p.add("dashboard.public_url", message);
+            }
+        }
+        p.positive("dashboard.session_ttl", self.dashboard.session_ttl);
         self.check_departments(&mut p);
         p.0
     }
