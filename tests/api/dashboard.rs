@@ -119,6 +119,59 @@ async fn a_wrong_password_gets_401_with_the_reason_and_the_right_one_a_strict_se
 }
 
 #[tokio::test]
+async fn after_ten_failed_sign_ins_even_the_right_password_waits() {
+    let app = with_password().await;
+    let attempt = |password: &'static str| {
+        let url = app.url("/dashboard/login");
+        async move {
+            client()
+                .post(url)
+                .form(&[("password", password)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for _ in 0..10 {
+        assert_eq!(attempt("guess").await.status(), 401);
+    }
+    let r = attempt(PASSWORD).await;
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["retry-after"], "60");
+    assert!(r.headers().get("set-cookie").is_none());
+    assert!(r.text().await.unwrap().contains("Too many failed sign-ins"));
+}
+
+#[tokio::test]
+async fn pages_speak_the_language_the_browser_asks_for() {
+    let app = with_password().await;
+    let page = |lang: &'static str| {
+        let url = app.url("/dashboard/login");
+        async move {
+            client()
+                .get(url)
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let de = page("de-DE,de;q=0.9,en;q=0.8").await;
+    assert!(
+        de.contains("<html lang=\"de\">") && de.contains("Anmelden"),
+        "{de}"
+    );
+    let en = page("fr-FR").await;
+    assert!(
+        en.contains("<html lang=\"en\">") && en.contains("Sign in"),
+        "{en}"
+    );
+}
+
+#[tokio::test]
 async fn a_missing_tampered_or_expired_cookie_is_sent_to_the_sign_in() {
     let app = with_password().await;
     let (_, pair) = sign_in(&app, &[]).await;
@@ -221,6 +274,12 @@ async fn the_department_csv_is_the_export_of_that_department_for_the_period() {
 /// Files three IT requests: one closed with a rating and a comment, one claimed, one left
 /// waiting past the service level with markup in its summary. Returns their ids.
 async fn desk_with_history(app: &SlackApp) -> (String, String, String) {
+    // A Wednesday morning: the 5 hours waited below stay within this ISO week.
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z")
+            .unwrap()
+            .into(),
+    );
     let closed = app.file_it_request(ALICE, "my vpn is broken").await;
     app.react(
         true,
