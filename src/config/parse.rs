@@ -95,6 +95,11 @@ fn take_file_secrets(config: &mut Config) -> Vec<ConfigProblem> {
             "FRONTDESK_DASHBOARD_PASSWORD",
             &mut config.dashboard.password,
         ),
+        (
+            "dashboard.slack_client_secret",
+            "SLACK_CLIENT_SECRET",
+            &mut config.dashboard.slack_client_secret,
+        ),
     ];
     slots
         .into_iter()

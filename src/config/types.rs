@@ -391,6 +391,14 @@ pub struct DashboardConfig {
     /// Only from `FRONTDESK_DASHBOARD_PASSWORD`. The server keeps only a hash of it.
     #[serde(deserialize_with = "secret_in_file")]
     pub password: Option<Secret>,
+    /// "Sign in with Slack": the Slack app's client id; empty turns it off. Needs
+    /// `public_url` (Slack sends people back there) and `SLACK_CLIENT_SECRET`.
+    pub slack_client_id: String,
+    /// Slack's OpenID Connect authorize page.
+    pub slack_authorize_url: String,
+    /// Only from `SLACK_CLIENT_SECRET`.
+    #[serde(deserialize_with = "secret_in_file")]
+    pub slack_client_secret: Option<Secret>,
 }
 
 impl Default for DashboardConfig {
@@ -399,6 +407,9 @@ impl Default for DashboardConfig {
             public_url: String::new(),
             session_ttl: Duration::from_secs(12 * HOUR),
             password: None,
+            slack_client_id: String::new(),
+            slack_authorize_url: "https://slack.com/openid/connect/authorize".into(),
+            slack_client_secret: None,
         }
     }
 }

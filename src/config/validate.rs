@@ -63,6 +63,18 @@ impl Config {
             }
         }
         p.positive("dashboard.session_ttl", self.dashboard.session_ttl);
+        if !self.dashboard.slack_client_id.is_empty() {
+            p.url(
+                "dashboard.slack_authorize_url",
+                &self.dashboard.slack_authorize_url,
+            );
+            if self.dashboard.public_url.is_empty() {
+                p.add(
+                    "dashboard.slack_client_id",
+                    "Sign in with Slack needs dashboard.public_url: Slack sends people back there",
+                );
+            }
+        }
         self.check_departments(&mut p);
         p.0
     }
