@@ -28,7 +28,8 @@ pub enum AuthError {
 }
 
 pub struct Access {
-    hash: String,
+    /// None: no password is set, only Sign in with Slack lets people in.
+    hash: Option<String>,
     key: [u8; 32],
     ttl: chrono::Duration,
     public_https: bool,
@@ -48,12 +49,23 @@ impl std::fmt::Debug for Access {
 impl Access {
     /// # Errors
     /// Argon2 refuses the password (it takes any length up to 4 GiB, so only in theory).
-    pub fn new(password: &str, ttl: Duration, public_url: &str) -> Result<Access, AuthError> {
-        let salt = SaltString::generate(&mut OsRng);
-        let hash = Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| AuthError::Hash(e.to_string()))?
-            .to_string();
+    pub fn new(
+        password: Option<&str>,
+        ttl: Duration,
+        public_url: &str,
+    ) -> Result<Access, AuthError> {
+        let hash = match password {
+            Some(password) => {
+                let salt = SaltString::generate(&mut OsRng);
+                Some(
+                    Argon2::default()
+                        .hash_password(password.as_bytes(), &salt)
+                        .map_err(|e| AuthError::Hash(e.to_string()))?
+                        .to_string(),
+                )
+            }
+            None => None,
+        };
         let mut key = [0u8; 32];
         OsRng.fill_bytes(&mut key);
         Ok(Access {
@@ -68,8 +80,12 @@ impl Access {
         })
     }
 
+    pub fn has_password(&self) -> bool {
+        self.hash.is_some()
+    }
+
     pub fn password_matches(&self, password: &str) -> bool {
-        let Ok(parsed) = PasswordHash::new(&self.hash) else {
+        let Some(Ok(parsed)) = self.hash.as_deref().map(PasswordHash::new) else {
             return false;
         };
         Argon2::default()
@@ -176,7 +192,7 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     fn access(public_url: &str) -> Access {
-        Access::new("correct horse", Duration::from_secs(3600), public_url).unwrap()
+        Access::new(Some("correct horse"), Duration::from_secs(3600), public_url).unwrap()
     }
 
     #[test]
@@ -185,8 +201,11 @@ mod tests {
         assert!(a.password_matches("correct horse"));
         assert!(!a.password_matches("correct horse "));
         assert!(!a.password_matches(""));
-        assert!(!a.hash.contains("correct horse"));
-        assert!(!format!("{a:?}").contains(&a.hash));
+        let hash = a.hash.clone().unwrap();
+        assert!(!hash.contains("correct horse"));
+        assert!(!format!("{a:?}").contains(&hash));
+        let none = Access::new(None, Duration::from_secs(60), "").unwrap();
+        assert!(!none.has_password() && !none.password_matches(""));
     }
 
     #[test]

@@ -67,6 +67,27 @@ struct MessagePage<'a> {
 struct LoginPage<'a> {
     ctx: &'a Ctx,
     error: Option<String>,
+    /// Offer the password form.
+    password: bool,
+    /// Offer Sign in with Slack.
+    slack: bool,
+}
+
+impl<'a> LoginPage<'a> {
+    fn new(d: &Dashboard, ctx: &'a Ctx, error: Option<String>) -> LoginPage<'a> {
+        LoginPage {
+            ctx,
+            error,
+            password: d.inner.access.as_ref().is_some_and(Access::has_password),
+            slack: d.inner.slack.is_some(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/continue.html")]
+struct ContinuePage<'a> {
+    ctx: &'a Ctx,
 }
 
 #[derive(Template)]
@@ -173,14 +194,7 @@ pub async fn login_form(State(d): State<Dashboard>, headers: HeaderMap) -> Respo
     if d.inner.access.is_none() {
         return message(&ctx, StatusCode::NOT_FOUND, "dashboard-off");
     }
-    html(
-        StatusCode::OK,
-        LoginPage {
-            ctx: &ctx,
-            error: None,
-        }
-        .render(),
-    )
+    html(StatusCode::OK, LoginPage::new(&d, &ctx, None).render())
 }
 
 #[derive(Deserialize)]
@@ -200,10 +214,7 @@ pub async fn login(
     };
     let started = std::time::Instant::now();
     if access.throttled(started) {
-        let page = LoginPage {
-            ctx: &ctx,
-            error: Some(ctx.get("dashboard-throttled")),
-        };
+        let page = LoginPage::new(&d, &ctx, Some(ctx.get("dashboard-throttled")));
         let mut r = html(StatusCode::TOO_MANY_REQUESTS, page.render());
         r.headers_mut()
             .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
@@ -224,16 +235,86 @@ pub async fn login(
     if !matches {
         access.record_failure(started);
         tracing::warn!("a failed sign-in to the dashboard");
-        let page = LoginPage {
-            ctx: &ctx,
-            error: Some(ctx.get("dashboard-wrong-password")),
-        };
+        let page = LoginPage::new(&d, &ctx, Some(ctx.get("dashboard-wrong-password")));
         return html(StatusCode::UNAUTHORIZED, page.render());
     }
     let cookie = access.sign_in_cookie(&headers, d.inner.engine.now());
     let mut r = Redirect::to("/dashboard").into_response();
     if let Ok(v) = header::HeaderValue::from_str(&cookie) {
         r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
+
+/// Sign in with Slack, step one: remember a fresh `state` and send the browser to Slack.
+pub async fn slack_start(State(d): State<Dashboard>, headers: HeaderMap) -> Response {
+    let ctx = ctx(&d, &headers, false);
+    let (Some(access), Some(slack)) = (d.inner.access.as_ref(), d.inner.slack.as_ref()) else {
+        return message(&ctx, StatusCode::NOT_FOUND, "dashboard-slack-off");
+    };
+    let state = super::oidc::SlackSignIn::new_state();
+    let mut r = Redirect::to(&slack.authorize(&state)).into_response();
+    let cookie = super::oidc::SlackSignIn::state_cookie(&state, access.over_tls(&headers));
+    if let Ok(v) = header::HeaderValue::from_str(&cookie) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
+
+#[derive(Deserialize)]
+pub struct Callback {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    state: String,
+}
+
+/// Sign in with Slack, step two: Slack sent the browser back with a code.
+pub async fn slack_callback(
+    State(d): State<Dashboard>,
+    Query(q): Query<Callback>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = ctx(&d, &headers, false);
+    let (Some(access), Some(slack)) = (d.inner.access.as_ref(), d.inner.slack.as_ref()) else {
+        return message(&ctx, StatusCode::NOT_FOUND, "dashboard-slack-off");
+    };
+    if !super::oidc::SlackSignIn::state_matches(&headers, &q.state) || q.code.is_empty() {
+        return message(&ctx, StatusCode::UNAUTHORIZED, "dashboard-slack-failed");
+    }
+    let user = match slack.user_of(&d.inner.http, &q.code).await {
+        Ok(user) => user,
+        Err(e) => {
+            tracing::warn!(error = %crate::telemetry::chain(&e), "signing in to the dashboard with Slack");
+            return message(&ctx, StatusCode::UNAUTHORIZED, "dashboard-slack-failed");
+        }
+    };
+    if !super::oidc::SlackSignIn::allows(&current(&d.inner.config), &user) {
+        tracing::warn!(
+            user,
+            "a Slack sign-in to the dashboard by someone who is no agent"
+        );
+        return message(&ctx, StatusCode::FORBIDDEN, "dashboard-slack-refused");
+    }
+    tracing::info!(user, "signed in to the dashboard with Slack");
+    // A page, not a redirect: the session cookie is SameSite=Strict, and a redirect that
+    // continues Slack's cross-site navigation would arrive without it.
+    let signed_in = Ctx {
+        signed_in: true,
+        ..ctx
+    };
+    let mut r = html(StatusCode::OK, ContinuePage { ctx: &signed_in }.render());
+    let cookies = [
+        access.sign_in_cookie(&headers, d.inner.engine.now()),
+        format!(
+            "{}=; Path=/dashboard; HttpOnly; SameSite=Lax; Max-Age=0",
+            super::oidc::STATE_COOKIE
+        ),
+    ];
+    for cookie in cookies {
+        if let Ok(v) = header::HeaderValue::from_str(&cookie) {
+            r.headers_mut().append(header::SET_COOKIE, v);
+        }
     }
     r
 }
