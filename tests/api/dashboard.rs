@@ -4,6 +4,7 @@
 //! rendered DOM, screenshots at desktop and phone widths, the Nu HTML validator and axe-core.
 
 use crate::helpers::browser::{self, Chromium};
+use crate::helpers::fake_slack::OIDC_CLIENT_SECRET;
 use crate::helpers::process::run_ok;
 use crate::helpers::slack::{SlackApp, AGENT, IT_CHANNEL};
 use frontdesk::config::Secret;
@@ -489,4 +490,141 @@ async fn the_dashboard_in_a_real_browser() {
     let errors = browser::html_errors(&pages);
     assert!(errors.is_empty(), "{errors:#?}");
     assert!(!overview_html.is_empty() && !department_html.is_empty() && !request_html.is_empty());
+}
+
+/// Sign in with Slack configured, and no password.
+async fn with_slack_sign_in() -> SlackApp {
+    SlackApp::spawn_with(|c| {
+        c.dashboard.slack_client_id = "123.456".into();
+        c.dashboard.slack_client_secret = Some(Secret::new(OIDC_CLIENT_SECRET));
+        c.dashboard.public_url = "http://desk.example.com".into();
+    })
+    .await
+}
+
+/// Starts a sign-in: the `state` Slack is sent and the cookie that remembers it.
+async fn start_slack_sign_in(app: &SlackApp) -> (String, String) {
+    let r = client()
+        .get(app.url("/dashboard/oidc/start"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let to = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+    assert!(to
+        .as_str()
+        .starts_with("https://slack.com/openid/connect/authorize?"));
+    let q: std::collections::HashMap<String, String> = to.query_pairs().into_owned().collect();
+    assert_eq!(q["client_id"], "123.456");
+    assert_eq!(q["response_type"], "code");
+    assert_eq!(
+        q["redirect_uri"],
+        "http://desk.example.com/dashboard/oidc/callback"
+    );
+    let set = r.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
+    (
+        q["state"].clone(),
+        set.split(';').next().unwrap().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn agents_sign_in_with_slack_and_others_are_turned_away() {
+    let app = with_slack_sign_in().await;
+    // The sign-in page offers Slack only.
+    let page = client()
+        .get(app.url("/dashboard/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("href=\"/dashboard/oidc/start\"") && page.contains("Sign in with Slack"));
+    assert!(!page.contains("type=\"password\""), "{page}");
+
+    let callback = |state: &str, code: &str, cookie: &str| {
+        let url = app.url(&format!(
+            "/dashboard/oidc/callback?code={code}&state={state}"
+        ));
+        let cookie = cookie.to_string();
+        async move {
+            client()
+                .get(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // A state that is not this browser's, or no state cookie: refused before asking Slack.
+    let (state, cookie) = start_slack_sign_in(&app).await;
+    let r = callback("other", &format!("code-for-{AGENT}"), &cookie).await;
+    assert_eq!(r.status(), 401);
+    let r = callback(&state, &format!("code-for-{AGENT}"), "").await;
+    assert_eq!(r.status(), 401);
+    assert!(app.fake.calls_to("openid.connect.token").is_empty());
+
+    // Someone who is no agent.
+    let (state, cookie) = start_slack_sign_in(&app).await;
+    let r = callback(&state, "code-for-UNOBODY", &cookie).await;
+    assert_eq!(r.status(), 403);
+    assert!(r.headers().get("set-cookie").is_none());
+    assert!(r.text().await.unwrap().contains("Only the departments"));
+
+    // A code Slack does not know.
+    let (state, cookie) = start_slack_sign_in(&app).await;
+    assert_eq!(callback(&state, "bogus", &cookie).await.status(), 401);
+
+    // An agent.
+    let (state, cookie) = start_slack_sign_in(&app).await;
+    let r = callback(&state, &format!("code-for-{AGENT}"), &cookie).await;
+    assert_eq!(r.status(), 200);
+    let cookies: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("frontdesk_dashboard="))
+        .unwrap_or_else(|| panic!("{cookies:?}"));
+    assert!(session.contains("SameSite=Strict") && session.contains("HttpOnly"));
+    assert!(cookies
+        .iter()
+        .any(|c| c.starts_with("frontdesk_dashboard_oidc=;") && c.contains("Max-Age=0")));
+    let body = r.text().await.unwrap();
+    assert!(body.contains("http-equiv=\"refresh\""), "{body}");
+    let errors = tokio::task::spawn_blocking({
+        let pages = [("slack-login", page.clone()), ("signed-in", body.clone())];
+        move || {
+            let pages: Vec<(&str, &str)> = pages.iter().map(|(n, h)| (*n, h.as_str())).collect();
+            browser::html_errors(&pages)
+        }
+    })
+    .await
+    .unwrap();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let token_call = app.fake.calls_to("openid.connect.token").pop().unwrap();
+    assert_eq!(token_call.str("client_id"), "123.456");
+    assert_eq!(token_call.str("client_secret"), OIDC_CLIENT_SECRET);
+    assert_eq!(
+        token_call.str("redirect_uri"),
+        "http://desk.example.com/dashboard/oidc/callback"
+    );
+    let pair = session.split(';').next().unwrap();
+    assert_eq!(get_with(&app, "/dashboard", pair).await.status(), 200);
+    // No password is set: the password form signs nobody in.
+    let r = client()
+        .post(app.url("/dashboard/login"))
+        .form(&[("password", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
 }
