@@ -214,6 +214,7 @@ dashboard-age = Alter
 dashboard-assignee = Zuständig
 dashboard-unassigned = niemand
 dashboard-nothing-waiting = Nichts wartet.
+dashboard-longest-waiting = Nur die ersten 100 sind aufgeführt.
 dashboard-nothing-overdue = Nichts ist überfällig.
 dashboard-comments = Neueste Umfragekommentare
 dashboard-no-comments = Noch keine Kommentare.

@@ -217,6 +217,7 @@ dashboard-age = Age
 dashboard-assignee = Assignee
 dashboard-unassigned = unassigned
 dashboard-nothing-waiting = Nothing is waiting.
+dashboard-longest-waiting = Only the 100 that come first are listed.
 dashboard-nothing-overdue = Nothing is overdue.
 dashboard-comments = Recent survey comments
 dashboard-no-comments = No comments yet.

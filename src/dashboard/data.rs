@@ -86,42 +86,83 @@ pub fn window_start(now: Timestamp) -> Timestamp {
     week_bounds(monday).0
 }
 
+#[cfg(test)]
 /// This week and the [`PAST_WEEKS`] before it, oldest first, from the requests filed since
 /// [`window_start`].
 pub fn weeks(requests: &[Request], targets: Targets, now: Timestamp) -> Vec<Week> {
-    let this_monday = monday_of(now.date_naive());
-    (0..=PAST_WEEKS)
-        .rev()
-        .map(|back| {
-            let monday = this_monday - Duration::weeks(back as i64);
-            let (start, end) = week_bounds(monday);
-            let filed: Vec<&Request> = requests
-                .iter()
-                .filter(|r| r.created_at >= start && r.created_at < end)
-                .collect();
-            let first: Vec<i64> = filed
-                .iter()
-                .filter_map(|r| first_response_secs(r, now, targets.first_response))
-                .collect();
-            let resolution = targets.resolution.and_then(|target| {
-                let d: Vec<i64> = filed
-                    .iter()
-                    .filter_map(|r| resolution_secs(r, now, Some(target)))
-                    .collect();
-                attainment(&d, target)
-            });
-            let ratings: Vec<u8> = filed.iter().filter_map(|r| r.survey.rating).collect();
-            Week {
-                monday,
-                filed: filed.len(),
-                first_response: attainment(&first, targets.first_response),
-                resolution,
-                average_rating: (!ratings.is_empty()).then(|| {
-                    ratings.iter().map(|n| f64::from(*n)).sum::<f64>() / ratings.len() as f64
-                }),
-            }
-        })
-        .collect()
+    let mut tally = WeekTally::new(targets, now);
+    for r in requests {
+        tally.add(r);
+    }
+    tally.finish()
+}
+
+/// The weekly figures, one request at a time: it keeps durations and counts, not requests.
+#[derive(Debug, Clone)]
+pub struct WeekTally {
+    targets: Targets,
+    now: Timestamp,
+    this_monday: NaiveDate,
+    /// Per week, oldest first: filed, the durations attainment is measured on, and the
+    /// ratings (sum, count).
+    filed: Vec<usize>,
+    first: Vec<Vec<i64>>,
+    resolution: Vec<Vec<i64>>,
+    ratings: Vec<(u64, usize)>,
+}
+
+impl WeekTally {
+    pub fn new(targets: Targets, now: Timestamp) -> WeekTally {
+        let n = PAST_WEEKS + 1;
+        WeekTally {
+            targets,
+            now,
+            this_monday: monday_of(now.date_naive()),
+            filed: vec![0; n],
+            first: vec![Vec::new(); n],
+            resolution: vec![Vec::new(); n],
+            ratings: vec![(0, 0); n],
+        }
+    }
+
+    pub fn add(&mut self, r: &Request) {
+        let back = (self.this_monday - monday_of(r.created_at.date_naive())).num_weeks();
+        let Some(i) = usize::try_from(back)
+            .ok()
+            .filter(|b| *b <= PAST_WEEKS)
+            .map(|b| PAST_WEEKS - b)
+        else {
+            return;
+        };
+        self.filed[i] += 1;
+        let t = self.targets;
+        if let Some(d) = first_response_secs(r, self.now, t.first_response) {
+            self.first[i].push(d);
+        }
+        if let Some(d) = resolution_secs(r, self.now, t.resolution) {
+            self.resolution[i].push(d);
+        }
+        if let Some(n) = r.survey.rating {
+            self.ratings[i].0 += u64::from(n);
+            self.ratings[i].1 += 1;
+        }
+    }
+
+    pub fn finish(self) -> Vec<Week> {
+        (0..=PAST_WEEKS)
+            .map(|i| Week {
+                monday: self.this_monday - Duration::weeks((PAST_WEEKS - i) as i64),
+                filed: self.filed[i],
+                first_response: attainment(&self.first[i], self.targets.first_response),
+                resolution: self
+                    .targets
+                    .resolution
+                    .and_then(|target| attainment(&self.resolution[i], target)),
+                average_rating: (self.ratings[i].1 > 0)
+                    .then(|| self.ratings[i].0 as f64 / self.ratings[i].1 as f64),
+            })
+            .collect()
+    }
 }
 
 /// The upper bounds of the distribution's buckets, in seconds; the last bucket is open.
@@ -160,57 +201,95 @@ pub struct Comment {
     pub at: Timestamp,
 }
 
+#[cfg(test)]
 pub fn comments(requests: &[Request], max: usize) -> Vec<Comment> {
-    let mut out: Vec<Comment> = requests
-        .iter()
-        .filter_map(|r| {
-            let text = r.survey.comment.as_ref()?.trim();
-            (!text.is_empty()).then(|| Comment {
-                request: r.id.to_string(),
-                rating: r.survey.rating,
-                text: text.to_string(),
-                at: r.closed_at.unwrap_or(r.created_at),
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| b.at.cmp(&a.at).then(b.request.cmp(&a.request)));
-    out.truncate(max);
-    out
+    let mut out = Vec::new();
+    for r in requests {
+        add_comment(&mut out, r, max);
+    }
+    finish_comments(out, max)
 }
 
+/// Keeps `r`'s comment among the newest `max` (and a few more until
+/// [`finish_comments`]): a tally over many requests holds only a handful.
+pub fn add_comment(kept: &mut Vec<Comment>, r: &Request, max: usize) {
+    let Some(text) = r.survey.comment.as_deref().map(str::trim) else {
+        return;
+    };
+    if text.is_empty() {
+        return;
+    }
+    kept.push(Comment {
+        request: r.id.to_string(),
+        rating: r.survey.rating,
+        text: text.to_string(),
+        at: r.closed_at.unwrap_or(r.created_at),
+    });
+    if kept.len() > 4 * max.max(1) {
+        let all = std::mem::take(kept);
+        *kept = finish_comments(all, max);
+    }
+}
+
+pub fn finish_comments(mut kept: Vec<Comment>, max: usize) -> Vec<Comment> {
+    kept.sort_by(|a, b| b.at.cmp(&a.at).then(b.request.cmp(&a.request)));
+    kept.truncate(max);
+    kept
+}
+
+#[cfg(test)]
 /// The most frequent answers: (field, value, count), most frequent first.
 pub fn busiest_answers(requests: &[Request], max: usize) -> Vec<(String, String, usize)> {
-    let mut counts: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut counts = AnswerCounts::new();
     for r in requests {
-        for a in &r.answers {
-            if let Some(v) = a.value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-                *counts
-                    .entry((a.field.clone(), v.to_lowercase()))
-                    .or_default() += 1;
-            }
+        count_answers(&mut counts, r);
+    }
+    top_answers(counts, max)
+}
+
+pub type AnswerCounts = BTreeMap<(String, String), usize>;
+
+pub fn count_answers(counts: &mut AnswerCounts, r: &Request) {
+    for a in &r.answers {
+        if let Some(v) = a.value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            *counts
+                .entry((a.field.clone(), v.to_lowercase()))
+                .or_default() += 1;
         }
     }
+}
+
+pub fn top_answers(counts: AnswerCounts, max: usize) -> Vec<(String, String, usize)> {
     top(counts.into_iter(), max)
         .into_iter()
         .map(|((f, v), n)| (f, v, n))
         .collect()
 }
 
+#[cfg(test)]
 /// How many summaries mention each of the department's keywords, most frequent first.
 pub fn busiest_keywords(
     requests: &[Request],
     keywords: &[String],
     max: usize,
 ) -> Vec<(String, usize)> {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut counts = BTreeMap::new();
     for r in requests {
-        let summary = r.summary.to_lowercase();
-        for k in keywords {
-            if !k.is_empty() && summary.contains(&k.to_lowercase()) {
-                *counts.entry(k.clone()).or_default() += 1;
-            }
+        count_keywords(&mut counts, r, keywords);
+    }
+    top(counts.into_iter(), max)
+}
+
+pub fn count_keywords(counts: &mut BTreeMap<String, usize>, r: &Request, keywords: &[String]) {
+    let summary = r.summary.to_lowercase();
+    for k in keywords {
+        if !k.is_empty() && summary.contains(&k.to_lowercase()) {
+            *counts.entry(k.clone()).or_default() += 1;
         }
     }
+}
+
+pub fn top_keywords(counts: BTreeMap<String, usize>, max: usize) -> Vec<(String, usize)> {
     top(counts.into_iter(), max)
 }
 

@@ -96,6 +96,7 @@ struct OverviewPage<'a> {
     ctx: &'a Ctx,
     departments: Vec<views::DepartmentCard>,
     overdue: Vec<views::QueueRow>,
+    overdue_truncated: bool,
 }
 
 #[derive(Template)]
@@ -105,6 +106,7 @@ struct DepartmentTemplate<'a> {
     id: String,
     name: String,
     queue: Vec<views::QueueRow>,
+    queue_truncated: bool,
     distribution_chart: String,
     comments: Vec<CommentRow>,
     answers: Vec<(String, String, usize)>,
@@ -357,6 +359,7 @@ pub async fn overview(State(d): State<Dashboard>, headers: HeaderMap) -> Respons
                 ctx: &ctx,
                 departments: o.departments,
                 overdue: o.overdue,
+                overdue_truncated: o.overdue_truncated,
             }
             .render(),
         ),
@@ -403,6 +406,7 @@ pub async fn department(
         id: p.id,
         name: p.name,
         queue: p.queue,
+        queue_truncated: p.queue_truncated,
         distribution_chart: p.distribution_chart,
         comments: p
             .comments

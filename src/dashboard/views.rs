@@ -45,6 +45,9 @@ pub struct QueueRow {
     pub overdue: bool,
 }
 
+/// The most rows a queue shows; the figures above it count them all.
+pub const MAX_ROWS: usize = 100;
+
 fn queue_rows(
     rows: Vec<(Request, bool)>,
     now: Timestamp,
@@ -53,6 +56,7 @@ fn queue_rows(
 ) -> Vec<QueueRow> {
     rows.into_iter()
         .filter(|(_, overdue)| keep(*overdue))
+        .take(MAX_ROWS)
         .map(|(r, overdue)| QueueRow {
             id: r.id.to_string(),
             summary: r.summary.clone(),
@@ -93,6 +97,8 @@ pub struct DepartmentCard {
 pub struct Overview {
     pub departments: Vec<DepartmentCard>,
     pub overdue: Vec<QueueRow>,
+    /// More are overdue than [`MAX_ROWS`].
+    pub overdue_truncated: bool,
 }
 
 pub fn overview(
@@ -105,27 +111,31 @@ pub fn overview(
     for (d, n) in store.count_by_department(Status::Claimed)? {
         *open.entry(d).or_default() += n;
     }
-    let active = active(store)?;
+    let mut active_by_department: std::collections::HashMap<String, Vec<Request>> =
+        std::collections::HashMap::new();
+    for r in active(store)? {
+        active_by_department
+            .entry(r.department.clone())
+            .or_default()
+            .push(r);
+    }
     let since = data::window_start(now);
     let no_figure = words.say("dashboard-no-figure");
     let mut departments = Vec::new();
     let mut overdue_rows = Vec::new();
     for d in &config.departments {
         let t = targets(d);
-        let mine: Vec<Request> = active
-            .iter()
-            .filter(|r| r.department == d.id)
-            .cloned()
-            .collect();
+        let mine = active_by_department.remove(&d.id).unwrap_or_default();
         let queue = data::queue(mine, t, now);
         let overdue = queue.iter().filter(|(_, o)| *o).count();
-        overdue_rows.extend(queue);
-        let recent: Vec<Request> = store
-            .requests_filed_since(&d.prefix, since)?
-            .into_iter()
-            .filter(|r| r.department == d.id)
-            .collect();
-        let weeks = data::weeks(&recent, t, now);
+        overdue_rows.extend(queue.into_iter().filter(|(_, o)| *o));
+        let mut tally = data::WeekTally::new(t, now);
+        store.visit_requests_filed_since(&d.prefix, since, &mut |r| {
+            if r.department == d.id {
+                tally.add(&r);
+            }
+        })?;
+        let weeks = tally.finish();
         let this = weeks.last().cloned();
         let pct = |v: Option<f64>| v.map(data::percent).unwrap_or_else(|| no_figure.clone());
         let first_label = words.say("dashboard-first-response");
@@ -173,6 +183,7 @@ pub fn overview(
     overdue_rows.sort_by_key(|(r, _)| r.created_at);
     Ok(Overview {
         departments,
+        overdue_truncated: overdue_rows.len() > MAX_ROWS,
         overdue: queue_rows(overdue_rows, now, words, |o| o),
     })
 }
@@ -181,6 +192,8 @@ pub struct DepartmentPage {
     pub id: String,
     pub name: String,
     pub queue: Vec<QueueRow>,
+    /// More are waiting than [`MAX_ROWS`].
+    pub queue_truncated: bool,
     pub distribution_chart: String,
     pub comments: Vec<data::Comment>,
     pub answers: Vec<(String, String, usize)>,
@@ -202,32 +215,34 @@ pub fn department(
         .filter(|r| r.department == d.id)
         .collect();
     let since = data::window_start(now);
-    let recent: Vec<Request> = store
-        .requests_filed_since(&d.prefix, since)?
-        .into_iter()
-        .filter(|r| r.department == d.id)
-        .collect();
-    let first: Vec<i64> = recent
-        .iter()
-        .filter_map(|r| {
-            r.first_response_at
-                .map(|f| (f - r.created_at).num_seconds())
-        })
-        .collect();
-    let resolution: Vec<i64> = recent
-        .iter()
-        .filter_map(|r| match (r.status, r.closed_at) {
-            (Status::Closed, Some(c)) => Some((c - r.created_at).num_seconds()),
-            _ => None,
-        })
-        .collect();
+    let (mut first, mut resolution) = (Vec::new(), Vec::new());
+    let mut comments = Vec::new();
+    let mut answers = data::AnswerCounts::new();
+    let mut keywords = std::collections::BTreeMap::new();
+    store.visit_requests_filed_since(&d.prefix, since, &mut |r| {
+        if r.department != d.id {
+            return;
+        }
+        if let Some(f) = r.first_response_at {
+            first.push((f - r.created_at).num_seconds());
+        }
+        if let (Status::Closed, Some(c)) = (r.status, r.closed_at) {
+            resolution.push((c - r.created_at).num_seconds());
+        }
+        data::add_comment(&mut comments, &r, COMMENTS);
+        data::count_answers(&mut answers, &r);
+        data::count_keywords(&mut keywords, &r, &d.keywords);
+    })?;
+    let queue = data::queue(mine, t, now);
+    let queue_truncated = queue.len() > MAX_ROWS;
     let first_label = words.say("dashboard-first-response");
     let resolution_label = words.say("dashboard-resolution");
     let name = format!("{} · {}", d.name, words.say("dashboard-distribution-chart"));
     Ok(DepartmentPage {
         id: d.id.clone(),
         name: d.name.clone(),
-        queue: queue_rows(data::queue(mine, t, now), now, words, |_| true),
+        queue: queue_rows(queue, now, words, |_| true),
+        queue_truncated,
         distribution_chart: charts::distribution(
             &data::distribution(&first),
             &data::distribution(&resolution),
@@ -237,13 +252,16 @@ pub fn department(
                 second: &resolution_label,
             },
         ),
-        comments: data::comments(&recent, 10),
-        answers: data::busiest_answers(&recent, 10),
-        keywords: data::busiest_keywords(&recent, &d.keywords, 10),
+        comments: data::finish_comments(comments, COMMENTS),
+        answers: data::top_answers(answers, 10),
+        keywords: data::top_keywords(keywords, 10),
         since: since.format("%Y-%m-%d").to_string(),
         until: now.format("%Y-%m-%d").to_string(),
     })
 }
+
+/// Survey comments on a department's page.
+const COMMENTS: usize = 10;
 
 /// One line of a request's timeline.
 #[derive(Debug, Clone)]

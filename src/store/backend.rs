@@ -83,12 +83,19 @@ pub trait DeskStore: Send + Sync + std::fmt::Debug {
     /// How many requests of this status each department has.
     fn count_by_department(&self, status: Status) -> Result<BTreeMap<String, u64>, StoreError>;
     /// The requests numbered with `prefix` filed at or after `since`, oldest first; reads
-    /// only those (see [`Store::requests_filed_since`]).
+    /// only those (see [`Store::visit_requests_filed_since`]).
     fn requests_filed_since(
         &self,
         prefix: &str,
         since: Timestamp,
     ) -> Result<Vec<Request>, StoreError>;
+    /// [`DeskStore::requests_filed_since`] one at a time, holding none of them.
+    fn visit_requests_filed_since(
+        &self,
+        prefix: &str,
+        since: Timestamp,
+        visit: &mut dyn FnMut(Request),
+    ) -> Result<(), StoreError>;
     /// Every request, streamed (a store may hold millions).
     fn all_requests(&self) -> Box<dyn Iterator<Item = Result<Request, StoreError>> + '_>;
     fn request_count(&self) -> usize;
@@ -220,6 +227,14 @@ impl DeskStore for Store {
         since: Timestamp,
     ) -> Result<Vec<Request>, StoreError> {
         Store::requests_filed_since(self, prefix, since)
+    }
+    fn visit_requests_filed_since(
+        &self,
+        prefix: &str,
+        since: Timestamp,
+        visit: &mut dyn FnMut(Request),
+    ) -> Result<(), StoreError> {
+        Store::visit_requests_filed_since(self, prefix, since, visit)
     }
     fn all_requests(&self) -> Box<dyn Iterator<Item = Result<Request, StoreError>> + '_> {
         Box::new(Store::all_requests(self))

@@ -349,15 +349,28 @@ impl Store {
     }
 
     /// The requests numbered with `prefix` that were filed at or after `since`, oldest first.
-    ///
-    /// A prefix's numbers grow with filing time, so the first one filed since `since` is
-    /// found by bisecting the numbers with point reads, and only the requests from there on
-    /// are read: a dashboard's recent weeks cost what those weeks hold, not the whole store.
     pub fn requests_filed_since(
         &self,
         prefix: &str,
         since: Timestamp,
     ) -> Result<Vec<Request>, StoreError> {
+        let mut out = Vec::new();
+        self.visit_requests_filed_since(prefix, since, &mut |r| out.push(r))?;
+        Ok(out)
+    }
+
+    /// Hands `visit` the requests numbered with `prefix` filed at or after `since`, oldest
+    /// first, one at a time: a caller that sums them up holds none of them.
+    ///
+    /// A prefix's numbers grow with filing time, so the first one filed since `since` is
+    /// found by bisecting the numbers with point reads, and only the requests from there on
+    /// are read: a dashboard's recent weeks cost what those weeks hold, not the whole store.
+    pub fn visit_requests_filed_since(
+        &self,
+        prefix: &str,
+        since: Timestamp,
+        visit: &mut dyn FnMut(Request),
+    ) -> Result<(), StoreError> {
         let end = self.next_number(prefix)?;
         // The first number whose request was filed at or after `since` lies in lo..=hi.
         let (mut lo, mut hi) = (1u64, end);
@@ -375,7 +388,6 @@ impl Store {
         let from = keys::request_key(&RequestId::new(prefix, lo));
         let mut stem = prefix.as_bytes().to_vec();
         stem.push(0);
-        let mut out = Vec::new();
         let mut failed = None;
         self.requests.visit_from(&from, |(k, v)| {
             if !k.starts_with(&stem) {
@@ -384,7 +396,7 @@ impl Store {
             match decode::<Request>("requests", &v) {
                 Ok(r) => {
                     if r.created_at >= since {
-                        out.push(r);
+                        visit(r);
                     }
                     true
                 }
@@ -396,7 +408,7 @@ impl Store {
         })?;
         match failed {
             Some(e) => Err(e),
-            None => Ok(out),
+            None => Ok(()),
         }
     }
 
