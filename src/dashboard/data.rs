@@ -13,6 +13,7 @@
 
 use crate::core::{Request, Status, Timestamp};
 use crate::report::weekly::{monday_of, week_bounds};
+use crate::store::RequestTimes;
 use chrono::{Duration, NaiveDate};
 use std::collections::BTreeMap;
 
@@ -36,25 +37,62 @@ pub fn attainment(durations: &[i64], target: i64) -> Option<f64> {
     Some(met as f64 / durations.len() as f64)
 }
 
-fn active(r: &Request) -> bool {
-    matches!(r.status, Status::Open | Status::Claimed)
+/// What the timing figures read of a request: a whole one, or the store's cheap
+/// [`RequestTimes`].
+pub trait Timing {
+    fn times(&self) -> (Status, Timestamp, Option<Timestamp>, Option<Timestamp>);
+    fn rating(&self) -> Option<u8>;
+}
+
+impl Timing for Request {
+    fn times(&self) -> (Status, Timestamp, Option<Timestamp>, Option<Timestamp>) {
+        (
+            self.status,
+            self.created_at,
+            self.first_response_at,
+            self.closed_at,
+        )
+    }
+    fn rating(&self) -> Option<u8> {
+        self.survey.rating
+    }
+}
+
+impl Timing for RequestTimes {
+    fn times(&self) -> (Status, Timestamp, Option<Timestamp>, Option<Timestamp>) {
+        (
+            self.status,
+            self.created_at,
+            self.first_response_at,
+            self.closed_at,
+        )
+    }
+    fn rating(&self) -> Option<u8> {
+        self.survey.rating
+    }
+}
+
+fn active(status: Status) -> bool {
+    matches!(status, Status::Open | Status::Claimed)
 }
 
 /// Filing to first response; for a request still unanswered, its wait once past `target`.
-pub fn first_response_secs(r: &Request, now: Timestamp, target: i64) -> Option<i64> {
-    match r.first_response_at {
-        Some(t) => Some((t - r.created_at).num_seconds()),
-        None if active(r) => Some((now - r.created_at).num_seconds()).filter(|w| *w > target),
+pub fn first_response_secs(r: &impl Timing, now: Timestamp, target: i64) -> Option<i64> {
+    let (status, created, first, _) = r.times();
+    match first {
+        Some(t) => Some((t - created).num_seconds()),
+        None if active(status) => Some((now - created).num_seconds()).filter(|w| *w > target),
         None => None,
     }
 }
 
 /// Filing to closing; for a request still open, its wait once past `target` (if any).
-pub fn resolution_secs(r: &Request, now: Timestamp, target: Option<i64>) -> Option<i64> {
-    match (r.status, r.closed_at) {
-        (Status::Closed, Some(t)) => Some((t - r.created_at).num_seconds()),
-        _ if active(r) => {
-            let waited = (now - r.created_at).num_seconds();
+pub fn resolution_secs(r: &impl Timing, now: Timestamp, target: Option<i64>) -> Option<i64> {
+    let (status, created, _, closed) = r.times();
+    match (status, closed) {
+        (Status::Closed, Some(t)) => Some((t - created).num_seconds()),
+        _ if active(status) => {
+            let waited = (now - created).num_seconds();
             target.filter(|t| waited > *t).map(|_| waited)
         }
         _ => None,
@@ -62,7 +100,7 @@ pub fn resolution_secs(r: &Request, now: Timestamp, target: Option<i64>) -> Opti
 }
 
 pub fn is_overdue(r: &Request, targets: Targets, now: Timestamp) -> bool {
-    if !active(r) {
+    if !active(r.status) {
         return false;
     }
     let waited = (now - r.created_at).num_seconds();
@@ -125,8 +163,9 @@ impl WeekTally {
         }
     }
 
-    pub fn add(&mut self, r: &Request) {
-        let back = (self.this_monday - monday_of(r.created_at.date_naive())).num_weeks();
+    pub fn add(&mut self, r: &impl Timing) {
+        let created = r.times().1;
+        let back = (self.this_monday - monday_of(created.date_naive())).num_weeks();
         let Some(i) = usize::try_from(back)
             .ok()
             .filter(|b| *b <= PAST_WEEKS)
@@ -142,7 +181,7 @@ impl WeekTally {
         if let Some(d) = resolution_secs(r, self.now, t.resolution) {
             self.resolution[i].push(d);
         }
-        if let Some(n) = r.survey.rating {
+        if let Some(n) = r.rating() {
             self.ratings[i].0 += u64::from(n);
             self.ratings[i].1 += 1;
         }
@@ -180,7 +219,7 @@ pub fn distribution(durations: &[i64]) -> [usize; 6] {
 
 /// Open requests in the order they should be looked at: overdue first, then oldest first.
 pub fn queue(mut open: Vec<Request>, targets: Targets, now: Timestamp) -> Vec<(Request, bool)> {
-    open.retain(active);
+    open.retain(|r| active(r.status));
     let mut rows: Vec<(Request, bool)> = open
         .into_iter()
         .map(|r| {

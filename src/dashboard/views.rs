@@ -2,8 +2,9 @@
 //!
 //! The overview reads no request it doesn't show a figure of: open counts come from the
 //! status index ([`DeskStore::count_by_department`]), the queue from the open and claimed
-//! requests, and the weekly figures from the requests filed in the window
-//! ([`DeskStore::requests_filed_since`]), however many older requests the store holds.
+//! requests, and the weekly figures from the requests filed in the window, summed one at a
+//! time from their times alone ([`DeskStore::visit_request_times_since`]), however many older requests the store
+//! holds. Queues list at most [`MAX_ROWS`] rows.
 
 use super::charts::{self, Labels};
 use super::data::{self, Targets};
@@ -130,7 +131,7 @@ pub fn overview(
         let overdue = queue.iter().filter(|(_, o)| *o).count();
         overdue_rows.extend(queue.into_iter().filter(|(_, o)| *o));
         let mut tally = data::WeekTally::new(t, now);
-        store.visit_requests_filed_since(&d.prefix, since, &mut |r| {
+        store.visit_request_times_since(&d.prefix, since, &mut |r| {
             if r.department == d.id {
                 tally.add(&r);
             }

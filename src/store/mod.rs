@@ -96,6 +96,39 @@ impl OutboxItem {
     }
 }
 
+/// The parts of a stored request that timing figures need, decoded without the rest (its
+/// history, answers and texts are skipped, not copied).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RequestTimes {
+    pub department: String,
+    pub status: Status,
+    pub created_at: Timestamp,
+    pub first_response_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    #[serde(default)]
+    pub survey: SurveyRating,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct SurveyRating {
+    pub rating: Option<u8>,
+}
+
+impl From<&Request> for RequestTimes {
+    fn from(r: &Request) -> RequestTimes {
+        RequestTimes {
+            department: r.department.clone(),
+            status: r.status,
+            created_at: r.created_at,
+            first_response_at: r.first_response_at,
+            closed_at: r.closed_at,
+            survey: SurveyRating {
+                rating: r.survey.rating,
+            },
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Store {
     db: sled::Db,
@@ -371,6 +404,40 @@ impl Store {
         since: Timestamp,
         visit: &mut dyn FnMut(Request),
     ) -> Result<(), StoreError> {
+        self.visit_filed_since(
+            prefix,
+            since,
+            |r: Request| {
+                let filed = r.created_at;
+                (filed, Some(r))
+            },
+            visit,
+        )
+    }
+
+    /// [`Store::visit_requests_filed_since`] decoding only the times, status, department and
+    /// rating: what weekly figures need, at a fraction of the cost of whole requests.
+    pub fn visit_request_times_since(
+        &self,
+        prefix: &str,
+        since: Timestamp,
+        visit: &mut dyn FnMut(RequestTimes),
+    ) -> Result<(), StoreError> {
+        self.visit_filed_since(
+            prefix,
+            since,
+            |r: RequestTimes| (r.created_at, Some(r)),
+            visit,
+        )
+    }
+
+    fn visit_filed_since<T: for<'de> Deserialize<'de>, U>(
+        &self,
+        prefix: &str,
+        since: Timestamp,
+        filed: impl Fn(T) -> (Timestamp, Option<U>),
+        visit: &mut dyn FnMut(U),
+    ) -> Result<(), StoreError> {
         let end = self.next_number(prefix)?;
         // The first number whose request was filed at or after `since` lies in lo..=hi.
         let (mut lo, mut hi) = (1u64, end);
@@ -393,10 +460,12 @@ impl Store {
             if !k.starts_with(&stem) {
                 return false;
             }
-            match decode::<Request>("requests", &v) {
+            match decode::<T>("requests", &v) {
                 Ok(r) => {
-                    if r.created_at >= since {
-                        visit(r);
+                    if let (at, Some(u)) = filed(r) {
+                        if at >= since {
+                            visit(u);
+                        }
                     }
                     true
                 }

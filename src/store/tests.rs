@@ -635,4 +635,15 @@ fn requests_filed_since_reads_one_prefix_from_the_first_filed_at_or_after() {
     assert_eq!(numbers("HR", 0), [1]);
     assert_eq!(numbers("ITX", 2), Vec::<u64>::new());
     assert_eq!(numbers("NONE", 0), Vec::<u64>::new());
+    // The cheap form reads the same requests' times.
+    let mut times = Vec::new();
+    s.visit_request_times_since("IT", t(97), &mut |r| times.push(r))
+        .unwrap();
+    let whole: Vec<RequestTimes> = s
+        .requests_filed_since("IT", t(97))
+        .unwrap()
+        .iter()
+        .map(RequestTimes::from)
+        .collect();
+    assert_eq!(times, whole);
 }
