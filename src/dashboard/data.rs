@@ -13,7 +13,7 @@
 
 use crate::core::{Request, Status, Timestamp};
 use crate::report::weekly::{monday_of, week_bounds};
-use crate::store::RequestTimes;
+use crate::store::WeekFigures;
 use chrono::{Duration, NaiveDate};
 use std::collections::BTreeMap;
 
@@ -37,48 +37,13 @@ pub fn attainment(durations: &[i64], target: i64) -> Option<f64> {
     Some(met as f64 / durations.len() as f64)
 }
 
-/// What the timing figures read of a request: a whole one, or the store's cheap
-/// [`RequestTimes`].
-pub trait Timing {
-    fn times(&self) -> (Status, Timestamp, Option<Timestamp>, Option<Timestamp>);
-    fn rating(&self) -> Option<u8>;
-}
-
-impl Timing for Request {
-    fn times(&self) -> (Status, Timestamp, Option<Timestamp>, Option<Timestamp>) {
-        (
-            self.status,
-            self.created_at,
-            self.first_response_at,
-            self.closed_at,
-        )
-    }
-    fn rating(&self) -> Option<u8> {
-        self.survey.rating
-    }
-}
-
-impl Timing for RequestTimes {
-    fn times(&self) -> (Status, Timestamp, Option<Timestamp>, Option<Timestamp>) {
-        (
-            self.status,
-            self.created_at,
-            self.first_response_at,
-            self.closed_at,
-        )
-    }
-    fn rating(&self) -> Option<u8> {
-        self.survey.rating
-    }
-}
-
 fn active(status: Status) -> bool {
     matches!(status, Status::Open | Status::Claimed)
 }
 
 /// Filing to first response; for a request still unanswered, its wait once past `target`.
-pub fn first_response_secs(r: &impl Timing, now: Timestamp, target: i64) -> Option<i64> {
-    let (status, created, first, _) = r.times();
+pub fn first_response_secs(r: &Request, now: Timestamp, target: i64) -> Option<i64> {
+    let (status, created, first) = (r.status, r.created_at, r.first_response_at);
     match first {
         Some(t) => Some((t - created).num_seconds()),
         None if active(status) => Some((now - created).num_seconds()).filter(|w| *w > target),
@@ -87,8 +52,8 @@ pub fn first_response_secs(r: &impl Timing, now: Timestamp, target: i64) -> Opti
 }
 
 /// Filing to closing; for a request still open, its wait once past `target` (if any).
-pub fn resolution_secs(r: &impl Timing, now: Timestamp, target: Option<i64>) -> Option<i64> {
-    let (status, created, _, closed) = r.times();
+pub fn resolution_secs(r: &Request, now: Timestamp, target: Option<i64>) -> Option<i64> {
+    let (status, created, closed) = (r.status, r.created_at, r.closed_at);
     match (status, closed) {
         (Status::Closed, Some(t)) => Some((t - created).num_seconds()),
         _ if active(status) => {
@@ -163,14 +128,60 @@ impl WeekTally {
         }
     }
 
-    pub fn add(&mut self, r: &impl Timing) {
-        let created = r.times().1;
-        let back = (self.this_monday - monday_of(created.date_naive())).num_weeks();
-        let Some(i) = usize::try_from(back)
+    /// The index of the week starting on `monday`, if it is shown.
+    fn week(&self, monday: NaiveDate) -> Option<usize> {
+        let back = (self.this_monday - monday).num_weeks();
+        usize::try_from(back)
             .ok()
             .filter(|b| *b <= PAST_WEEKS)
             .map(|b| PAST_WEEKS - b)
-        else {
+    }
+
+    /// A week's figures as the store keeps them: its answered and closed requests'
+    /// durations (in whole minutes), filings and ratings.
+    pub fn add_figures(&mut self, monday: NaiveDate, f: &WeekFigures) {
+        let Some(i) = self.week(monday) else {
+            return;
+        };
+        self.filed[i] += usize::try_from(f.filed).unwrap_or(usize::MAX);
+        self.ratings[i].0 += f.rating_sum;
+        self.ratings[i].1 += usize::try_from(f.ratings).unwrap_or(usize::MAX);
+        let expand = |hist: &std::collections::BTreeMap<u32, u64>, out: &mut Vec<i64>| {
+            for (minutes, n) in hist {
+                let n = usize::try_from(*n).unwrap_or(usize::MAX);
+                out.extend(std::iter::repeat_n(i64::from(*minutes) * 60, n));
+            }
+        };
+        expand(&f.first_response, &mut self.first[i]);
+        if self.targets.resolution.is_some() {
+            expand(&f.resolution, &mut self.resolution[i]);
+        }
+    }
+
+    /// An open or claimed request, next to [`WeekTally::add_figures`]: what it has waited
+    /// counts once past a target (the figures hold only what was answered or closed).
+    pub fn add_waiting(&mut self, r: &Request) {
+        let Some(i) = self.week(monday_of(r.created_at.date_naive())) else {
+            return;
+        };
+        if !active(r.status) {
+            return;
+        }
+        if r.first_response_at.is_none() {
+            if let Some(d) = first_response_secs(r, self.now, self.targets.first_response) {
+                self.first[i].push(d);
+            }
+        }
+        if let Some(d) = resolution_secs(r, self.now, self.targets.resolution) {
+            self.resolution[i].push(d);
+        }
+    }
+
+    /// A whole request of the window (the figures and the waiting ones, from the requests
+    /// themselves).
+    #[cfg(test)]
+    pub fn add(&mut self, r: &Request) {
+        let Some(i) = self.week(monday_of(r.created_at.date_naive())) else {
             return;
         };
         self.filed[i] += 1;
@@ -181,7 +192,7 @@ impl WeekTally {
         if let Some(d) = resolution_secs(r, self.now, t.resolution) {
             self.resolution[i].push(d);
         }
-        if let Some(n) = r.rating() {
+        if let Some(n) = r.survey.rating {
             self.ratings[i].0 += u64::from(n);
             self.ratings[i].1 += 1;
         }
@@ -490,5 +501,50 @@ mod tests {
         assert_eq!(short_duration(59), "59s");
         assert_eq!(short_duration(3 * 3600 + 300), "3h 05m");
         assert_eq!(short_duration(2 * 86_400 + 4 * 3600), "2d 4h");
+    }
+
+    #[test]
+    fn the_stores_weekly_figures_and_the_waiting_requests_give_the_weeks_of_the_requests() {
+        let mut answered = request(1, 0);
+        answered.first_response_at = Some(at(0) + Duration::minutes(30));
+        answered.status = Status::Closed;
+        answered.closed_at = Some(at(3));
+        answered.survey.rating = Some(4);
+        let mut late = request(2, 1);
+        late.first_response_at = Some(at(3));
+        late.status = Status::Claimed;
+        let waiting = request(3, 2);
+        let fresh = request(4, 5);
+        let last_week = request(5, -7 * 24);
+        let all = vec![answered, late, waiting, fresh, last_week];
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(dir.path()).unwrap();
+        store
+            .commit_step(crate::store::StepWrite {
+                requests: &all,
+                ..crate::store::StepWrite::at(at(0))
+            })
+            .unwrap();
+        let now = at(5) + Duration::minutes(10);
+        for targets in [
+            TARGETS,
+            Targets {
+                resolution: Some(2 * 3600),
+                ..TARGETS
+            },
+        ] {
+            let mut tally = WeekTally::new(targets, now);
+            let from = monday_of(window_start(now).date_naive());
+            for (monday, f) in store
+                .weekly_figures("it", from, monday_of(now.date_naive()))
+                .unwrap()
+            {
+                tally.add_figures(monday, &f);
+            }
+            for r in &all {
+                tally.add_waiting(r);
+            }
+            assert_eq!(tally.finish(), weeks(&all, targets, now));
+        }
     }
 }

@@ -1,10 +1,10 @@
 //! What each page shows, read from the store: plain structs the templates print.
 //!
-//! The overview reads no request it doesn't show a figure of: open counts come from the
-//! status index ([`DeskStore::count_by_department`]), the queue from the open and claimed
-//! requests, and the weekly figures from the requests filed in the window, summed one at a
-//! time from their times alone ([`DeskStore::visit_request_times_since`]), however many older requests the store
-//! holds. Queues list at most [`MAX_ROWS`] rows.
+//! The overview reads no request it doesn't list: open counts come from the status index
+//! ([`DeskStore::count_by_department`]), the queue from the open and claimed requests, and
+//! the weekly figures from the figures the store keeps per department and week
+//! ([`DeskStore::weekly_figures`]), a few reads however many requests those weeks hold.
+//! Queues list at most [`MAX_ROWS`] rows.
 
 use super::charts::{self, Labels};
 use super::data::{self, Targets};
@@ -127,16 +127,20 @@ pub fn overview(
     for d in &config.departments {
         let t = targets(d);
         let mine = active_by_department.remove(&d.id).unwrap_or_default();
+        // The weeks: the store's figures, and what the waiting requests have waited.
+        let mut tally = data::WeekTally::new(t, now);
+        let first_monday = crate::report::weekly::monday_of(since.date_naive());
+        let this_monday = crate::report::weekly::monday_of(now.date_naive());
+        for (monday, figures) in store.weekly_figures(&d.id, first_monday, this_monday)? {
+            tally.add_figures(monday, &figures);
+        }
+        for r in &mine {
+            tally.add_waiting(r);
+        }
+        let weeks = tally.finish();
         let queue = data::queue(mine, t, now);
         let overdue = queue.iter().filter(|(_, o)| *o).count();
         overdue_rows.extend(queue.into_iter().filter(|(_, o)| *o));
-        let mut tally = data::WeekTally::new(t, now);
-        store.visit_request_times_since(&d.prefix, since, &mut |r| {
-            if r.department == d.id {
-                tally.add(&r);
-            }
-        })?;
-        let weeks = tally.finish();
         let this = weeks.last().cloned();
         let pct = |v: Option<f64>| v.map(data::percent).unwrap_or_else(|| no_figure.clone());
         let first_label = words.say("dashboard-first-response");

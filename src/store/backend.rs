@@ -4,8 +4,8 @@
 //! suite (`conformance`, in tests).
 
 use super::{
-    CommitOutcome, DeliverySession, Export, OutboxItem, RequestTimes, SnapshotError, StepWrite,
-    Store, StoreError, TimerId,
+    CommitOutcome, DeliverySession, Export, OutboxItem, SnapshotError, StepWrite, Store,
+    StoreError, TimerId, WeekFigures,
 };
 use crate::core::{PostRef, Request, RequestId, Session, Status, Timer, Timestamp, UserRef};
 use std::collections::BTreeMap;
@@ -89,19 +89,20 @@ pub trait DeskStore: Send + Sync + std::fmt::Debug {
         prefix: &str,
         since: Timestamp,
     ) -> Result<Vec<Request>, StoreError>;
+    /// One department's [`WeekFigures`] for the weeks from Monday `from` to Monday `to`,
+    /// kept up to date with every write (see [`Store::weekly_figures`]).
+    fn weekly_figures(
+        &self,
+        department: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<(chrono::NaiveDate, WeekFigures)>, StoreError>;
     /// [`DeskStore::requests_filed_since`] one at a time, holding none of them.
     fn visit_requests_filed_since(
         &self,
         prefix: &str,
         since: Timestamp,
         visit: &mut dyn FnMut(Request),
-    ) -> Result<(), StoreError>;
-    /// The same requests' times, status and rating only ([`RequestTimes`]), decoded cheaply.
-    fn visit_request_times_since(
-        &self,
-        prefix: &str,
-        since: Timestamp,
-        visit: &mut dyn FnMut(RequestTimes),
     ) -> Result<(), StoreError>;
     /// Every request, streamed (a store may hold millions).
     fn all_requests(&self) -> Box<dyn Iterator<Item = Result<Request, StoreError>> + '_>;
@@ -235,6 +236,14 @@ impl DeskStore for Store {
     ) -> Result<Vec<Request>, StoreError> {
         Store::requests_filed_since(self, prefix, since)
     }
+    fn weekly_figures(
+        &self,
+        department: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<(chrono::NaiveDate, WeekFigures)>, StoreError> {
+        Store::weekly_figures(self, department, from, to)
+    }
     fn visit_requests_filed_since(
         &self,
         prefix: &str,
@@ -242,14 +251,6 @@ impl DeskStore for Store {
         visit: &mut dyn FnMut(Request),
     ) -> Result<(), StoreError> {
         Store::visit_requests_filed_since(self, prefix, since, visit)
-    }
-    fn visit_request_times_since(
-        &self,
-        prefix: &str,
-        since: Timestamp,
-        visit: &mut dyn FnMut(RequestTimes),
-    ) -> Result<(), StoreError> {
-        Store::visit_request_times_since(self, prefix, since, visit)
     }
     fn all_requests(&self) -> Box<dyn Iterator<Item = Result<Request, StoreError>> + '_> {
         Box::new(Store::all_requests(self))

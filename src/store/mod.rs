@@ -5,7 +5,8 @@
 //!
 //! Trees: `request_chunks`, `counters`, `sessions`, `by_requester_chunks`,
 //! `by_status_chunks`, `by_post_chunks`, `timer_chunks`, `timer_owner_chunks`, `outbox`,
-//! `outbox_queue`, `outbox_by_lane`, `dead_letters`, `seen`, `meta`. The `_chunks` trees
+//! `outbox_queue`, `outbox_by_lane`, `dead_letters`, `seen`, `meta`, `weekly_figures` (see
+//! [`figures`]). The `_chunks` trees
 //! are [`packed`] maps: sled keeps memory resident per key, and packing lets a million
 //! requests and pending reminders cost the process about what a thousand do. The outbox's
 //! trees are transient and stay one key per item (see [`outbox`]).
@@ -13,6 +14,7 @@
 mod backend;
 #[cfg(test)]
 mod conformance;
+mod figures;
 mod keys;
 mod lock;
 mod migrate;
@@ -32,6 +34,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 pub use backend::DeskStore;
+pub use figures::WeekFigures;
 pub use keys::TimerId;
 pub use outbox::DeliverySession;
 pub use restore::{remove_entries, restore, RestoreError};
@@ -96,39 +99,6 @@ impl OutboxItem {
     }
 }
 
-/// The parts of a stored request that timing figures need, decoded without the rest (its
-/// history, answers and texts are skipped, not copied).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct RequestTimes {
-    pub department: String,
-    pub status: Status,
-    pub created_at: Timestamp,
-    pub first_response_at: Option<Timestamp>,
-    pub closed_at: Option<Timestamp>,
-    #[serde(default)]
-    pub survey: SurveyRating,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct SurveyRating {
-    pub rating: Option<u8>,
-}
-
-impl From<&Request> for RequestTimes {
-    fn from(r: &Request) -> RequestTimes {
-        RequestTimes {
-            department: r.department.clone(),
-            status: r.status,
-            created_at: r.created_at,
-            first_response_at: r.first_response_at,
-            closed_at: r.closed_at,
-            survey: SurveyRating {
-                rating: r.survey.rating,
-            },
-        }
-    }
-}
-
 #[derive(Clone)]
 pub struct Store {
     db: sled::Db,
@@ -147,6 +117,7 @@ pub struct Store {
     dead_letters: sled::Tree,
     seen: sled::Tree,
     meta: sled::Tree,
+    weekly: sled::Tree,
     /// Writers hold it from planning a change of the indexes (outside the transaction,
     /// which can't scan) to its commit; readers that need several reads to agree hold its
     /// read side.
@@ -231,6 +202,7 @@ impl Store {
             dead_letters: tree("dead_letters")?,
             seen: tree("seen")?,
             meta: tree("meta")?,
+            weekly: tree(figures::TREE)?,
             index_lock,
             path: dir.to_path_buf(),
             db,
@@ -411,22 +383,6 @@ impl Store {
                 let filed = r.created_at;
                 (filed, Some(r))
             },
-            visit,
-        )
-    }
-
-    /// [`Store::visit_requests_filed_since`] decoding only the times, status, department and
-    /// rating: what weekly figures need, at a fraction of the cost of whole requests.
-    pub fn visit_request_times_since(
-        &self,
-        prefix: &str,
-        since: Timestamp,
-        visit: &mut dyn FnMut(RequestTimes),
-    ) -> Result<(), StoreError> {
-        self.visit_filed_since(
-            prefix,
-            since,
-            |r: RequestTimes| (r.created_at, Some(r)),
             visit,
         )
     }
