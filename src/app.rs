@@ -39,6 +39,8 @@ pub enum AppError {
     Backup(#[from] BackupError),
     #[error("installing the SIGHUP handler")]
     Signal(#[source] std::io::Error),
+    #[error("dashboard")]
+    Dashboard(#[source] crate::dashboard::AuthError),
 }
 
 /// How long a stop waits for the outbox worker and the scheduler to finish their current
@@ -97,8 +99,10 @@ impl App {
     ///
     /// # Errors
     /// The store can't be opened, the address can't be bound, or an adapter can't start.
-    pub async fn build(config: Config, deps: Deps) -> Result<App, AppError> {
+    pub async fn build(mut config: Config, deps: Deps) -> Result<App, AppError> {
         crate::backup::check_no_interrupted_restore(&config.server.data_dir)?;
+        // Before the config is shared: from here on only the password's hash is in memory.
+        let dashboard = crate::dashboard::take_access(&mut config).map_err(AppError::Dashboard)?;
         let store = Arc::new(Store::open(&config.server.data_dir)?);
         let engine = Engine::start(store, config.rules(), deps.clock.clone());
         let policy = RetryPolicy {
@@ -128,6 +132,9 @@ impl App {
             outbox = outbox.with_deliverer(crate::core::Platform::Teams, teams.deliverer());
             router = router.merge(teams.routes());
         }
+        router = router.merge(
+            crate::dashboard::Dashboard::new(engine.clone(), shared.clone(), dashboard).routes(),
+        );
         let platforms = outbox.paused().into_iter().map(|(p, _)| p).collect();
         let scheduler = Scheduler::new(engine.clone(), config.scheduler.max_burst)
             .with_digest(shared.clone(), platforms);

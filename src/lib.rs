@@ -12,6 +12,7 @@
 //!   language.
 //! - [`slack`] and `teams`: the platforms' adapters; `console` ([`Console`]): the whole desk in a
 //!   terminal, no chat workspace needed.
+//! - `dashboard`: the read-only web dashboard at `/dashboard`, pages rendered on the server.
 //! - `clock` ([`Clock`], [`ManualClock`]): where "now" comes from (a manual clock in tests).
 //! - [`admin`] (the CLI's read and maintenance commands), [`backup`], `metrics` and `reload`
 //!   ([`reload()`]): running it for real. `instrument` is how the modules that count hand their
@@ -31,6 +32,7 @@ mod clock;
 pub mod config;
 mod console;
 pub mod core;
+mod dashboard;
 mod engine;
 mod http;
 mod i18n;

@@ -118,6 +118,9 @@ fn apply(state: &AppState, mut new: Config) -> Reloaded {
         messages_file: new.server.messages_file.clone(),
         ..old.server.clone()
     };
+    // The dashboard's password was hashed at start and taken out of the config; a reload
+    // must not bring the plain one back into memory.
+    new.dashboard = old.dashboard.clone();
     warn_about_removed_departments(state, &old, &new);
     let departments = new.departments.len();
     state.engine.set_rules(new.rules());

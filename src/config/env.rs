@@ -26,6 +26,8 @@ pub const ENV_VARS: &[&str] = &[
     "TEAMS_OPENID_METADATA_URL",
     "TEAMS_TOKEN_URL",
     "TEAMS_SERVICE_URL_HOSTS",
+    "FRONTDESK_DASHBOARD_PASSWORD",
+    "SLACK_CLIENT_SECRET",
 ];
 
 /// The variables of [`ENV_VARS`] that are set in the process environment but
@@ -107,6 +109,13 @@ pub(super) fn apply(
     }
     if let Some(value) = get("TEAMS_APP_PASSWORD") {
         config.teams.app_password = Some(Secret::new(value));
+    }
+
+    if let Some(value) = get("FRONTDESK_DASHBOARD_PASSWORD") {
+        config.dashboard.password = Some(Secret::new(value));
+    }
+    if let Some(value) = get("SLACK_CLIENT_SECRET") {
+        config.dashboard.slack_client_secret = Some(Secret::new(value));
     }
 
     if let Some(value) = get("TEAMS_SERVICE_URL_HOSTS") {

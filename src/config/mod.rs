@@ -50,9 +50,9 @@ pub use digest::DigestConfig;
 pub use env::ENV_VARS;
 pub use help_channels::{Capture, HelpChannelConfig};
 pub use types::{
-    Config, DepartmentConfig, EscalationConfig, EscalationUntil, FieldConfig, FieldKind,
-    IntakeConfig, LogFormat, OutboxConfig, RetentionConfig, SchedulerConfig, Secret, ServerConfig,
-    SlackConfig, SocketModeConfig, SurveyConfig, TeamsConfig,
+    Config, DashboardConfig, DepartmentConfig, EscalationConfig, EscalationUntil, FieldConfig,
+    FieldKind, IntakeConfig, LogFormat, OutboxConfig, RetentionConfig, SchedulerConfig, Secret,
+    ServerConfig, SlackConfig, SocketModeConfig, SurveyConfig, TeamsConfig,
 };
 pub use validate::ConfigProblem;
 
@@ -329,6 +329,7 @@ mod tests {
         same(&example.intake, &IntakeConfig::default());
         same(&example.outbox, &OutboxConfig::default());
         same(&example.scheduler, &SchedulerConfig::default());
+        same(&example.dashboard, &DashboardConfig::default());
         for dept in &example.departments {
             let defaults = DepartmentConfig {
                 id: dept.id.clone(),

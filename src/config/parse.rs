@@ -90,6 +90,16 @@ fn take_file_secrets(config: &mut Config) -> Vec<ConfigProblem> {
             "TEAMS_APP_PASSWORD",
             &mut config.teams.app_password,
         ),
+        (
+            "dashboard.password",
+            "FRONTDESK_DASHBOARD_PASSWORD",
+            &mut config.dashboard.password,
+        ),
+        (
+            "dashboard.slack_client_secret",
+            "SLACK_CLIENT_SECRET",
+            &mut config.dashboard.slack_client_secret,
+        ),
     ];
     slots
         .into_iter()
@@ -221,5 +231,26 @@ mod tests {
     fn a_syntax_error_keeps_the_toml_line_information() {
         let shown = parse_error_of("[server\nlisten = 1\n");
         assert!(shown.contains("line 1"), "{shown}");
+    }
+
+    #[test]
+    fn the_dashboard_password_comes_only_from_the_environment() {
+        let text = format!("[dashboard]\npassword = \"pw\"\n{MINIMAL}");
+        let error = Config::from_toml_str(&text, &no_env).unwrap_err();
+        let problems = error.problems();
+        assert_eq!(problems[0].key, "dashboard.password");
+        assert!(problems[0].message.contains("FRONTDESK_DASHBOARD_PASSWORD"));
+        let env = env_of(&[("FRONTDESK_DASHBOARD_PASSWORD", " from env ")]);
+        let config = Config::from_toml_str(MINIMAL, &env).unwrap();
+        let password = config.dashboard.password.as_ref().unwrap();
+        assert_eq!(password.expose(), "from env");
+        assert!(Config::from_toml_str(MINIMAL, &no_env)
+            .unwrap()
+            .dashboard
+            .password
+            .is_none());
+        let text = format!("[dashboard]\npublic_url = \"desk.example.com\"\n{MINIMAL}");
+        let error = Config::from_toml_str(&text, &no_env).unwrap_err();
+        assert_eq!(error.problems()[0].key, "dashboard.public_url");
     }
 }

@@ -37,6 +37,8 @@ pub struct Config {
     /// When the weekly digest is posted; off when absent.
     #[serde(default)]
     pub digest: super::digest::DigestConfig,
+    #[serde(default)]
+    pub dashboard: DashboardConfig,
     /// No default here on purpose: a file that forgets its departments should
     /// fail validation, not silently route tickets to the sample channels.
     #[serde(default)]
@@ -465,6 +467,44 @@ pub enum FieldKind {
     #[default]
     Text,
     Choice,
+}
+
+/// `[dashboard]`: the read-only web dashboard at `/dashboard`. It is on only when a password
+/// is set (`FRONTDESK_DASHBOARD_PASSWORD`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DashboardConfig {
+    /// Where people reach frontdesk, e.g. `https://desk.example.com`. An `https` address makes
+    /// the session cookie `Secure`, as does a request that arrives with
+    /// `X-Forwarded-Proto: https`. Empty: not known.
+    pub public_url: String,
+    /// How long a sign-in lasts.
+    #[serde(with = "humantime_serde")]
+    pub session_ttl: Duration,
+    /// Only from `FRONTDESK_DASHBOARD_PASSWORD`. The server keeps only a hash of it.
+    #[serde(deserialize_with = "secret_in_file")]
+    pub password: Option<Secret>,
+    /// "Sign in with Slack": the Slack app's client id; empty turns it off. Needs
+    /// `public_url` (Slack sends people back there) and `SLACK_CLIENT_SECRET`.
+    pub slack_client_id: String,
+    /// Slack's OpenID Connect authorize page.
+    pub slack_authorize_url: String,
+    /// Only from `SLACK_CLIENT_SECRET`.
+    #[serde(deserialize_with = "secret_in_file")]
+    pub slack_client_secret: Option<Secret>,
+}
+
+impl Default for DashboardConfig {
+    fn default() -> Self {
+        Self {
+            public_url: String::new(),
+            session_ttl: Duration::from_secs(12 * HOUR),
+            password: None,
+            slack_client_id: String::new(),
+            slack_authorize_url: "https://slack.com/openid/connect/authorize".into(),
+            slack_client_secret: None,
+        }
+    }
 }
 
 /// A credential. `Debug` and `Display` print `[redacted]` so that logging a

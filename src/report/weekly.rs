@@ -44,6 +44,9 @@ pub struct DepartmentTarget {
     pub name: String,
     /// `first_response_sla`, in seconds.
     pub first_response_sla_secs: i64,
+    /// A confidential department's digest quotes no comments: it is posted in a channel.
+    #[serde(default)]
+    pub confidential: bool,
 }
 
 impl DepartmentTarget {
@@ -53,6 +56,7 @@ impl DepartmentTarget {
             name: d.name.clone(),
             first_response_sla_secs: i64::try_from(d.first_response_sla.as_secs())
                 .unwrap_or(i64::MAX),
+            confidential: d.confidential,
         }
     }
 }
@@ -228,7 +232,11 @@ pub fn digest(
                 first_response_target_met: median_first.map(|m| m <= d.first_response_sla_secs),
                 ratings: a.ratings,
                 average_rating: (a.ratings > 0).then(|| a.rating_sum as f64 / a.ratings as f64),
-                comments: best_comments(a.comments),
+                comments: if d.confidential {
+                    Vec::new()
+                } else {
+                    best_comments(a.comments)
+                },
                 thanks: a.thanked.len(),
                 thanks_by_agent: by_agent(a.thanked),
             }

@@ -5,7 +5,7 @@
 
 use super::{
     AuditEntry, AuditReport, CommitOutcome, DeliverySession, Export, OutboxItem, Resealed,
-    SnapshotError, StepWrite, Store, StoreError, TimerId,
+    SnapshotError, StepWrite, Store, StoreError, TimerId, WeekFigures,
 };
 use crate::core::{PostRef, Request, RequestId, Session, Status, Timer, Timestamp, UserRef};
 use std::collections::BTreeMap;
@@ -82,6 +82,28 @@ pub trait DeskStore: Send + Sync + std::fmt::Debug {
     fn count_with_status(&self, status: Status) -> Result<usize, StoreError>;
     /// How many requests of this status each department has.
     fn count_by_department(&self, status: Status) -> Result<BTreeMap<String, u64>, StoreError>;
+    /// The requests numbered with `prefix` filed at or after `since`, oldest first; reads
+    /// only those (see [`Store::visit_requests_filed_since`]).
+    fn requests_filed_since(
+        &self,
+        prefix: &str,
+        since: Timestamp,
+    ) -> Result<Vec<Request>, StoreError>;
+    /// One department's [`WeekFigures`] for the weeks from Monday `from` to Monday `to`,
+    /// kept up to date with every write (see [`Store::weekly_figures`]).
+    fn weekly_figures(
+        &self,
+        department: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<(chrono::NaiveDate, WeekFigures)>, StoreError>;
+    /// [`DeskStore::requests_filed_since`] one at a time, holding none of them.
+    fn visit_requests_filed_since(
+        &self,
+        prefix: &str,
+        since: Timestamp,
+        visit: &mut dyn FnMut(Request),
+    ) -> Result<(), StoreError>;
     /// Every request, streamed (a store may hold millions).
     fn all_requests(&self) -> Box<dyn Iterator<Item = Result<Request, StoreError>> + '_>;
     fn request_count(&self) -> usize;
@@ -220,6 +242,29 @@ impl DeskStore for Store {
     }
     fn count_by_department(&self, status: Status) -> Result<BTreeMap<String, u64>, StoreError> {
         Store::count_by_department(self, status)
+    }
+    fn requests_filed_since(
+        &self,
+        prefix: &str,
+        since: Timestamp,
+    ) -> Result<Vec<Request>, StoreError> {
+        Store::requests_filed_since(self, prefix, since)
+    }
+    fn weekly_figures(
+        &self,
+        department: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<(chrono::NaiveDate, WeekFigures)>, StoreError> {
+        Store::weekly_figures(self, department, from, to)
+    }
+    fn visit_requests_filed_since(
+        &self,
+        prefix: &str,
+        since: Timestamp,
+        visit: &mut dyn FnMut(Request),
+    ) -> Result<(), StoreError> {
+        Store::visit_requests_filed_since(self, prefix, since, visit)
     }
     fn all_requests(&self) -> Box<dyn Iterator<Item = Result<Request, StoreError>> + '_> {
         Box::new(Store::all_requests(self))

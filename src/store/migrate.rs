@@ -40,7 +40,8 @@ impl Store {
         }
         self.meta
             .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
-        Ok(())
+        // Not a schema step: the figures are derived, and built whenever they are missing.
+        self.build_weekly_figures()
     }
 
     /// Version 1 kept a sled key per index entry; version 2 packs the indexes into chunks

@@ -6,7 +6,7 @@
 //! Trees: `request_chunks`, `counters`, `sessions`, `by_requester_chunks`,
 //! `by_status_chunks`, `by_post_chunks`, `timer_chunks`, `timer_owner_chunks`, `outbox`,
 //! `outbox_queue`, `outbox_by_lane`, `dead_letters`, `seen`, `meta`, `audit` (see
-//! [`audit`]: every transition, hash-chained). The `_chunks` trees
+//! [`audit`]: every transition, hash-chained), `weekly_figures` (see [`figures`]). The `_chunks` trees
 //! are [`packed`] maps: sled keeps memory resident per key, and packing lets a million
 //! requests and pending reminders cost the process about what a thousand do. The outbox's
 //! trees are transient and stay one key per item (see [`outbox`]). With an encryption key,
@@ -16,6 +16,7 @@ mod audit;
 mod backend;
 #[cfg(test)]
 mod conformance;
+mod figures;
 mod keys;
 mod lock;
 mod migrate;
@@ -38,6 +39,7 @@ use std::sync::{Arc, RwLock};
 
 pub use audit::{AuditEntry, AuditProblem, AuditRecord, AuditReport};
 pub use backend::DeskStore;
+pub use figures::WeekFigures;
 pub use keys::TimerId;
 pub use outbox::DeliverySession;
 pub use restore::{remove_entries, restore, RestoreError};
@@ -148,6 +150,7 @@ pub struct Store {
     audit: sled::Tree,
     /// Set when content is encrypted at rest (see [`seal`]).
     keys: Option<Arc<Keys>>,
+    weekly: sled::Tree,
     /// Writers hold it from planning a change of the indexes (outside the transaction,
     /// which can't scan) to its commit; readers that need several reads to agree hold its
     /// read side.
@@ -278,6 +281,7 @@ impl Store {
             meta: tree("meta")?,
             audit: tree("audit")?,
             keys: keys.map(Arc::new),
+            weekly: tree(figures::TREE)?,
             index_lock,
             path: dir.to_path_buf(),
             db,
@@ -427,6 +431,90 @@ impl Store {
             return Ok(None);
         };
         Ok(self.request(&id)?.map(|r| r.department))
+    }
+
+    /// The requests numbered with `prefix` that were filed at or after `since`, oldest first.
+    pub fn requests_filed_since(
+        &self,
+        prefix: &str,
+        since: Timestamp,
+    ) -> Result<Vec<Request>, StoreError> {
+        let mut out = Vec::new();
+        self.visit_requests_filed_since(prefix, since, &mut |r| out.push(r))?;
+        Ok(out)
+    }
+
+    /// Hands `visit` the requests numbered with `prefix` filed at or after `since`, oldest
+    /// first, one at a time: a caller that sums them up holds none of them.
+    ///
+    /// A prefix's numbers grow with filing time, so the first one filed since `since` is
+    /// found by bisecting the numbers with point reads, and only the requests from there on
+    /// are read: a dashboard's recent weeks cost what those weeks hold, not the whole store.
+    pub fn visit_requests_filed_since(
+        &self,
+        prefix: &str,
+        since: Timestamp,
+        visit: &mut dyn FnMut(Request),
+    ) -> Result<(), StoreError> {
+        self.visit_filed_since(
+            prefix,
+            since,
+            |r: Request| {
+                let filed = r.created_at;
+                (filed, Some(r))
+            },
+            visit,
+        )
+    }
+
+    fn visit_filed_since<T: for<'de> Deserialize<'de>, U>(
+        &self,
+        prefix: &str,
+        since: Timestamp,
+        filed: impl Fn(T) -> (Timestamp, Option<U>),
+        visit: &mut dyn FnMut(U),
+    ) -> Result<(), StoreError> {
+        let end = self.next_number(prefix)?;
+        // The first number whose request was filed at or after `since` lies in lo..=hi.
+        let (mut lo, mut hi) = (1u64, end);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let filed_before = self
+                .request(&RequestId::new(prefix, mid))?
+                .is_some_and(|r| r.created_at < since);
+            if filed_before {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let from = keys::request_key(&RequestId::new(prefix, lo));
+        let mut stem = prefix.as_bytes().to_vec();
+        stem.push(0);
+        let mut failed = None;
+        self.requests.visit_from(&from, |(k, v)| {
+            if !k.starts_with(&stem) {
+                return false;
+            }
+            match decode::<T>("requests", &v) {
+                Ok(r) => {
+                    if let (at, Some(u)) = filed(r) {
+                        if at >= since {
+                            visit(u);
+                        }
+                    }
+                    true
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    false
+                }
+            }
+        })?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     /// Every request, in key order (department prefix, then number).

@@ -611,3 +611,68 @@ fn a_delivery_session_that_did_not_end_leaves_every_waiting_item_suspect() {
     // Nothing was rewritten.
     assert!(!s.outbox_item(ids[0]).unwrap().unwrap().sending);
 }
+
+#[test]
+fn requests_filed_since_reads_one_prefix_from_the_first_filed_at_or_after() {
+    let (_d, s) = open();
+    // IT-n is filed at hour n; HR's and ITX's numbers sort around IT's keys.
+    let mut all: Vec<Request> = (1..=100)
+        .map(|n| request("IT", n, "U1", Status::Open))
+        .collect();
+    all.push(request("HR", 1, "U1", Status::Open));
+    all.push(request("ITX", 1, "U1", Status::Open));
+    s.commit_step(write(&all)).unwrap();
+    let numbers = |prefix: &str, h: i64| -> Vec<u64> {
+        s.requests_filed_since(prefix, t(h))
+            .unwrap()
+            .iter()
+            .map(|r| r.id.number())
+            .collect()
+    };
+    assert_eq!(numbers("IT", 97), [97, 98, 99, 100]);
+    assert_eq!(numbers("IT", 0).len(), 100);
+    assert_eq!(numbers("IT", 101), Vec::<u64>::new());
+    assert_eq!(numbers("HR", 0), [1]);
+    assert_eq!(numbers("ITX", 2), Vec::<u64>::new());
+    assert_eq!(numbers("NONE", 0), Vec::<u64>::new());
+}
+
+#[test]
+fn weekly_figures_follow_every_write_and_a_rebuild_gives_the_same() {
+    let (dir, s) = open();
+    // IT-n is filed at hour n; t(0) and t(200) are in different ISO weeks.
+    let mut a = request("IT", 1, "U1", Status::Open);
+    let b = request("IT", 200, "U1", Status::Open);
+    s.commit_step(write(&[a.clone(), b.clone()])).unwrap();
+    let weeks = |s: &Store| {
+        let from = figures::monday(t(0)) - chrono::Duration::weeks(1);
+        s.weekly_figures("it", from, figures::monday(t(400)))
+            .unwrap()
+    };
+    let w = weeks(&s);
+    assert_eq!(w.len(), 2);
+    assert_eq!((w[0].1.filed, w[1].1.filed), (1, 1));
+    assert!(w[0].1.first_response.is_empty());
+    // Answered after 90 s, closed after 2 h, rated 4: the old share goes, the new one comes.
+    a.first_response_at = Some(a.created_at + chrono::Duration::seconds(90));
+    a.status = Status::Closed;
+    a.closed_at = Some(a.created_at + chrono::Duration::hours(2));
+    a.survey.rating = Some(4);
+    s.commit_step(write(std::slice::from_ref(&a))).unwrap();
+    let w = weeks(&s);
+    assert_eq!(w[0].1.filed, 1);
+    assert_eq!(w[0].1.first_response, [(2, 1)].into_iter().collect());
+    assert_eq!(w[0].1.resolution, [(120, 1)].into_iter().collect());
+    assert_eq!((w[0].1.ratings, w[0].1.rating_sum), (1, 4));
+    // Reopened: no resolution any more.
+    a.status = Status::Open;
+    s.commit_step(write(std::slice::from_ref(&a))).unwrap();
+    let maintained = weeks(&s);
+    assert!(maintained[0].1.resolution.is_empty());
+    // Built again from the requests, as for a store from before the figures.
+    s.meta.remove(figures::BUILT).unwrap();
+    s.weekly.clear().unwrap();
+    drop(s);
+    let s = Store::open(dir.path()).unwrap();
+    assert_eq!(weeks(&s), maintained);
+}

@@ -86,6 +86,7 @@ const META: usize = 9;
 const OUTBOX_QUEUE: usize = 10;
 const OUTBOX_BY_LANE: usize = 11;
 const AUDIT: usize = 12;
+const WEEKLY: usize = 13;
 
 impl Store {
     /// Writes one step atomically.
@@ -156,6 +157,7 @@ impl Store {
             self.outbox_queue.clone(),
             self.outbox_by_lane.clone(),
             self.audit.clone(),
+            self.weekly.clone(),
         ];
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
             for id in w.dedup {
@@ -182,6 +184,7 @@ impl Store {
             requests.records.apply(&t[REQUESTS], &t[META])?;
             requests.by_status.apply(&t[BY_STATUS], &t[META])?;
             requests.by_requester.apply(&t[BY_REQUESTER], &t[META])?;
+            requests.figures.apply(&t[WEEKLY], corrupt)?;
             timers.apply(&t[TIMERS], &t[META])?;
             owners.apply(&t[TIMER_OWNERS], &t[META])?;
             for item in &items {
@@ -328,6 +331,7 @@ struct RequestPlans<'a> {
     records: Plan,
     by_status: Plan,
     by_requester: Plan,
+    figures: super::figures::FigureChanges,
     /// Requests stored for the first time.
     new: Vec<&'a RequestId>,
     /// The history lines the step added, for the audit log.
@@ -340,6 +344,7 @@ impl Store {
         let mut records = self.requests.edit();
         let mut by_status = self.by_status.edit();
         let mut by_requester = self.by_requester.edit();
+        let mut figures = super::figures::FigureChanges::default();
         let mut new = Vec::new();
         let mut audit = Vec::new();
         for original in requests {
@@ -381,12 +386,14 @@ impl Store {
                     keys::survey_byte(request.survey.state),
                 ],
             )?;
+            figures.change(old.as_ref(), &request);
             records.insert(&key, self.encode_content(Content::Request, &request))?;
         }
         Ok(RequestPlans {
             records: records.finish(),
             by_status: by_status.finish(),
             by_requester: by_requester.finish(),
+            figures,
             new,
             audit,
         })

@@ -26,6 +26,7 @@ mod admin;
 mod channel_intake;
 mod console;
 mod crash;
+mod dashboard;
 mod delivery;
 mod desk;
 mod digest;

@@ -60,6 +60,24 @@ impl Config {
         if let Some(after) = self.retention.closed_content_after {
             p.positive("retention.closed_content_after", after);
         }
+        if !self.dashboard.public_url.is_empty() {
+            if let Err(message) = check_http_url(&self.dashboard.public_url) {
+                p.add("dashboard.public_url", message);
+            }
+        }
+        p.positive("dashboard.session_ttl", self.dashboard.session_ttl);
+        if !self.dashboard.slack_client_id.is_empty() {
+            p.url(
+                "dashboard.slack_authorize_url",
+                &self.dashboard.slack_authorize_url,
+            );
+            if self.dashboard.public_url.is_empty() {
+                p.add(
+                    "dashboard.slack_client_id",
+                    "Sign in with Slack needs dashboard.public_url: Slack sends people back there",
+                );
+            }
+        }
         self.check_departments(&mut p);
         p.0.extend(super::digest::problems(self));
         p.0.extend(self.help_channel_problems());

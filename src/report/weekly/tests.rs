@@ -17,11 +17,13 @@ fn it() -> Vec<DepartmentTarget> {
             id: "it".into(),
             name: "IT".into(),
             first_response_sla_secs: 30 * 60,
+            confidential: false,
         },
         DepartmentTarget {
             id: "hr".into(),
             name: "HR".into(),
             first_response_sla_secs: 4 * 3600,
+            confidential: false,
         },
     ]
 }
@@ -395,4 +397,20 @@ fn thank_yous_of_the_week_are_counted_per_agent() {
     assert!(json(&d).contains("\"thanks_by_agent\""));
     let ids: Vec<String> = message(&d, it).lines.iter().map(|l| l.id.clone()).collect();
     assert!(ids.contains(&"digest-thanks".to_string()), "{ids:?}");
+}
+
+#[test]
+fn a_confidential_departments_digest_counts_but_quotes_nobody() {
+    let r = rated(
+        closed(1, "2026-11-24T08:00:00Z", 60, "A", "2026-11-24T09:00:00Z"),
+        "2026-11-24T10:00:00Z",
+        5,
+        Some("thanks for fixing my salary"),
+    );
+    let mut targets = it();
+    targets[0].confidential = true;
+    let d = digest(vec![r], &targets, day("2026-11-23"));
+    assert_eq!(d.departments[0].ratings, 1);
+    assert!(d.departments[0].comments.is_empty());
+    assert!(!format!("{d:?}").contains("salary"));
 }

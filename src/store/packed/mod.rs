@@ -214,6 +214,16 @@ impl Packed {
         Ok(n)
     }
 
+    /// Visits entries in order from `from` (inclusive) while `visit` returns true: a range
+    /// read touches only the chunks that hold the range.
+    pub(super) fn visit_from(
+        &self,
+        from: &[u8],
+        visit: impl FnMut(Entry) -> bool,
+    ) -> Result<(), StoreError> {
+        self.walk(Bound::Included(from), false, visit)
+    }
+
     /// Entries whose keys start with `prefix`, in order.
     pub(super) fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Entry>, StoreError> {
         self.scan_prefix_inner(prefix, false)

@@ -5,7 +5,8 @@
 //! Switches, for the in-process tests: inject 429s with `Retry-After`, `ok: false` errors and
 //! HTTP 500s for the next calls of a method, refuse the token at `auth.test` (or fail it until
 //! told to accept it again), accept one bot token only, never answer a call, shape what
-//! `conversations.info` and `users.info` say.
+//! `conversations.info` and `users.info` say. `openid.connect.token` and `.userInfo` sign in
+//! the user a code names ("Sign in with Slack").
 //!
 //! And for the tests that drive the real binary ([`Behaviour`] and [`FakeSlack::stall`]): stall
 //! every call (unrecorded) while the bot is killed, delay answers with jitter so they come back
@@ -30,6 +31,8 @@ use std::time::Duration;
 pub const BOT_USER: &str = "UBOT";
 pub const BOT_ID: &str = "BBOT";
 pub const TEAM: &str = "T0FRONT";
+/// The client secret `openid.connect.token` accepts.
+pub const OIDC_CLIENT_SECRET: &str = "oidc-client-secret";
 
 /// One Web API call as the fake received it.
 #[derive(Debug, Clone)]
@@ -481,9 +484,13 @@ async fn handle(
         calls.len() - 1
     };
     // The bot token is checked where one is required; Socket Mode's call carries the
-    // app-level token instead.
+    // app-level token instead, and Sign in with Slack the client's secret or a user's token.
     let required = inner.token.lock().unwrap().clone();
-    if let Some(token) = required.filter(|_| method != "apps.connections.open") {
+    let bot_call = !matches!(
+        method.as_str(),
+        "apps.connections.open" | "openid.connect.token" | "openid.connect.userInfo"
+    );
+    if let Some(token) = required.filter(|_| bot_call) {
         if header("authorization") != Some(format!("Bearer {token}")) {
             return failure_response(&Failure::Error("not_authed".into()));
         }
@@ -622,6 +629,24 @@ async fn handle(
             )
         })),
         "chat.postEphemeral" => ok(json!({"message_ts": next_ts()})),
+        // Sign in with Slack: a code `code-for-U123` is U123's, and its token says so.
+        "openid.connect.token" => match field("code").strip_prefix("code-for-") {
+            Some(user) if field("client_secret") == OIDC_CLIENT_SECRET => ok(json!({
+                "access_token": format!("xoxp-oidc-{user}"), "token_type": "Bearer",
+                "id_token": "not.checked.here"
+            })),
+            _ => failure_response(&Failure::Error("invalid_code".into())),
+        },
+        "openid.connect.userInfo" => match header("authorization")
+            .as_deref()
+            .and_then(|a| a.strip_prefix("Bearer xoxp-oidc-"))
+        {
+            Some(user) => ok(json!({
+                "sub": user, "https://slack.com/user_id": user, "https://slack.com/team_id": TEAM,
+                "name": user.to_lowercase()
+            })),
+            None => failure_response(&Failure::Error("invalid_auth".into())),
+        },
         "users.info" => {
             let id = field("user");
             let mut user =

@@ -6,11 +6,13 @@
 //!   [`teams_standin`]: Microsoft's side of Teams;
 //! - [`signer`]: Slack's request signature, computed by frontdesk's own code;
 //! - [`slack`], [`teams`]: a desk on each platform, driven as the platform drives it;
-//! - [`metrics`]: a strict reader of `/metrics`; [`logs`]: the binary's tracing subscriber.
+//! - [`metrics`]: a strict reader of `/metrics`; [`logs`]: the binary's tracing subscriber;
+//! - [`browser`]: headless Chromium, the Nu HTML validator and axe-core, for the dashboard.
 
 #![allow(dead_code)]
 
 pub mod app;
+pub mod browser;
 pub mod fake_slack;
 pub mod logs;
 pub mod metrics;
