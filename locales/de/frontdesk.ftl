@@ -276,6 +276,12 @@ queue-no-department = Du gehörst zu keiner Abteilung namens { $department }.
 
 ## Das Anfrageformular
 
+button-fill-form = Formular ausfüllen
+form-title = Neue Anfrage
+form-department = Welches Team kann helfen?
+form-department-placeholder = Team wählen
+form-requester = Für wen ist sie?
+form-summary = Was brauchst du?
 form-pick-department = Wähle das Team, das helfen kann.
 form-say-what = Sag in ein paar Worten, was du brauchst.
 form-required = Diese Angabe wird gebraucht.

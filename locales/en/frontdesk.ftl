@@ -283,6 +283,12 @@ queue-no-department = You aren't an agent of a department called { $department }
 
 ## The request form
 
+button-fill-form = Fill in a form
+form-title = New request
+form-department = Which team can help?
+form-department-placeholder = Pick a team
+form-requester = Who is it for?
+form-summary = What do you need?
 form-pick-department = Pick the team that can help.
 form-say-what = Say in a few words what you need.
 form-required = This one is needed.

@@ -52,7 +52,7 @@ pub use help_channels::{Capture, HelpChannelConfig};
 pub use types::{
     Config, DashboardConfig, DepartmentConfig, EscalationConfig, EscalationUntil, FieldConfig,
     FieldKind, IntakeConfig, LogFormat, OutboxConfig, RetentionConfig, SchedulerConfig, Secret,
-    ServerConfig, SlackConfig, SocketModeConfig, SurveyConfig, TeamsConfig,
+    ServerConfig, SlackConfig, SlashOpens, SocketModeConfig, SurveyConfig, TeamsConfig,
 };
 pub use validate::ConfigProblem;
 

@@ -118,6 +118,9 @@ pub struct SlackConfig {
     /// Reaction names (without colons) that file the message they are put on as a request
     /// (🎫 by default). Empty turns filing by reaction off.
     pub ticket_reactions: Vec<String>,
+    /// What `/help-it` without words opens: `"conversation"` (the DM questions) or `"form"`
+    /// (a modal with every question at once).
+    pub slash_opens: SlashOpens,
     pub internal_note_prefix: String,
     /// Reaction put on agent replies once they were relayed to the requester.
     pub relayed_marker: String,
@@ -175,6 +178,7 @@ impl Default for SlackConfig {
             api_url: "https://slack.com/api/".into(),
             close_reactions: strings(&["white_check_mark", "heavy_check_mark"]),
             ticket_reactions: strings(&["ticket"]),
+            slash_opens: SlashOpens::Conversation,
             internal_note_prefix: "note:".into(),
             relayed_marker: "outbox_tray".into(),
             signing_secret: None,
@@ -560,4 +564,15 @@ mod tests {
         assert_eq!(format!("{secret}"), "[redacted]");
         assert_eq!(secret.expose(), "hunter2");
     }
+}
+
+/// What `/help-it` without words opens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlashOpens {
+    /// The questions one by one in a DM.
+    #[default]
+    Conversation,
+    /// A modal with every question at once.
+    Form,
 }

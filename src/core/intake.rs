@@ -54,6 +54,15 @@ impl Desk<'_> {
         if restarting {
             msg = msg.prefixed(Text::new("intake-restarted"));
         }
+        // On Slack the conversation's first question also offers the form, with every
+        // question at once, just before "Cancel".
+        if user.platform == super::Platform::Slack {
+            let at = msg.choices.len().saturating_sub(1);
+            msg.choices.insert(
+                at,
+                Choice::new(Text::new("button-fill-form"), Action::OpenForm),
+            );
+        }
         self.dm(user, msg, None);
     }
 
@@ -231,6 +240,12 @@ impl Desk<'_> {
     /// and only then an answer to the question.
     pub(super) fn intake_text(&mut self, user: &UserRef, text: &str) {
         self.draft_mut().last_activity = self.now;
+        // "Fill in a form", typed: a form opens only from its button, so say so; the draft
+        // stays where it was.
+        let form = [Choice::new(Text::new("button-fill-form"), Action::OpenForm)];
+        if typed_choice(text, &form, &self.rules.buttons).is_some() {
+            return self.form_unavailable(user);
+        }
         match typed_command(text, &self.rules.buttons) {
             Some(TypedCommand::Cancel) => return self.cancel_draft(user),
             // Not an answer ("help" is nobody's device): say how answering works, ask again.

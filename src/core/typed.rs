@@ -33,6 +33,7 @@ use super::rules::Department;
 /// summary) can't be rendered ahead; see [`ButtonWords`] for how they are compared.
 pub const FIXED_LABELS: &[&str] = &[
     "button-new-request",
+    "button-fill-form",
     "button-other-team",
     "button-back",
     "button-skip",

@@ -65,7 +65,7 @@ impl Refusal {
 pub(crate) type Reply = Option<Value>;
 
 impl Inbound {
-    fn slack_user(id: &str) -> UserRef {
+    pub(super) fn slack_user(id: &str) -> UserRef {
         UserRef::new(Platform::Slack, id)
     }
 
@@ -88,6 +88,14 @@ impl Inbound {
         let span = tracing::info_span!("slack.command", %command, %user, team = team.as_deref().unwrap_or(""),
             channel = channel.as_deref().unwrap_or(""), request_id = tracing::field::Empty);
         async move {
+            let wants_form = text.trim().is_empty()
+                && crate::config::current(&self.config).slack.slash_opens
+                    == crate::config::SlashOpens::Form;
+            if let (true, Some(trigger)) = (wants_form, &trigger_id) {
+                if self.open_form(&user, trigger, Default::default()).await {
+                    return Ok(None);
+                }
+            }
             let input = Input::CommandInvoked {
                 user: Inbound::slack_user(&user),
                 text,
@@ -175,12 +183,22 @@ impl Inbound {
         let (team, clicks) = match interaction {
             Interaction::BlockActions { team, clicks } => (team, clicks),
             Interaction::ViewSubmission {
+                callback_id,
+                user,
+                view_id,
+                by_block,
+                ..
+            } if callback_id == blocks::FORM_MODAL => {
+                return self.on_form_submission(user, view_id, by_block).await;
+            }
+            Interaction::ViewSubmission {
                 team,
                 user,
                 view_id,
                 callback_id,
                 private_metadata,
                 values,
+                ..
             } => {
                 return self
                     .on_view_submission(
@@ -192,6 +210,37 @@ impl Inbound {
                         values,
                     )
                     .await
+            }
+            Interaction::Shortcut {
+                user,
+                callback_id,
+                trigger_id,
+                message,
+                ..
+            } => {
+                self.on_shortcut(&user, &callback_id, &trigger_id, message)
+                    .await;
+                return Ok(None);
+            }
+            Interaction::ViewChoice {
+                user,
+                view_id,
+                hash,
+                action_id,
+                value,
+                private_metadata,
+            } => {
+                if action_id == blocks::FORM_DEPARTMENT {
+                    self.form_department_chosen(
+                        &user,
+                        &view_id,
+                        hash.as_deref(),
+                        &value,
+                        &private_metadata,
+                    )
+                    .await;
+                }
+                return Ok(None);
             }
             Interaction::Other { kind } => {
                 tracing::debug!(%kind, "unhandled interaction type");
@@ -217,6 +266,11 @@ impl Inbound {
             };
             // "Reply to requester" opens its form; the core checks who sends it when it comes
             // back. If the form can't open, the click goes to the core, which says how else.
+            if let (Action::OpenForm, Some(trigger)) = (&action, &trigger_id) {
+                if self.open_form(&user, trigger, Default::default()).await {
+                    continue;
+                }
+            }
             if let (Action::ReplyToRequester(id), Some(trigger)) = (&action, &trigger_id) {
                 if self
                     .open_reply_modal(&user, id, trigger)
@@ -458,7 +512,11 @@ impl Inbound {
     }
 
     /// Steps the engine and notes in the span which requests the step touched.
-    async fn step(&self, input: Input, dedup: Vec<String>) -> Result<StepOutcome, EngineError> {
+    pub(super) async fn step(
+        &self,
+        input: Input,
+        dedup: Vec<String>,
+    ) -> Result<StepOutcome, EngineError> {
         let span = tracing::Span::current();
         if let Some(id) = input.named_requests().first() {
             span.record("request_id", tracing::field::display(id));

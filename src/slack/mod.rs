@@ -22,6 +22,7 @@ pub(crate) mod api;
 pub(crate) mod blocks;
 mod capture;
 pub(crate) mod deliver;
+mod form;
 mod handle;
 pub(crate) mod home;
 mod inbound;

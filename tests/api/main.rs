@@ -30,6 +30,7 @@ mod dashboard;
 mod delivery;
 mod desk;
 mod digest;
+mod forms;
 mod handover;
 mod locales;
 mod manifests;

@@ -24,3 +24,19 @@ fn deploy_files_and_app_manifests_validate() {
         "unexpected output:\n{stdout}"
     );
 }
+
+#[test]
+fn both_slack_manifests_declare_the_form_shortcuts() {
+    for path in [
+        "manifests/slack/manifest.yml",
+        "manifests/slack/manifest.socket.yml",
+    ] {
+        let text = std::fs::read_to_string(path).unwrap();
+        for needle in [
+            "type: global\n      callback_id: new_request",
+            "type: message\n      callback_id: create_request",
+        ] {
+            assert!(text.contains(needle), "{path} lacks {needle:?}");
+        }
+    }
+}

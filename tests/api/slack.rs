@@ -311,7 +311,10 @@ async fn help_it_is_acknowledged_ephemerally_and_the_intake_starts_in_a_dm() {
         "fallback text: {}",
         question.str("text")
     );
-    assert_eq!(question.button_values(), ["dept_yes", "dept_no", "cancel"]);
+    assert_eq!(
+        question.button_values(),
+        ["dept_yes", "dept_no", "form", "cancel"]
+    );
     let ids = question.action_ids();
     assert_eq!(
         ids.iter().collect::<std::collections::HashSet<_>>().len(),
@@ -1628,7 +1631,15 @@ async fn a_german_slack_user_is_asked_in_german_while_the_channel_stays_in_the_d
         .iter()
         .map(|e| e["text"]["text"].as_str().unwrap())
         .collect();
-    assert_eq!(labels, ["Ja, IT", "Nein, ein anderes Team", "Abbrechen"]);
+    assert_eq!(
+        labels,
+        [
+            "Ja, IT",
+            "Nein, ein anderes Team",
+            "Formular ausfüllen",
+            "Abbrechen"
+        ]
+    );
 
     app.click(DE, "dept_yes").await;
     app.drain().await;

@@ -16,6 +16,7 @@ mod claim_and_messages;
 mod close_and_cancel;
 mod confidential;
 mod digest;
+mod form;
 mod german_words;
 mod handover;
 mod intake_questions;
@@ -437,6 +438,13 @@ fn department_buttons() -> Vec<Action> {
         Action::PickDepartment("facilities".into()),
         Action::Cancel,
     ]
+}
+
+/// The conversation's first question: the teams, then the form (Slack), then cancel.
+fn first_department_buttons() -> Vec<Action> {
+    let mut v = department_buttons();
+    v.insert(v.len() - 1, Action::OpenForm);
+    v
 }
 
 fn urgency_buttons() -> Vec<Action> {

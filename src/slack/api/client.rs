@@ -378,6 +378,21 @@ impl SlackApi {
         Ok(())
     }
 
+    /// Replaces an open modal (`hash` guards against a newer version of it).
+    pub async fn views_update(
+        &self,
+        view_id: &str,
+        hash: Option<&str>,
+        view: SlackView,
+    ) -> Result<(), ApiError> {
+        let mut req = SlackApiViewsUpdateRequest::new(view).with_view_id(view_id.into());
+        if let Some(hash) = hash {
+            req = req.with_hash(hash.into());
+        }
+        let _: Empty = self.post("views.update", &req).await?;
+        Ok(())
+    }
+
     /// Opens a modal for the person whose click gave `trigger_id` (valid for 3 seconds).
     pub async fn views_open(&self, trigger_id: &str, view: SlackView) -> Result<(), ApiError> {
         let req = SlackApiViewsOpenRequest::new(SlackTriggerId(trigger_id.to_string()), view);

@@ -22,7 +22,10 @@ pub fn home_view(
     ];
     blocks.extend(action_blocks(
         "home",
-        &[(words.word("button-new-request"), Action::StartRequest)],
+        &[
+            (words.word("button-new-request"), Action::StartRequest),
+            (words.word("button-fill-form"), Action::OpenForm),
+        ],
     ));
     let line = |r: &Request| {
         let head = words.format(

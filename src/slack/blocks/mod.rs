@@ -18,6 +18,7 @@ use slack_morphism::prelude::*;
 
 mod card;
 mod escape;
+mod form;
 mod home;
 mod message;
 mod modal;
@@ -25,6 +26,10 @@ mod modal;
 pub use card::{card_content, CardContext};
 use card::{slack_date, status_label};
 pub use escape::{escape, escape_words, unescape, Mrkdwn};
+pub use form::{
+    field_block, form_modal, FormState, DEPARTMENT_BLOCK, FORM_DEPARTMENT, FORM_MODAL,
+    REQUESTER_BLOCK, SUMMARY_BLOCK,
+};
 pub use home::home_view;
 use message::{action_blocks, md, plain, sections};
 pub use message::{combined_content, message_content};

@@ -21,7 +21,7 @@ mod interaction;
 mod push;
 
 pub use command::{is_ssl_check, parse_command, parse_command_json, Command};
-pub use interaction::{parse_interaction, parse_interaction_json, Click, Interaction};
+pub use interaction::{parse_interaction, parse_interaction_json, Click, Interaction, ShortcutOn};
 pub use push::{parse_push, parse_push_json, Event, Filter, Push};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -298,6 +298,7 @@ fn a_view_submission_carries_its_inputs_by_action_id() {
         callback_id: "fd_reply".into(),
         private_metadata: "HR-4".into(),
         values: [("text".to_string(), "Your payslip is fixed.".to_string())].into(),
+        by_block: [("reply".to_string(), "Your payslip is fixed.".to_string())].into(),
     };
     assert_eq!(parse_interaction(body.as_bytes()), Ok(expected.clone()));
     assert_eq!(parse_interaction_json(payload), Ok(expected));
@@ -390,4 +391,58 @@ fn a_top_level_message_counts_only_in_a_channel_that_captures_everything() {
         event("message_channel_2.json"),
         Event::Ignored { .. }
     ));
+}
+
+#[test]
+fn shortcuts_and_a_choice_in_our_modal_are_told_apart() {
+    let global = serde_json::json!({
+        "type": "shortcut", "callback_id": "new_request", "trigger_id": "1.2.t",
+        "user": {"id": "U1"}, "team": {"id": "T1"}
+    });
+    assert_eq!(
+        parse_interaction_json(global),
+        Ok(Interaction::Shortcut {
+            team: Some("T1".into()),
+            user: "U1".into(),
+            callback_id: "new_request".into(),
+            trigger_id: "1.2.t".into(),
+            message: None,
+        })
+    );
+    let on_message = serde_json::json!({
+        "type": "message_action", "callback_id": "create_request", "trigger_id": "3.4.t",
+        "user": {"id": "U1"}, "channel": {"id": "C9"},
+        "message": {"type": "message", "user": "U7", "ts": "1700.01", "text": "printer jammed"}
+    });
+    match parse_interaction_json(on_message) {
+        Ok(Interaction::Shortcut {
+            message: Some(m), ..
+        }) => assert_eq!(
+            m,
+            ShortcutOn {
+                channel: "C9".into(),
+                ts: "1700.01".into(),
+                text: "printer jammed".into(),
+                author: Some("U7".into()),
+            }
+        ),
+        other => panic!("{other:?}"),
+    }
+    let chosen = serde_json::json!({
+        "type": "block_actions", "user": {"id": "U1"}, "trigger_id": "5.6.t",
+        "view": {"id": "V1", "hash": "h1", "private_metadata": "{}"},
+        "actions": [{"action_id": "fd_form_department", "type": "static_select",
+                     "selected_option": {"value": "it", "text": {"type": "plain_text", "text": "IT"}}}]
+    });
+    assert_eq!(
+        parse_interaction_json(chosen),
+        Ok(Interaction::ViewChoice {
+            user: "U1".into(),
+            view_id: "V1".into(),
+            hash: Some("h1".into()),
+            action_id: "fd_form_department".into(),
+            value: "it".into(),
+            private_metadata: "{}".into(),
+        })
+    );
 }
