@@ -206,6 +206,7 @@ thread-sent-to-requester-hidden = ✉️ { $user } hat der anfragenden Person ge
 details-title = { $id }: die Details, nur für dich
 details-answer = { $prompt }: { $value }
 details-message = { $user }: { $text }
+details-close = Schließen
 details-not-agent = Nur das Team kann die Details von { $id } sehen.
 reply-not-agent = Nur das Team kann der anfragenden Person von { $id } schreiben.
 reply-how = Um der anfragenden Person von { $id } zu schreiben, sende { $example }. Nur was du so sendest, erreicht sie; der Thread bleibt im Team.

@@ -212,6 +212,7 @@ thread-sent-to-requester-hidden = ✉️ { $user } sent a reply to the requester
 details-title = { $id }: the details, only for you
 details-answer = { $prompt }: { $value }
 details-message = { $user }: { $text }
+details-close = Close
 details-not-agent = Only the team's agents can see the details of { $id }.
 reply-not-agent = Only the team's agents can write to the requester of { $id }.
 reply-how = To write to the requester of { $id }, send { $example }. Only what you send that way reaches them; the thread stays among the team.

@@ -89,17 +89,16 @@ fn details(r: &Request) -> Message {
 }
 
 impl Desk<'_> {
-    /// "View details": the content of a request, shown only to the department's agents.
-    pub(super) fn view_details(&mut self, user: &UserRef, id: &RequestId) {
-        let Some(r) = self.request(id) else {
-            return self.unknown_request(user, id);
+    /// "View details": the content of a request, shown only to the department's agents, as a
+    /// notice where they clicked, or (`here`) as the step's reply for the platform to show
+    /// at once.
+    pub(super) fn view_details(&mut self, user: &UserRef, id: &RequestId, here: bool) {
+        let msg = match self.request(id) {
+            None => Message::text(Text::new("request-unknown").arg("id", id)),
+            Some(r) if self.is_agent_for(user, r) => details(r),
+            Some(_) => Message::text(Text::new("details-not-agent").arg("id", id)),
         };
-        let msg = if self.is_agent_for(user, r) {
-            details(r)
-        } else {
-            Message::text(Text::new("details-not-agent").arg("id", id))
-        };
-        self.notice(user, Some(id), msg);
+        self.answer(user, id, msg, here);
     }
 
     /// "Reply to requester" clicked where the platform shows no form: say how to write it.

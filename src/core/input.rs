@@ -73,6 +73,12 @@ pub enum Input {
     TimerFired {
         timer: Timer,
     },
+    /// "View details" where the platform can show the answer at once, only to the clicker
+    /// (a Slack modal): the details, or the refusal, come back as the step's reply.
+    DetailsRequested {
+        user: UserRef,
+        request: RequestId,
+    },
     /// A request form was submitted.
     FormSubmitted {
         user: UserRef,
@@ -102,7 +108,8 @@ impl Input {
             | Input::CloseReactionAdded { user, .. }
             | Input::CloseReactionRemoved { user, .. }
             | Input::ReplyToRequester { user, .. }
-            | Input::FormSubmitted { user, .. } => Some(user),
+            | Input::FormSubmitted { user, .. }
+            | Input::DetailsRequested { user, .. } => Some(user),
             Input::MessageCaptured { capture } => Some(capture.asker()),
             Input::TimerFired { timer } => match &timer.kind {
                 super::effect::TimerKind::DraftExpiry { user } => Some(user),
@@ -121,7 +128,8 @@ impl Input {
             }
             | Input::CloseReactionAdded { request, .. }
             | Input::CloseReactionRemoved { request, .. }
-            | Input::ReplyToRequester { request, .. } => vec![request.clone()],
+            | Input::ReplyToRequester { request, .. }
+            | Input::DetailsRequested { request, .. } => vec![request.clone()],
             Input::MessageReceived {
                 place: Place::Direct { about },
                 text,

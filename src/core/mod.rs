@@ -185,6 +185,7 @@ impl<'r> Desk<'r> {
                 text,
             } => self.reply_to_requester(&user, &request, &text, false),
             Input::FormSubmitted { user, form } => self.form_submitted(&user, form),
+            Input::DetailsRequested { user, request } => self.view_details(&user, &request, true),
         }
     }
 
@@ -535,7 +536,7 @@ impl<'r> Desk<'r> {
             Action::Thank(id) => self.thank_clicked(user, &id),
             Action::SendThanks(id) => self.thanks_note(user, &id, thanks::Note::Without),
             Action::NoThanks(id) => self.thanks_note(user, &id, thanks::Note::Declined),
-            Action::ViewDetails(id) => self.view_details(user, &id),
+            Action::ViewDetails(id) => self.view_details(user, &id, false),
             Action::ReplyToRequester(id) => self.explain_reply(user, &id),
             Action::TakeOver(id) => self.take_over(user, &id),
             Action::Unassign(id) => self.unassign(user, &id),

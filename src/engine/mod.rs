@@ -311,6 +311,7 @@ fn step_span(input: &Input, dedup: Option<&str>) -> tracing::Span {
         Input::TimerFired { .. } => "timer",
         Input::ReplyToRequester { .. } => "reply_to_requester",
         Input::FormSubmitted { .. } => "form",
+        Input::DetailsRequested { .. } => "details",
         Input::MessageCaptured { .. } => "message_captured",
     };
     let span = tracing::info_span!(

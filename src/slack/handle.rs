@@ -266,6 +266,15 @@ impl Inbound {
             };
             // "Reply to requester" opens its form; the core checks who sends it when it comes
             // back. If the form can't open, the click goes to the core, which says how else.
+            if let (Action::ViewDetails(id), Some(trigger)) = (&action, &trigger_id) {
+                if self
+                    .show_details(&user, id, trigger)
+                    .instrument(span.clone())
+                    .await?
+                {
+                    continue;
+                }
+            }
             if let (Action::OpenForm, Some(trigger)) = (&action, &trigger_id) {
                 if self.open_form(&user, trigger, Default::default()).await {
                     continue;
@@ -295,6 +304,33 @@ impl Inbound {
             .await?;
         }
         Ok(None)
+    }
+
+    /// "View details" as a modal: the core checks the clicker is one of the department's
+    /// agents and answers with the details (or the refusal), shown only to them. False if
+    /// Slack refused the modal; the click then goes the usual way (a message only they see).
+    async fn show_details(
+        &self,
+        user: &str,
+        id: &RequestId,
+        trigger: &str,
+    ) -> Result<bool, Refusal> {
+        let input = Input::DetailsRequested {
+            user: Inbound::slack_user(user),
+            request: id.clone(),
+        };
+        let outcome = self.step(input, Vec::new()).await?;
+        let messages = crate::config::current(&self.config).messages();
+        let locale = messages.locale_for(self.locales.cached(user).flatten().as_deref());
+        let words = crate::i18n::Words::new(&messages, locale);
+        let view = blocks::messages_modal(&id.to_string(), &outcome.replies, &words);
+        match self.api.views_open(trigger, view).await {
+            Ok(()) => Ok(true),
+            Err(e) => {
+                tracing::warn!(error = %crate::telemetry::chain(&e), "could not open the details");
+                Ok(false)
+            }
+        }
     }
 
     /// Opens the "Reply to requester" modal; false if Slack refused.

@@ -344,8 +344,19 @@ async fn a_confidential_requests_words_reach_only_the_requester_and_the_agents_v
     app.thread_reply(AGENT, "C0IT", &card, "zebu: call the vendor?")
         .await;
     // View details: agents get everything, privately; anyone else is refused.
-    app.click(AGENT, &format!("details:{id}")).await;
-    app.click("UNOSY", &format!("details:{id}")).await;
+    // "View details" opens a modal for the clicker alone (its trigger is theirs).
+    for (who, trigger) in [(AGENT, "11.11.agent"), ("UNOSY", "12.12.nosy")] {
+        let body = app.click_body(who, &format!("details:{id}"), Some(trigger));
+        let r = app
+            .post_signed(
+                "/slack/interactivity",
+                "application/x-www-form-urlencoded",
+                body,
+                &[],
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+    }
     // Reply to requester: the click opens the form, the form's text goes out.
     let body = app.click_body(AGENT, &format!("tellrequester:{id}"), Some("555.666.form"));
     let r = app
@@ -357,9 +368,13 @@ async fn a_confidential_requests_words_reach_only_the_requester_and_the_agents_v
         )
         .await;
     assert_eq!(r.status(), 200);
-    let opened = app.fake.calls_to("views.open");
+    let opened: Vec<_> = app
+        .fake
+        .calls_to("views.open")
+        .into_iter()
+        .filter(|c| c.str("trigger_id") == "555.666.form")
+        .collect();
     assert_eq!(opened.len(), 1, "{opened:?}");
-    assert_eq!(opened[0].str("trigger_id"), "555.666.form");
     assert_eq!(opened[0].body["view"]["private_metadata"], id.as_str());
     let submission = serde_json::json!({
         "type": "view_submission", "team": {"id": "T0FRONT"}, "user": {"id": AGENT},
@@ -382,7 +397,8 @@ async fn a_confidential_requests_words_reach_only_the_requester_and_the_agents_v
 
     let dm = crate::helpers::slack::dm_channel(requester);
     let agent_only = |c: &crate::helpers::fake_slack::Call| {
-        c.method == "chat.postEphemeral" && c.str("user") == AGENT
+        (c.method == "chat.postEphemeral" && c.str("user") == AGENT)
+            || (c.method == "views.open" && c.str("trigger_id") == "11.11.agent")
     };
     let mut details_seen = false;
     for call in app.fake.calls() {
@@ -412,11 +428,9 @@ async fn a_confidential_requests_words_reach_only_the_requester_and_the_agents_v
             .any(|c| c.text_everywhere().contains("the capybara team fixed it")),
         "the reply reached the requester"
     );
-    let refused = app
-        .fake
-        .calls_to("chat.postEphemeral")
-        .into_iter()
-        .any(|c| c.str("user") == "UNOSY" && c.body.to_string().contains("Only the team's agents"));
+    let refused = app.fake.calls_to("views.open").into_iter().any(|c| {
+        c.str("trigger_id") == "12.12.nosy" && c.body.to_string().contains("Only the team's agents")
+    });
     assert!(refused, "a bystander is refused");
     let thread = app.posts_in("C0IT", Some(&card));
     let thread_text: String = thread.iter().map(|c| c.body.to_string()).collect();

@@ -210,3 +210,23 @@ fn an_escalation_to_a_channel_names_a_confidential_request_by_its_id_alone() {
     assert!(posts[0].contains("IT-1"), "{}", posts[0]);
     assert!(!posts[0].contains("laptop"), "{}", posts[0]);
 }
+
+#[test]
+fn details_asked_for_a_modal_come_back_as_the_reply_and_refusals_too() {
+    let mut w = confidential_it();
+    file_laptop(&mut w, "carol");
+    let t = w.step(Input::DetailsRequested {
+        user: user("alice"),
+        request: rid("IT-1"),
+    });
+    assert!(t.reply().text.contains("laptop won't boot"));
+    assert!(t.effects.iter().all(|e| matches!(e, Effect::Reply(_))));
+    let t = w.step(Input::DetailsRequested {
+        user: user("dave"),
+        request: rid("IT-1"),
+    });
+    assert_eq!(
+        t.reply().text,
+        "Only the team's agents can see the details of IT-1."
+    );
+}

@@ -33,7 +33,7 @@ pub use form::{
 pub use home::home_view;
 use message::{action_blocks, md, plain, sections};
 pub use message::{combined_content, message_content};
-pub use modal::{reply_modal, REPLY_MODAL, REPLY_TEXT};
+pub use modal::{messages_modal, reply_modal, REPLY_MODAL, REPLY_TEXT};
 
 pub const SECTION_MAX: usize = 3000;
 pub const HEADER_MAX: usize = 150;

@@ -1,4 +1,5 @@
-//! Modals the desk opens: "Reply to requester", whose text goes to the core on submission.
+//! Modals the desk opens: "Reply to requester", whose text goes to the core on submission,
+//! and a confidential request's details, shown only to the agent who asked.
 
 use super::*;
 
@@ -28,5 +29,19 @@ pub fn reply_modal(id: &crate::core::RequestId, words: &Words<'_>) -> SlackView 
             .with_submit(plain(&words.word("reply-modal-send"), 24))
             .with_callback_id(REPLY_MODAL.into())
             .with_private_metadata(id.to_string()),
+    )
+}
+
+/// A read-only modal showing core messages (a confidential request's details).
+pub fn messages_modal(title: &str, msgs: &[Message], words: &Words<'_>) -> SlackView {
+    let mut blocks = Vec::new();
+    for m in msgs {
+        let rendered = words.render(m, &mut Mrkdwn);
+        sections(&rendered.text, &mut blocks);
+    }
+    blocks.truncate(VIEW_BLOCKS_MAX);
+    SlackView::Modal(
+        SlackModalView::new(plain(title, 24), blocks)
+            .with_close(plain(&words.word("details-close"), 24)),
     )
 }
