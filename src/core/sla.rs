@@ -246,9 +246,6 @@ impl Desk<'_> {
     /// level alone, as it always did).
     pub(super) fn first_response_by(&self, r: &Request) -> Option<Arg> {
         let dept = self.rules.department(&r.department)?;
-        if dept.service.calendar == Calendar::always() {
-            return None;
-        }
         let at = dept
             .service
             .calendar_for(r.priority)

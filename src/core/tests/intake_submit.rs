@@ -205,7 +205,15 @@ fn submit_creates_the_request_posts_its_card_and_starts_the_first_response_clock
                         .arg("id", Arg::strong(&rid("IT-1")))
                         .arg("team", "IT")
                         .arg("sla", Arg::duration(Duration::hours(4)))
-                ),
+                )
+                .line(Text::new("first-response-by").arg(
+                    "when",
+                    Arg::LocalTime {
+                        at: now + Duration::hours(4),
+                        zone: chrono_tz::UTC,
+                        dated: false,
+                    }
+                )),
                 about: Some(rid("IT-1")),
             }),
             Effect::Schedule(Timer {
@@ -220,7 +228,7 @@ fn submit_creates_the_request_posts_its_card_and_starts_the_first_response_clock
     assert_eq!(
         t.dm_to("carol").text,
         "Thanks! Your request *IT-1* is with IT. They aim to respond within 4h; you'll hear from \
-         them right here. Reply here any time to add details."
+         them right here. Reply here any time to add details.\nExpect a first response by Monday 13:03 (UTC)."
     );
     assert!(w.session("carol").is_empty());
     assert!(w.pending("draft_expiry").is_empty());

@@ -95,10 +95,10 @@ fn the_first_response_is_due_in_business_time_and_the_confirmation_says_when() {
 }
 
 #[test]
-fn a_department_around_the_clock_keeps_its_confirmation_as_it_was() {
+fn a_department_around_the_clock_also_says_when_to_expect_a_first_response() {
     let mut w = World::new();
     let t = file_it(&mut w, "carol", "high");
-    assert!(!t.dm_to("carol").text.contains("Expect a first response"));
+    assert!(t.dm_to("carol").text.contains("Expect a first response by"));
 }
 
 #[test]
