@@ -1,7 +1,7 @@
 //! The audit log: every transition of every request, appended in commit order to the `audit`
-//! tree, each entry carrying the hash of the one before. Changing, removing or reordering an
-//! entry breaks the chain from there on, and [`Store::verify_audit`] names the first entry
-//! that no longer fits.
+//! tree (16 entries per stored value, one JSON line each), each entry carrying the hash of
+//! the one before. Changing, removing or reordering an entry breaks the chain from there on,
+//! and [`Store::verify_audit`] names the first entry that no longer fits.
 //!
 //! The log says what happened, to which request, by whom and when; it never holds what
 //! people wrote. So retention and erasure remove content from the requests and add an
@@ -24,6 +24,20 @@ use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 const TAIL_KEY: &str = "audit_tail";
+
+/// Entries per stored value: sled keeps memory resident per key, so a log of millions of
+/// entries is kept in chunks (one JSON line per entry), as the packed indexes are.
+const CHUNK: u64 = 16;
+
+/// The key of the chunk that holds entry `seq` (entries count from 1).
+fn chunk_key(seq: u64) -> [u8; 8] {
+    ((seq - 1) / CHUNK).to_be_bytes()
+}
+
+/// The entries of one stored chunk, as their JSON lines.
+fn lines(chunk: &[u8]) -> impl Iterator<Item = &[u8]> {
+    chunk.split(|b| *b == b'\n').filter(|l| !l.is_empty())
+}
 
 /// One entry of the audit log, as stored and as exported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,13 +155,28 @@ pub(super) fn append(
             hash: GENESIS.to_string(),
         },
     };
+    // The chunk being filled: its key and its bytes so far.
+    let mut open: Option<([u8; 8], Vec<u8>)> = None;
     for record in records {
         let entry = chain(&tail, record);
-        audit.insert(&entry.seq.to_be_bytes(), encode(&entry))?;
+        let key = chunk_key(entry.seq);
+        if open.as_ref().is_none_or(|(k, _)| *k != key) {
+            if let Some((k, bytes)) = open.take() {
+                audit.insert(&k, bytes)?;
+            }
+            let existing = audit.get(key)?.map(|v| v.to_vec()).unwrap_or_default();
+            open = Some((key, existing));
+        }
+        let (_, bytes) = open.as_mut().expect("just opened");
+        bytes.extend_from_slice(&encode(&entry));
+        bytes.push(b'\n');
         tail = Tail {
             seq: entry.seq,
             hash: entry.hash,
         };
+    }
+    if let Some((k, bytes)) = open {
+        audit.insert(&k, bytes)?;
     }
     meta.insert(TAIL_KEY, encode(&tail))?;
     Ok(())
@@ -198,9 +227,12 @@ pub enum AuditProblem {
 impl Store {
     /// Every entry of the audit log, oldest first.
     pub fn audit_entries(&self) -> impl Iterator<Item = Result<AuditEntry, StoreError>> + '_ {
-        self.audit.iter().map(|kv| {
-            let (_, v) = kv?;
-            decode("audit", &v)
+        self.audit.iter().flat_map(|kv| {
+            let entries: Vec<Result<AuditEntry, StoreError>> = match kv {
+                Ok((_, v)) => lines(&v).map(|line| decode("audit", line)).collect(),
+                Err(e) => vec![Err(e.into())],
+            };
+            entries
         })
     }
 
@@ -220,45 +252,52 @@ impl Store {
             hash: GENESIS.to_string(),
         };
         let mut entries = 0;
+        let report = |entries, problem| {
+            Ok(AuditReport {
+                entries,
+                problem: Some(problem),
+            })
+        };
         for kv in self.audit.iter() {
-            let (key, value) = kv?;
-            let key_seq = key.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0);
-            let report = |entries, problem| {
-                Ok(AuditReport {
-                    entries,
-                    problem: Some(problem),
-                })
-            };
-            let entry: AuditEntry = match serde_json::from_slice(&value) {
-                Ok(e) => e,
-                Err(e) => {
+            let (key, chunk) = kv?;
+            let index = key.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0);
+            // Where the chunk's entries belong: its first one is entry index × CHUNK + 1.
+            let first = index * CHUNK + 1;
+            for (i, value) in lines(&chunk).enumerate() {
+                let key_seq = first + i as u64;
+                let entry: AuditEntry = match serde_json::from_slice(value) {
+                    Ok(e) => e,
+                    Err(e) => {
+                        return report(
+                            entries,
+                            AuditProblem::Unreadable {
+                                seq: key_seq,
+                                message: e.to_string(),
+                            },
+                        )
+                    }
+                };
+                entries += 1;
+                if entry.hash != entry.expected_hash() {
+                    return report(entries, AuditProblem::Changed { seq: key_seq });
+                }
+                if entry.seq != key_seq
+                    || entry.seq != previous.seq + 1
+                    || entry.prev != previous.hash
+                {
                     return report(
                         entries,
-                        AuditProblem::Unreadable {
+                        AuditProblem::Broken {
                             seq: key_seq,
-                            message: e.to_string(),
+                            previous: previous.seq,
                         },
-                    )
+                    );
                 }
-            };
-            entries += 1;
-            if entry.hash != entry.expected_hash() {
-                return report(entries, AuditProblem::Changed { seq: key_seq });
+                previous = Tail {
+                    seq: entry.seq,
+                    hash: entry.hash,
+                };
             }
-            if entry.seq != key_seq || entry.seq != previous.seq + 1 || entry.prev != previous.hash
-            {
-                return report(
-                    entries,
-                    AuditProblem::Broken {
-                        seq: key_seq,
-                        previous: previous.seq,
-                    },
-                );
-            }
-            previous = Tail {
-                seq: entry.seq,
-                hash: entry.hash,
-            };
         }
         let written: Option<Tail> = match self.meta.get(TAIL_KEY)? {
             Some(v) => Some(decode("meta", &v)?),
@@ -333,13 +372,18 @@ mod tests {
         (dir, store)
     }
 
-    fn raw(store: &Store, seq: u64) -> Vec<u8> {
-        store
-            .audit
-            .get(seq.to_be_bytes())
-            .unwrap()
-            .unwrap()
-            .to_vec()
+    /// Changes the stored log's entries (all in its first chunk) as `change` says.
+    fn tamper(store: &Store, change: impl FnOnce(&mut Vec<Vec<u8>>)) {
+        let chunk = store.audit.get(0u64.to_be_bytes()).unwrap().unwrap();
+        let mut entries: Vec<Vec<u8>> = lines(&chunk).map(<[u8]>::to_vec).collect();
+        assert_eq!(entries.len(), 3);
+        change(&mut entries);
+        let mut bytes = Vec::new();
+        for e in entries {
+            bytes.extend(e);
+            bytes.push(b'\n');
+        }
+        store.audit.insert(0u64.to_be_bytes(), bytes).unwrap();
     }
 
     fn problem(store: &Store) -> Option<AuditProblem> {
@@ -349,21 +393,24 @@ mod tests {
     #[test]
     fn a_changed_byte_is_found_at_its_entry() {
         let (_dir, store) = three_entries();
-        let mut value = raw(&store, 2);
-        let at = value.windows(9).position(|w| w == b"\"claimed\"").unwrap() + 1;
-        value[at] ^= 0x20; // "Claimed": still valid JSON, no longer the hashed text
-        store.audit.insert(2u64.to_be_bytes(), value).unwrap();
+        tamper(&store, |entries| {
+            let value = &mut entries[1];
+            let at = value.windows(9).position(|w| w == b"\"claimed\"").unwrap() + 1;
+            value[at] ^= 0x20; // "Claimed": still valid JSON, no longer the hashed text
+        });
         assert_eq!(problem(&store), Some(AuditProblem::Changed { seq: 2 }));
     }
 
     #[test]
     fn a_removed_entry_breaks_the_chain_where_it_was() {
         let (_dir, store) = three_entries();
-        store.audit.remove(2u64.to_be_bytes()).unwrap();
+        tamper(&store, |entries| {
+            entries.remove(1);
+        });
         assert_eq!(
             problem(&store),
             Some(AuditProblem::Broken {
-                seq: 3,
+                seq: 2,
                 previous: 1
             })
         );
@@ -372,9 +419,7 @@ mod tests {
     #[test]
     fn swapped_entries_are_found_at_the_first_one_moved() {
         let (_dir, store) = three_entries();
-        let (two, three) = (raw(&store, 2), raw(&store, 3));
-        store.audit.insert(2u64.to_be_bytes(), three).unwrap();
-        store.audit.insert(3u64.to_be_bytes(), two).unwrap();
+        tamper(&store, |entries| entries.swap(1, 2));
         assert_eq!(
             problem(&store),
             Some(AuditProblem::Broken {
@@ -387,7 +432,9 @@ mod tests {
     #[test]
     fn entries_cut_off_the_end_are_noticed() {
         let (_dir, store) = three_entries();
-        store.audit.remove(3u64.to_be_bytes()).unwrap();
+        tamper(&store, |entries| {
+            entries.pop();
+        });
         assert_eq!(
             problem(&store),
             Some(AuditProblem::Truncated {
@@ -395,6 +442,27 @@ mod tests {
                 expected: 3
             })
         );
+    }
+
+    #[test]
+    fn a_long_log_is_kept_in_chunks_and_reads_back_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let records: Vec<AuditRecord> = (0..40)
+            .map(|i| AuditRecord {
+                at: t(i),
+                request: None,
+                actor: None,
+                event: "test".into(),
+                detail: format!("n={i}"),
+            })
+            .collect();
+        store.append_audit(&records[..5]).unwrap();
+        store.append_audit(&records[5..]).unwrap();
+        assert_eq!(store.audit.len(), 3, "40 entries in chunks of {CHUNK}");
+        let seqs: Vec<u64> = store.audit_entries().map(|e| e.unwrap().seq).collect();
+        assert_eq!(seqs, (1..=40).collect::<Vec<_>>());
+        assert_eq!(store.verify_audit().unwrap().problem, None);
     }
 
     #[test]
