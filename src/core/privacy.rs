@@ -105,6 +105,16 @@ fn clear_text(event: &mut Event) -> bool {
     }
 }
 
+/// Whether the request still holds any words: summary, answers, messages, survey comment.
+pub fn has_content(r: &Request) -> bool {
+    !r.summary.is_empty()
+        || r.answers.iter().any(|a| a.value.is_some())
+        || r.history
+            .iter()
+            .any(|h| written(&h.event).is_some_and(|(_, t)| !t.is_empty()))
+        || r.survey.comment.is_some()
+}
+
 /// Removes every word of the request: summary, answers, messages and the survey comment.
 /// Returns whether anything was there to remove.
 pub fn remove_content(request: &mut Request) -> bool {

@@ -151,15 +151,22 @@ pub(super) fn departments_to_load(input: &Input, session: &Session, rules: &Rule
             .map(|d| d.id.clone())
             .collect();
     }
-    // Submitting a draft whose department assigns by load.
-    let submits = matches!(
-        input,
-        Input::ButtonClicked {
-            action: super::Action::Submit,
-            ..
-        } | Input::MessageReceived { .. }
-    );
-    match session.draft.as_ref().and_then(|d| d.department.as_deref()) {
+    // Submitting a draft (it is at its last question) whose department assigns by load.
+    let Some(draft) = session.draft.as_ref() else {
+        return Vec::new();
+    };
+    let submits = draft.step == super::Step::Confirm
+        && matches!(
+            input,
+            Input::ButtonClicked {
+                action: super::Action::Submit,
+                ..
+            } | Input::MessageReceived {
+                place: Place::Direct { .. },
+                ..
+            }
+        );
+    match draft.department.as_deref() {
         Some(dept)
             if submits
                 && rules

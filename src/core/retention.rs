@@ -4,7 +4,7 @@
 //! history line of its own.
 
 use super::model::{Event, Request, Status};
-use super::privacy::remove_content;
+use super::privacy::{has_content, remove_content};
 use super::{Desk, RequestId, Rules, TimerKind, Timestamp};
 
 /// When the content of `r` is due for removal: its department keeps content for a limited
@@ -14,8 +14,7 @@ pub fn retention_due(r: &Request, rules: &Rules) -> Option<Timestamp> {
         return None;
     }
     let keep = rules.department(&r.department)?.retention?;
-    let mut stripped = r.clone();
-    if !remove_content(&mut stripped) {
+    if !has_content(r) {
         return None;
     }
     Some(r.closed_at? + keep)

@@ -27,6 +27,7 @@ mod handle;
 pub(crate) mod home;
 mod inbound;
 pub(crate) mod locale;
+mod modals;
 pub(crate) mod payload;
 pub(crate) mod socket;
 pub(crate) mod startup;

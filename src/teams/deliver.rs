@@ -276,24 +276,7 @@ impl TeamsDeliverer {
             &Words::channel(&messages),
             &self.names(),
         );
-        let mut params = json!({
-            "isGroup": true,
-            "bot": self.connector.bot_account(),
-            "channelData": {"channel": {"id": channel}},
-            "activity": activity,
-        });
-        if let Some(tenant) = &place.tenant_id {
-            params["channelData"]["tenant"] = json!({"id": tenant});
-            params["tenantId"] = json!(tenant);
-        }
-        self.limits
-            .admit(&channel, place.tenant_id.as_deref())
-            .await?;
-        let created = self
-            .connector
-            .create_conversation(&place.service_url, &params)
-            .await
-            .map_err(|e| self.limits.failed(&channel, e))?;
+        let created = self.start_thread(&channel, &place, activity).await?;
         let root = created
             .activity_id
             .clone()
@@ -411,6 +394,17 @@ impl TeamsDeliverer {
         let messages = current(&self.config).messages();
         let words = Words::channel(&messages).with_card_link(Some(&link));
         let activity = cards::message_activity(msg, &words, &self.names());
+        self.start_thread(channel, &place, activity).await?;
+        Ok(Delivered::default())
+    }
+
+    /// Posts `activity` as a new thread in a channel (a card, a channel post, a digest).
+    async fn start_thread(
+        &self,
+        channel: &str,
+        place: &PlaceRecord,
+        activity: serde_json::Value,
+    ) -> Result<super::connector::ConversationResource, DeliveryError> {
         let mut params = json!({
             "isGroup": true,
             "bot": self.connector.bot_account(),
@@ -427,8 +421,7 @@ impl TeamsDeliverer {
         self.connector
             .create_conversation(&place.service_url, &params)
             .await
-            .map_err(|e| self.limits.failed(channel, e))?;
-        Ok(Delivered::default())
+            .map_err(|e| self.limits.failed(channel, e))
     }
 
     /// A requester's thank-you: a new thread in the request's department channel.
@@ -461,23 +454,7 @@ impl TeamsDeliverer {
         };
         let messages = current(&self.config).messages();
         let activity = cards::message_activity(msg, &Words::channel(&messages), &self.names());
-        let mut params = json!({
-            "isGroup": true,
-            "bot": self.connector.bot_account(),
-            "channelData": {"channel": {"id": channel}},
-            "activity": activity,
-        });
-        if let Some(tenant) = &place.tenant_id {
-            params["channelData"]["tenant"] = json!({"id": tenant});
-            params["tenantId"] = json!(tenant);
-        }
-        self.limits
-            .admit(channel, place.tenant_id.as_deref())
-            .await?;
-        self.connector
-            .create_conversation(&place.service_url, &params)
-            .await
-            .map_err(|e| self.limits.failed(channel, e))?;
+        self.start_thread(channel, &place, activity).await?;
         Ok(Delivered::default())
     }
 

@@ -388,19 +388,8 @@ impl SlackDeliverer {
                 "the card of {id} is not posted yet"
             )));
         };
-        if self
-            .before_post(&card.channel, Some(&card.id), item)
-            .await?
-            .is_none()
-        {
-            // A department channel: the desk's default language.
-            let messages = self.messages();
-            let content = blocks::message_content(msg, &Words::channel(&messages));
-            self.post(&card.channel, content, Some(&card.id), item)
-                .await
-                .map_err(|e| self.failed(&e, Some(&card.channel)))?;
-        }
-        Ok(Delivered::default())
+        // A department channel: the desk's default language, as any thread reply there.
+        self.deliver_thread_reply(&card, msg, item).await
     }
 
     /// A reply to the requester under the channel message their request was filed from.
@@ -496,15 +485,7 @@ impl SlackDeliverer {
         msg: &Message,
         item: &OutboxItem,
     ) -> Result<Delivered, DeliveryError> {
-        if self.before_post(channel, None, item).await?.is_some() {
-            return Ok(Delivered::default());
-        }
-        let messages = self.messages();
-        let content = blocks::message_content(msg, &Words::channel(&messages));
-        self.post(channel, content, None, item)
-            .await
-            .map_err(|e| self.failed(&e, Some(channel)))?;
-        Ok(Delivered::default())
+        self.channel_message(channel, None, msg, item).await
     }
 
     async fn deliver_replacement(
@@ -531,16 +512,25 @@ impl SlackDeliverer {
         msg: &Message,
         item: &OutboxItem,
     ) -> Result<Delivered, DeliveryError> {
-        if self
-            .before_post(&thread.channel, Some(&thread.id), item)
-            .await?
-            .is_none()
-        {
+        self.channel_message(&thread.channel, Some(&thread.id), msg, item)
+            .await
+    }
+
+    /// A message in a channel (under `thread`, or a post of its own), in the desk's default
+    /// language; skipped when an earlier attempt already posted it.
+    async fn channel_message(
+        &self,
+        channel: &str,
+        thread: Option<&str>,
+        msg: &Message,
+        item: &OutboxItem,
+    ) -> Result<Delivered, DeliveryError> {
+        if self.before_post(channel, thread, item).await?.is_none() {
             let messages = self.messages();
             let content = blocks::message_content(msg, &Words::channel(&messages));
-            self.post(&thread.channel, content, Some(&thread.id), item)
+            self.post(channel, content, thread, item)
                 .await
-                .map_err(|e| self.failed(&e, Some(&thread.channel)))?;
+                .map_err(|e| self.failed(&e, Some(channel)))?;
         }
         Ok(Delivered::default())
     }
