@@ -113,6 +113,7 @@ claim-closed = { $id } ist { $status }; öffnen Sie die Anfrage zuerst wieder.
 claimed = { $user } arbeitet jetzt an { $id }.
 close-not-allowed = Nur die Mitglieder des Teams oder die anfragende Person können { $id } schließen.
 closed-by = { $id } wurde geschlossen von { $who }.
+survey-sent-by-dm = Eine kurze Umfrage dazu habe ich Ihnen als Direktnachricht geschickt.
 reopen-not-closed = { $id } ist { $status }, nicht geschlossen.
 reopen-not-allowed = Nur die Mitglieder des Teams oder die anfragende Person können { $id } wieder öffnen.
 reopened-by = { $id } wurde wieder geöffnet von { $who }.

@@ -116,6 +116,7 @@ claim-closed = { $id } is { $status }; reopen it first.
 claimed = { $user } is now working on { $id }.
 close-not-allowed = Only the team's agents or the requester can close { $id }.
 closed-by = { $id } was closed by { $who }.
+survey-sent-by-dm = I've sent you a short survey by direct message.
 reopen-not-closed = { $id } is { $status }, not closed.
 reopen-not-allowed = Only the team's agents or the requester can reopen { $id }.
 reopened-by = { $id } was reopened by { $who }.

@@ -69,18 +69,16 @@ impl Desk<'_> {
             r.status = Status::Claimed;
         }
         r.record(now, by, Event::Assigned { to: to.clone() });
-        let requester = r.requester.clone();
         self.send(Outgoing::UpdateCard {
             request: id.clone(),
         });
-        self.dm(
-            &requester,
+        self.tell_requester(
+            id,
             Message::text(
                 Text::new("assigned-requester")
                     .arg("user", to)
                     .arg("id", Arg::strong(id)),
             ),
-            Some(id),
         );
         if by != Some(to) {
             self.dm(
@@ -156,14 +154,12 @@ impl Desk<'_> {
             r.status = Status::Open;
         }
         r.record(now, Some(user), Event::Unassigned);
-        let requester = r.requester.clone();
         self.send(Outgoing::UpdateCard {
             request: id.clone(),
         });
-        self.dm(
-            &requester,
+        self.tell_requester(
+            id,
             Message::text(Text::new("unassigned-requester").arg("id", Arg::strong(id))),
-            Some(id),
         );
     }
 

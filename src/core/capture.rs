@@ -234,11 +234,30 @@ impl Desk<'_> {
         self.relay_from_requester(user, id, text);
     }
 
+    /// A reply under a message that waits for its team: the requester's words are kept, so
+    /// the card's thread gets them once the team is chosen. Anyone else's stay where they are.
+    pub(super) fn on_waiting_thread_reply(&mut self, user: &UserRef, text: &str, root: &PostRef) {
+        let text = text.trim();
+        if let Some(c) = self.session.capture.as_mut() {
+            if &c.post == root && &c.requester == user && !text.is_empty() {
+                c.earlier_replies.push(clip(text, MAX_ANSWER_CHARS));
+            }
+        }
+    }
+
+    /// Whether the requester's side of a request is the thread of the message it was filed
+    /// from. A confidential department's words never go to a channel, where colleagues read
+    /// along: its requesters are told by DM.
+    pub(super) fn requester_in_thread(&self, id: &RequestId) -> bool {
+        self.request(id)
+            .is_some_and(|r| r.origin.is_some() && !self.rules.is_confidential(&r.department))
+    }
+
     /// A message for a request's requester: in the thread of the message it was filed from,
     /// if it was, else by DM.
     pub(super) fn tell_requester(&mut self, id: &RequestId, msg: Message) {
         let Some(r) = self.request(id) else { return };
-        if r.origin.is_some() {
+        if self.requester_in_thread(id) {
             self.send(Outgoing::OriginReply {
                 request: id.clone(),
                 msg,

@@ -17,6 +17,9 @@ pub enum Place {
     CardThread { request: RequestId, post: PostRef },
     /// A reply in the thread of the channel message a request was filed from.
     OriginThread { request: RequestId },
+    /// A reply in a help channel's thread that no request has yet: under a message that
+    /// waits for its team to be chosen, the requester's words are kept for the card.
+    WaitingThread { root: PostRef },
 }
 
 /// Whether a message written in the thread under `root`, or a reaction put on `root`, is
@@ -171,6 +174,10 @@ impl Input {
                 .filter_map(|word| named_request(text, word))
                 .collect(),
             Input::MentionedInChannel { .. }
+            | Input::MessageReceived {
+                place: Place::WaitingThread { .. },
+                ..
+            }
             | Input::FormSubmitted { .. }
             | Input::MessageCaptured { .. } => vec![],
             Input::TimerFired { timer } => timer.kind.request().cloned().into_iter().collect(),

@@ -171,19 +171,17 @@ impl Desk<'_> {
         r.status = Status::Claimed;
         r.assignee = Some(user.clone());
         r.record(now, Some(user), Event::Claimed);
-        let requester = r.requester.clone();
         self.responded(id);
         self.send(Outgoing::UpdateCard {
             request: id.clone(),
         });
-        self.dm(
-            &requester,
+        self.tell_requester(
+            id,
             Message::text(
                 Text::new("claimed")
                     .arg("user", user)
                     .arg("id", Arg::strong(id)),
             ),
-            Some(id),
         );
     }
 
@@ -233,15 +231,17 @@ impl Desk<'_> {
         self.send(Outgoing::UpdateCard {
             request: id.clone(),
         });
-        self.dm(
-            &requester,
-            Message::text(
-                Text::new("closed-by")
-                    .arg("id", Arg::strong(id))
-                    .arg("who", who_did(user, &requester)),
-            ),
-            Some(id),
+        let mut told = Message::text(
+            Text::new("closed-by")
+                .arg("id", Arg::strong(id))
+                .arg("who", who_did(user, &requester)),
         );
+        // A rating is the requester's own word about named colleagues: it is asked in
+        // private, also when the request lives in a channel thread.
+        if ask_survey && self.requester_in_thread(id) {
+            told = told.line(Text::new("survey-sent-by-dm"));
+        }
+        self.tell_requester(id, told);
         if ask_survey {
             self.dm(
                 &requester,
@@ -331,7 +331,7 @@ impl Desk<'_> {
         if withdrawn {
             told = told.line(Text::new("survey-withdrawn"));
         }
-        self.dm(&requester, told, Some(id));
+        self.tell_requester(id, told);
     }
 
     /// Records a rating; `clicked` is the survey message whose button gave it, if known.

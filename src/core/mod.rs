@@ -163,6 +163,7 @@ impl<'r> Desk<'r> {
                     self.on_thread_reply(&user, &text, &request, post)
                 }
                 Place::OriginThread { request } => self.on_origin_reply(&user, &text, &request),
+                Place::WaitingThread { root } => self.on_waiting_thread_reply(&user, &text, &root),
             },
             Input::ButtonClicked { user, action, post } => self.on_button(&user, action, post),
             Input::MentionedInChannel { user, thread, text } => {

@@ -47,7 +47,6 @@ impl Desk<'_> {
             Some(user),
             Event::WaitingOnRequester { text: need.clone() },
         );
-        let requester = r.requester.clone();
         self.responded(id);
         // The resolution clock stands still until the requester answers.
         self.cancel_timers(TimerFilter::Resolution(id.clone()));
@@ -79,7 +78,7 @@ impl Desk<'_> {
             told = told.line(Text::plain(need));
         }
         told = told.line(Text::new("waiting-reply-here"));
-        self.dm(&requester, told, Some(id));
+        self.tell_requester(id, told);
         self.send(Outgoing::ThreadPost {
             request: id.clone(),
             msg: Message::text(Text::new("thread-waiting").arg("user", user)),
@@ -129,16 +128,14 @@ impl Desk<'_> {
         let now = self.now;
         let r = self.request_mut(id).expect("checked above");
         r.record(now, None, Event::NudgedRequester);
-        let requester = r.requester.clone();
         let left = Arg::duration(now - since);
-        self.dm(
-            &requester,
+        self.tell_requester(
+            id,
             Message::text(
                 Text::new("waiting-nudge")
                     .arg("id", Arg::strong(id))
                     .arg("left", left),
             ),
-            Some(id),
         );
     }
 
@@ -152,7 +149,6 @@ impl Desk<'_> {
         r.status = Status::Closed;
         r.closed_at = Some(now);
         r.record(now, None, Event::Closed);
-        let requester = r.requester.clone();
         self.cancel_timers(TimerFilter::AllFor(id.clone()));
         self.stop_service_clocks(id);
         self.schedule_retention(id);
@@ -163,14 +159,13 @@ impl Desk<'_> {
             request: id.clone(),
             msg: Message::text(Text::new("thread-closed-no-reply").arg("waited", waited.clone())),
         });
-        self.dm(
-            &requester,
+        self.tell_requester(
+            id,
             Message::text(
                 Text::new("closed-no-reply")
                     .arg("id", Arg::strong(id))
                     .arg("waited", waited),
             ),
-            Some(id),
         );
     }
 

@@ -6,7 +6,7 @@
 //! where it is filed is the core's decision.
 
 use super::blocks::unescape;
-use super::handle::Inbound;
+use super::handle::{Inbound, Refusal};
 use super::payload::Event;
 use crate::config::Capture;
 use crate::core::{is_pleasantry, Captured, Input, Platform, PostRef, UserRef};
@@ -15,10 +15,14 @@ use crate::core::{is_pleasantry, Captured, Input, Platform, PostRef, UserRef};
 const PERSON_SUBTYPES: [&str; 2] = ["file_share", "thread_broadcast"];
 
 impl Inbound {
-    /// The input a help channel message or a ticket reaction means, if any. Slack calls
-    /// that fail drop the event with a warning: the message stays where it is and another
-    /// reaction files it.
-    pub(super) async fn captured(&self, event: Event) -> Option<Input> {
+    /// The input a help channel message or a ticket reaction means, if any. A message read
+    /// that fails for a passing reason (a rate limit, Slack's or the network's failure)
+    /// refuses the event, so Slack delivers it again; one that cannot succeed (the bot is
+    /// not in the channel) drops it with a warning that says what to fix.
+    ///
+    /// # Errors
+    /// [`Refusal::Slack`] when the reacted message could not be read just now.
+    pub(super) async fn captured(&self, event: Event) -> Result<Option<Input>, Refusal> {
         let config = crate::config::current(&self.config);
         match event {
             Event::ChannelMessage {
@@ -27,17 +31,20 @@ impl Inbound {
                 ts,
                 text,
             } => {
-                let help = config
+                let Some(help) = config
                     .help_channel(&channel)
-                    .filter(|h| h.capture == Capture::All)?;
+                    .filter(|h| h.capture == Capture::All)
+                else {
+                    return Ok(None);
+                };
                 // Not worth a permalink; the core would skip it all the same.
                 if is_pleasantry(&text) {
                     tracing::debug!("a pleasantry in a help channel; not filed");
-                    return None;
+                    return Ok(None);
                 }
                 let department = Some(help.department.trim().to_string()).filter(|d| !d.is_empty());
                 let permalink = self.permalink_of(&channel, &ts).await;
-                Some(Input::MessageCaptured {
+                Ok(Some(Input::MessageCaptured {
                     capture: Captured {
                         requester: UserRef::new(Platform::Slack, user),
                         filed_by: None,
@@ -47,7 +54,7 @@ impl Inbound {
                         department,
                         earlier_replies: Vec::new(),
                     },
-                })
+                }))
             }
             Event::TicketReaction { user, channel, ts } => {
                 let post = PostRef::new(Platform::Slack, &channel, &ts);
@@ -57,22 +64,23 @@ impl Inbound {
                     Ok(None) => {}
                     Ok(Some(id)) => {
                         tracing::debug!(request = %id, "ticket reaction on a request's message; nothing to file");
-                        return None;
+                        return Ok(None);
                     }
-                    Err(e) => {
-                        tracing::warn!(error = %crate::telemetry::chain(&e), "could not look the reacted message up");
-                        return None;
-                    }
+                    Err(e) => return Err(Refusal::Store(e)),
                 }
                 let message = match self.api.message(&channel, &ts).await {
                     Ok(Some(m)) => m,
                     Ok(None) => {
                         tracing::info!(%channel, %ts, "the reacted message is gone; nothing to file");
-                        return None;
+                        return Ok(None);
+                    }
+                    Err(e) if e.is_retryable() => {
+                        tracing::warn!(error = %e.describe(Some(&channel)), "could not read the reacted message; Slack will deliver the reaction again");
+                        return Err(Refusal::Slack(e));
                     }
                     Err(e) => {
                         tracing::warn!(error = %e.describe(Some(&channel)), "could not read the reacted message");
-                        return None;
+                        return Ok(None);
                     }
                 };
                 let person = message.bot_id.is_none()
@@ -80,10 +88,12 @@ impl Inbound {
                         .subtype
                         .as_deref()
                         .is_none_or(|s| PERSON_SUBTYPES.contains(&s));
-                let author = message.user.clone().filter(|_| person)?;
+                let Some(author) = message.user.clone().filter(|_| person) else {
+                    return Ok(None);
+                };
                 let bot = self.bot.get();
                 if bot.as_deref().is_some_and(|b| b.user_id == author) {
-                    return None;
+                    return Ok(None);
                 }
                 let text = unescape(message.text.as_deref().unwrap_or(""))
                     .trim()
@@ -99,7 +109,7 @@ impl Inbound {
                     .map(|h| h.department.trim().to_string())
                     .filter(|d| !d.is_empty());
                 let permalink = self.permalink_of(&channel, &ts).await;
-                Some(Input::MessageCaptured {
+                Ok(Some(Input::MessageCaptured {
                     capture: Captured {
                         requester: UserRef::new(Platform::Slack, author),
                         filed_by: Some(UserRef::new(Platform::Slack, user)),
@@ -109,9 +119,9 @@ impl Inbound {
                         department,
                         earlier_replies,
                     },
-                })
+                }))
             }
-            _ => None,
+            _ => Ok(None),
         }
     }
 

@@ -52,12 +52,19 @@ pub(crate) enum Refusal {
     Store(#[from] StoreError),
     #[error("storage unavailable")]
     Engine(#[from] EngineError),
+    /// Slack could not tell what the event is about just now (a message read failed for a
+    /// reason that passes); turning the event away has Slack deliver it again.
+    #[error("Slack unavailable; deliver again")]
+    Slack(#[source] super::api::ApiError),
 }
 
 impl Refusal {
     /// The payload was fine but the desk could not apply it: a retry may succeed.
     pub fn is_failure(&self) -> bool {
-        matches!(self, Refusal::Store(_) | Refusal::Engine(_))
+        matches!(
+            self,
+            Refusal::Store(_) | Refusal::Engine(_) | Refusal::Slack(_)
+        )
     }
 }
 
@@ -157,7 +164,7 @@ impl Inbound {
             }
             let input = match event {
                 Event::TicketReaction { .. } | Event::ChannelMessage { .. } => {
-                    self.captured(event).await
+                    self.captured(event).await?
                 }
                 event => self.input_for(event)?,
             };
@@ -409,9 +416,14 @@ impl Inbound {
                         request,
                         post: PostRef::new(Platform::Slack, channel, ts),
                     }),
-                    None => self
-                        .origin_request(&root)?
-                        .map(|request| Place::OriginThread { request }),
+                    None => match self.origin_request(&root)? {
+                        Some(request) => Some(Place::OriginThread { request }),
+                        // Only a help channel's message can wait in a thread for its team.
+                        None => crate::config::current(&self.config)
+                            .help_channel(&channel)
+                            .filter(|h| h.capture == crate::config::Capture::All)
+                            .map(|_| Place::WaitingThread { root }),
+                    },
                 };
                 place.map(|place| Input::MessageReceived {
                     user: Self::slack_user(&user),

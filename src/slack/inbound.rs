@@ -46,6 +46,11 @@ impl IntoResponse for Refusal {
                 tracing::error!(error = %crate::telemetry::chain(e), "engine failure while handling a Slack request; Slack will retry");
                 (StatusCode::INTERNAL_SERVER_ERROR, self.to_string()).into_response()
             }
+            Refusal::Slack(e) => {
+                // Logged where it happened; Slack retries an event that isn't answered 2xx.
+                tracing::debug!(error = %e, "turned an event away until Slack can be read");
+                (StatusCode::SERVICE_UNAVAILABLE, self.to_string()).into_response()
+            }
         }
     }
 }

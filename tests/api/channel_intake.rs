@@ -274,3 +274,164 @@ async fn check_config_online_names_a_help_channel_the_bot_is_not_in() {
         .collect();
     assert!(asked.iter().any(|c| c == ASK), "{asked:?}");
 }
+
+#[tokio::test]
+async fn a_ticket_request_keeps_its_requester_in_the_thread_and_asks_the_rating_in_private() {
+    // Arrange: Erin's message is filed by Frank's 🎫.
+    let app = spawn().await;
+    let ts = "1600000000.000800";
+    app.fake.written(ASK, ts, ERIN, "the printer jams", None);
+    app.react(true, FRANK, ASK, ts, "ticket").await;
+    app.drain().await;
+    // Erin answers IT's two questions in the thread.
+    app.thread_reply(ERIN, ASK, ts, "HP LaserJet").await;
+    app.click(ERIN, "fieldopt:IT-1:1:1").await;
+    app.drain().await;
+    let before = app.posts_in(ASK, Some(ts)).len();
+
+    // Act: an agent claims it, asks Erin something, and closes it.
+    app.click(AGENT, "claim:IT-1").await;
+    app.click(AGENT, "wait:IT-1").await;
+    app.drain().await;
+    app.thread_reply(ERIN, ASK, ts, "it's the one on floor 3")
+        .await;
+    app.click(AGENT, "close:IT-1").await;
+    app.drain().await;
+
+    // Assert: each step is told in the message's thread, in order.
+    let told: Vec<String> = app.posts_in(ASK, Some(ts))[before..]
+        .iter()
+        .map(|c| c.text_everywhere())
+        .collect();
+    assert_eq!(told.len(), 3, "{told:#?}");
+    assert!(
+        told[0].contains("is now working on") && told[0].contains(&format!("<@{AGENT}>")),
+        "{told:#?}"
+    );
+    assert!(told[1].contains("needs something from you"), "{told:#?}");
+    assert!(
+        told[2].contains("closed") && told[2].contains("survey by direct message"),
+        "{told:#?}"
+    );
+    // Erin's answer while it waited reached the team and resumed the request first.
+    let card_thread = app.posts_in(IT_CHANNEL, Some(&app.card_ts("IT-1")));
+    assert!(card_thread
+        .iter()
+        .any(|c| c.text_everywhere().contains("floor 3")));
+    // The rating is the only thing that went to Erin's DMs.
+    let dms = app.dms_to(ERIN);
+    assert_eq!(dms.len(), 1, "{dms:#?}");
+    assert!(dms[0]
+        .button_values()
+        .iter()
+        .any(|v| v.starts_with("rate:IT-1")));
+}
+
+#[tokio::test]
+async fn a_confidential_teams_answers_go_to_the_requester_privately_not_to_the_channel() {
+    // Arrange: IT is confidential; Erin's message in #ask is filed by a 🎫.
+    let app = SlackApp::spawn_with(|c| {
+        c.help_channels = vec![HelpChannelConfig {
+            slack_channel: ASK.into(),
+            department: "it".into(),
+            capture: Capture::Reaction,
+        }];
+        c.departments[0].confidential = true;
+    })
+    .await;
+    let ts = "1600000000.000900";
+    app.fake
+        .written(ASK, ts, ERIN, "my payslip looks wrong", None);
+    app.react(true, FRANK, ASK, ts, "ticket").await;
+    app.drain().await;
+    let before = app.posts_in(ASK, Some(ts)).len();
+
+    // Act
+    app.click(AGENT, "claim:IT-1").await;
+    app.thread_reply(
+        AGENT,
+        IT_CHANNEL,
+        &app.card_ts("IT-1"),
+        "We'll correct it this month.",
+    )
+    .await;
+    app.drain().await;
+
+    // Assert: nothing more in the channel thread; both reached Erin by DM.
+    assert_eq!(app.posts_in(ASK, Some(ts)).len(), before);
+    let dms: Vec<String> = app
+        .dms_to(ERIN)
+        .iter()
+        .map(|c| c.text_everywhere())
+        .collect();
+    assert_eq!(dms.len(), 2, "{dms:#?}");
+    assert!(dms[1].contains("correct it this month"), "{dms:#?}");
+}
+
+#[tokio::test]
+async fn what_the_requester_adds_while_the_team_is_asked_reaches_the_cards_thread() {
+    // Arrange: a help channel message whose words name no team.
+    let app = spawn().await;
+    let ts = "1600000000.001000";
+    let body = app.envelope(channel_message(
+        ERIN,
+        HELP,
+        ts,
+        "who can help me with this?",
+    ));
+    assert_eq!(app.event(&body).await.status(), 200);
+    app.drain().await;
+    let asked = app.posts_in(HELP, Some(ts));
+    assert_eq!(asked.len(), 1, "{asked:#?}");
+    assert!(asked[0].button_values().contains(&"dept:it".to_string()));
+
+    // Act: Erin adds a detail, Gus chimes in, then Erin picks IT.
+    app.thread_reply(ERIN, HELP, ts, "the screen flickers since the update")
+        .await;
+    app.thread_reply(GUS, HELP, ts, "same here").await;
+    app.click(ERIN, "dept:it").await;
+    app.drain().await;
+
+    // Assert
+    assert_eq!(cards_in(&app, IT_CHANNEL).len(), 1);
+    let thread: Vec<String> = app
+        .posts_in(IT_CHANNEL, Some(&app.card_ts("IT-1")))
+        .iter()
+        .map(|c| c.text_everywhere())
+        .collect();
+    assert!(
+        thread.iter().any(|t| t.contains("screen flickers")),
+        "{thread:#?}"
+    );
+    assert!(
+        !thread.iter().any(|t| t.contains("same here")),
+        "{thread:#?}"
+    );
+}
+
+#[tokio::test]
+async fn a_reacted_message_slack_cannot_read_just_now_is_filed_when_slack_delivers_it_again() {
+    use crate::helpers::fake_slack::Failure;
+    // Arrange
+    let app = spawn().await;
+    let ts = "1600000000.001100";
+    app.fake
+        .written(ASK, ts, ERIN, "my laptop won't boot", None);
+    app.fake
+        .fail("conversations.history", Failure::Http(503), 1);
+    let body = app.reaction_event(true, FRANK, ASK, ts, "ticket");
+
+    // Act: the first delivery finds Slack failing; Slack retries the same event.
+    let first = app.event(&body).await.status();
+    let retry = app
+        .event_with(&body, &[("x-slack-retry-num", "1".into())])
+        .await
+        .status();
+    app.drain().await;
+
+    // Assert
+    assert_eq!(first, 503, "turned away so that Slack delivers it again");
+    assert_eq!(retry, 200);
+    assert_eq!(app.engine.store().request_count(), 1);
+    assert_eq!(cards_in(&app, IT_CHANNEL).len(), 1);
+}

@@ -272,3 +272,63 @@ fn a_field_button_survives_its_round_trip_through_the_platform() {
     assert_eq!(Action::parse(&a.to_string()), Ok(a));
     assert!(Action::parse("fieldopt:IT-12:x:3").is_err());
 }
+
+#[test]
+fn claim_wait_and_close_are_told_in_the_message_thread_and_the_rating_asked_by_dm() {
+    let mut w = World::new();
+    w.capture(captured("my laptop won't boot", Some("frank"), None));
+    let t = w.click("alice", Action::Claim(rid("IT-1")));
+    assert!(t.dms_to("erin").is_empty());
+    has_text(origin_replies(&t)[0].1, "alice");
+    let t = w.click("alice", Action::AwaitRequester(rid("IT-1")));
+    assert!(t.dms_to("erin").is_empty());
+    assert_eq!(origin_replies(&t).len(), 1);
+    let t = w.click("alice", Action::Close(rid("IT-1")));
+    let told = origin_replies(&t);
+    assert_eq!(told.len(), 1);
+    has_text(told[0].1, "survey by direct message");
+    let dms = t.dms_to("erin");
+    assert_eq!(dms.len(), 1, "only the rating goes by DM: {dms:?}");
+    assert!(actions(dms[0]).contains(&Action::Rate(rid("IT-1"), 5)));
+}
+
+#[test]
+fn a_confidential_department_tells_a_captured_requester_by_dm() {
+    let mut rules = rules();
+    rules.departments[0].confidential = true;
+    let mut w = World::with(rules);
+    w.capture(captured(
+        "my payslip looks wrong",
+        Some("frank"),
+        Some("it"),
+    ));
+    let t = w.click("alice", Action::Claim(rid("IT-1")));
+    assert!(origin_replies(&t).is_empty());
+    assert_eq!(t.dms_to("erin").len(), 1);
+}
+
+#[test]
+fn what_the_requester_writes_while_the_team_is_asked_is_carried_to_the_card() {
+    let mut w = World::new();
+    w.capture(captured("something odd happened", None, None));
+    for (who, text) in [("erin", "the screen flickers"), ("gus", "same here")] {
+        let t = w.step(Input::MessageReceived {
+            user: user(who),
+            text: text.into(),
+            place: Place::WaitingThread { root: message() },
+        });
+        assert!(t.effects.is_empty());
+    }
+    // A reply under some other message is not about this one.
+    w.step(Input::MessageReceived {
+        user: user("erin"),
+        text: "unrelated".into(),
+        place: Place::WaitingThread {
+            root: PostRef::new(Platform::Slack, "C-help", "1700000000.000999"),
+        },
+    });
+    let t = w.click("erin", Action::PickDepartment("it".into()));
+    let posts = t.thread_posts("IT-1");
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    has_text(posts[0], "the screen flickers");
+}
