@@ -113,9 +113,11 @@ pub fn has_content(r: &Request) -> bool {
             .iter()
             .any(|h| written(&h.event).is_some_and(|(_, t)| !t.is_empty()))
         || r.survey.comment.is_some()
+        || r.origin.as_ref().is_some_and(|o| o.permalink.is_some())
 }
 
-/// Removes every word of the request: summary, answers, messages and the survey comment.
+/// Removes every word of the request: summary, answers, messages, the survey comment, and
+/// the link to the channel message it was filed from.
 /// Returns whether anything was there to remove.
 pub fn remove_content(request: &mut Request) -> bool {
     let mut removed = !request.summary.is_empty();
@@ -127,6 +129,11 @@ pub fn remove_content(request: &mut Request) -> bool {
         removed |= clear_text(&mut entry.event);
     }
     removed |= request.survey.comment.take().is_some();
+    // The link leads to the requester's words in the channel; the desk keeps only where the
+    // message was, which relaying still needs.
+    if let Some(origin) = request.origin.as_mut() {
+        removed |= origin.permalink.take().is_some();
+    }
     removed
 }
 
@@ -255,6 +262,22 @@ mod tests {
             !erase_person(&mut r, &requester),
             "nothing left the second time"
         );
+    }
+
+    #[test]
+    fn removing_the_content_of_a_captured_request_drops_the_link_to_its_message() {
+        let (requester, agent) = users();
+        let mut r = request(&requester, &agent);
+        let post = crate::core::PostRef::new(Platform::Slack, "C-help", "1700000000.000100");
+        r.origin = Some(crate::core::Origin {
+            post: post.clone(),
+            permalink: Some("https://example.slack.com/archives/C-help/p1700000000000100".into()),
+            filed_by: None,
+        });
+        assert!(remove_content(&mut r));
+        assert!(!has_content(&r));
+        let origin = r.origin.expect("where it was filed from is kept");
+        assert_eq!((origin.post, origin.permalink), (post, None));
     }
 
     #[test]
