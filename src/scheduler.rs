@@ -37,7 +37,7 @@ impl Default for SchedulerStats {
     fn default() -> Self {
         let fired_by_kind = Family::default();
         // Every kind shows from the start, at zero until one fires.
-        for kind in ["first_response", "survey_reminder", "draft_expiry"] {
+        for kind in crate::core::TimerKind::NAMES {
             fired_by_kind.get_or_create_owned(&vec![("kind", kind.to_string())]);
         }
         SchedulerStats {

@@ -267,6 +267,19 @@ impl TimerKind {
         }
     }
 
+    /// Every kind's [`TimerKind::name`], for counts that show each kind from the start.
+    pub const NAMES: [&'static str; 9] = [
+        "first_response",
+        "survey_reminder",
+        "draft_expiry",
+        "content_retention",
+        "resolution",
+        "escalation",
+        "waiting_nudge",
+        "waiting_close",
+        "digest",
+    ];
+
     pub fn name(&self) -> &'static str {
         match self {
             TimerKind::FirstResponse { .. } => "first_response",

@@ -2,6 +2,7 @@
 //! wait. The timers fired are the scheduler's count.
 
 use super::scrape::Scrape;
+use crate::core::TimerKind;
 use crate::instrument::{count, gauge, gauges};
 use prometheus_client::encoding::DescriptorEncoder;
 use std::collections::BTreeMap;
@@ -13,10 +14,7 @@ const DUE_TIMERS_SCAN_LIMIT: usize = 10_000;
 pub(super) fn write(scrape: &Scrape<'_>, encoder: &mut DescriptorEncoder) -> std::fmt::Result {
     let store = scrape.engine.store();
     let mut due: BTreeMap<&'static str, u64> =
-        ["first_response", "survey_reminder", "draft_expiry"]
-            .into_iter()
-            .map(|k| (k, 0))
-            .collect();
+        TimerKind::NAMES.into_iter().map(|k| (k, 0)).collect();
     match store.due_timers(scrape.engine.now(), DUE_TIMERS_SCAN_LIMIT) {
         Ok(timers) => {
             for (_, t) in timers {
@@ -31,7 +29,7 @@ pub(super) fn write(scrape: &Scrape<'_>, encoder: &mut DescriptorEncoder) -> std
     gauges(
         encoder,
         "frontdesk_reminders_due",
-        "Timers (first-response reminders, survey reminders, draft expiries) due now and not fired yet, by kind.",
+        "Timers (reminders, escalations, expiries, digests and the like) due now and not fired yet, by kind.",
         due.iter()
             .map(|(kind, n)| (vec![("kind", kind.to_string())], count(*n))),
     )?;

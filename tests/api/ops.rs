@@ -279,6 +279,14 @@ async fn health_readiness_and_metrics_that_a_prometheus_parser_reads() {
         m.get("frontdesk_reminders_due", &[("kind", "first_response")]),
         0.0
     );
+    // Every kind shows from the start, at zero, the newer ones too.
+    for kind in ["escalation", "resolution", "waiting_close", "digest"] {
+        assert_eq!(m.get("frontdesk_reminders_due", &[("kind", kind)]), 0.0);
+        assert_eq!(
+            m.get("frontdesk_reminders_fired_total", &[("kind", kind)]),
+            0.0
+        );
+    }
     clock.advance(chrono::Duration::hours(30));
     let m = scrape(&base).await;
     let due = m.get("frontdesk_reminders_due", &[("kind", "first_response")]);

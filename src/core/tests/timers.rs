@@ -188,3 +188,43 @@ fn the_survey_reminder_does_nothing_once_rated_or_reopened() {
     });
     assert_eq!(t, Transition::default());
 }
+
+#[test]
+fn every_timer_kind_is_named_in_the_list_counts_start_from() {
+    let id = rid("IT-1");
+    let kinds = [
+        TimerKind::FirstResponse {
+            request: id.clone(),
+            round: 1,
+        },
+        TimerKind::SurveyReminder {
+            request: id.clone(),
+        },
+        TimerKind::DraftExpiry { user: user("erin") },
+        TimerKind::ContentRetention {
+            request: id.clone(),
+        },
+        TimerKind::Resolution {
+            request: id.clone(),
+            round: 1,
+        },
+        TimerKind::Escalation {
+            request: id.clone(),
+            step: 0,
+        },
+        TimerKind::WaitingNudge {
+            request: id.clone(),
+            since: t0(),
+        },
+        TimerKind::WaitingClose {
+            request: id.clone(),
+            since: t0(),
+        },
+        TimerKind::Digest {
+            department: "it".into(),
+            week: t0().date_naive(),
+        },
+    ];
+    let names: Vec<&str> = kinds.iter().map(TimerKind::name).collect();
+    assert_eq!(names, TimerKind::NAMES);
+}
