@@ -79,6 +79,9 @@ impl Desk<'_> {
                 .strip_prefix("cancel ")
                 .is_some_and(|id| RequestId::parse(id).is_ok());
         let expired = self.expire_stale_draft(user, !keyword);
+        if let Some(id) = self.note_asked_since_draft(user, command.is_some()) {
+            return self.note_text(user, &id, text);
+        }
         if !expired && self.session.draft.is_some() {
             self.intake_text(user, text);
             return;
@@ -166,8 +169,9 @@ impl Desk<'_> {
                     },
                 );
             match (state, rating) {
-                (SurveyState::AwaitingThanks, _) => return self.thanks_text(user, &id, text),
-                (SurveyState::AwaitingComment, _) => return self.survey_comment(user, &id, text),
+                (SurveyState::AwaitingThanks | SurveyState::AwaitingComment, _) => {
+                    return self.note_text(user, &id, text)
+                }
                 (SurveyState::AwaitingRating, Some(n)) => return self.rate(user, &id, n, None),
                 _ => {}
             }
@@ -212,6 +216,35 @@ impl Desk<'_> {
                 let several = several.to_vec();
                 self.ask_which(user, &several, Text::new("which-several"));
             }
+        }
+    }
+
+    /// The request whose note the user was asked for after their open draft last moved: the
+    /// latest question wins, so the note is not taken as an answer to the draft. Typed
+    /// commands keep their meaning.
+    fn note_asked_since_draft(&mut self, user: &UserRef, command: bool) -> Option<RequestId> {
+        let (id, asked) = self.session.note_for.clone()?;
+        let draft_moved = self.session.draft.as_ref().map(|d| d.last_activity);
+        let awaits = self.request(&id).is_some_and(|r| {
+            &r.requester == user
+                && matches!(
+                    r.survey.state,
+                    SurveyState::AwaitingThanks | SurveyState::AwaitingComment
+                )
+        });
+        if !awaits {
+            self.session.note_for = None;
+            return None;
+        }
+        (!command && draft_moved.is_some_and(|moved| moved < asked)).then_some(id)
+    }
+
+    /// A free-text answer to the note asked about `id`: a thank-you note or a survey comment.
+    fn note_text(&mut self, user: &UserRef, id: &RequestId, text: &str) {
+        self.session.note_for = None;
+        match self.request(id).map(|r| r.survey.state) {
+            Some(SurveyState::AwaitingThanks) => self.thanks_text(user, id, text),
+            _ => self.survey_comment(user, id, text),
         }
     }
 }

@@ -387,6 +387,7 @@ impl Desk<'_> {
         r.survey.rating = Some(rating);
         r.survey.state = SurveyState::AwaitingComment;
         r.record(now, Some(user), Event::Rated { rating });
+        self.session.note_for = Some((id.clone(), now));
         self.cancel_timers(TimerFilter::SurveyReminder(id.clone()));
         if let Some(post) = clicked {
             // Rated, so the survey's buttons have done their job: say thanks in their place.
@@ -433,6 +434,7 @@ impl Desk<'_> {
             text.trim().to_lowercase().as_str(),
             "skip" | "no" | "none" | "-"
         ) || super::typed::typed_choice(text, &skip, &self.rules.buttons).is_some();
+        self.session.note_for = None;
         let r = self.request_mut(id).expect("checked above");
         r.survey.state = SurveyState::Done;
         if !skipped {

@@ -424,6 +424,11 @@ pub struct Session {
     /// wrote it in a help channel that names no team).
     #[serde(default)]
     pub capture: Option<super::capture::Captured>,
+    /// The request whose free-text note (a survey comment, a thank-you) the bot asked this
+    /// user for, and when. A draft left open since before then does not take the answer.
+    /// Without a draft it decides nothing, so it alone doesn't keep a session.
+    #[serde(default)]
+    pub note_for: Option<(RequestId, Timestamp)>,
 }
 
 impl Session {

@@ -112,6 +112,7 @@ impl Desk<'_> {
             return;
         }
         self.request_mut(id).expect("checked above").survey.state = SurveyState::AwaitingThanks;
+        self.session.note_for = Some((id.clone(), self.now));
         let ask = Text::new("thanks-ask").arg("agent", &agent);
         self.dm(user, Message::with_choices(ask, note_choices(id)), Some(id));
     }
@@ -128,6 +129,7 @@ impl Desk<'_> {
             return;
         };
         let now = self.now;
+        self.session.note_for = None;
         let r = self.request_mut(id).expect("checked above");
         r.survey.state = SurveyState::Done;
         let text = match note {

@@ -78,6 +78,7 @@ fn draft_session() -> Session {
         }),
         pending_reply: None,
         capture: None,
+        note_for: None,
     }
 }
 

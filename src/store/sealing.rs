@@ -182,6 +182,7 @@ mod tests {
             }),
             pending_reply: None,
             capture: None,
+            note_for: None,
         };
         let msg = crate::core::Message::text(crate::core::Text::plain("bilby says hi"));
         store

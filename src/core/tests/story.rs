@@ -250,6 +250,7 @@ fn a_snapshot_holds_the_named_requests_then_the_actors_requests_that_need_attent
             }),
             pending_reply: None,
             capture: None,
+            note_for: None,
         },
     );
     let typed = Input::MessageReceived {

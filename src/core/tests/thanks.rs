@@ -172,3 +172,44 @@ fn a_thank_you_note_is_content_retention_and_erasure_remove() {
         _ => true,
     }));
 }
+
+#[test]
+fn a_note_asked_after_a_draft_was_left_open_is_the_note_not_an_answer_to_the_draft() {
+    let mut w = World::new();
+    closed_by_alice(&mut w);
+    // Carol starts a new request and leaves it at its first question.
+    w.advance(Duration::minutes(1));
+    w.say("carol", "new request");
+    assert!(w.session("carol").draft.is_some());
+    w.advance(Duration::minutes(1));
+    w.click("carol", Action::Rate(rid("IT-1"), 5));
+    let t = w.say("carol", "quick and kind");
+    assert_eq!(
+        w.req("IT-1").survey.comment.as_deref(),
+        Some("quick and kind")
+    );
+    has_text(t.dm_to("carol"), "Thank you for your feedback!");
+    w.advance(Duration::minutes(1));
+    w.click("carol", Action::Thank(rid("IT-1")));
+    let t = w.say("carol", "you saved my day");
+    has_text(thanks_posts(&t)[0], "you saved my day");
+    // The draft is still there, and what Carol writes next answers it again.
+    let draft = w.session("carol").draft.clone().expect("the draft is kept");
+    w.say("carol", "IT");
+    assert_ne!(w.session("carol").draft, Some(draft));
+    assert!(w.session("carol").note_for.is_none());
+}
+
+#[test]
+fn a_draft_moved_on_after_the_note_was_asked_takes_the_words() {
+    let mut w = World::new();
+    closed_by_alice(&mut w);
+    w.click("carol", Action::Rate(rid("IT-1"), 5));
+    // Carol leaves the comment and starts a request instead; her words are for it.
+    w.advance(Duration::minutes(1));
+    w.say("carol", "new request");
+    w.advance(Duration::minutes(1));
+    w.say("carol", "the printer on floor 3 is jammed");
+    assert_eq!(w.req("IT-1").survey.comment, None);
+    assert!(w.session("carol").draft.is_some());
+}
