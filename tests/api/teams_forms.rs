@@ -243,7 +243,10 @@ async fn a_submitted_form_names_the_missing_field_then_files_once_however_often_
     );
     assert_eq!(element(&card, "department")["value"], "it");
     assert_eq!(element(&card, "summary")["value"], summary);
-    assert_eq!(element(&card, "field:device")["isRequired"], true);
+    assert_eq!(
+        element(&card, "field:device")["label"],
+        "Which device or system is affected?"
+    );
     assert_eq!(card["actions"][0]["title"], "Submit");
 
     // Sent without the device: the form comes back naming it, with what was entered.
@@ -409,6 +412,10 @@ async fn the_form_card_in_the_personal_chat_files_like_the_conversation() {
     assert_eq!(
         ids(&form),
         ["department", "summary", "field:topic", "field:details"]
+    );
+    assert_eq!(
+        element(&form, "field:details")["label"],
+        "Anything else we should know? (optional)"
     );
 
     // The topic is needed.

@@ -4,8 +4,9 @@
 use super::parse::SUMMARY_INPUT;
 use super::parse::{field_input, Author, FormState, DEPARTMENT_INPUT, REQUESTER_INPUT, STATE_KEY};
 use crate::core::text::clip;
+use crate::core::Text;
 use crate::core::{Department, FieldKind};
-use crate::i18n::Words;
+use crate::i18n::{Plain, Words};
 use crate::teams::cards::ADAPTIVE_CARD;
 use serde_json::{json, Value};
 
@@ -100,11 +101,18 @@ pub fn form_card(view: &FormView<'_>, words: &Words<'_>) -> Value {
                 "choices": choices(options.iter().map(|o| (o.clone(), o.clone()))),
             }),
         };
-        input["label"] = json!(field.prompt);
-        input["isRequired"] = json!(field.required);
-        if field.required {
-            input["errorMessage"] = json!(words.word("form-required"));
-        }
+        // Not `isRequired`: Teams checks every required input before any submit, so a
+        // person who picked the wrong team couldn't switch before filling in its fields. The
+        // core names what is missing instead, and optional fields say so, as the
+        // conversation's questions do.
+        input["label"] = if field.required {
+            json!(field.prompt)
+        } else {
+            json!(words.format(
+                &Text::new("ask-optional").arg("prompt", field.prompt.as_str()),
+                &mut Plain
+            ))
+        };
         if let Some(v) = value {
             input["value"] = json!(v);
         }

@@ -85,7 +85,8 @@ fn a_picked_department_shows_its_fields_with_values_errors_and_the_requester() {
     assert_eq!(body[1]["choices"][0]["title"], "Olo");
     assert_eq!(body[4]["text"], "Device: needed");
     assert_eq!(body[5]["value"], "high");
-    assert_eq!(body[5]["isRequired"], true);
+    assert_eq!(body[5]["label"], "How urgent is it?");
+    assert_eq!(body[5].get("isRequired"), None);
     assert_eq!(card["actions"][0]["title"], "Absenden");
     assert_eq!(
         card["actions"][0]["data"],
