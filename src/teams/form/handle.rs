@@ -367,8 +367,13 @@ async fn answer(
     let Some(request) = outcome.requests.first() else {
         return Ok(Answer::Already(None));
     };
+    tracing::Span::current().record("request_id", tracing::field::display(&request.id));
     if let Some(key) = key {
-        remember(shared, key, &request.id).await?;
+        // The request is filed whatever happens here; without this note a form sent again
+        // is told only that it was sent, not as what.
+        if let Err(e) = remember(shared, key, &request.id).await {
+            tracing::warn!(error = %crate::telemetry::chain(&e), "could not note which request a form became");
+        }
     }
     let team = rules
         .department(&request.department)
