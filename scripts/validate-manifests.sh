@@ -525,6 +525,27 @@ SCHEMA = {
                             "type": "object", "additionalProperties": False, "required": ["title", "description"],
                             "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 32},
                                            "description": {"type": "string", "minLength": 1, "maxLength": 128}}}}}}}}}},
+        "composeExtensions": {"type": "array", "maxItems": 1, "items": {
+            "type": "object", "additionalProperties": False, "required": ["commands"],
+            "properties": {
+                "id": {"type": "string"},
+                "composeExtensionType": {"enum": ["botBased", "apiBased"]},
+                "botId": {"type": "string", "maxLength": 64},
+                "canUpdateConfiguration": {"type": ["boolean", "null"]},
+                "messageHandlers": {"type": "array"},
+                "commands": {"type": "array", "maxItems": 10, "items": {
+                    "type": "object", "additionalProperties": False, "required": ["id", "title"],
+                    "properties": {
+                        "id": {"type": "string", "maxLength": 64},
+                        "type": {"enum": ["query", "action"]},
+                        "title": {"type": "string", "minLength": 1, "maxLength": 32},
+                        "description": {"type": "string", "maxLength": 128},
+                        "initialRun": {"type": "boolean"},
+                        "fetchTask": {"type": "boolean"},
+                        "context": {"type": "array", "maxItems": 3, "uniqueItems": True,
+                                    "items": {"enum": ["compose", "commandBox", "message"]}},
+                        "parameters": {"type": "array"},
+                        "taskInfo": {"type": "object"}}}}}}},
     },
     "required": ["manifestVersion", "version", "id", "developer", "name", "description", "icons", "accentColor"],
 }
@@ -546,6 +567,13 @@ if m is not None:
     want = ["help it", "new request", "status", "cancel", "help"]
     check(area, lists.get(("personal",)) == want, f"personal commands: {', '.join(want)}", f"got {lists.get(('personal',))}")
     check(area, bool(lists.get(("team",))), "team command list present")
+    exts = m.get("composeExtensions") or []
+    commands = [c for e in exts for c in e.get("commands", [])]
+    check(area, len(exts) == 1 and exts[0].get("botId") == "{{TEAMS_APP_ID}}",
+          "one message extension, botId {{TEAMS_APP_ID}} (the bot's)")
+    check(area, any(c.get("id") == "createRequest" and c.get("type") == "action" and c.get("title") == "Create request"
+                    and c.get("context") == ["message"] and c.get("fetchTask") is True for c in commands),
+          "message action createRequest \"Create request\" on messages, with fetchTask", f"got {commands}")
 
     # icons
     sizes = {"color": 192, "outline": 32}
@@ -612,8 +640,9 @@ if check(area, r.returncode == 0 and os.path.isfile(zpath), f"package.sh with a 
             text = z.read("manifest.json").decode("utf-8")
             pm = json.loads(text)
             check(area, "{{" not in text, "no placeholder left in the packaged manifest")
-            check(area, pm.get("id") == dummy and dig(pm, "bots", 0, "botId") == dummy,
-                  "packaged id and botId are TEAMS_APP_ID", f"id {pm.get('id')}, botId {dig(pm, 'bots', 0, 'botId')}")
+            check(area, pm.get("id") == dummy and dig(pm, "bots", 0, "botId") == dummy
+                  and dig(pm, "composeExtensions", 0, "botId") == dummy,
+                  "packaged id and botIds are TEAMS_APP_ID", f"id {pm.get('id')}, botId {dig(pm, 'bots', 0, 'botId')}")
         for icon in ("color.png", "outline.png"):
             if icon in names:
                 check(area, hashlib.sha256(z.read(icon)).hexdigest() == digest(os.path.join(tdir, icon)),

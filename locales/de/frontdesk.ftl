@@ -289,6 +289,18 @@ form-say-what = Sag in ein paar Worten, was du brauchst.
 form-required = Diese Angabe wird gebraucht.
 form-filed-for = { $id } für { $user } gestellt; das Team meldet sich direkt.
 form-unavailable = Das Formular öffnet sich über seinen Knopf in Slack. Du kannst auch einfach hier weiter antworten.
+# The request form on Teams: the "Create request" message extension and the form card in the
+# personal chat.
+# What typed alone opens the form in the personal chat.
+teams-form-word = formular
+teams-form-next = Weiter
+teams-form-field-error = { $field }: { $problem }
+teams-form-filed = { $id } ist bei { $team } eingereicht.
+teams-form-author-unknown = { $name } hat dem Desk noch nie geschrieben; deshalb läuft die Anfrage auf deinen Namen und Neuigkeiten gehen an dich.
+teams-form-asked-by = Gefragt von { $name } in Teams.
+teams-form-done = Als { $id } gesendet. Die Bestätigung folgt in diesem Chat.
+teams-form-already = Das wurde schon gesendet.
+teams-form-already-as = Das wurde schon gesendet, als { $id }.
 ## Der Wochenbericht im Kanal einer Abteilung
 
 digest-heading = 📊 { $department }: Wochenbericht { $week } ({ $from } bis { $to })

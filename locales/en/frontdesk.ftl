@@ -296,6 +296,18 @@ form-say-what = Say in a few words what you need.
 form-required = This one is needed.
 form-filed-for = Filed { $id } for { $user }; they'll hear from the team directly.
 form-unavailable = The form opens from its button in Slack. You can also just keep answering here.
+# The request form on Teams: the "Create request" message extension and the form card in the
+# personal chat.
+# What typed alone opens the form in the personal chat.
+teams-form-word = form
+teams-form-next = Next
+teams-form-field-error = { $field }: { $problem }
+teams-form-filed = Filed { $id } with { $team }.
+teams-form-author-unknown = { $name } hasn't written to the desk yet, so the request is in your name and updates come to you.
+teams-form-asked-by = Asked by { $name } in Teams.
+teams-form-done = Sent as { $id }. The confirmation follows in this chat.
+teams-form-already = This was sent already.
+teams-form-already-as = This was sent already, as { $id }.
 ## The weekly digest in a department channel
 
 digest-heading = 📊 { $department }: weekly digest { $week } ({ $from } to { $to })

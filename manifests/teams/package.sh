@@ -5,7 +5,8 @@
 #
 # Environment:
 #   TEAMS_APP_ID       required. The Azure Bot's Microsoft App ID (a GUID);
-#                      replaces {{TEAMS_APP_ID}} in the bot's botId.
+#                      replaces {{TEAMS_APP_ID}} in the botId of the bot and
+#                      of the message extension.
 #   TEAMS_APP_GUID     optional. The Teams app's own id (a GUID); replaces the
 #                      all-zero "id". Defaults to TEAMS_APP_ID. Keep it the
 #                      same across releases so uploads update the same app.
@@ -56,9 +57,10 @@ with open(os.path.join(here, "manifest.json"), encoding="utf-8") as f:
 manifest["id"] = app_guid.lower()
 if version:
     manifest["version"] = version
-for bot in manifest.get("bots", []):
-    if bot.get("botId") == "{{TEAMS_APP_ID}}":
-        bot["botId"] = bot_id.lower()
+# The bot and the message extension are the same Azure Bot.
+for part in manifest.get("bots", []) + manifest.get("composeExtensions", []):
+    if part.get("botId") == "{{TEAMS_APP_ID}}":
+        part["botId"] = bot_id.lower()
 
 text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
 if "{{" in text:

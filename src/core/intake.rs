@@ -54,9 +54,12 @@ impl Desk<'_> {
         if restarting {
             msg = msg.prefixed(Text::new("intake-restarted"));
         }
-        // On Slack the conversation's first question also offers the form, with every
-        // question at once, just before "Cancel".
-        if user.platform == super::Platform::Slack {
+        // On Slack and Teams the conversation's first question also offers the form, with
+        // every question at once, just before "Cancel"; the console has no forms.
+        if matches!(
+            user.platform,
+            super::Platform::Slack | super::Platform::Teams
+        ) {
             let at = msg.choices.len().saturating_sub(1);
             msg.choices.insert(
                 at,

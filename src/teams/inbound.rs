@@ -9,9 +9,13 @@
 //!
 //! That includes the "thanks" card that replaces an answered survey and the pointer that
 //! answers an @mention in a channel outside any request thread: the core decides both.
+//!
+//! The request form is the exception ([`super::form`]): a message extension's invoke is
+//! answered in the HTTP response itself (a task module, as JSON), and the form card in the
+//! personal chat is sent and replaced at once, as a Slack modal is opened at once.
 
 use super::activity::{self, Activity, Inbound};
-use super::{auth, openid, Shared};
+use super::{auth, form, openid, Shared};
 use crate::config::current;
 use crate::core::{Input, Platform, PostRef};
 use crate::engine::EngineError;
@@ -20,6 +24,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Json;
 use std::sync::Arc;
 use tracing::Instrument;
 
@@ -63,7 +68,7 @@ pub(super) async fn handle_messages(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<StatusCode, InboundError> {
+) -> Result<Response, InboundError> {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or(""));
@@ -85,8 +90,13 @@ pub(super) async fn handle_messages(
     async move {
         verify(&shared, token, &activity).await?;
         shared.refs.observe(&activity).await?;
-        handle_activity(&shared, &activity).await?;
-        Ok(StatusCode::OK)
+        if let Some(answer) = form::on_invoke(&shared, &activity).await? {
+            return Ok(Json(answer).into_response());
+        }
+        if !form::on_chat_message(&shared, &activity).await? {
+            handle_activity(&shared, &activity).await?;
+        }
+        Ok(StatusCode::OK.into_response())
     }
     .instrument(span)
     .await

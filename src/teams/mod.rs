@@ -12,6 +12,8 @@
 //! - [`inbound`]: the HTTP handler;
 //! - [`refs`]: conversation references, so the bot can write to people later;
 //! - [`cards`]: messages, Adaptive Cards and the request card;
+//! - [`form`]: the request form: the "Create request" message extension and the form card
+//!   in the personal chat;
 //! - [`connector`]: the access token and the Bot Connector REST calls, with the allowlist;
 //! - [`deliver`]: the outbox [`Deliverer`].
 //!
@@ -24,6 +26,7 @@ pub(crate) mod auth;
 pub(crate) mod cards;
 pub(crate) mod connector;
 pub(crate) mod deliver;
+mod form;
 mod inbound;
 pub(crate) mod openid;
 pub(crate) mod refs;

@@ -7,7 +7,10 @@
 //! - `user:{29:id}` → [`UserRecord`]: service URL, tenant, personal conversation, name;
 //! - `channel:{19:id}` → [`PlaceRecord`] for every channel and team the bot has heard from;
 //! - `latest` → [`PlaceRecord`] of the latest activity, the fallback for a channel that never
-//!   spoke to the bot (in a single-tenant deployment every conversation shares it).
+//!   spoke to the bot (in a single-tenant deployment every conversation shares it);
+//! - `aad:{object id}` → the `29:…` id of the user with that Entra (AAD) object id. Message
+//!   extensions name a message's author by object id only, and the bot can write only to
+//!   `29:…` ids; a user is found here once any activity of theirs has reached the bot.
 //!
 //! Written only when something changed, through the engine's writer, so a new reference is
 //! on disk before the activity that brought it is acknowledged.
@@ -55,6 +58,10 @@ fn channel_key(id: &str) -> String {
     format!("channel:{id}")
 }
 
+fn aad_key(object_id: &str) -> String {
+    format!("aad:{object_id}")
+}
+
 const LATEST: &str = "latest";
 
 /// Reads and writes the references.
@@ -90,6 +97,17 @@ impl Refs {
 
     pub fn latest(&self) -> Result<Option<PlaceRecord>, StoreError> {
         self.get(LATEST)
+    }
+
+    /// The `29:…` id of the user with this Entra object id, if the bot has heard from them.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub fn user_by_aad(&self, object_id: &str) -> Result<Option<String>, StoreError> {
+        if object_id.is_empty() {
+            return Ok(None);
+        }
+        self.get(&aad_key(object_id))
     }
 
     /// A display name for mentions and cards.
@@ -164,6 +182,7 @@ impl Refs {
             }
             if let Some(aad) = a.from.aad_object_id.as_ref().filter(|n| !n.is_empty()) {
                 record.aad_object_id = Some(aad.clone());
+                candidates.push((aad_key(aad), encode(&a.from.id)));
             }
             if let Some(locale) = a.locale.as_ref().filter(|l| !l.trim().is_empty()) {
                 record.locale = Some(locale.clone());

@@ -44,4 +44,5 @@ mod slack;
 mod socket_mode;
 mod spans;
 mod teams;
+mod teams_forms;
 mod thanks;

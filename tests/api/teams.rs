@@ -80,7 +80,7 @@ async fn a_request_goes_from_first_message_to_survey_comment_in_teams() {
         "{}",
         q.shown()
     );
-    assert_eq!(q.actions(), ["dept_yes", "dept_no", "cancel"]);
+    assert_eq!(q.actions(), ["dept_yes", "dept_no", "form", "cancel"]);
     assert_eq!(
         q.activity_json()["attachments"][0]["contentType"],
         "application/vnd.microsoft.card.adaptive"
@@ -849,7 +849,15 @@ async fn a_teams_user_whose_client_is_german_gets_german_messages_and_the_card_s
         .iter()
         .map(|a| a["title"].as_str().unwrap())
         .collect();
-    assert_eq!(titles, ["Ja, IT", "Nein, ein anderes Team", "Abbrechen"]);
+    assert_eq!(
+        titles,
+        [
+            "Ja, IT",
+            "Nein, ein anderes Team",
+            "Formular ausfüllen",
+            "Abbrechen"
+        ]
+    );
     assert_eq!(
         q.activity_json()["summary"],
         "Das klingt nach einer Anfrage für IT. Stimmt das?"

@@ -113,6 +113,9 @@ pub struct Activity {
     pub members_added: Vec<ChannelAccount>,
     #[serde(default)]
     pub action: Option<String>,
+    /// An invoke's operation (`composeExtension/fetchTask`).
+    #[serde(default)]
+    pub name: Option<String>,
     /// The sender's client language (`de-DE`), when the client says.
     #[serde(default)]
     pub locale: Option<String>,
