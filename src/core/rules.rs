@@ -97,14 +97,14 @@ pub struct Rules {
     pub survey_remind_after: Duration,
     /// How many reminders an unanswered survey gets, each `survey_remind_after` after the last.
     pub survey_reminders: u32,
-    /// Which closed requests get a survey (see [`super::survey`]).
+    /// Which closed requests get a survey (see `super::survey`).
     pub survey_sample: Sample,
     /// A requester sent a survey gets no other within this time; zero turns it off.
     pub survey_cooldown: Duration,
     /// Thread replies starting with this stay among agents (see [`Rules::is_internal_note`]).
     pub internal_note_prefix: String,
     /// What the buttons the core offers say, in every locale the desk writes, so that typing a
-    /// label works like clicking it (see [`super::typed`]).
+    /// label works like clicking it (see `super::typed`).
     pub buttons: ButtonWords,
 }
 

@@ -10,7 +10,7 @@ pub struct Snapshot {
     /// The acting user's session (empty when there is no actor or nothing is remembered).
     pub session: Session,
     /// The requests the input names, plus the actor's own requests that are still active or
-    /// awaiting a survey answer ([`needs_attention`]).
+    /// awaiting a survey answer ([`Request::needs_attention`]).
     pub requests: Vec<Request>,
     /// The number the next request of the draft's department would get.
     pub next_number: u64,
@@ -29,7 +29,7 @@ pub trait SnapshotSource {
     /// The user's session; empty when nothing is remembered.
     fn session(&self, user: &UserRef) -> Result<Session, Self::Error>;
     fn request(&self, id: &RequestId) -> Result<Option<Request>, Self::Error>;
-    /// The user's requests that [need attention](needs_attention), oldest first. A source may
+    /// The user's requests that [need attention](Request::needs_attention), oldest first. A source may
     /// return more of the user's requests (it may only narrow by an index); the others are
     /// left out of the snapshot.
     fn requests_needing_attention(&self, user: &UserRef) -> Result<Vec<Request>, Self::Error>;
@@ -42,12 +42,12 @@ pub trait SnapshotSource {
     fn active_requests(&self, department: &str) -> Result<Vec<Request>, Self::Error>;
 }
 
-/// What an input needs loaded before [`step`]: the actor's session, the requests the input
+/// What an input needs loaded before [`step`](super::step): the actor's session, the requests the input
 /// names ([`Input::named_requests`]), then the actor's other requests that need attention, and
 /// the next number of the department the actor's draft is for (0 without one). For a close
-/// that may send a survey ([`survey::may_ask`]) while a survey cooldown is set, also when the
+/// that may send a survey (`survey::may_ask`) while a survey cooldown is set, also when the
 /// closed request's requester was last sent a survey about another request
-/// ([`survey::last_survey_elsewhere`], over all their requests).
+/// (`survey::last_survey_elsewhere`, over all their requests).
 ///
 /// # Errors
 /// Only the source's.

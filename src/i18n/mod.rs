@@ -108,7 +108,7 @@ impl Catalogs {
     /// The shipped catalogs, `default_locale` for readers whose locale is unknown.
     ///
     /// # Errors
-    /// [`I18nError::UnknownLocale`] when `default_locale` is not shipped.
+    /// `I18nError::UnknownLocale` when `default_locale` is not shipped.
     pub fn shipped(default_locale: &str) -> Result<Catalogs, I18nError> {
         let default = SHIPPED
             .iter()
@@ -126,7 +126,7 @@ impl Catalogs {
 
     /// The shipped catalogs with the messages in `overrides` (Fluent source) replacing the
     /// default locale's, or those of the locale a `## locale: de` line names for the messages
-    /// after it ([`overrides`]).
+    /// after it (`overrides`).
     ///
     /// # Errors
     /// An unknown default locale, or an override that is not valid Fluent, names a message
@@ -148,7 +148,7 @@ impl Catalogs {
     /// The catalogs a configuration asks for: its default locale and its override file.
     ///
     /// # Errors
-    /// As [`Catalogs::with_overrides`], and [`I18nError::Read`] when the file can't be read.
+    /// As [`Catalogs::with_overrides`], and `I18nError::Read` when the file can't be read.
     pub fn load(default_locale: &str, messages_file: Option<&Path>) -> Result<Catalogs, I18nError> {
         match messages_file {
             None => Catalogs::shipped(default_locale),

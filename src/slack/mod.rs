@@ -2,18 +2,18 @@
 //! messages out, as Web API calls. Slack types never leave this module: the core sees
 //! `UserRef { platform: Slack, id: "U…" }` and `PostRef { channel, id: ts }`.
 //!
-//! - [`verify`]: request signatures (pure).
-//! - [`payload`]: request bodies → what they mean (pure).
+//! - `verify`: request signatures (pure).
+//! - `payload`: request bodies → what they mean (pure).
 //! - `handle`: what a parsed payload does to the desk, for both transports.
 //! - `capture`: a ticket reaction or a help channel message, fetched and filed as a request.
 //! - `inbound`: the `/slack/*` endpoints: verify, parse, hand over, answer.
 //! - `socket`: Socket Mode, the same payloads over WebSockets Slack's side of which we dial.
-//! - [`status`]: Slack's signals (rate limiting, revoked access) and the connections.
-//! - [`blocks`]: messages, cards and the App Home as Block Kit (pure).
-//! - [`api`]: the Web API calls, through slack-morphism's client.
-//! - [`deliver`]: the outbox's deliverer for Slack.
-//! - [`home`]: the App Home tab.
-//! - [`startup`]: `auth.test` and the department channel checks.
+//! - `status`: Slack's signals (rate limiting, revoked access) and the connections.
+//! - `blocks`: messages, cards and the App Home as Block Kit (pure).
+//! - `api`: the Web API calls, through slack-morphism's client.
+//! - `deliver`: the outbox's deliverer for Slack.
+//! - `home`: the App Home tab.
+//! - `startup`: `auth.test` and the department channel checks.
 //!
 //! The adapter is on when `SLACK_BOT_TOKEN` is set with `SLACK_SIGNING_SECRET` (request
 //! URLs), `SLACK_APP_TOKEN` (Socket Mode) or both.
@@ -76,7 +76,7 @@ impl Adapter {
     /// When Slack can't be asked right now (network error, timeout, 5xx, 429, Slack's own
     /// trouble) the adapter starts anyway with the identity unknown, and a detached task asks
     /// `auth.test` again with backoff until it answers, then runs the channel checks. Inbound
-    /// filtering is safe meanwhile; see [`payload::Filter`].
+    /// filtering is safe meanwhile; see `payload::Filter`.
     ///
     /// # Errors
     /// Only one of the two secrets is set, the HTTPS client can't be built, or `auth.test`

@@ -6,11 +6,11 @@
 //! Trees: `request_chunks`, `counters`, `sessions`, `by_requester_chunks`,
 //! `by_status_chunks`, `by_post_chunks`, `timer_chunks`, `timer_owner_chunks`, `outbox`,
 //! `outbox_queue`, `outbox_by_lane`, `dead_letters`, `seen`, `meta`, `audit` (see
-//! [`audit`]: every transition, hash-chained), `weekly_figures` (see [`figures`]). The `_chunks` trees
-//! are [`packed`] maps: sled keeps memory resident per key, and packing lets a million
+//! `audit`: every transition, hash-chained), `weekly_figures` (see `figures`). The `_chunks` trees
+//! are `packed` maps: sled keeps memory resident per key, and packing lets a million
 //! requests and pending reminders cost the process about what a thousand do. The outbox's
-//! trees are transient and stay one key per item (see [`outbox`]). With an encryption key,
-//! what people wrote is sealed before it is stored (see [`seal`]).
+//! trees are transient and stay one key per item (see `outbox`). With an encryption key,
+//! what people wrote is sealed before it is stored (see `seal`).
 
 mod audit;
 mod backend;
@@ -50,7 +50,7 @@ pub use sealing::Resealed;
 pub use snapshot::{Export, Import, SnapshotError, TreeCopy};
 pub use write::{CommitOutcome, StepWrite};
 
-/// Bump when the stored format changes, and teach [`Store::migrate`] the step.
+/// Bump when the stored format changes, and teach `Store::migrate` the step.
 pub const SCHEMA_VERSION: u32 = 4;
 
 /// Entries per chunk of a packed index: a chunk stays a few kilobytes, and sled's per-key
@@ -239,7 +239,7 @@ impl Store {
         Store::open_with_keys(dir, Keys::from_env()?)
     }
 
-    /// Opens the store in `dir` with these encryption keys (see [`seal`]): the content of a
+    /// Opens the store in `dir` with these encryption keys (see `seal`): the content of a
     /// store opened with keys for the first time is sealed under the current key then.
     ///
     /// # Errors

@@ -186,7 +186,7 @@ impl SlackApi {
     /// Opens (or finds) the bot's direct conversation with `user`; returns its `D…` id.
     ///
     /// # Errors
-    /// See [`ApiError`].
+    /// See `ApiError`.
     pub async fn conversations_open(&self, user: &str) -> Result<String, ApiError> {
         let req =
             SlackApiConversationsOpenRequest::new().with_users(vec![SlackUserId(user.to_string())]);
@@ -198,7 +198,7 @@ impl SlackApi {
     /// `include_locale`; either is `None` when Slack doesn't say.
     ///
     /// # Errors
-    /// See [`ApiError`].
+    /// See `ApiError`.
     pub async fn users_info(&self, user: &str) -> Result<UserInfo, ApiError> {
         #[derive(Deserialize)]
         struct UserEnvelope {
@@ -224,7 +224,7 @@ impl SlackApi {
     /// The permalink of a message (`chat.getPermalink`).
     ///
     /// # Errors
-    /// See [`ApiError`].
+    /// See `ApiError`.
     pub async fn permalink(&self, channel: &str, ts: &str) -> Result<String, ApiError> {
         #[derive(Deserialize)]
         struct Link {
@@ -248,7 +248,7 @@ impl SlackApi {
     }
 
     /// # Errors
-    /// See [`ApiError`].
+    /// See `ApiError`.
     pub async fn conversations_info(&self, channel: &str) -> Result<ChannelInfo, ApiError> {
         let session = self.client.open_session(&self.token);
         let params = vec![("channel", Some(channel.to_string()))];
@@ -265,7 +265,7 @@ impl SlackApi {
     }
 
     /// # Errors
-    /// See [`ApiError`].
+    /// See `ApiError`.
     pub async fn post_message(
         &self,
         req: &SlackApiChatPostMessageRequest,
@@ -274,7 +274,7 @@ impl SlackApi {
     }
 
     /// # Errors
-    /// See [`ApiError`].
+    /// See `ApiError`.
     pub async fn update_message(
         &self,
         req: &SlackApiChatUpdateRequest,
@@ -283,7 +283,7 @@ impl SlackApi {
     }
 
     /// # Errors
-    /// See [`ApiError`].
+    /// See `ApiError`.
     pub async fn post_ephemeral(
         &self,
         req: &SlackApiChatPostEphemeralRequest,
@@ -293,7 +293,7 @@ impl SlackApi {
     }
 
     /// # Errors
-    /// See [`ApiError`].
+    /// See `ApiError`.
     pub async fn reactions_add(&self, channel: &str, name: &str, ts: &str) -> Result<(), ApiError> {
         let req = SlackApiReactionsAddRequest::new(
             SlackChannelId(channel.to_string()),
@@ -309,7 +309,7 @@ impl SlackApi {
     /// finds out whether an earlier attempt's post went through. Reads a few pages at most.
     ///
     /// # Errors
-    /// See [`ApiError`].
+    /// See `ApiError`.
     pub async fn find_tagged(
         &self,
         channel: &str,
@@ -371,7 +371,7 @@ impl SlackApi {
     }
 
     /// # Errors
-    /// See [`ApiError`].
+    /// See `ApiError`.
     pub async fn views_publish(&self, user: &str, view: SlackView) -> Result<(), ApiError> {
         let req = SlackApiViewsPublishRequest::new(SlackUserId(user.to_string()), view);
         let _: Empty = self.post("views.publish", &req).await?;

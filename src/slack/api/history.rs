@@ -56,7 +56,7 @@ impl SlackApi {
     /// has no such message (deleted since).
     ///
     /// # Errors
-    /// See [`ApiError`].
+    /// See `ApiError`.
     pub async fn message(
         &self,
         channel: &str,
@@ -88,7 +88,7 @@ impl SlackApi {
     /// The replies under the message `ts` of `channel`, oldest first, without the message.
     ///
     /// # Errors
-    /// See [`ApiError`].
+    /// See `ApiError`.
     pub async fn replies(&self, channel: &str, ts: &str) -> Result<Vec<ChannelMessage>, ApiError> {
         let params = vec![
             ("channel", Some(channel.to_string())),
