@@ -8,6 +8,9 @@
 //! not, in the same transaction as the request. No words are kept here (a summary would
 //! have to be sealed like the request's), only ids, states and times. Stores from before
 //! this tree (schema 4) get it built from the status index when they are lifted to schema 5.
+//!
+//! A plain tree, not a [`super::packed`] one: it holds the requests still being worked on, a
+//! few thousand at the most, not the history, so sled's memory per key stays small.
 
 use super::{decode, encode, keys, Store, StoreError};
 use crate::core::{Priority, Request, RequestId, Status, Timestamp, UserRef};
