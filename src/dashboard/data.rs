@@ -13,7 +13,7 @@
 
 use crate::core::{Request, Status, Timestamp};
 use crate::report::weekly::{monday_of, week_bounds};
-use crate::store::WeekFigures;
+use crate::store::{ActiveRequest, WeekFigures};
 use chrono::{Duration, NaiveDate};
 use std::collections::BTreeMap;
 
@@ -42,6 +42,7 @@ fn active(status: Status) -> bool {
 }
 
 /// Filing to first response; for a request still unanswered, its wait once past `target`.
+#[cfg(test)]
 pub fn first_response_secs(r: &Request, now: Timestamp, target: i64) -> Option<i64> {
     let (status, created, first) = (r.status, r.created_at, r.first_response_at);
     match first {
@@ -52,6 +53,7 @@ pub fn first_response_secs(r: &Request, now: Timestamp, target: i64) -> Option<i
 }
 
 /// Filing to closing; for a request still open, its wait once past `target` (if any).
+#[cfg(test)]
 pub fn resolution_secs(r: &Request, now: Timestamp, target: Option<i64>) -> Option<i64> {
     let (status, created, closed) = (r.status, r.created_at, r.closed_at);
     match (status, closed) {
@@ -64,7 +66,7 @@ pub fn resolution_secs(r: &Request, now: Timestamp, target: Option<i64>) -> Opti
     }
 }
 
-pub fn is_overdue(r: &Request, targets: Targets, now: Timestamp) -> bool {
+pub fn is_overdue(r: &ActiveRequest, targets: Targets, now: Timestamp) -> bool {
     if !active(r.status) {
         return false;
     }
@@ -160,20 +162,19 @@ impl WeekTally {
 
     /// An open or claimed request, next to [`WeekTally::add_figures`]: what it has waited
     /// counts once past a target (the figures hold only what was answered or closed).
-    pub fn add_waiting(&mut self, r: &Request) {
+    pub fn add_waiting(&mut self, r: &ActiveRequest) {
         let Some(i) = self.week(monday_of(r.created_at.date_naive())) else {
             return;
         };
         if !active(r.status) {
             return;
         }
-        if r.first_response_at.is_none() {
-            if let Some(d) = first_response_secs(r, self.now, self.targets.first_response) {
-                self.first[i].push(d);
-            }
+        let waited = (self.now - r.created_at).num_seconds();
+        if r.first_response_at.is_none() && waited > self.targets.first_response {
+            self.first[i].push(waited);
         }
-        if let Some(d) = resolution_secs(r, self.now, self.targets.resolution) {
-            self.resolution[i].push(d);
+        if self.targets.resolution.is_some_and(|t| waited > t) {
+            self.resolution[i].push(waited);
         }
     }
 
@@ -218,20 +219,40 @@ impl WeekTally {
 /// The upper bounds of the distribution's buckets, in seconds; the last bucket is open.
 pub const BUCKETS: [i64; 5] = [15 * 60, 3600, 4 * 3600, 24 * 3600, 3 * 24 * 3600];
 
+fn bucket(secs: i64) -> usize {
+    BUCKETS
+        .iter()
+        .position(|b| secs <= *b)
+        .unwrap_or(BUCKETS.len())
+}
+
 /// How many durations fall in each bucket of [`BUCKETS`] (and the open one after them).
+#[cfg(test)]
 pub fn distribution(durations: &[i64]) -> [usize; 6] {
     let mut counts = [0; 6];
     for d in durations {
-        let i = BUCKETS.iter().position(|b| d <= b).unwrap_or(BUCKETS.len());
-        counts[i] += 1;
+        counts[bucket(*d)] += 1;
     }
     counts
 }
 
+/// Adds durations in whole minutes rounded up, as the store's [`WeekFigures`] keep them,
+/// to a [`distribution`]. The buckets' bounds are whole minutes, so a duration is within
+/// one exactly when its rounded-up minutes are: the counts are those of the seconds.
+pub fn add_to_distribution(counts: &mut [usize; 6], minutes: &BTreeMap<u32, u64>) {
+    for (m, n) in minutes {
+        counts[bucket(i64::from(*m) * 60)] += usize::try_from(*n).unwrap_or(usize::MAX);
+    }
+}
+
 /// Open requests in the order they should be looked at: overdue first, then oldest first.
-pub fn queue(mut open: Vec<Request>, targets: Targets, now: Timestamp) -> Vec<(Request, bool)> {
+pub fn queue(
+    mut open: Vec<ActiveRequest>,
+    targets: Targets,
+    now: Timestamp,
+) -> Vec<(ActiveRequest, bool)> {
     open.retain(|r| active(r.status));
-    let mut rows: Vec<(Request, bool)> = open
+    let mut rows: Vec<(ActiveRequest, bool)> = open
         .into_iter()
         .map(|r| {
             let overdue = is_overdue(&r, targets, now);
@@ -455,7 +476,10 @@ mod tests {
         let mut closed = request(4, 0);
         closed.status = Status::Closed;
         let q = queue(
-            vec![fresh, old_answered, closed, overdue],
+            [fresh, old_answered, closed, overdue]
+                .iter()
+                .map(ActiveRequest::from)
+                .collect(),
             TARGETS,
             at(4) + Duration::minutes(1),
         );
@@ -468,6 +492,23 @@ mod tests {
                 ("IT-3".to_string(), false)
             ]
         );
+    }
+
+    #[test]
+    fn a_distribution_from_the_stores_rounded_up_minutes_is_that_of_the_seconds() {
+        // Either side of every bucket's bound, and a few seconds past it.
+        let mut secs = vec![0, 1, 59, 60];
+        for b in BUCKETS {
+            secs.extend([b - 60, b - 1, b, b + 1, b + 59, b + 60]);
+        }
+        let mut minutes = BTreeMap::new();
+        for s in &secs {
+            *minutes.entry(crate::store::minutes_up(*s)).or_insert(0u64) += 1;
+        }
+        let mut counts = [0; 6];
+        add_to_distribution(&mut counts, &minutes);
+        assert_eq!(counts, distribution(&secs));
+        assert_eq!(counts.iter().sum::<usize>(), secs.len());
     }
 
     #[test]
@@ -541,8 +582,9 @@ mod tests {
             {
                 tally.add_figures(monday, &f);
             }
-            for r in &all {
-                tally.add_waiting(r);
+            // The waiting ones as the store's index of active requests has them.
+            for r in store.active_requests().unwrap() {
+                tally.add_waiting(&r);
             }
             assert_eq!(tally.finish(), weeks(&all, targets, now));
         }

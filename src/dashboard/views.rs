@@ -1,16 +1,21 @@
 //! What each page shows, read from the store: plain structs the templates print.
 //!
-//! The overview reads no request it doesn't list: open counts come from the status index
-//! ([`DeskStore::count_by_department`]), the queue from the open and claimed requests, and
-//! the weekly figures from the figures the store keeps per department and week
-//! ([`DeskStore::weekly_figures`]), a few reads however many requests those weeks hold.
-//! Queues list at most [`MAX_ROWS`] rows.
+//! The overview reads no request it doesn't list: open counts, the overdue ones and what
+//! they have waited come from the store's index of active requests
+//! ([`DeskStore::active_requests`]: ids, states and times, no words), the weekly figures
+//! from the figures the store keeps per department and week ([`DeskStore::weekly_figures`]),
+//! a few reads however many requests those weeks hold. Only the rows a queue lists (at most
+//! [`MAX_ROWS`]) have their request read, for its summary, and none of a confidential
+//! department. The department page's distribution comes from the same figures; its
+//! comments and busiest answers and keywords are what people wrote, so they are read from
+//! the window's requests (not at all for a confidential department).
 
 use super::charts::{self, Labels};
 use super::data::{self, Targets};
 use crate::config::{Config, DepartmentConfig};
-use crate::core::{Event, Request, Status, Timestamp};
-use crate::store::{DeskStore, StoreError};
+use crate::core::{Event, Request, Timestamp};
+use crate::report::weekly::monday_of;
+use crate::store::{ActiveRequest, DeskStore, StoreError};
 
 /// Words in the reader's language, by catalog id.
 pub trait Say {
@@ -49,42 +54,40 @@ pub struct QueueRow {
 /// The most rows a queue shows; the figures above it count them all.
 pub const MAX_ROWS: usize = 100;
 
+/// The rows of a queue, at most [`MAX_ROWS`]: only these have their request read, for the
+/// summary, and not in a confidential department.
 fn queue_rows(
-    rows: Vec<(Request, bool)>,
+    store: &dyn DeskStore,
+    rows: Vec<(ActiveRequest, bool)>,
     now: Timestamp,
     words: &dyn Say,
     keep: impl Fn(bool) -> bool,
     confidential: &dyn Fn(&str) -> bool,
-) -> Vec<QueueRow> {
+) -> Result<Vec<QueueRow>, StoreError> {
     rows.into_iter()
         .filter(|(_, overdue)| keep(*overdue))
         .take(MAX_ROWS)
-        .map(|(r, overdue)| QueueRow {
-            id: r.id.to_string(),
+        .map(|(r, overdue)| {
             // A confidential department's requests show counts and states, never words.
-            summary: if confidential(&r.department) {
+            let summary = if confidential(&r.department) {
                 String::new()
             } else {
-                r.summary.clone()
-            },
-            age: data::short_duration((now - r.created_at).num_seconds()),
-            assignee: r
-                .assignee
-                .as_ref()
-                .map(|a| a.to_string())
-                .unwrap_or_else(|| words.say("dashboard-unassigned")),
-            status: words.say(&format!("status-title-{}", r.status.as_str())),
-            overdue,
+                store.request(&r.id)?.map(|r| r.summary).unwrap_or_default()
+            };
+            Ok(QueueRow {
+                id: r.id.to_string(),
+                summary,
+                age: data::short_duration((now - r.created_at).num_seconds()),
+                assignee: r
+                    .assignee
+                    .as_ref()
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| words.say("dashboard-unassigned")),
+                status: words.say(&format!("status-title-{}", r.status.as_str())),
+                overdue,
+            })
         })
         .collect()
-}
-
-/// The active requests (open, claimed, waiting on the requester) of every department.
-fn active(store: &dyn DeskStore) -> Result<Vec<Request>, StoreError> {
-    let mut v = store.requests_with_status(Status::Open)?;
-    v.extend(store.requests_with_status(Status::Claimed)?);
-    v.extend(store.requests_with_status(Status::Waiting)?);
-    Ok(v)
 }
 
 /// One department on the overview.
@@ -115,15 +118,11 @@ pub fn overview(
     now: Timestamp,
     words: &dyn Say,
 ) -> Result<Overview, StoreError> {
-    let mut open = store.count_by_department(Status::Open)?;
-    for status in [Status::Claimed, Status::Waiting] {
-        for (d, n) in store.count_by_department(status)? {
-            *open.entry(d).or_default() += n;
-        }
-    }
-    let mut active_by_department: std::collections::HashMap<String, Vec<Request>> =
+    // Open counts every active request (waiting on the requester too); the queues and
+    // attainment only those the desk owes an answer (open and claimed).
+    let mut active_by_department: std::collections::HashMap<String, Vec<ActiveRequest>> =
         std::collections::HashMap::new();
-    for r in active(store)? {
+    for r in store.active_requests()? {
         active_by_department
             .entry(r.department.clone())
             .or_default()
@@ -136,10 +135,11 @@ pub fn overview(
     for d in &config.departments {
         let t = targets(d);
         let mine = active_by_department.remove(&d.id).unwrap_or_default();
+        let open = mine.len() as u64;
         // The weeks: the store's figures, and what the waiting requests have waited.
         let mut tally = data::WeekTally::new(t, now);
-        let first_monday = crate::report::weekly::monday_of(since.date_naive());
-        let this_monday = crate::report::weekly::monday_of(now.date_naive());
+        let first_monday = monday_of(since.date_naive());
+        let this_monday = monday_of(now.date_naive());
         for (monday, figures) in store.weekly_figures(&d.id, first_monday, this_monday)? {
             tally.add_figures(monday, &figures);
         }
@@ -161,7 +161,7 @@ pub fn overview(
         departments.push(DepartmentCard {
             id: d.id.clone(),
             name: d.name.clone(),
-            open: open.get(&d.id).copied().unwrap_or(0),
+            open,
             overdue,
             first_response: pct(this.as_ref().and_then(|w| w.first_response)),
             resolution: if t.resolution.is_some() {
@@ -198,9 +198,9 @@ pub fn overview(
     Ok(Overview {
         departments,
         overdue_truncated: overdue_rows.len() > MAX_ROWS,
-        overdue: queue_rows(overdue_rows, now, words, |o| o, &|d| {
+        overdue: queue_rows(store, overdue_rows, now, words, |o| o, &|d| {
             config.department(d).is_some_and(|d| d.confidential)
-        }),
+        })?,
     })
 }
 
@@ -226,32 +226,33 @@ pub fn department(
     words: &dyn Say,
 ) -> Result<DepartmentPage, StoreError> {
     let t = targets(d);
-    let mine: Vec<Request> = active(store)?
+    let mine: Vec<ActiveRequest> = store
+        .active_requests()?
         .into_iter()
         .filter(|r| r.department == d.id)
         .collect();
     let since = data::window_start(now);
-    let (mut first, mut resolution) = (Vec::new(), Vec::new());
+    // The distribution: the weeks' figures, which hold every answered and closed request's
+    // durations, whatever the number of requests.
+    let (mut first, mut resolution) = ([0; 6], [0; 6]);
+    let (from, to) = (monday_of(since.date_naive()), monday_of(now.date_naive()));
+    for (_, f) in store.weekly_figures(&d.id, from, to)? {
+        data::add_to_distribution(&mut first, &f.first_response);
+        data::add_to_distribution(&mut resolution, &f.resolution);
+    }
     let mut comments = Vec::new();
     let mut answers = data::AnswerCounts::new();
     let mut keywords = std::collections::BTreeMap::new();
-    store.visit_requests_filed_since(&d.prefix, since, &mut |r| {
-        if r.department != d.id {
-            return;
-        }
-        if let Some(f) = r.first_response_at {
-            first.push((f - r.created_at).num_seconds());
-        }
-        if let (Status::Closed, Some(c)) = (r.status, r.closed_at) {
-            resolution.push((c - r.created_at).num_seconds());
-        }
-        if d.confidential {
-            return;
-        }
-        data::add_comment(&mut comments, &r, COMMENTS);
-        data::count_answers(&mut answers, &r);
-        data::count_keywords(&mut keywords, &r, &d.keywords);
-    })?;
+    if !d.confidential {
+        store.visit_requests_filed_since(&d.prefix, since, &mut |r| {
+            if r.department != d.id {
+                return;
+            }
+            data::add_comment(&mut comments, &r, COMMENTS);
+            data::count_answers(&mut answers, &r);
+            data::count_keywords(&mut keywords, &r, &d.keywords);
+        })?;
+    }
     let queue = data::queue(mine, t, now);
     let queue_truncated = queue.len() > MAX_ROWS;
     let first_label = words.say("dashboard-first-response");
@@ -260,11 +261,11 @@ pub fn department(
     Ok(DepartmentPage {
         id: d.id.clone(),
         name: d.name.clone(),
-        queue: queue_rows(queue, now, words, |_| true, &|_| d.confidential),
+        queue: queue_rows(store, queue, now, words, |_| true, &|_| d.confidential)?,
         queue_truncated,
         distribution_chart: charts::distribution(
-            &data::distribution(&first),
-            &data::distribution(&resolution),
+            &first,
+            &resolution,
             &Labels {
                 name: &name,
                 first: &first_label,
@@ -428,54 +429,4 @@ pub fn export_csv(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::core::{Answer, Platform, RequestId, UserRef};
-
-    struct Ids;
-    impl Say for Ids {
-        fn say(&self, id: &str) -> String {
-            id.to_string()
-        }
-    }
-
-    #[test]
-    fn a_confidential_requests_page_shows_states_and_times_never_words_or_who_asked() {
-        let mut config = Config::builtin_default();
-        let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
-        let mut r = Request::new(
-            RequestId::new("HR", 1),
-            "hr",
-            UserRef::new(Platform::Slack, "USECRET"),
-            "my salary is wrong",
-            at,
-        );
-        r.answers.push(Answer {
-            field: "topic".into(),
-            prompt: "Topic?".into(),
-            value: Some("payroll".into()),
-        });
-        r.record(at, Some(&r.requester.clone()), Event::Created);
-        r.record(
-            at,
-            Some(&UserRef::new(Platform::Slack, "UAGENT")),
-            Event::AgentReplied {
-                text: "we will fix your salary".into(),
-            },
-        );
-        let page = format!("{:?}", request(&r, &config, &Ids).details);
-        assert!(page.contains("payroll"), "an ordinary department shows it");
-        config.departments[1].confidential = true;
-        let page = request(&r, &config, &Ids);
-        let shown = format!(
-            "{:?} {:?} {}",
-            page.details,
-            page.timeline.iter().map(|t| &t.text).collect::<Vec<_>>(),
-            page.summary
-        );
-        for hidden in ["salary", "payroll", "USECRET"] {
-            assert!(!shown.contains(hidden), "{hidden} in {shown}");
-        }
-        assert_eq!(page.timeline.len(), 2, "the timeline's steps stay");
-    }
-}
+mod tests;

@@ -4,8 +4,8 @@
 //! suite (`conformance`, in tests).
 
 use super::{
-    AuditEntry, AuditReport, CommitOutcome, DeliverySession, Export, OutboxItem, Resealed,
-    SnapshotError, StepWrite, Store, StoreError, TimerId, WeekFigures,
+    ActiveRequest, AuditEntry, AuditReport, CommitOutcome, DeliverySession, Export, OutboxItem,
+    Resealed, SnapshotError, StepWrite, Store, StoreError, TimerId, WeekFigures,
 };
 use crate::core::{PostRef, Request, RequestId, Session, Status, Timer, Timestamp, UserRef};
 use std::collections::BTreeMap;
@@ -80,6 +80,10 @@ pub trait DeskStore: Send + Sync + std::fmt::Debug {
     ) -> Result<Vec<Request>, StoreError>;
     fn requests_with_status(&self, status: Status) -> Result<Vec<Request>, StoreError>;
     fn count_with_status(&self, status: Status) -> Result<usize, StoreError>;
+    /// Every active request (open, claimed, waiting on the requester) as
+    /// [`ActiveRequest`], by request key, kept up to date with every step: what the
+    /// dashboard's queues and open counts read instead of the requests.
+    fn active_requests(&self) -> Result<Vec<ActiveRequest>, StoreError>;
     /// How many requests of this status each department has.
     fn count_by_department(&self, status: Status) -> Result<BTreeMap<String, u64>, StoreError>;
     /// The requests numbered with `prefix` filed at or after `since`, oldest first; reads
@@ -239,6 +243,9 @@ impl DeskStore for Store {
     }
     fn count_with_status(&self, status: Status) -> Result<usize, StoreError> {
         Store::count_with_status(self, status)
+    }
+    fn active_requests(&self) -> Result<Vec<ActiveRequest>, StoreError> {
+        Store::active_requests(self)
     }
     fn count_by_department(&self, status: Status) -> Result<BTreeMap<String, u64>, StoreError> {
         Store::count_by_department(self, status)

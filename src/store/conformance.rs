@@ -4,7 +4,8 @@
 //! `conformance_tests!` line.
 
 use super::{
-    AuditEntry, AuditRecord, AuditReport, CommitOutcome, DeskStore, OutboxItem, StepWrite, Store,
+    ActiveRequest, AuditEntry, AuditRecord, AuditReport, CommitOutcome, DeskStore, OutboxItem,
+    StepWrite, Store,
 };
 use crate::core::{
     Draft, Event, Outgoing, Platform, PostRef, Request, RequestId, Session, Status, Step,
@@ -596,6 +597,10 @@ fn check_filled<S: DeskStore>(s: &S, ids: &[u64]) {
     );
     assert_eq!(s.count_with_status(Status::Open).unwrap(), 1);
     assert_eq!(
+        s.active_requests().unwrap(),
+        [ActiveRequest::from(&request("IT", 1, "U1", Status::Open))]
+    );
+    assert_eq!(
         (s.next_number("IT").unwrap(), s.next_number("HR").unwrap()),
         (2, 8)
     );
@@ -744,6 +749,67 @@ pub(super) fn every_history_line_is_audited_in_commit_order<F: Factory>(f: &mut 
     );
 }
 
+/// The active requests' index: what the dashboard's queues read instead of the requests.
+pub(super) fn active_requests_follow_every_step<F: Factory>(f: &mut F) {
+    let s = f.create();
+    let active = |s: &F::Store| -> Vec<(String, Status, Option<UserRef>)> {
+        s.active_requests()
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.id.to_string(), a.status, a.assignee))
+            .collect()
+    };
+    let mut it1 = request("IT", 1, "U1", Status::Open);
+    let mut hr2 = request("HR", 2, "U2", Status::Open);
+    let closed = request("IT", 3, "U1", Status::Closed);
+    applied(
+        s.commit_step(step(&[it1.clone(), hr2.clone(), closed]))
+            .unwrap(),
+    );
+    assert_eq!(
+        active(&s),
+        [
+            ("HR-2".to_string(), Status::Open, None),
+            ("IT-1".to_string(), Status::Open, None)
+        ]
+    );
+    // Claimed, then waiting on the requester: still active, with its assignee.
+    it1.status = Status::Claimed;
+    it1.assignee = Some(user("A1"));
+    it1.first_response_at = Some(t(2));
+    it1.record(t(2), Some(&user("A1")), Event::Claimed);
+    applied(s.commit_step(step(std::slice::from_ref(&it1))).unwrap());
+    assert_eq!(s.active_requests().unwrap()[1], ActiveRequest::from(&it1));
+    it1.status = Status::Waiting;
+    applied(s.commit_step(step(std::slice::from_ref(&it1))).unwrap());
+    assert_eq!(active(&s)[1].1, Status::Waiting);
+    // Closed and cancelled requests leave it; a reopened one comes back.
+    it1.status = Status::Closed;
+    it1.closed_at = Some(t(4));
+    hr2.status = Status::Cancelled;
+    applied(s.commit_step(step(&[it1.clone(), hr2])).unwrap());
+    assert!(active(&s).is_empty());
+    it1.status = Status::Open;
+    it1.closed_at = None;
+    applied(s.commit_step(step(std::slice::from_ref(&it1))).unwrap());
+    assert_eq!(
+        active(&s),
+        [("IT-1".to_string(), Status::Open, Some(user("A1")))]
+    );
+    // A duplicate step changes nothing.
+    let mut again = it1.clone();
+    again.status = Status::Closed;
+    let mut w = step(std::slice::from_ref(&it1));
+    w.dedup = Vec::leak(vec!["slack:EvA".to_string()]);
+    applied(s.commit_step(w).unwrap());
+    let mut w = step(std::slice::from_ref(&again));
+    w.dedup = Vec::leak(vec!["slack:EvA".to_string()]);
+    assert_eq!(s.commit_step(w).unwrap(), CommitOutcome::Duplicate);
+    s.flush().unwrap();
+    let s = f.reopen(s);
+    assert_eq!(s.active_requests().unwrap(), [ActiveRequest::from(&it1)]);
+}
+
 /// One `#[test]` per case, each with a fresh factory from `$factory`.
 macro_rules! conformance_tests {
     ($factory:expr) => {
@@ -761,6 +827,7 @@ macro_rules! conformance_tests {
             data_survives_reopening,
             an_export_imports_into_an_equal_store,
             every_history_line_is_audited_in_commit_order,
+            active_requests_follow_every_step,
         );
     };
     ($factory:expr; $($case:ident),* $(,)?) => {

@@ -33,6 +33,8 @@ impl Store {
                 2 => self.index_outbox()?,
                 // Version 4 keeps an audit log; it starts with the histories so far.
                 3 => self.backfill_audit()?,
+                // Version 5 indexes the active requests for the dashboard's queues.
+                4 => self.build_active_index()?,
                 _ => unreachable!("every version below SCHEMA_VERSION has a step"),
             }
             version += 1;

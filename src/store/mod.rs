@@ -6,12 +6,14 @@
 //! Trees: `request_chunks`, `counters`, `sessions`, `by_requester_chunks`,
 //! `by_status_chunks`, `by_post_chunks`, `timer_chunks`, `timer_owner_chunks`, `outbox`,
 //! `outbox_queue`, `outbox_by_lane`, `dead_letters`, `seen`, `meta`, `audit` (see
-//! `audit`: every transition, hash-chained), `weekly_figures` (see `figures`). The `_chunks` trees
+//! `audit`: every transition, hash-chained), `weekly_figures` (see `figures`),
+//! `active_requests` (see `active`). The `_chunks` trees
 //! are `packed` maps: sled keeps memory resident per key, and packing lets a million
 //! requests and pending reminders cost the process about what a thousand do. The outbox's
 //! trees are transient and stay one key per item (see `outbox`). With an encryption key,
 //! what people wrote is sealed before it is stored (see `seal`).
 
+mod active;
 mod audit;
 mod backend;
 #[cfg(test)]
@@ -38,9 +40,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+pub use active::ActiveRequest;
 pub use audit::{AuditEntry, AuditProblem, AuditRecord, AuditReport};
 pub use backend::DeskStore;
-pub use figures::WeekFigures;
+pub use figures::{minutes_up, WeekFigures};
 pub use keys::TimerId;
 pub use outbox::DeliverySession;
 pub use restore::{remove_entries, restore, RestoreError};
@@ -51,7 +54,7 @@ pub use snapshot::{Export, Import, SnapshotError, TreeCopy};
 pub use write::{CommitOutcome, StepWrite};
 
 /// Bump when the stored format changes, and teach `Store::migrate` the step.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Entries per chunk of a packed index: a chunk stays a few kilobytes, and sled's per-key
 /// memory is paid once per 32 entries.
@@ -152,6 +155,8 @@ pub struct Store {
     /// Set when content is encrypted at rest (see [`seal`]).
     keys: Option<Arc<Keys>>,
     weekly: sled::Tree,
+    /// The active requests' index entries (see [`active`]).
+    active: sled::Tree,
     /// Writers hold it from planning a change of the indexes (outside the transaction,
     /// which can't scan) to its commit; readers that need several reads to agree hold its
     /// read side.
@@ -283,6 +288,7 @@ impl Store {
             audit: tree("audit")?,
             keys: keys.map(Arc::new),
             weekly: tree(figures::TREE)?,
+            active: tree(active::TREE)?,
             index_lock,
             path: dir.to_path_buf(),
             db,

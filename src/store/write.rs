@@ -87,6 +87,7 @@ const OUTBOX_QUEUE: usize = 10;
 const OUTBOX_BY_LANE: usize = 11;
 const AUDIT: usize = 12;
 const WEEKLY: usize = 13;
+const ACTIVE: usize = 14;
 
 impl Store {
     /// Writes one step atomically.
@@ -158,6 +159,7 @@ impl Store {
             self.outbox_by_lane.clone(),
             self.audit.clone(),
             self.weekly.clone(),
+            self.active.clone(),
         ];
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
             for id in w.dedup {
@@ -185,6 +187,7 @@ impl Store {
             requests.by_status.apply(&t[BY_STATUS], &t[META])?;
             requests.by_requester.apply(&t[BY_REQUESTER], &t[META])?;
             requests.figures.apply(&t[WEEKLY], corrupt)?;
+            requests.active.apply(&t[ACTIVE])?;
             timers.apply(&t[TIMERS], &t[META])?;
             owners.apply(&t[TIMER_OWNERS], &t[META])?;
             for item in &items {
@@ -332,6 +335,7 @@ struct RequestPlans<'a> {
     by_status: Plan,
     by_requester: Plan,
     figures: super::figures::FigureChanges,
+    active: super::active::ActiveChanges,
     /// Requests stored for the first time.
     new: Vec<&'a RequestId>,
     /// The history lines the step added, for the audit log.
@@ -345,6 +349,7 @@ impl Store {
         let mut by_status = self.by_status.edit();
         let mut by_requester = self.by_requester.edit();
         let mut figures = super::figures::FigureChanges::default();
+        let mut active = super::active::ActiveChanges::default();
         let mut new = Vec::new();
         let mut audit = Vec::new();
         for original in requests {
@@ -387,6 +392,7 @@ impl Store {
                 ],
             )?;
             figures.change(old.as_ref(), &request);
+            active.change(old.as_ref(), &request);
             records.insert(&key, self.encode_content(Content::Request, &request))?;
         }
         Ok(RequestPlans {
@@ -394,6 +400,7 @@ impl Store {
             by_status: by_status.finish(),
             by_requester: by_requester.finish(),
             figures,
+            active,
             new,
             audit,
         })
