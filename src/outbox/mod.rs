@@ -19,6 +19,7 @@
 
 mod limit;
 pub(crate) mod pace;
+mod record;
 mod stats;
 mod worker;
 

@@ -3,6 +3,7 @@
 //! concurrent outcomes share one flush (group commit).
 
 use super::limit::{AdaptiveLimit, Signal, QUICK};
+use super::record::Recorder;
 use super::{Deliverer, DeliveryError, OutboxStats, RetryPolicy, DELIVERY_TIMEOUT};
 use crate::clock::Clock;
 use crate::core::{Platform, Timestamp};
@@ -46,6 +47,8 @@ pub struct OutboxWorker {
     limit: Arc<AdaptiveLimit>,
     /// Items with a smaller id were waiting when a run stopped uncleanly.
     suspect_below: Arc<AtomicU64>,
+    /// Plain deliveries, recorded together (see [`Recorder`]).
+    recorder: Arc<Recorder>,
     pub stats: Arc<OutboxStats>,
 }
 
@@ -76,6 +79,7 @@ impl OutboxWorker {
             policy,
             limit: Arc::new(AdaptiveLimit::new(concurrency)),
             suspect_below: Arc::default(),
+            recorder: Arc::default(),
             stats: Arc::new(OutboxStats::default()),
         }
     }
@@ -164,15 +168,19 @@ impl OutboxWorker {
         match result {
             Ok(delivered) => {
                 let id = item.id;
-                self.engine
-                    .write(move |store| {
-                        store.record_delivery(
-                            id,
-                            delivered.card.as_ref().map(|(r, p)| (r, p)),
-                            &delivered.links,
-                        )
-                    })
-                    .await??;
+                if delivered.card.is_none() && delivered.links.is_empty() {
+                    self.recorder.record(&self.engine, id).await?;
+                } else {
+                    self.engine
+                        .write(move |store| {
+                            store.record_delivery(
+                                id,
+                                delivered.card.as_ref().map(|(r, p)| (r, p)),
+                                &delivered.links,
+                            )
+                        })
+                        .await??;
+                }
                 self.stats.count(item.platform, kind, true);
                 tracing::debug!("delivered");
                 Ok((Attempt::Delivered(id), Signal::Quick))

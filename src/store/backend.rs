@@ -160,6 +160,19 @@ pub trait DeskStore: Send + Sync + std::fmt::Debug {
         card: Option<(&RequestId, &PostRef)>,
         links: &[(PostRef, RequestId)],
     ) -> Result<(), StoreError>;
+    /// Removes delivered items that left nothing else to record, as
+    /// [`record_delivery`](DeskStore::record_delivery) with no card and no links does for
+    /// one; items already gone are passed over. A backend whose writes cost per transaction
+    /// does them in one; the default removes them one by one.
+    ///
+    /// # Errors
+    /// Storage failure or a corrupt stored value.
+    fn record_deliveries(&self, ids: &[u64]) -> Result<(), StoreError> {
+        for &id in ids {
+            self.record_delivery(id, None, &[])?;
+        }
+        Ok(())
+    }
     /// Moves an item to the dead letters.
     fn dead_letter(&self, item: &OutboxItem) -> Result<(), StoreError>;
     fn dead_letters(&self) -> Result<Vec<OutboxItem>, StoreError>;
@@ -342,6 +355,9 @@ impl DeskStore for Store {
         links: &[(PostRef, RequestId)],
     ) -> Result<(), StoreError> {
         Store::record_delivery(self, outbox_id, card, links)
+    }
+    fn record_deliveries(&self, ids: &[u64]) -> Result<(), StoreError> {
+        Store::record_deliveries(self, ids)
     }
     fn dead_letter(&self, item: &OutboxItem) -> Result<(), StoreError> {
         Store::dead_letter(self, item)

@@ -232,6 +232,12 @@ impl Store {
         let Some(item) = self.outbox_item(id)? else {
             return Ok(None);
         };
+        self.plan_removal_of(&item).map(Some)
+    }
+
+    /// [`Store::plan_outbox_removal`] of an item already read.
+    pub(super) fn plan_removal_of(&self, item: &OutboxItem) -> Result<Removal, StoreError> {
+        let id = item.id;
         let queue_key = keys::outbox_queue_key(item.next_attempt_at, id);
         let is_head = self.outbox_queue.contains_key(&queue_key)?;
         let mut removal = Removal {
@@ -258,7 +264,56 @@ impl Store {
                 }
             }
         }
-        Ok(Some(removal))
+        Ok(removal)
+    }
+
+    /// Removes delivered items that left nothing else to record (no card, no links), in one
+    /// transaction for all of them. Every sled transaction writes the log out (twice), so
+    /// the deliveries finished while the writer was busy share one, as they share a flush.
+    /// Items already gone are passed over.
+    ///
+    /// # Errors
+    /// Storage failure or a corrupt stored value; then none of them is removed.
+    pub fn record_deliveries(&self, ids: &[u64]) -> Result<(), StoreError> {
+        let mut later = Vec::new();
+        {
+            let _writing = self.lock_indexes();
+            let mut lanes = std::collections::HashSet::new();
+            let mut removals = Vec::with_capacity(ids.len());
+            for &id in ids {
+                let Some(item) = self.outbox_item(id)? else {
+                    continue;
+                };
+                // A lane's second item is planned against the store without the first's
+                // removal; it goes on its own, after. (A lane has one item in flight, so
+                // this is for callers other than the worker.)
+                if !lanes.insert(item.lane()) {
+                    later.push(id);
+                    continue;
+                }
+                removals.push(self.plan_removal_of(&item)?);
+            }
+            if !removals.is_empty() {
+                let trees = [
+                    self.outbox.clone(),
+                    self.outbox_queue.clone(),
+                    self.outbox_by_lane.clone(),
+                ];
+                let result = trees[..].transaction(
+                    |t: &Vec<TransactionalTree>| -> Result<(), ConflictableTransactionError<super::write::Skip>> {
+                        for removal in &removals {
+                            removal.apply(&t[0], &t[1], &t[2])?;
+                        }
+                        Ok(())
+                    },
+                );
+                super::write::tx_result(result)?;
+            }
+        }
+        for id in later {
+            self.record_delivery(id, None, &[])?;
+        }
+        Ok(())
     }
 
     /// For items a step adds: which of them become heads (the queue keys to write) and

@@ -381,6 +381,50 @@ fn next_id(s: &Store, now: Timestamp) -> Option<u64> {
     s.next_outbox(now).unwrap().0.map(|item| item.id)
 }
 
+// See: issue #10 (deliveries finished together are recorded in one transaction)
+#[test]
+fn deliveries_recorded_together_each_let_their_conversations_next_message_go() {
+    let (_d, s) = open();
+    let mut w = write(&[]);
+    w.outbox = vec![
+        dm("U1", None),
+        dm("U1", None),
+        dm("U2", None),
+        dm("U3", None),
+    ];
+    let CommitOutcome::Applied { outbox_ids: ids } = s.commit_step(w).unwrap() else {
+        panic!()
+    };
+    s.record_deliveries(&[ids[0], ids[2]]).unwrap();
+    assert_eq!(s.outbox_len(), 2);
+    let mut due: Vec<u64> = s
+        .due_outbox(t(0), 10, |_| false)
+        .unwrap()
+        .0
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    due.sort();
+    assert_eq!(
+        due,
+        vec![ids[1], ids[3]],
+        "U1's second message is its head now"
+    );
+
+    // An id already gone is passed over; two of one conversation are both removed.
+    let mut w = write(&[]);
+    w.outbox = vec![dm("U4", None), dm("U4", None)];
+    let CommitOutcome::Applied { outbox_ids: more } = s.commit_step(w).unwrap() else {
+        panic!()
+    };
+    s.record_deliveries(&[ids[1], ids[0], more[0], more[1], ids[3]])
+        .unwrap();
+    assert_eq!(s.outbox_len(), 0);
+    assert_eq!(s.outbox_queue.len(), 0);
+    assert_eq!(s.outbox_by_lane.len(), 0);
+    s.record_deliveries(&[]).unwrap();
+}
+
 #[test]
 fn a_conversations_next_message_moves_up_when_the_one_before_is_delivered_or_given_up() {
     let (_d, s) = open();
