@@ -42,7 +42,9 @@ impl Store {
         }
         self.meta
             .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
-        // Not a schema step: the figures are derived, and built whenever they are missing.
+        // Not schema steps: the figures and the outbox's length are derived, and built
+        // whenever they are missing.
+        self.count_outbox_if_uncounted()?;
         self.build_weekly_figures()
     }
 

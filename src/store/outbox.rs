@@ -20,6 +20,33 @@ const DELIVERING: &str = "delivery_session";
 /// The `meta` key of the id below which waiting items may have been sent unrecorded.
 const SUSPECT_BELOW: &str = "suspect_below";
 
+/// The `meta` key holding how many items the outbox holds: every transaction that adds or
+/// removes items moves it, so `/metrics` reads one key instead of walking a backlog (which
+/// pulled all of it into sled's cache, tens of MiB for 100,000 waiting messages).
+pub(super) const OUTBOX_LEN: &str = "outbox_len";
+
+/// Moves the stored outbox length by `delta`, inside the transaction that adds or removes
+/// the items.
+pub(super) fn add_to_outbox_len<E>(
+    meta: &TransactionalTree,
+    delta: i64,
+) -> Result<(), ConflictableTransactionError<E>> {
+    if delta == 0 {
+        return Ok(());
+    }
+    let current = read_len(meta.get(OUTBOX_LEN)?.as_deref());
+    let next = current.saturating_add_signed(delta);
+    meta.insert(OUTBOX_LEN, &next.to_be_bytes())?;
+    Ok(())
+}
+
+fn read_len(stored: Option<&[u8]>) -> u64 {
+    stored
+        .and_then(|v| v.try_into().ok())
+        .map(u64::from_be_bytes)
+        .unwrap_or(0)
+}
+
 /// What [`Store::begin_delivery_session`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeliverySession {
@@ -84,7 +111,19 @@ impl Store {
     }
 
     pub fn outbox_len(&self) -> usize {
-        self.outbox.len()
+        let stored = self.meta.get(OUTBOX_LEN).ok().flatten();
+        read_len(stored.as_deref()) as usize
+    }
+
+    /// Counts the outbox into its stored length when a store has none yet (one from before
+    /// it was kept, or an import of one).
+    pub(super) fn count_outbox_if_uncounted(&self) -> Result<(), StoreError> {
+        let _writing = self.lock_indexes();
+        if self.meta.get(OUTBOX_LEN)?.is_none() {
+            let n = self.outbox.len() as u64;
+            self.meta.insert(OUTBOX_LEN, &n.to_be_bytes())?;
+        }
+        Ok(())
     }
 
     pub fn dead_letter_len(&self) -> usize {
@@ -207,13 +246,14 @@ impl Store {
     }
 
     /// The trees moving an item between the outbox and the dead letters writes, in the order
-    /// [`Removal::apply`] takes them, dead letters last.
-    fn outbox_and_dead_letters(&self) -> [sled::Tree; 4] {
+    /// [`Removal::apply`] takes them, then the dead letters and `meta`.
+    fn outbox_and_dead_letters(&self) -> [sled::Tree; 5] {
         [
             self.outbox.clone(),
             self.outbox_queue.clone(),
             self.outbox_by_lane.clone(),
             self.dead_letters.clone(),
+            self.meta.clone(),
         ]
     }
 
@@ -298,13 +338,14 @@ impl Store {
                     self.outbox.clone(),
                     self.outbox_queue.clone(),
                     self.outbox_by_lane.clone(),
+                    self.meta.clone(),
                 ];
                 let result = trees[..].transaction(
                     |t: &Vec<TransactionalTree>| -> Result<(), ConflictableTransactionError<super::write::Skip>> {
                         for removal in &removals {
                             removal.apply(&t[0], &t[1], &t[2])?;
                         }
-                        Ok(())
+                        add_to_outbox_len(&t[3], -(removals.len() as i64))
                     },
                 );
                 super::write::tx_result(result)?;
@@ -374,7 +415,7 @@ impl Store {
                 &keys::outbox_key(item.id),
                 self.encode_content(Content::OutboxItem, item),
             )?;
-            Ok(())
+            add_to_outbox_len(&t[4], -1)
         });
         finish(result)
     }
@@ -418,6 +459,7 @@ impl Store {
             if head_now {
                 t[1].insert(keys::outbox_queue_key(now, id), &[])?;
             }
+            add_to_outbox_len(&t[4], 1)?;
             Ok(true)
         });
         finish(result)

@@ -720,3 +720,32 @@ fn weekly_figures_follow_every_write_and_a_rebuild_gives_the_same() {
     let s = Store::open(dir.path()).unwrap();
     assert_eq!(weeks(&s), maintained);
 }
+
+#[test]
+fn the_outbox_length_is_kept_with_every_change_and_counted_once_for_a_store_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = Store::open(dir.path()).unwrap();
+        let mut w = write(&[]);
+        w.outbox = vec![dm("U1", None), dm("U2", None), dm("U3", None)];
+        let CommitOutcome::Applied { outbox_ids: ids } = s.commit_step(w).unwrap() else {
+            panic!()
+        };
+        assert_eq!(s.outbox_len(), 3);
+        let item = s.outbox_item(ids[0]).unwrap().unwrap();
+        s.dead_letter(&item).unwrap();
+        assert_eq!((s.outbox_len(), s.dead_letter_len()), (2, 1));
+        s.record_delivery(ids[1], None, &[]).unwrap();
+        // Recorded twice (a retried recording): counted once.
+        s.record_delivery(ids[1], None, &[]).unwrap();
+        assert_eq!(s.outbox_len(), 1);
+        assert!(s.retry_dead_letter(ids[0], t(0)).unwrap());
+        assert_eq!(s.outbox_len(), 2);
+        // A store from before the length was kept has no such key.
+        s.meta.remove(super::outbox::OUTBOX_LEN).unwrap();
+        assert_eq!(s.outbox_len(), 0, "read from the key alone");
+        s.flush().unwrap();
+    }
+    let s = Store::open(dir.path()).unwrap();
+    assert_eq!(s.outbox_len(), 2, "counted when opened");
+}

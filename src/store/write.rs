@@ -202,6 +202,7 @@ impl Store {
             for k in &new_items.by_lane {
                 t[OUTBOX_BY_LANE].insert(k.as_slice(), &[])?;
             }
+            super::outbox::add_to_outbox_len(&t[META], items.len() as i64)?;
             audit::append(&t[AUDIT], &t[META], &audit_records)?;
             Ok(())
         });
@@ -270,10 +271,12 @@ impl Store {
                 self.outbox.clone(),
                 self.outbox_queue.clone(),
                 self.outbox_by_lane.clone(),
+                self.meta.clone(),
             ];
             let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
                 if let Some(removal) = &removal {
                     removal.apply(&t[0], &t[1], &t[2])?;
+                    super::outbox::add_to_outbox_len(&t[3], -1)?;
                 }
                 Ok(())
             });
@@ -290,6 +293,7 @@ impl Store {
         let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
             if let Some(removal) = &removal {
                 removal.apply(&t[0], &t[4], &t[5])?;
+                super::outbox::add_to_outbox_len(&t[3], -1)?;
             }
             records.apply(&t[1], &t[3])?;
             by_post.apply(&t[2], &t[3])?;
