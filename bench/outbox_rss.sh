@@ -7,7 +7,7 @@
 # behind), a restart after a clean stop (SIGTERM), and a start after a kill -9 of that
 # restart. Each start reports how long it took to listen, the RSS when it listens, a few
 # seconds later (FRONTDESK_BENCH_SETTLE, 2 by default: the outbox worker has looked at the
-# queue by then) and after a /metrics scrape, which counts the outbox; and the outbox depth
+# queue by then) and after a /metrics scrape (the outbox depth is a stored count); and the outbox depth
 # and dead letters that scrape shows.
 #
 #   FRONTDESK_BENCH_SIZES= cargo bench --bench store_scale   # builds target/bench-stores/outbox-100000
