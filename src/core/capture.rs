@@ -229,6 +229,8 @@ impl Desk<'_> {
             return;
         }
         if self.pending_field(id).is_some() {
+            // An answer is the requester writing: a request waiting on them goes on.
+            self.resume_if_waiting(user, id);
             return self.answer_field_in_thread(id, text);
         }
         self.relay_from_requester(user, id, text);

@@ -332,3 +332,17 @@ fn what_the_requester_writes_while_the_team_is_asked_is_carried_to_the_card() {
     assert_eq!(posts.len(), 1, "{posts:?}");
     has_text(posts[0], "the screen flickers");
 }
+
+#[test]
+fn answering_an_open_question_in_the_thread_resumes_a_request_waiting_on_the_requester() {
+    let mut w = World::new();
+    w.capture(captured("my laptop won't boot", Some("frank"), None));
+    w.click("alice", Action::AwaitRequester(rid("IT-1")));
+    assert_eq!(w.req("IT-1").status, Status::Waiting);
+    w.origin_reply("erin", "IT-1", "ThinkPad X1");
+    assert_eq!(
+        w.req("IT-1").answers[0].value.as_deref(),
+        Some("ThinkPad X1")
+    );
+    assert_ne!(w.req("IT-1").status, Status::Waiting);
+}
