@@ -17,7 +17,7 @@
 //! channel's recent history first, and records the post it finds instead of posting again.
 
 use super::api::{ApiError, ApiErrorKind, SlackApi};
-use super::blocks::{self, CardContext};
+use super::blocks;
 use crate::config::SharedConfig;
 use crate::core::{Message, Outgoing, Platform, PostRef, Request, RequestId, Timestamp, UserRef};
 use crate::engine::Engine;
@@ -29,6 +29,8 @@ use slack_morphism::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+mod cards;
+mod channels;
 mod dm_channels;
 pub use dm_channels::DmChannels;
 use std::time::Duration;
@@ -173,6 +175,24 @@ impl SlackDeliverer {
         }
     }
 
+    /// The outcome of editing or marking a message the desk sent: done when it worked, and
+    /// also when someone deleted the message meanwhile (`gone` says so in the log).
+    fn done_unless_failed(
+        &self,
+        result: Result<(), ApiError>,
+        post: &PostRef,
+        gone: &'static str,
+    ) -> Result<Delivered, DeliveryError> {
+        match result {
+            Ok(()) => Ok(Delivered::default()),
+            Err(e) if e.code() == Some("message_not_found") => {
+                tracing::info!(channel = %post.channel, ts = %post.id, "{gone}");
+                Ok(Delivered::default())
+            }
+            Err(e) => Err(self.failed(&e, Some(&post.channel))),
+        }
+    }
+
     /// Before posting `item` into `channel` (or the thread under `thread`): waits for the
     /// method and the channel to be free, and, when an earlier attempt may have posted
     /// already, returns that post instead.
@@ -268,292 +288,6 @@ impl SlackDeliverer {
             card: None,
             links: about.map(|id| vec![(post, id.clone())]).unwrap_or_default(),
         })
-    }
-
-    /// The rendered card and the channel it belongs in.
-    fn render_card(&self, r: &Request) -> Result<(SlackMessageContent, String), DeliveryError> {
-        let config = crate::config::current(&self.config);
-        let dept = config.department(&r.department).ok_or_else(|| {
-            DeliveryError::Permanent(format!(
-                "department {:?} of {} is no longer configured; add it back or close the request",
-                r.department, r.id
-            ))
-        })?;
-        let ctx = CardContext {
-            department_name: &dept.name,
-            internal_note_prefix: &config.slack.internal_note_prefix,
-            close_reaction: config.slack.close_reactions.first().map(String::as_str),
-            view: crate::core::card_view(r, dept.confidential, dept.relay),
-        };
-        let messages = config.messages();
-        let words = Words::channel(&messages);
-        Ok((
-            blocks::card_content(r, &ctx, &words),
-            dept.slack_channel.clone(),
-        ))
-    }
-
-    async fn update(&self, card: &PostRef, content: SlackMessageContent) -> Result<(), ApiError> {
-        let req = SlackApiChatUpdateRequest::new(
-            SlackChannelId(card.channel.clone()),
-            content,
-            SlackTs(card.id.clone()),
-        );
-        self.api.update_message(&req).await.map(|_| ())
-    }
-
-    async fn post_card(
-        &self,
-        r: &Request,
-        content: SlackMessageContent,
-        channel: &str,
-        item: &OutboxItem,
-    ) -> Result<Delivered, DeliveryError> {
-        if channel.is_empty() {
-            return Err(DeliveryError::Permanent(format!(
-                "department {:?} has no slack_channel, so {} can't be posted; set departments[].slack_channel",
-                r.department, r.id
-            )));
-        }
-        let post = match self.before_post(channel, None, item).await? {
-            Some(earlier) => earlier,
-            None => self
-                .post(channel, content, None, item)
-                .await
-                .map_err(|e| self.failed(&e, Some(channel)))?,
-        };
-        Ok(Delivered {
-            card: Some((r.id.clone(), post)),
-            links: Vec::new(),
-        })
-    }
-
-    async fn deliver_card(
-        &self,
-        id: &RequestId,
-        item: &OutboxItem,
-    ) -> Result<Delivered, DeliveryError> {
-        let r = self.load(id)?;
-        let (content, channel) = self.render_card(&r)?;
-        if let Some(card) = r.card.as_ref().filter(|c| c.platform == Platform::Slack) {
-            // Posted before, and the process stopped before the outbox recorded it: update
-            // the card in place rather than posting it twice.
-            self.pauses.check("chat.update")?;
-            match self.update(card, content.clone()).await {
-                Ok(()) => {
-                    return Ok(Delivered {
-                        card: Some((r.id.clone(), card.clone())),
-                        links: Vec::new(),
-                    })
-                }
-                Err(e) if e.code() == Some("message_not_found") => {}
-                Err(e) => return Err(self.failed(&e, Some(&card.channel))),
-            }
-        }
-        self.post_card(&r, content, &channel, item).await
-    }
-
-    async fn deliver_card_update(
-        &self,
-        id: &RequestId,
-        item: &OutboxItem,
-    ) -> Result<Delivered, DeliveryError> {
-        let r = self.load(id)?;
-        let Some(card) = r.card.clone().filter(|c| c.platform == Platform::Slack) else {
-            // Not posted yet: when it is, it shows the request as it is then.
-            return Ok(Delivered::default());
-        };
-        let (content, channel) = self.render_card(&r)?;
-        self.pauses.check("chat.update")?;
-        match self.update(&card, content.clone()).await {
-            Ok(()) => Ok(Delivered::default()),
-            Err(e) if e.code() == Some("message_not_found") => {
-                // Someone deleted the card: agents need one, so post it again.
-                tracing::warn!(request_id = %id, "the card was deleted in Slack; posting it again");
-                self.post_card(&r, content, &channel, item).await
-            }
-            Err(e) => Err(self.failed(&e, Some(&card.channel))),
-        }
-    }
-
-    async fn deliver_thread_post(
-        &self,
-        id: &RequestId,
-        msg: &Message,
-        item: &OutboxItem,
-    ) -> Result<Delivered, DeliveryError> {
-        let r = self.load(id)?;
-        let Some(card) = r.card.filter(|c| c.platform == Platform::Slack) else {
-            return Err(DeliveryError::NotReady(format!(
-                "the card of {id} is not posted yet"
-            )));
-        };
-        // A department channel: the desk's default language, as any thread reply there.
-        self.deliver_thread_reply(&card, msg, item).await
-    }
-
-    /// A reply to the requester under the channel message their request was filed from.
-    /// The message is linked to the request, so the requester's replies there find it.
-    async fn deliver_origin_reply(
-        &self,
-        id: &RequestId,
-        msg: &Message,
-        item: &OutboxItem,
-    ) -> Result<Delivered, DeliveryError> {
-        let r = self.load(id)?;
-        let Some(origin) = r.origin.filter(|o| o.post.platform == Platform::Slack) else {
-            return Err(DeliveryError::Permanent(format!(
-                "{id} was not filed from a Slack message"
-            )));
-        };
-        let thread = origin.post;
-        if self
-            .before_post(&thread.channel, Some(&thread.id), item)
-            .await?
-            .is_none()
-        {
-            let content = self.content_for(&r.requester, msg).await;
-            self.post(&thread.channel, content, Some(&thread.id), item)
-                .await
-                .map_err(|e| self.failed(&e, Some(&thread.channel)))?;
-        }
-        Ok(Delivered {
-            card: None,
-            links: vec![(thread, id.clone())],
-        })
-    }
-
-    /// A post of its own in a channel about a request, linking to the request's card.
-    async fn deliver_channel_post(
-        &self,
-        channel: &str,
-        id: &RequestId,
-        msg: &Message,
-        item: &OutboxItem,
-    ) -> Result<Delivered, DeliveryError> {
-        let r = self.load(id)?;
-        let Some(card) = r.card.filter(|c| c.platform == Platform::Slack) else {
-            return Err(DeliveryError::NotReady(format!(
-                "the card of {id} is not posted yet"
-            )));
-        };
-        if self.before_post(channel, None, item).await?.is_some() {
-            return Ok(Delivered::default());
-        }
-        let link = match self.api.permalink(&card.channel, &card.id).await {
-            Ok(link) => Some(link),
-            Err(e) => {
-                // The post still names the request; a link is a convenience.
-                tracing::warn!(error = %e.describe(Some(&card.channel)), request = %id, "no permalink for the card; posting without a link");
-                None
-            }
-        };
-        let messages = self.messages();
-        let words = Words::channel(&messages).with_card_link(link.as_deref());
-        let content = blocks::message_content(msg, &words);
-        self.post(channel, content, None, item)
-            .await
-            .map_err(|e| self.failed(&e, Some(channel)))?;
-        Ok(Delivered::default())
-    }
-
-    /// A requester's thank-you, a post of its own in the request's department channel.
-    async fn deliver_thanks(
-        &self,
-        id: &RequestId,
-        msg: &Message,
-        item: &OutboxItem,
-    ) -> Result<Delivered, DeliveryError> {
-        let r = self.load(id)?;
-        let channel = crate::config::current(&self.config)
-            .department(&r.department)
-            .map(|d| d.slack_channel.clone())
-            .unwrap_or_default();
-        if channel.is_empty() {
-            return Err(DeliveryError::Permanent(format!(
-                "department {:?} has no slack_channel for the thank-you of {id}",
-                r.department
-            )));
-        }
-        self.deliver_digest(&channel, msg, item).await
-    }
-
-    /// A department's weekly digest, a post of its own in its channel.
-    async fn deliver_digest(
-        &self,
-        channel: &str,
-        msg: &Message,
-        item: &OutboxItem,
-    ) -> Result<Delivered, DeliveryError> {
-        self.channel_message(channel, None, msg, item).await
-    }
-
-    async fn deliver_replacement(
-        &self,
-        to: &UserRef,
-        post: &PostRef,
-        msg: &Message,
-    ) -> Result<Delivered, DeliveryError> {
-        self.pauses.check("chat.update")?;
-        let content = self.content_for(to, msg).await;
-        match self.update(post, content).await {
-            Ok(()) => Ok(Delivered::default()),
-            Err(e) if e.code() == Some("message_not_found") => {
-                tracing::info!(channel = %post.channel, ts = %post.id, "the message to replace was deleted; nothing to do");
-                Ok(Delivered::default())
-            }
-            Err(e) => Err(self.failed(&e, Some(&post.channel))),
-        }
-    }
-
-    async fn deliver_thread_reply(
-        &self,
-        thread: &PostRef,
-        msg: &Message,
-        item: &OutboxItem,
-    ) -> Result<Delivered, DeliveryError> {
-        self.channel_message(&thread.channel, Some(&thread.id), msg, item)
-            .await
-    }
-
-    /// A message in a channel (under `thread`, or a post of its own), in the desk's default
-    /// language; skipped when an earlier attempt already posted it.
-    async fn channel_message(
-        &self,
-        channel: &str,
-        thread: Option<&str>,
-        msg: &Message,
-        item: &OutboxItem,
-    ) -> Result<Delivered, DeliveryError> {
-        if self.before_post(channel, thread, item).await?.is_none() {
-            let messages = self.messages();
-            let content = blocks::message_content(msg, &Words::channel(&messages));
-            self.post(channel, content, thread, item)
-                .await
-                .map_err(|e| self.failed(&e, Some(channel)))?;
-        }
-        Ok(Delivered::default())
-    }
-
-    async fn deliver_relayed_mark(&self, post: &PostRef) -> Result<Delivered, DeliveryError> {
-        let marker = crate::config::current(&self.config)
-            .slack
-            .relayed_marker
-            .clone();
-        self.pauses.check("reactions.add")?;
-        match self
-            .api
-            .reactions_add(&post.channel, &marker, &post.id)
-            .await
-        {
-            Ok(()) => Ok(Delivered::default()),
-            Err(e) if e.code() == Some("already_reacted") => Ok(Delivered::default()),
-            Err(e) if e.code() == Some("message_not_found") => {
-                tracing::info!(channel = %post.channel, ts = %post.id, "the relayed reply was deleted; nothing to mark");
-                Ok(Delivered::default())
-            }
-            Err(e) => Err(self.failed(&e, Some(&post.channel))),
-        }
     }
 
     async fn deliver_notice(
