@@ -177,6 +177,26 @@ impl SlackApi {
         .await
     }
 
+    /// A Web API method read with query parameters.
+    pub(super) async fn get<RS>(
+        &self,
+        method: &'static str,
+        params: Vec<(&str, Option<String>)>,
+    ) -> Result<RS, ApiError>
+    where
+        RS: for<'de> Deserialize<'de> + Send,
+    {
+        let session = self.client.open_session(&self.token);
+        self.bounded(method, async {
+            session
+                .http_session_api
+                .http_get(method, &params, None)
+                .await
+                .map_err(|e| classify(method, e))
+        })
+        .await
+    }
+
     /// # Errors
     /// The token is invalid, or Slack could not be reached.
     pub async fn auth_test(&self) -> Result<BotIdentity, ApiError> {
@@ -204,20 +224,11 @@ impl SlackApi {
         struct UserEnvelope {
             user: UserInfo,
         }
-        let session = self.client.open_session(&self.token);
         let params = vec![
             ("user", Some(user.to_string())),
             ("include_locale", Some("true".to_string())),
         ];
-        let r: UserEnvelope = self
-            .bounded("users.info", async {
-                session
-                    .http_session_api
-                    .http_get("users.info", &params, None)
-                    .await
-                    .map_err(|e| classify("users.info", e))
-            })
-            .await?;
+        let r: UserEnvelope = self.get("users.info", params).await?;
         Ok(r.user)
     }
 
@@ -230,37 +241,19 @@ impl SlackApi {
         struct Link {
             permalink: String,
         }
-        let session = self.client.open_session(&self.token);
         let params = vec![
             ("channel", Some(channel.to_string())),
             ("message_ts", Some(ts.to_string())),
         ];
-        let r: Link = self
-            .bounded("chat.getPermalink", async {
-                session
-                    .http_session_api
-                    .http_get("chat.getPermalink", &params, None)
-                    .await
-                    .map_err(|e| classify("chat.getPermalink", e))
-            })
-            .await?;
+        let r: Link = self.get("chat.getPermalink", params).await?;
         Ok(r.permalink)
     }
 
     /// # Errors
     /// See `ApiError`.
     pub async fn conversations_info(&self, channel: &str) -> Result<ChannelInfo, ApiError> {
-        let session = self.client.open_session(&self.token);
         let params = vec![("channel", Some(channel.to_string()))];
-        let r: ChannelEnvelope<ChannelInfo> = self
-            .bounded("conversations.info", async {
-                session
-                    .http_session_api
-                    .http_get("conversations.info", &params, None)
-                    .await
-                    .map_err(|e| classify("conversations.info", e))
-            })
-            .await?;
+        let r: ChannelEnvelope<ChannelInfo> = self.get("conversations.info", params).await?;
         Ok(r.channel)
     }
 
@@ -337,16 +330,7 @@ impl SlackApi {
             if let Some(c) = &cursor {
                 params.push(("cursor", Some(c.clone())));
             }
-            let session = self.client.open_session(&self.token);
-            let page: History = self
-                .bounded(method, async {
-                    session
-                        .http_session_api
-                        .http_get(method, &params, None)
-                        .await
-                        .map_err(|e| classify(method, e))
-                })
-                .await?;
+            let page: History = self.get(method, params).await?;
             let found = page.messages.into_iter().find(|m| {
                 m.metadata.as_ref().is_some_and(|md| {
                     md.event_type == event_type

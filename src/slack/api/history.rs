@@ -38,16 +38,7 @@ impl SlackApi {
         method: &'static str,
         params: Vec<(&str, Option<String>)>,
     ) -> Result<Vec<ChannelMessage>, ApiError> {
-        let session = self.client.open_session(&self.token);
-        let page: Messages = self
-            .bounded(method, async {
-                session
-                    .http_session_api
-                    .http_get(method, &params, None)
-                    .await
-                    .map_err(|e| classify(method, e))
-            })
-            .await?;
+        let page: Messages = self.get(method, params).await?;
         Ok(page.messages)
     }
 
