@@ -2,9 +2,9 @@
 //!
 //! Each outcome goes through the engine's writer and is acknowledged after the batch's
 //! flush, as before; what changes is that the deliveries waiting when the writer reaches the
-//! first of them are removed from the outbox in one transaction
-//! ([`DeskStore::record_deliveries`]). With sled, a transaction writes the log out on its
-//! own, so a transaction per delivery cost as much IO as the step that queued it.
+//! first of them are removed from the outbox in one change
+//! ([`DeskStore::record_deliveries`]): one record of the change and one planning pass under
+//! the index lock, instead of one per delivery.
 
 use crate::engine::{Engine, EngineError};
 use crate::store::{DeskStore, StoreError};

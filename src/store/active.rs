@@ -12,10 +12,11 @@
 //! A plain tree, not a [`super::packed`] one: it holds the requests still being worked on, a
 //! few thousand at the most, not the history, so sled's memory per key stays small.
 
+use super::atomic::ChangeTree;
 use super::{decode, encode, keys, Store, StoreError};
 use crate::core::{Priority, Request, RequestId, Status, Timestamp, UserRef};
 use serde::{Deserialize, Serialize};
-use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+use sled::transaction::ConflictableTransactionError;
 use std::collections::BTreeMap;
 
 pub(super) const TREE: &str = "active_requests";
@@ -69,7 +70,7 @@ impl ActiveChanges {
 
     pub(super) fn apply<E>(
         &self,
-        tree: &TransactionalTree,
+        tree: &ChangeTree<'_>,
     ) -> Result<(), ConflictableTransactionError<E>> {
         for (k, v) in &self.0 {
             match v {

@@ -14,11 +14,12 @@
 //! `seq` counts from 1 without gaps. `frontdesk audit export` writes the entries as JSON
 //! lines with exactly these fields.
 
+use super::atomic::ChangeTree;
 use super::{decode, encode, Store, StoreError};
 use crate::core::{Event, HistoryEntry, RequestId, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+use sled::transaction::ConflictableTransactionError;
 
 /// The `prev` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -136,8 +137,8 @@ struct Tail {
 
 /// Appends records to the log inside a transaction over the `audit` tree and `meta`.
 pub(super) fn append(
-    audit: &TransactionalTree,
-    meta: &TransactionalTree,
+    audit: &ChangeTree<'_>,
+    meta: &ChangeTree<'_>,
     records: &[AuditRecord],
 ) -> Result<(), ConflictableTransactionError<super::write::Skip>> {
     if records.is_empty() {
@@ -238,15 +239,17 @@ impl Store {
 
     /// Appends records outside a step (retention, erasure).
     pub fn append_audit(&self, records: &[AuditRecord]) -> Result<(), StoreError> {
-        use sled::Transactional;
         let trees = [self.audit.clone(), self.meta.clone()];
-        let result =
-            trees[..].transaction(|t: &Vec<TransactionalTree>| append(&t[0], &t[1], records));
+        let result = self
+            .changes
+            .apply(&trees, |t: &[ChangeTree<'_>]| append(&t[0], &t[1], records));
         super::write::tx_result(result)
     }
 
     /// Walks the chain and reports the first entry that was changed, removed or reordered.
     pub fn verify_audit(&self) -> Result<AuditReport, StoreError> {
+        // A step's entries and the chain's tail are written key by key: hold writers off.
+        let _reading = self.read_indexes();
         let mut previous = Tail {
             seq: 0,
             hash: GENESIS.to_string(),

@@ -7,11 +7,12 @@
 //! the new one's in, in the same transaction. Stores from before this tree get it built from
 //! their requests once, when opened (the `meta` key `weekly_figures` marks it done).
 
+use super::atomic::ChangeTree;
 use super::{decode, encode, Store, StoreError};
 use crate::core::{Request, Status, Timestamp};
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
-use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+use sled::transaction::ConflictableTransactionError;
 use std::collections::BTreeMap;
 
 pub(super) const TREE: &str = "weekly_figures";
@@ -129,7 +130,7 @@ impl FigureChanges {
 
     pub(super) fn apply<E>(
         &self,
-        tree: &TransactionalTree,
+        tree: &ChangeTree<'_>,
         corrupt: impl Fn(StoreError) -> ConflictableTransactionError<E>,
     ) -> Result<(), ConflictableTransactionError<E>> {
         for (k, (gain, loss)) in &self.0 {

@@ -1,19 +1,21 @@
 //! The durable store on sled. This module alone knows the trees, the key encodings and the
 //! value formats. Writes that change what users see go through [`Store::commit_step`] as one
-//! transaction (state, outbox items, timers and the webhook's event id together), so a crash
-//! leaves either all of a step or none of it.
+//! change (state, outbox items, timers and the webhook's event id together; see `atomic`),
+//! so a crash leaves either all of a step or none of it.
 //!
 //! Trees: `request_chunks`, `counters`, `sessions`, `by_requester_chunks`,
 //! `by_status_chunks`, `by_post_chunks`, `timer_chunks`, `timer_owner_chunks`, `outbox`,
 //! `outbox_queue`, `outbox_by_lane`, `dead_letters`, `seen`, `meta`, `audit` (see
 //! `audit`: every transition, hash-chained), `weekly_figures` (see `figures`),
-//! `active_requests` (see `active`). The `_chunks` trees
+//! `active_requests` (see `active`), `journal` (see `atomic`: the change being applied,
+//! empty between changes). The `_chunks` trees
 //! are `packed` maps: sled keeps memory resident per key, and packing lets a million
 //! requests and pending reminders cost the process about what a thousand do. The outbox's
 //! trees are transient and stay one key per item (see `outbox`). With an encryption key,
 //! what people wrote is sealed before it is stored (see `seal`).
 
 mod active;
+mod atomic;
 mod audit;
 mod backend;
 #[cfg(test)]
@@ -154,12 +156,14 @@ pub struct Store {
     audit: sled::Tree,
     /// Set when content is encrypted at rest (see [`seal`]).
     keys: Option<Arc<Keys>>,
+    /// Every write that spans several keys goes through it (see [`atomic`]).
+    changes: Arc<atomic::Changes>,
     weekly: sled::Tree,
     /// The active requests' index entries (see [`active`]).
     active: sled::Tree,
-    /// Writers hold it from planning a change of the indexes (outside the transaction,
-    /// which can't scan) to its commit; readers that need several reads to agree hold its
-    /// read side.
+    /// Writers hold it from planning a change of the indexes to applying it; readers that
+    /// need several keys to agree (a packed chunk moving, an outbox item and its queue
+    /// entry) hold its read side.
     index_lock: Arc<RwLock<()>>,
     /// Last: fields drop in order, so the last clone's sled handles are gone when this
     /// waits for the directory's lock to be let go of.
@@ -258,6 +262,10 @@ impl Store {
             .cache_capacity(64 * 1024 * 1024)
             .open()
             .map_err(|source| lock::open_error(dir, source))?;
+        // A change cut short by a crash is completed before anything reads the store.
+        if atomic::replay(&db)? {
+            tracing::info!("completed a change that a crash had cut short");
+        }
         let tree = |name: &str| db.open_tree(name);
         // One lock for all indexes: a step's plan spans several of them.
         let index_lock = Arc::new(RwLock::new(()));
@@ -287,6 +295,7 @@ impl Store {
             meta: tree("meta")?,
             audit: tree("audit")?,
             keys: keys.map(Arc::new),
+            changes: Arc::new(atomic::Changes::open(&db)?),
             weekly: tree(figures::TREE)?,
             active: tree(active::TREE)?,
             index_lock,

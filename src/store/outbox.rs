@@ -8,11 +8,11 @@
 //! a backlog. `outbox_by_lane` (lane, id) finds the item that becomes a lane's head when its
 //! head goes.
 
+use super::atomic::ChangeTree;
 use super::seal::Content;
 use super::{keys, OutboxItem, Store, StoreError};
 use crate::core::Timestamp;
-use sled::transaction::{ConflictableTransactionError, TransactionalTree};
-use sled::Transactional;
+use sled::transaction::ConflictableTransactionError;
 
 /// The `meta` key present while a delivery session runs.
 const DELIVERING: &str = "delivery_session";
@@ -28,7 +28,7 @@ pub(super) const OUTBOX_LEN: &str = "outbox_len";
 /// Moves the stored outbox length by `delta`, inside the transaction that adds or removes
 /// the items.
 pub(super) fn add_to_outbox_len<E>(
-    meta: &TransactionalTree,
+    meta: &ChangeTree<'_>,
     delta: i64,
 ) -> Result<(), ConflictableTransactionError<E>> {
     if delta == 0 {
@@ -70,9 +70,9 @@ impl Removal {
     /// Applies the removal to the outbox (`t_outbox`), its queue and its lane index.
     pub(super) fn apply<E>(
         &self,
-        t_outbox: &TransactionalTree,
-        t_queue: &TransactionalTree,
-        t_by_lane: &TransactionalTree,
+        t_outbox: &ChangeTree<'_>,
+        t_queue: &ChangeTree<'_>,
+        t_by_lane: &ChangeTree<'_>,
     ) -> Result<(), ConflictableTransactionError<E>> {
         t_outbox.remove(&keys::outbox_key(self.id))?;
         if let Some(k) = &self.queue_key {
@@ -229,7 +229,9 @@ impl Store {
     #[cfg(test)]
     pub(super) fn mark_sending(&self, id: u64) -> Result<bool, StoreError> {
         let key = keys::outbox_key(id);
-        let result = self.outbox.transaction(|t| {
+        let trees = [self.outbox.clone()];
+        let result = self.changes.apply(&trees, |t: &[ChangeTree<'_>]| {
+            let t = &t[0];
             let Some(old) = t.get(key)? else {
                 return Ok(false);
             };
@@ -308,8 +310,8 @@ impl Store {
     }
 
     /// Removes delivered items that left nothing else to record (no card, no links), in one
-    /// transaction for all of them. Every sled transaction writes the log out (twice), so
-    /// the deliveries finished while the writer was busy share one, as they share a flush.
+    /// change for all of them: the deliveries finished while the writer was busy share one,
+    /// as they share a flush.
     /// Items already gone are passed over.
     ///
     /// # Errors
@@ -340,8 +342,8 @@ impl Store {
                     self.outbox_by_lane.clone(),
                     self.meta.clone(),
                 ];
-                let result = trees[..].transaction(
-                    |t: &Vec<TransactionalTree>| -> Result<(), ConflictableTransactionError<super::write::Skip>> {
+                let result = self.changes.apply(&trees,
+                    |t: &[ChangeTree<'_>]| -> Result<(), ConflictableTransactionError<super::write::Skip>> {
                         for removal in &removals {
                             removal.apply(&t[0], &t[1], &t[2])?;
                         }
@@ -383,7 +385,7 @@ impl Store {
     pub fn update_outbox(&self, item: &OutboxItem) -> Result<(), StoreError> {
         let _writing = self.lock_indexes();
         let trees = [self.outbox.clone(), self.outbox_queue.clone()];
-        let result = trees[..].transaction(|t: &Vec<TransactionalTree>| {
+        let result = self.changes.apply(&trees, |t: &[ChangeTree<'_>]| {
             let key = keys::outbox_key(item.id);
             // Only if it is still there: a delivery or `outbox retry` may have moved it.
             let Some(old) = t[0].get(key)? else {
@@ -409,7 +411,7 @@ impl Store {
             return Ok(());
         };
         let trees = self.outbox_and_dead_letters();
-        let result = trees[..].transaction(|t: &Vec<TransactionalTree>| {
+        let result = self.changes.apply(&trees, |t: &[ChangeTree<'_>]| {
             removal.apply(&t[0], &t[1], &t[2])?;
             t[3].insert(
                 &keys::outbox_key(item.id),
@@ -444,7 +446,7 @@ impl Store {
             }
         }
         let trees = self.outbox_and_dead_letters();
-        let result = trees[..].transaction(|t: &Vec<TransactionalTree>| {
+        let result = self.changes.apply(&trees, |t: &[ChangeTree<'_>]| {
             if t[3].remove(&keys::outbox_key(id))?.is_none() {
                 return Ok(false);
             }

@@ -311,7 +311,12 @@ impl Store {
         let mut out = Vec::new();
         for (k, _) in index {
             let timer_key = &k[prefix.len()..];
-            if let Some(v) = self.timers.get(timer_key)? {
+            let timer = if held {
+                self.timers.get_held(timer_key)?
+            } else {
+                self.timers.get(timer_key)?
+            };
+            if let Some(v) = timer {
                 out.push((timer_key.to_vec(), decode("timers", &v)?));
             }
         }

@@ -1,6 +1,7 @@
-//! The store's writes. Each is one sled transaction over the trees it touches; the caller
-//! flushes (the engine does it once per batch: group commit).
+//! The store's writes. Each is one all-or-nothing change over the trees it touches (see
+//! `atomic`); the caller flushes (the engine does it once per batch: group commit).
 
+use super::atomic::ChangeTree;
 use super::audit::{self, AuditRecord};
 use super::keys;
 use super::packed::{Packed, Plan};
@@ -10,8 +11,7 @@ use crate::core::{
     Outgoing, Platform, PostRef, Request, RequestId, Session, Timer, TimerFilter, Timestamp,
     UserRef,
 };
-use sled::transaction::{abort, ConflictableTransactionError, TransactionError, TransactionalTree};
-use sled::Transactional;
+use sled::transaction::{abort, ConflictableTransactionError, TransactionError};
 
 /// Everything one step of the desk writes.
 #[derive(Debug)]
@@ -95,9 +95,9 @@ impl Store {
     /// # Errors
     /// Storage failure or a corrupt stored value; nothing is written then.
     pub fn commit_step(&self, w: StepWrite<'_>) -> Result<CommitOutcome, StoreError> {
-        // The indexes are packed maps: their changes are planned before the transaction
-        // (sled transactions can't scan), under the lock that keeps other index writes out
-        // until the commit.
+        // The indexes are packed maps: their changes are planned before the change that
+        // writes them, under the lock that keeps other index writes (and the readers that
+        // need several keys to agree) out until it is applied.
         let _writing = self.lock_indexes();
         let requests = self.plan_requests(w.requests)?;
         let mut timers = self.timers.edit();
@@ -161,51 +161,53 @@ impl Store {
             self.weekly.clone(),
             self.active.clone(),
         ];
-        let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
-            for id in w.dedup {
-                if t[SEEN].get(keys::seen_key(id))?.is_some() {
-                    return abort(Skip::Duplicate);
+        let result = self
+            .changes
+            .apply(&trees, |t: &[ChangeTree<'_>]| -> TxResult<()> {
+                for id in w.dedup {
+                    if t[SEEN].get(keys::seen_key(id))?.is_some() {
+                        return abort(Skip::Duplicate);
+                    }
                 }
-            }
-            for id in w.dedup {
-                t[SEEN].insert(keys::seen_key(id), &keys::time_bytes(w.now))?;
-            }
-            if let Some((user, session)) = w.session {
-                if session.is_empty() {
-                    t[SESSIONS].remove(keys::user_key(user))?;
-                } else {
-                    t[SESSIONS].insert(
-                        keys::user_key(user),
-                        self.encode_content(Content::Session, session),
+                for id in w.dedup {
+                    t[SEEN].insert(keys::seen_key(id), &keys::time_bytes(w.now))?;
+                }
+                if let Some((user, session)) = w.session {
+                    if session.is_empty() {
+                        t[SESSIONS].remove(keys::user_key(user))?;
+                    } else {
+                        t[SESSIONS].insert(
+                            keys::user_key(user),
+                            self.encode_content(Content::Session, session),
+                        )?;
+                    }
+                }
+                for id in &requests.new {
+                    advance_counter(&t[COUNTERS], id)?;
+                }
+                requests.records.apply(&t[REQUESTS], &t[META])?;
+                requests.by_status.apply(&t[BY_STATUS], &t[META])?;
+                requests.by_requester.apply(&t[BY_REQUESTER], &t[META])?;
+                requests.figures.apply(&t[WEEKLY], corrupt)?;
+                requests.active.apply(&t[ACTIVE])?;
+                timers.apply(&t[TIMERS], &t[META])?;
+                owners.apply(&t[TIMER_OWNERS], &t[META])?;
+                for item in &items {
+                    t[OUTBOX].insert(
+                        &keys::outbox_key(item.id),
+                        self.encode_content(Content::OutboxItem, item),
                     )?;
                 }
-            }
-            for id in &requests.new {
-                advance_counter(&t[COUNTERS], id)?;
-            }
-            requests.records.apply(&t[REQUESTS], &t[META])?;
-            requests.by_status.apply(&t[BY_STATUS], &t[META])?;
-            requests.by_requester.apply(&t[BY_REQUESTER], &t[META])?;
-            requests.figures.apply(&t[WEEKLY], corrupt)?;
-            requests.active.apply(&t[ACTIVE])?;
-            timers.apply(&t[TIMERS], &t[META])?;
-            owners.apply(&t[TIMER_OWNERS], &t[META])?;
-            for item in &items {
-                t[OUTBOX].insert(
-                    &keys::outbox_key(item.id),
-                    self.encode_content(Content::OutboxItem, item),
-                )?;
-            }
-            for k in &new_items.queue {
-                t[OUTBOX_QUEUE].insert(k.as_slice(), &[])?;
-            }
-            for k in &new_items.by_lane {
-                t[OUTBOX_BY_LANE].insert(k.as_slice(), &[])?;
-            }
-            super::outbox::add_to_outbox_len(&t[META], items.len() as i64)?;
-            audit::append(&t[AUDIT], &t[META], &audit_records)?;
-            Ok(())
-        });
+                for k in &new_items.queue {
+                    t[OUTBOX_QUEUE].insert(k.as_slice(), &[])?;
+                }
+                for k in &new_items.by_lane {
+                    t[OUTBOX_BY_LANE].insert(k.as_slice(), &[])?;
+                }
+                super::outbox::add_to_outbox_len(&t[META], items.len() as i64)?;
+                audit::append(&t[AUDIT], &t[META], &audit_records)?;
+                Ok(())
+            });
         match result {
             Ok(()) => Ok(CommitOutcome::Applied {
                 outbox_ids: items.iter().map(|i| i.id).collect(),
@@ -220,8 +222,8 @@ impl Store {
     }
 
     pub(super) fn lock_indexes(&self) -> std::sync::RwLockWriteGuard<'_, ()> {
-        // A panic while it was held left nothing half-written: plans are committed whole by
-        // one transaction or not at all.
+        // A panic while it was held left nothing half-written: a change's writes are
+        // gathered first and applied after its closure returned.
         self.index_lock
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -236,8 +238,11 @@ impl Store {
     /// Writes one planned index change on its own (migrations).
     pub(super) fn commit_plan(&self, packed: &Packed, plan: &Plan) -> Result<(), StoreError> {
         let trees = [packed.tree().clone(), self.meta.clone()];
-        let result = trees[..]
-            .transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> { plan.apply(&t[0], &t[1]) });
+        let result = self
+            .changes
+            .apply(&trees, |t: &[ChangeTree<'_>]| -> TxResult<()> {
+                plan.apply(&t[0], &t[1])
+            });
         tx_result(result)
     }
 
@@ -273,13 +278,15 @@ impl Store {
                 self.outbox_by_lane.clone(),
                 self.meta.clone(),
             ];
-            let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
-                if let Some(removal) = &removal {
-                    removal.apply(&t[0], &t[1], &t[2])?;
-                    super::outbox::add_to_outbox_len(&t[3], -1)?;
-                }
-                Ok(())
-            });
+            let result = self
+                .changes
+                .apply(&trees, |t: &[ChangeTree<'_>]| -> TxResult<()> {
+                    if let Some(removal) = &removal {
+                        removal.apply(&t[0], &t[1], &t[2])?;
+                        super::outbox::add_to_outbox_len(&t[3], -1)?;
+                    }
+                    Ok(())
+                });
             return tx_result(result);
         }
         let trees = [
@@ -290,15 +297,17 @@ impl Store {
             self.outbox_queue.clone(),
             self.outbox_by_lane.clone(),
         ];
-        let result = trees[..].transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
-            if let Some(removal) = &removal {
-                removal.apply(&t[0], &t[4], &t[5])?;
-                super::outbox::add_to_outbox_len(&t[3], -1)?;
-            }
-            records.apply(&t[1], &t[3])?;
-            by_post.apply(&t[2], &t[3])?;
-            Ok(())
-        });
+        let result = self
+            .changes
+            .apply(&trees, |t: &[ChangeTree<'_>]| -> TxResult<()> {
+                if let Some(removal) = &removal {
+                    removal.apply(&t[0], &t[4], &t[5])?;
+                    super::outbox::add_to_outbox_len(&t[3], -1)?;
+                }
+                records.apply(&t[1], &t[3])?;
+                by_post.apply(&t[2], &t[3])?;
+                Ok(())
+            });
         tx_result(result)
     }
 }
@@ -316,7 +325,7 @@ pub(super) fn tx_result<T>(result: Result<T, TransactionError<Skip>>) -> Result<
 }
 
 /// A request's number is never handed out twice: the department counter moves past it.
-fn advance_counter(counters: &TransactionalTree, id: &RequestId) -> TxResult<()> {
+fn advance_counter(counters: &ChangeTree<'_>, id: &RequestId) -> TxResult<()> {
     let prefix = keys::counter_key(id.prefix());
     let current = counters
         .get(prefix)?

@@ -230,8 +230,8 @@ pub(in crate::store) struct Plan {
 impl Plan {
     pub(in crate::store) fn apply<E>(
         &self,
-        tree: &TransactionalTree,
-        meta: &TransactionalTree,
+        tree: &ChangeTree<'_>,
+        meta: &ChangeTree<'_>,
     ) -> Result<(), ConflictableTransactionError<E>> {
         for k in &self.deletes {
             tree.remove(k.as_slice())?;

@@ -13,13 +13,14 @@
 //! key of the next chunk. The chunk responsible for a key is the last one whose first key is
 //! at or before it (or the first chunk, for a key before all others).
 //!
-//! Writes are planned in an [`Edit`] outside a transaction (sled transactions can't scan)
-//! and written by [`Plan::apply`] inside one, under the store's index lock. Reads of one
-//! entry read one chunk, which is atomic; reads over several chunks take each chunk under
-//! the lock's read side.
+//! Writes are planned in an [`Edit`] before the change that writes them (a change can't scan)
+//! and written by [`Plan::apply`] inside one change (see `atomic`), under the store's index
+//! lock. A change is applied key by key, so reads take the lock's read side too: one entry
+//! is read from one chunk, and a walk over several chunks takes each chunk under it.
 
+use super::atomic::ChangeTree;
 use super::StoreError;
-use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+use sled::transaction::ConflictableTransactionError;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
@@ -91,7 +92,15 @@ impl Packed {
         decode_chunk(bytes).ok_or_else(|| self.corrupt())
     }
 
+    /// One entry. Under the lock's read side: a change is applied key by key, and a chunk
+    /// moving to a new first key is removed before its new key is written.
     pub(super) fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let _reading = self.read_lock();
+        self.get_held(key)
+    }
+
+    /// [`Packed::get`] for a caller that holds the write lock.
+    pub(super) fn get_held(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         // The chunk that would hold `key`: the last one starting at or before it.
         let Some(chunk) = self.tree.range(..=key).next_back() else {
             return Ok(None);
@@ -119,6 +128,7 @@ impl Packed {
     }
 
     pub(super) fn first(&self) -> Result<Option<Entry>, StoreError> {
+        let _reading = self.read_lock();
         match self.tree.first()? {
             Some((_, v)) => Ok(self.decode(&v)?.into_iter().next()),
             None => Ok(None),

@@ -1,5 +1,4 @@
 use super::*;
-use sled::Transactional;
 use std::collections::BTreeMap;
 
 fn open(max: usize) -> (tempfile::TempDir, sled::Db, Packed) {
@@ -22,8 +21,11 @@ fn open_with_bytes(max: usize, max_bytes: usize) -> (tempfile::TempDir, sled::Db
 fn commit(db: &sled::Db, packed: &Packed, plan: &Plan) {
     let meta = db.open_tree("meta").unwrap();
     let trees = [packed.tree().clone(), meta];
-    trees[..]
-        .transaction(|t: &Vec<TransactionalTree>| plan.apply::<()>(&t[0], &t[1]))
+    super::super::atomic::Changes::open(db)
+        .unwrap()
+        .apply(&trees, |t: &[ChangeTree<'_>]| {
+            plan.apply::<()>(&t[0], &t[1])
+        })
         .unwrap();
 }
 
