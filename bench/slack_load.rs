@@ -24,6 +24,12 @@
 //! Slack) onto the remaining CPUs. With `--addr` it targets a server that is already running
 //! (signing with `--secret`) and reports acknowledgements only.
 //!
+//! `--bin target/release/examples/minimal_slack` runs the reference handler instead of
+//! frontdesk (`bench/minimal_slack.rs`, built with `cargo build --release --example
+//! minimal_slack`): the signature check, one durable sled write, the ack and a first DM's two
+//! Web API calls, nothing more. Its figures, taken on the same machine, are the yardstick for
+//! frontdesk's.
+//!
 //! Two ways to load:
 //!
 //! * Closed loop (`--clients N`): N clients each send a command, wait for its answer and send
