@@ -267,13 +267,14 @@ impl SlackDeliverer {
         about: Option<&RequestId>,
         item: &OutboxItem,
     ) -> Result<Delivered, DeliveryError> {
-        let channel = self.dm_channel(&to.id).await?;
+        // Opening the DM and looking up the reader's language are independent calls for
+        // someone the desk hasn't written to yet: side by side, the first DM goes out one
+        // platform round trip sooner.
+        let (channel, content) = tokio::join!(self.dm_channel(&to.id), self.content_for(to, msg));
+        let channel = channel?;
         let post = match self.before_post(&channel, None, item).await? {
             Some(earlier) => earlier,
-            None => match self
-                .post(&channel, self.content_for(to, msg).await, None, item)
-                .await
-            {
+            None => match self.post(&channel, content, None, item).await {
                 Ok(p) => p,
                 Err(e) => {
                     if e.code() == Some("channel_not_found") {
