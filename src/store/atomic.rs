@@ -12,7 +12,8 @@
 //! record survived and [`replay`] applies it again when the store opens. Every write in a
 //! record is a whole value or a removal, so applying one twice is harmless.
 //!
-//! Changes are made one at a time, so a read-modify-write in one never races another.
+//! Changes are made one at a time, so a read-modify-write in one never races another; one
+//! that fails or panics half-way is completed from its record before the next one starts.
 //! Readers that need several keys to agree (the packed indexes, the outbox queue and its
 //! items) hold the index lock's read side, and writers hold its write side around a change.
 
@@ -22,6 +23,7 @@ use sled::transaction::{
 };
 use sled::IVec;
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 /// The tree that holds the change being applied, and its one key.
@@ -34,8 +36,12 @@ type Op = (usize, IVec, Option<IVec>);
 /// Makes changes one at a time; see the module comment.
 #[derive(Debug)]
 pub(super) struct Changes {
+    db: sled::Db,
     journal: sled::Tree,
     one_at_a_time: Mutex<()>,
+    /// Set while a change is being applied: still set at the next change when the last one
+    /// failed or panicked half-way, which then applies its record before anything else.
+    unfinished: AtomicBool,
 }
 
 /// One tree as a change sees it: what the change wrote so far, over what the tree holds.
@@ -90,8 +96,10 @@ impl ChangeTree<'_> {
 impl Changes {
     pub(super) fn open(db: &sled::Db) -> Result<Changes, sled::Error> {
         Ok(Changes {
+            db: db.clone(),
             journal: db.open_tree(JOURNAL)?,
             one_at_a_time: Mutex::new(()),
+            unfinished: AtomicBool::new(false),
         })
     }
 
@@ -106,6 +114,14 @@ impl Changes {
             .one_at_a_time
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if self.unfinished.load(Ordering::Acquire) {
+            apply_pending(&self.db).map_err(|e| {
+                TransactionError::Storage(sled::Error::ReportableBug(format!(
+                    "completing a change that failed half-way: {e}"
+                )))
+            })?;
+            self.unfinished.store(false, Ordering::Release);
+        }
         let ops = RefCell::new(Vec::new());
         let views: Vec<ChangeTree<'_>> = trees
             .iter()
@@ -142,11 +158,14 @@ impl Changes {
             // One key is atomic on its own.
             [(index, key, value)] => write(&trees[*index], key, value),
             _ => {
+                self.unfinished.store(true, Ordering::Release);
                 self.journal.insert(PENDING, encode(trees, ops))?;
                 for (index, key, value) in ops {
                     write(&trees[*index], key, value)?;
                 }
-                self.journal.remove(PENDING).map(drop)
+                self.journal.remove(PENDING)?;
+                self.unfinished.store(false, Ordering::Release);
+                Ok(())
             }
         }
     }
@@ -165,6 +184,15 @@ fn write(tree: &sled::Tree, key: &IVec, value: &Option<IVec>) -> Result<(), sled
 /// # Errors
 /// Storage failure, or a record that does not decode.
 pub(super) fn replay(db: &sled::Db) -> Result<bool, StoreError> {
+    let replayed = apply_pending(db)?;
+    if replayed {
+        db.flush()?;
+    }
+    Ok(replayed)
+}
+
+/// Applies the pending record, if any, and removes it.
+fn apply_pending(db: &sled::Db) -> Result<bool, StoreError> {
     let journal = db.open_tree(JOURNAL)?;
     let Some(record) = journal.get(PENDING)? else {
         return Ok(false);
@@ -185,7 +213,6 @@ pub(super) fn replay(db: &sled::Db) -> Result<bool, StoreError> {
         write(tree, key, value)?;
     }
     journal.remove(PENDING)?;
-    db.flush()?;
     Ok(true)
 }
 

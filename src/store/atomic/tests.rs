@@ -156,3 +156,33 @@ fn opening_the_store_completes_a_change_a_crash_cut_short() {
     let store = Store::open_with_keys(dir.path(), None).unwrap();
     assert_eq!(store.outbox_len(), 7);
 }
+
+#[test]
+fn a_change_that_failed_half_way_is_completed_before_the_next_one() {
+    let (_dir, db) = db();
+    let changes = Changes::open(&db).unwrap();
+    let a = db.open_tree("a").unwrap();
+    // What a change that failed after its record and its first write leaves in the process.
+    let ops: Vec<Op> = vec![
+        (0, IVec::from("first"), Some(IVec::from("1"))),
+        (0, IVec::from("second"), Some(IVec::from("2"))),
+    ];
+    db.open_tree(JOURNAL)
+        .unwrap()
+        .insert(PENDING, encode(std::slice::from_ref(&a), &ops))
+        .unwrap();
+    a.insert("first", "1").unwrap();
+    changes.unfinished.store(true, Ordering::Release);
+    let seen = changes
+        .apply(std::slice::from_ref(&a), |t| -> Change<_> {
+            Ok(t[0].get("second")?)
+        })
+        .unwrap();
+    assert_eq!(
+        seen.as_deref(),
+        Some(&b"2"[..]),
+        "the next change sees it whole"
+    );
+    assert!(db.open_tree(JOURNAL).unwrap().is_empty());
+    assert!(!changes.unfinished.load(Ordering::Acquire));
+}
