@@ -34,7 +34,10 @@ pub enum AuthError {
 /// threshold, and freeing the hash's block at start lifts that threshold to the block's size
 /// (up to 32 MiB). A 19 MiB block was then taken from the heap at the first sign-in and kept
 /// there: 20 MiB more resident for good, half again what a server on a million requests
-/// uses. A block above 32 MiB is mapped for each check and unmapped after it.
+/// uses. A block above 32 MiB is mapped for each check and unmapped after it. The
+/// `frontdesk` binary runs on jemalloc, which serves any block over 8 MiB from its oversize
+/// arena and hands it back as soon as it is freed; the size still matters wherever the
+/// library runs on glibc's allocator (the tests, or a build without jemalloc).
 fn argon2() -> Argon2<'static> {
     let params = Params::new(46 * 1024, 1, 1, None).expect("OWASP's Argon2 parameters are valid");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
