@@ -8,6 +8,15 @@ fn db() -> (tempfile::TempDir, sled::Db) {
 
 type Change<T> = Result<T, ConflictableTransactionError<&'static str>>;
 
+/// Waits until sled's threads let go of a store opened with sled directly, as closing a
+/// `Store` does on its own.
+fn released(dir: &std::path::Path) {
+    assert!(
+        crate::store::lock::wait_released(dir, std::time::Duration::from_secs(5)),
+        "the store stayed locked"
+    );
+}
+
 fn value(tree: &sled::Tree, key: &str) -> Option<String> {
     tree.get(key)
         .unwrap()
@@ -82,6 +91,7 @@ fn a_record_left_by_a_crash_is_applied_when_the_store_opens() {
         a.insert("k1", "v1").unwrap();
         db.flush().unwrap();
     }
+    released(dir.path());
     let db = sled::Config::new().path(dir.path()).open().unwrap();
     assert!(replay(&db).unwrap());
     let (a, b) = (db.open_tree("a").unwrap(), db.open_tree("b").unwrap());
@@ -153,6 +163,7 @@ fn opening_the_store_completes_a_change_a_crash_cut_short() {
             .unwrap();
         db.flush().unwrap();
     }
+    released(dir.path());
     let store = Store::open_with_keys(dir.path(), None).unwrap();
     assert_eq!(store.outbox_len(), 7);
 }
