@@ -53,7 +53,15 @@ pub async fn start(launch: &Launch<'_>) -> Result<(tokio::process::Child, String
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| {
-            format!("starting {bin}: {e} (build it first: cargo build --release --bin frontdesk)")
+            // The build hint names what was asked for: frontdesk or another example.
+            let build = match std::path::Path::new(bin)
+                .file_name()
+                .and_then(|n| n.to_str())
+            {
+                Some("frontdesk") | None => "--bin frontdesk".to_string(),
+                Some(example) => format!("--example {example}"),
+            };
+            format!("starting {bin}: {e} (build it first: cargo build --release {build})")
         })?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let mut lines = tokio::io::BufReader::new(stdout).lines();
