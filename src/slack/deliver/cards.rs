@@ -79,19 +79,28 @@ impl SlackDeliverer {
         if let Some(card) = r.card.as_ref().filter(|c| c.platform == Platform::Slack) {
             // Posted before, and the process stopped before the outbox recorded it: update
             // the card in place rather than posting it twice.
-            self.pauses.check("chat.update")?;
-            match self.update(card, content.clone()).await {
-                Ok(()) => {
-                    return Ok(Delivered {
-                        card: Some((r.id.clone(), card.clone())),
-                        links: Vec::new(),
-                    })
-                }
-                Err(e) if e.code() == Some("message_not_found") => {}
-                Err(e) => return Err(self.failed(&e, Some(&card.channel))),
+            if self.update_card(card, content.clone()).await? {
+                return Ok(Delivered {
+                    card: Some((r.id.clone(), card.clone())),
+                    links: Vec::new(),
+                });
             }
         }
         self.post_card(&r, content, &channel, item).await
+    }
+
+    /// Edits a posted card; false when it is no longer in Slack (someone deleted it).
+    async fn update_card(
+        &self,
+        card: &PostRef,
+        content: SlackMessageContent,
+    ) -> Result<bool, DeliveryError> {
+        self.pauses.check("chat.update")?;
+        match self.update(card, content).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.code() == Some("message_not_found") => Ok(false),
+            Err(e) => Err(self.failed(&e, Some(&card.channel))),
+        }
     }
 
     pub(super) async fn deliver_card_update(
@@ -105,16 +114,12 @@ impl SlackDeliverer {
             return Ok(Delivered::default());
         };
         let (content, channel) = self.render_card(&r)?;
-        self.pauses.check("chat.update")?;
-        match self.update(&card, content.clone()).await {
-            Ok(()) => Ok(Delivered::default()),
-            Err(e) if e.code() == Some("message_not_found") => {
-                // Someone deleted the card: agents need one, so post it again.
-                tracing::warn!(request_id = %id, "the card was deleted in Slack; posting it again");
-                self.post_card(&r, content, &channel, item).await
-            }
-            Err(e) => Err(self.failed(&e, Some(&card.channel))),
+        if self.update_card(&card, content.clone()).await? {
+            return Ok(Delivered::default());
         }
+        // Someone deleted the card: agents need one, so post it again.
+        tracing::warn!(request_id = %id, "the card was deleted in Slack; posting it again");
+        self.post_card(&r, content, &channel, item).await
     }
 
     pub(super) async fn deliver_replacement(

@@ -60,24 +60,20 @@ impl SlackDeliverer {
         item: &OutboxItem,
     ) -> Result<Delivered, DeliveryError> {
         let card = self.posted_card(id)?;
-        if self.before_post(channel, None, item).await?.is_some() {
-            return Ok(Delivered::default());
-        }
-        let link = match self.api.permalink(&card.channel, &card.id).await {
+        self.channel_message(channel, None, msg, item, Some((id, &card)))
+            .await
+    }
+
+    /// The card's permalink for a post that links to it; none when Slack can't give one.
+    async fn card_link(&self, id: &RequestId, card: &PostRef) -> Option<String> {
+        match self.api.permalink(&card.channel, &card.id).await {
             Ok(link) => Some(link),
             Err(e) => {
                 // The post still names the request; a link is a convenience.
                 tracing::warn!(error = %e.describe(Some(&card.channel)), request = %id, "no permalink for the card; posting without a link");
                 None
             }
-        };
-        let messages = self.messages();
-        let words = Words::channel(&messages).with_card_link(link.as_deref());
-        let content = blocks::message_content(msg, &words);
-        self.post(channel, content, None, item)
-            .await
-            .map_err(|e| self.failed(&e, Some(channel)))?;
-        Ok(Delivered::default())
+        }
     }
 
     /// A requester's thank-you, a post of its own in the request's department channel.
@@ -98,7 +94,7 @@ impl SlackDeliverer {
                 r.department
             )));
         }
-        self.channel_message(&channel, None, msg, item).await
+        self.channel_message(&channel, None, msg, item, None).await
     }
 
     /// The request's Slack card, which a post about it belongs under or links to; not ready
@@ -117,7 +113,7 @@ impl SlackDeliverer {
         msg: &Message,
         item: &OutboxItem,
     ) -> Result<Delivered, DeliveryError> {
-        self.channel_message(channel, None, msg, item).await
+        self.channel_message(channel, None, msg, item, None).await
     }
 
     pub(super) async fn deliver_thread_reply(
@@ -126,22 +122,29 @@ impl SlackDeliverer {
         msg: &Message,
         item: &OutboxItem,
     ) -> Result<Delivered, DeliveryError> {
-        self.channel_message(&thread.channel, Some(&thread.id), msg, item)
+        self.channel_message(&thread.channel, Some(&thread.id), msg, item, None)
             .await
     }
 
     /// A message in a channel (under `thread`, or a post of its own), in the desk's default
-    /// language; skipped when an earlier attempt already posted it.
+    /// language, linking to `card` when given; skipped when an earlier attempt already
+    /// posted it.
     async fn channel_message(
         &self,
         channel: &str,
         thread: Option<&str>,
         msg: &Message,
         item: &OutboxItem,
+        card: Option<(&RequestId, &PostRef)>,
     ) -> Result<Delivered, DeliveryError> {
         if self.before_post(channel, thread, item).await?.is_none() {
+            let link = match card {
+                Some((id, card)) => self.card_link(id, card).await,
+                None => None,
+            };
             let messages = self.messages();
-            let content = blocks::message_content(msg, &Words::channel(&messages));
+            let words = Words::channel(&messages).with_card_link(link.as_deref());
+            let content = blocks::message_content(msg, &words);
             self.post(channel, content, thread, item)
                 .await
                 .map_err(|e| self.failed(&e, Some(channel)))?;
