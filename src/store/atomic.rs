@@ -82,13 +82,21 @@ impl ChangeTree<'_> {
         Ok(())
     }
 
-    /// Removes `key`, returning what it held.
-    pub(super) fn remove<K>(&self, key: K) -> OpResult<Option<IVec>>
+    pub(super) fn remove<K>(&self, key: K) -> OpResult<()>
+    where
+        K: AsRef<[u8]> + Into<IVec>,
+    {
+        self.ops.borrow_mut().push((self.index, key.into(), None));
+        Ok(())
+    }
+
+    /// Removes `key`, returning what it held (a read that a plain removal doesn't pay).
+    pub(super) fn take<K>(&self, key: K) -> OpResult<Option<IVec>>
     where
         K: AsRef<[u8]> + Into<IVec>,
     {
         let old = self.get(key.as_ref())?;
-        self.ops.borrow_mut().push((self.index, key.into(), None));
+        self.remove(key)?;
         Ok(old)
     }
 }

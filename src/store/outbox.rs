@@ -396,7 +396,7 @@ impl Store {
                 .map_err(corrupt)?;
             t[0].insert(&key, self.encode_content(Content::OutboxItem, item))?;
             let old_key = keys::outbox_queue_key(old.next_attempt_at, item.id);
-            if t[1].remove(old_key)?.is_some() {
+            if t[1].take(old_key)?.is_some() {
                 t[1].insert(keys::outbox_queue_key(item.next_attempt_at, item.id), &[])?;
             }
             Ok(())
@@ -447,7 +447,7 @@ impl Store {
         }
         let trees = self.outbox_and_dead_letters();
         let result = self.changes.apply(&trees, |t: &[ChangeTree<'_>]| {
-            if t[3].remove(&keys::outbox_key(id))?.is_none() {
+            if t[3].take(&keys::outbox_key(id))?.is_none() {
                 return Ok(false);
             }
             t[0].insert(

@@ -270,25 +270,6 @@ impl Store {
         }
         let (records, by_post) = (records.finish(), by_post.finish());
         let removal = self.plan_outbox_removal(outbox_id)?;
-        if card.is_none() && links.is_empty() {
-            // Most deliveries leave nothing to record but their own removal.
-            let trees = [
-                self.outbox.clone(),
-                self.outbox_queue.clone(),
-                self.outbox_by_lane.clone(),
-                self.meta.clone(),
-            ];
-            let result = self
-                .changes
-                .apply(&trees, |t: &[ChangeTree<'_>]| -> TxResult<()> {
-                    if let Some(removal) = &removal {
-                        removal.apply(&t[0], &t[1], &t[2])?;
-                        super::outbox::add_to_outbox_len(&t[3], -1)?;
-                    }
-                    Ok(())
-                });
-            return tx_result(result);
-        }
         let trees = [
             self.outbox.clone(),
             self.requests.tree().clone(),

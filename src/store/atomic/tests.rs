@@ -37,8 +37,8 @@ fn a_change_reads_its_own_writes_and_applies_them_in_order() {
             let after = t[0].get("kept")?;
             // The same key in another tree is another key.
             let other = t[1].get("kept")?;
-            let removed = t[0].remove("gone")?;
-            let removed_again = t[0].remove("gone")?;
+            let removed = t[0].take("gone")?;
+            let removed_again = t[0].take("gone")?;
             t[1].insert("x", "1")?;
             t[1].insert("x", "2")?;
             Ok((before, after, other, removed, removed_again))
